@@ -1,0 +1,150 @@
+/**
+ * The event store port: the single source of truth and the audit trail.
+ * Shaped after Emmett / EventStoreDB: streams named `category-id`, appends
+ * with an expected revision, idempotent by event id, reads by stream and
+ * across all streams, catch-up subscriptions with stored checkpoints.
+ *
+ * Every adapter (memory, PostgreSQL, embedded PGlite, EventStoreDB) passes the
+ * same contract suite (`describeEventStoreContract`).
+ */
+
+/** Who caused an event. */
+export interface Actor {
+  readonly id: string;
+  readonly role: string;
+  readonly department?: string;
+}
+
+/** Metadata the caller supplies with each event. */
+export interface EventMetadataInput {
+  readonly caseId?: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly actor: Actor;
+  /** Guide version the case is bound to, where relevant (R-CAT-14). */
+  readonly guideVersion?: string;
+  readonly [extra: string]: unknown;
+}
+
+/** Metadata as stored: the caller's plus the hash chain the store computes. */
+export interface StoredEventMetadata extends EventMetadataInput {
+  /** Hash of the previous event in this stream (`null` for revision 0). */
+  readonly prevHash: string | null;
+  /** SHA-256 over the canonical serialization of this event (see hash-chain.ts). */
+  readonly hash: string;
+}
+
+/** An event to append. `id` is a UUID chosen by the caller: re-appending it is a no-op. */
+export interface NewEvent<Type extends string = string, Data = unknown> {
+  readonly id: string;
+  readonly type: Type;
+  /** Schema version of `data` (upcasters lift old versions on read). */
+  readonly schemaVersion: number;
+  readonly data: Data;
+  readonly metadata: EventMetadataInput;
+}
+
+export interface StoredEvent<Type extends string = string, Data = unknown> {
+  readonly id: string;
+  readonly type: Type;
+  readonly schemaVersion: number;
+  readonly stream: string;
+  /** 0-based position inside the stream, gapless. */
+  readonly revision: bigint;
+  /** Position in the global order; increasing, may have gaps, never reorders for readers. */
+  readonly globalPosition: bigint;
+  /** When the store recorded it (the store's clock). */
+  readonly recordedAt: Date;
+  readonly data: Data;
+  readonly metadata: StoredEventMetadata;
+}
+
+/**
+ * What the caller believes about the stream before appending:
+ * `'any'` skips the check, `'no_stream'` requires it not to exist,
+ * `'exists'` requires at least one event, a bigint requires that exact last revision.
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | 'exists' | bigint;
+
+export interface AppendOptions {
+  readonly expectedRevision: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the last event of the stream after the append. */
+  readonly nextExpectedRevision: bigint;
+  /** Global position of the last appended event. */
+  readonly lastGlobalPosition: bigint;
+  /** True when every event was already stored (idempotent retry): nothing written. */
+  readonly alreadyAppended: boolean;
+}
+
+export interface ReadStreamOptions {
+  readonly direction?: 'forwards' | 'backwards';
+  /** Inclusive start revision (default: start or end depending on direction). */
+  readonly fromRevision?: bigint;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: read events with globalPosition > after (default: from the beginning). */
+  readonly after?: bigint;
+  readonly maxCount?: number;
+  readonly filter?: EventFilter;
+}
+
+/** Server-side filters for readAll / subscribeToAll. */
+export interface EventFilter {
+  /** Stream categories (the part before the first `-`). */
+  readonly categories?: readonly string[];
+  readonly eventTypes?: readonly string[];
+}
+
+export interface SubscribeOptions {
+  /** Name of the stored checkpoint (one per subscriber). */
+  readonly subscriptionId: string;
+  readonly filter?: EventFilter;
+  /** Where to start when no checkpoint exists: exclusive global position (default 0n = everything). */
+  readonly startAfter?: bigint;
+  /** Max events handed to `handler` per call. */
+  readonly batchSize?: number;
+}
+
+export interface Subscription {
+  /** Stops the subscription and waits for the running batch to finish. */
+  stop(): Promise<void>;
+  /** Resolves once the subscription has processed everything committed before this call. */
+  caughtUp(): Promise<void>;
+}
+
+/**
+ * Called with events in global order. The checkpoint is stored (compare-and-set)
+ * after the handler resolves, so a crash redelivers the batch: handlers must be idempotent.
+ */
+export type SubscriptionHandler = (events: readonly StoredEvent[]) => Promise<void>;
+
+export interface CheckpointStore {
+  read(subscriptionId: string): Promise<bigint | null>;
+  /** Compare-and-set: fails with ConcurrencyError when the stored value is not `expected`. */
+  store(subscriptionId: string, expected: bigint | null, position: bigint): Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /** Empty array when the stream does not exist. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
+  readonly checkpoints: CheckpointStore;
+  /** Last revision of the stream, or null when it does not exist. */
+  streamRevision(stream: string): Promise<bigint | null>;
+  /** Highest global position visible to readers (0n when empty). */
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+/** `application-42` → `application`. */
+export const categoryOf = (stream: string): string => {
+  const dash = stream.indexOf('-');
+  return dash < 0 ? stream : stream.slice(0, dash);
+};
