@@ -14,3 +14,5 @@ export const sharedTestConfig = defineConfig({
     maxWorkers: 2,
   },
 });
+
+export const testkitKafkaGlobalSetup = fileURLToPath(new URL('./packages/testkit/src/global-setup-kafka.ts', import.meta.url));

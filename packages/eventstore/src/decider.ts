@@ -1,0 +1,16 @@
+/**
+ * The decider (Emmett, Jérémie Chassaing): pure functions from command and
+ * state to events, and from state and event to state. Time, ids and anything
+ * else from the outside world enter through the command, never read inside.
+ */
+export interface Decider<State, Command, Event> {
+  /** Returns the events the command produces; throws a DomainError to refuse it. */
+  decide(command: Command, state: State): Event[];
+  evolve(state: State, event: Event): State;
+  initialState(): State;
+}
+
+/** Folds events into state with the decider's evolve. */
+export function fold<State, Command, Event>(decider: Decider<State, Command, Event>, events: readonly Event[]): State {
+  return events.reduce((state, event) => decider.evolve(state, event), decider.initialState());
+}
