@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { deterministicId, randomIds, sequentialIds } from './ids.ts';
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[45][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('runtime: ids', () => {
+  it('deterministic ids are stable per (namespace, name) and differ otherwise', () => {
+    const a = deterministicId('relay', 'event-1');
+    expect(a).toMatch(uuid);
+    expect(deterministicId('relay', 'event-1')).toBe(a);
+    expect(deterministicId('relay', 'event-2')).not.toBe(a);
+    expect(deterministicId('other', 'event-1')).not.toBe(a);
+  });
+
+  it('sequential ids count up and random ids are UUIDs', () => {
+    const ids = sequentialIds();
+    expect([ids.next(), ids.next()]).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']);
+    expect(randomIds.next()).toMatch(uuid);
+  });
+});
