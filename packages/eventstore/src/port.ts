@@ -30,7 +30,7 @@ export interface EventMetadataInput {
 export interface StoredEventMetadata extends EventMetadataInput {
   /** Hash of the previous event in this stream (`null` for revision 0). */
   readonly prevHash: string | null;
-  /** SHA-256 over the canonical serialization of this event (see hash-chain.ts). */
+  /** SHA-256 over the canonical serialization of this event (see audit/hash-chain.ts). */
   readonly hash: string;
 }
 
@@ -71,11 +71,19 @@ export interface AppendOptions {
 }
 
 export interface AppendResult {
-  /** Revision of the last event of the stream after the append. */
+  /**
+   * Revision of the last event of the stream after the append. For an idempotent
+   * retry: the revision of the batch's last event, as the original append returned it.
+   */
   readonly nextExpectedRevision: bigint;
-  /** Global position of the last appended event. */
+  /** Global position of the last appended event (for a retry: where it was stored). */
   readonly lastGlobalPosition: bigint;
-  /** True when every event was already stored (idempotent retry): nothing written. */
+  /**
+   * True when every event was already stored (idempotent retry): nothing written.
+   * A retry is the same ids, same content, in the same stream at the position the
+   * expected revision leads to; an id stored in any other way is refused with
+   * `EventIdConflictError` (`./errors.ts`).
+   */
   readonly alreadyAppended: boolean;
 }
 
@@ -113,8 +121,18 @@ export interface SubscribeOptions {
 export interface Subscription {
   /** Stops the subscription and waits for the running batch to finish. */
   stop(): Promise<void>;
-  /** Resolves once the subscription has processed everything committed before this call. */
+  /**
+   * Resolves once the subscription has processed everything committed before this call.
+   * Rejects when the subscription ends first (stopped or failed).
+   */
   caughtUp(): Promise<void>;
+  /**
+   * Settles when the subscription ends: resolves after `stop()`; rejects with the cause
+   * when the handler throws or the checkpoint was moved by someone else (compare-and-set
+   * refused). The checkpoint then still points at the last handled batch: subscribing
+   * again resumes there. A store that is briefly unavailable is retried, not fatal.
+   */
+  readonly finished: Promise<void>;
 }
 
 /**

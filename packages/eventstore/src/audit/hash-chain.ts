@@ -1,0 +1,57 @@
+/**
+ * The per-stream hash chain (ADR 0003). Each event's hash covers its id,
+ * stream, revision, type, schema version, data, the caller's metadata and the
+ * previous event's hash, so altering, removing, inserting or reordering an
+ * event breaks the chain at that event. `recordedAt` and `globalPosition` are
+ * left out on purpose: the store assigns them while writing (EventStoreDB
+ * only after the write), so they cannot be inside a hash computed before it.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.ts';
+import type { EventMetadataInput, StoredEventMetadata } from '../port.ts';
+
+export interface HashableEvent {
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: bigint;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  /** The caller's metadata; `prevHash` / `hash` keys, if present, are ignored. */
+  readonly metadata: EventMetadataInput | StoredEventMetadata;
+}
+
+/** The caller's part of stored metadata: everything but the chain fields. */
+export function metadataWithoutChain(metadata: EventMetadataInput | StoredEventMetadata): EventMetadataInput {
+  const { prevHash: _prevHash, hash: _hash, ...rest } = metadata as StoredEventMetadata;
+  return rest;
+}
+
+/** The exact bytes that are hashed, exposed so a verifier can show what it compared. */
+export function hashInput(event: HashableEvent, prevHash: string | null): string {
+  return canonicalJson({
+    id: event.id,
+    stream: event.stream,
+    revision: event.revision,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data: event.data,
+    metadata: metadataWithoutChain(event.metadata),
+    prevHash,
+  });
+}
+
+/** SHA-256 (lowercase hex) of the event's canonical serialization chained to `prevHash`. */
+export function computeEventHash(event: HashableEvent, prevHash: string | null): string {
+  return createHash('sha256').update(hashInput(event, prevHash), 'utf8').digest('hex');
+}
+
+/** Content equality used by idempotent appends: same type, version, data and caller metadata. */
+export function sameContent(
+  a: Pick<HashableEvent, 'type' | 'schemaVersion' | 'data' | 'metadata'>,
+  b: Pick<HashableEvent, 'type' | 'schemaVersion' | 'data' | 'metadata'>,
+): boolean {
+  const content = (e: typeof a) =>
+    canonicalJson({ type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: metadataWithoutChain(e.metadata) });
+  return content(a) === content(b);
+}

@@ -1,0 +1,165 @@
+/**
+ * One catch-up subscription loop for every adapter: read a batch after the
+ * cursor, hand it to the handler, store the checkpoint with compare-and-set,
+ * repeat; when drained, sleep until a wake-up hint or the poll interval.
+ * Adapters supply only the `CatchUpSource` (how to read the next batch in
+ * their gap-free order and what "everything committed before now" means).
+ */
+import { UnavailableError } from '@govsvc/errors/errors';
+import type { CheckpointStore, EventFilter, StoredEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './port.ts';
+import { assertBatchSize, assertPosition, assertSubscriptionId } from './validation.ts';
+
+export interface CatchUpBatch<Cursor> {
+  readonly events: readonly StoredEvent[];
+  /** Cursor after this batch (may move past events the filter skipped). */
+  readonly next: Cursor;
+  /** Horizon token of this read: once a batch comes back short, everything below it was delivered. */
+  readonly horizon: bigint;
+}
+
+export interface CatchUpSource<Cursor> {
+  /** Cursor that reads what comes after global position `after` in this adapter's delivery order. */
+  cursorAfter(after: bigint): Promise<Cursor>;
+  fetch(cursor: Cursor, filter: EventFilter | undefined, limit: number): Promise<CatchUpBatch<Cursor>>;
+  /** A horizon token at or below which everything committed before this call lies. */
+  target(): Promise<bigint>;
+  /** Registers a wake-up hint (appends happened); returns the unregister function. */
+  onWake(listener: () => void): () => void;
+  readonly pollIntervalMs: number;
+}
+
+export class SubscriptionStoppedError extends Error {
+  constructor(subscriptionId: string) {
+    super(`subscription ${subscriptionId} stopped before catching up`);
+    this.name = 'SubscriptionStoppedError';
+  }
+}
+
+const DEFAULT_BATCH_SIZE = 100;
+const MAX_BACKOFF_MS = 5_000;
+
+export function runCatchUp<Cursor>(
+  source: CatchUpSource<Cursor>,
+  checkpoints: CheckpointStore,
+  options: SubscribeOptions,
+  handler: SubscriptionHandler,
+): Subscription {
+  assertSubscriptionId(options.subscriptionId);
+  assertBatchSize(options.batchSize);
+  if (options.startAfter !== undefined) assertPosition(options.startAfter, '/startAfter');
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+
+  let stopping = false;
+  let ended = false;
+  let failure: unknown;
+  // A hint that arrives while a batch is in flight must not be lost before the next sleep.
+  let woken = false;
+  let wakeSleeper: (() => void) | null = null;
+  let drainedHorizon = -1n;
+  const waiters = new Set<{ target: bigint; resolve: () => void; reject: (e: unknown) => void }>();
+
+  const wake = () => {
+    woken = true;
+    wakeSleeper?.();
+  };
+  const unregister = source.onWake(wake);
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken || stopping) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeSleeper = null;
+        resolve();
+      }
+      wakeSleeper = done;
+    });
+
+  const settleWaiters = () => {
+    for (const waiter of waiters) {
+      if (drainedHorizon >= waiter.target) {
+        waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  };
+
+  const loop = async (): Promise<void> => {
+    let checkpoint: bigint | null = null;
+    let cursor: Cursor | undefined;
+    let backoff = source.pollIntervalMs;
+    while (!stopping) {
+      try {
+        if (cursor === undefined) {
+          checkpoint = await checkpoints.read(options.subscriptionId);
+          cursor = await source.cursorAfter(checkpoint ?? options.startAfter ?? 0n);
+        }
+        woken = false;
+        const batch = await source.fetch(cursor, options.filter, batchSize);
+        backoff = source.pollIntervalMs;
+        if (batch.events.length > 0) {
+          await handler(batch.events);
+          const last = batch.events[batch.events.length - 1]!.globalPosition;
+          await checkpoints.store(options.subscriptionId, checkpoint, last);
+          checkpoint = last;
+        }
+        cursor = batch.next;
+        if (batch.events.length < batchSize) {
+          drainedHorizon = batch.horizon > drainedHorizon ? batch.horizon : drainedHorizon;
+          settleWaiters();
+          // Someone waits in caughtUp() for a horizon that in-flight transactions still hold back:
+          // look again soon rather than after a full poll interval.
+          await sleep(waiters.size > 0 ? Math.min(source.pollIntervalMs, 10) : source.pollIntervalMs);
+        }
+      } catch (error) {
+        // A store that is briefly down is waited out; a failing handler or a
+        // checkpoint moved by another instance ends the subscription.
+        if (error instanceof UnavailableError && !stopping) {
+          await sleep(backoff);
+          backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+          continue;
+        }
+        throw error;
+      }
+    }
+  };
+
+  const finished = loop().then(
+    () => finish(undefined),
+    (error: unknown) => {
+      finish(error);
+      throw error;
+    },
+  );
+  // Marked handled here; callers who await `finished` still see the rejection.
+  finished.catch(() => undefined);
+
+  function finish(error: unknown) {
+    ended = true;
+    failure = error;
+    unregister();
+    for (const waiter of waiters) waiter.reject(error ?? new SubscriptionStoppedError(options.subscriptionId));
+    waiters.clear();
+  }
+
+  return {
+    finished,
+    async stop() {
+      stopping = true;
+      wake();
+      await finished.catch(() => undefined);
+    },
+    async caughtUp() {
+      if (ended) throw failure ?? new SubscriptionStoppedError(options.subscriptionId);
+      const target = await source.target();
+      if (drainedHorizon >= target) return;
+      await new Promise<void>((resolve, reject) => {
+        if (ended) return reject(failure ?? new SubscriptionStoppedError(options.subscriptionId));
+        waiters.add({ target, resolve, reject });
+        wake();
+      });
+    },
+  };
+}
+

@@ -1,0 +1,28 @@
+/**
+ * Small builders shared by this package's specs and the contract suite
+ * (exported so adapters written elsewhere can run the suite too).
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventMetadataInput, NewEvent } from './port.ts';
+
+export const testMetadata = (overrides: Partial<EventMetadataInput> = {}): EventMetadataInput => ({
+  correlationId: 'corr-1',
+  actor: { id: 'clerk-7', role: 'window-clerk', department: 'bj-market-regulation' },
+  ...overrides,
+});
+
+export const newEvent = (type = 'Something', data: unknown = { n: 1 }, overrides: Partial<NewEvent> = {}): NewEvent => ({
+  id: randomUUID(),
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: testMetadata(),
+  ...overrides,
+});
+
+/** `count` events of type `type` with data `{ n: i }`. */
+export const newEvents = (count: number, type = 'Something'): NewEvent[] => Array.from({ length: count }, (_, n) => newEvent(type, { n }));
+
+let streamCounter = 0;
+/** A stream name unique within the process, so suites can share one store. */
+export const uniqueStream = (category = 'case'): string => `${category}-${process.pid}x${Date.now().toString(36)}x${(streamCounter++).toString(36)}`;

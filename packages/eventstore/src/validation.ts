@@ -1,0 +1,183 @@
+/**
+ * Input checks shared by every adapter, so a bad append is refused the same
+ * way (ValidationError, nothing stored) whatever the backend, and what is
+ * stored is plain JSON that reads back exactly as it was hashed.
+ */
+import { z } from 'zod';
+import { ValidationError, type FieldIssue } from '@govsvc/errors/errors';
+import type { EventMetadataInput, ExpectedRevision, NewEvent, ReadStreamOptions, ReadAllOptions } from './port.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// PostgreSQL jsonb refuses NUL and unpaired surrogates; refuse them for every adapter alike.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const nonEmpty = z.string().min(1);
+const actorSchema = z.looseObject({ id: nonEmpty, role: nonEmpty, department: nonEmpty.optional() });
+const metadataSchema = z.looseObject({
+  caseId: nonEmpty.optional(),
+  correlationId: nonEmpty,
+  causationId: nonEmpty.optional(),
+  actor: actorSchema,
+  guideVersion: nonEmpty.optional(),
+});
+const newEventSchema = z.object({
+  id: z.string().regex(UUID, 'must be a UUID'),
+  type: z.string().min(1).max(200),
+  schemaVersion: z.number().int().min(1),
+  data: z.unknown(),
+  metadata: metadataSchema,
+});
+
+const issuesOf = (error: z.ZodError, prefix: string): FieldIssue[] =>
+  error.issues.map((issue) => ({ path: `${prefix}/${issue.path.map(String).join('/')}`, reason: issue.message }));
+
+/**
+ * A deep copy that is plain JSON: plain objects, arrays, finite numbers,
+ * strings, booleans, null. Dates become ISO strings (as JSON.stringify would);
+ * `undefined` object members are dropped. Everything else (bigint, Map, class
+ * instances, functions, cycles) is refused rather than silently mangled.
+ */
+export function normalizeJson(value: unknown, path = '', seen = new Set<object>()): unknown {
+  const fail = (reason: string): never => {
+    throw new ValidationError(`not storable as JSON at ${path || '/'}: ${reason}`, [{ path: path || '/', reason }]);
+  };
+  switch (typeof value) {
+    case 'string':
+      if (BAD_TEXT.test(value)) fail('string holds NUL or an unpaired surrogate');
+      return value;
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) fail(`${value} is not a finite number`);
+      return Object.is(value, -0) ? 0 : value;
+    case 'object': {
+      if (value === null) return null;
+      if (value instanceof Date) {
+        if (Number.isNaN(value.getTime())) fail('invalid Date');
+        return value.toISOString();
+      }
+      if (seen.has(value)) fail('circular reference');
+      seen.add(value);
+      try {
+        if (Array.isArray(value)) return value.map((item, i) => normalizeJson(item ?? null, `${path}/${i}`, seen));
+        const proto = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== null) fail(`a ${proto?.constructor?.name ?? 'class'} instance is not plain JSON`);
+        const out: Record<string, unknown> = {};
+        for (const [key, member] of Object.entries(value)) {
+          if (member === undefined) continue;
+          if (BAD_TEXT.test(key)) fail(`key ${JSON.stringify(key)} holds NUL or an unpaired surrogate`);
+          out[key] = normalizeJson(member, `${path}/${key}`, seen);
+        }
+        return out;
+      } finally {
+        seen.delete(value);
+      }
+    }
+    default:
+      return fail(`a ${typeof value} is not JSON (encode bigints as strings)`);
+  }
+}
+
+/** Stream names are `category-id`; `$` is reserved for the store's own streams (EventStoreDB system streams, checkpoints). */
+export function assertStreamName(stream: string): void {
+  if (typeof stream !== 'string' || stream.length === 0 || stream.length > 500 || stream.startsWith('$') || BAD_TEXT.test(stream)) {
+    throw new ValidationError(`invalid stream name ${JSON.stringify(stream)}`, [
+      { path: '/stream', reason: 'a non-empty string of at most 500 characters, not starting with $' },
+    ]);
+  }
+}
+
+export function assertExpectedRevision(expected: ExpectedRevision): void {
+  if (expected === 'any' || expected === 'no_stream' || expected === 'exists') return;
+  if (typeof expected === 'bigint' && expected >= 0n) return;
+  throw new ValidationError(`invalid expected revision ${String(expected)}`, [
+    { path: '/expectedRevision', reason: "'any', 'no_stream', 'exists' or a revision >= 0n" },
+  ]);
+}
+
+export function assertSubscriptionId(id: string): void {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200 || BAD_TEXT.test(id)) {
+    throw new ValidationError(`invalid subscription id ${JSON.stringify(id)}`, [{ path: '/subscriptionId', reason: '1..200 characters' }]);
+  }
+}
+
+export function assertPosition(position: bigint, path: string): void {
+  if (typeof position !== 'bigint' || position < 0n) {
+    throw new ValidationError(`invalid position ${String(position)}`, [{ path, reason: 'a bigint >= 0n' }]);
+  }
+}
+
+function assertCount(count: number | undefined, path: string): void {
+  if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1)) {
+    throw new ValidationError(`invalid ${path.slice(1)} ${count}`, [{ path, reason: 'a positive integer' }]);
+  }
+}
+
+export function assertReadStreamOptions(options: ReadStreamOptions): void {
+  if (options.direction !== undefined && options.direction !== 'forwards' && options.direction !== 'backwards') {
+    throw new ValidationError(`invalid direction ${String(options.direction)}`, [{ path: '/direction', reason: "'forwards' or 'backwards'" }]);
+  }
+  if (options.fromRevision !== undefined) assertPosition(options.fromRevision, '/fromRevision');
+  assertCount(options.maxCount, '/maxCount');
+}
+
+export function assertReadAllOptions(options: ReadAllOptions): void {
+  if (options.after !== undefined) assertPosition(options.after, '/after');
+  assertCount(options.maxCount, '/maxCount');
+}
+
+export function assertBatchSize(batchSize: number | undefined): void {
+  assertCount(batchSize, '/batchSize');
+}
+
+/** A validated event: lowercase id, JSON-normalized data and metadata. */
+export interface ValidEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: EventMetadataInput;
+}
+
+/**
+ * Checks a batch before anything is written. Lists every issue at once
+ * (events/2/metadata/actor/role …). The chain fields are the store's to set.
+ */
+export function validateNewEvents(stream: string, events: readonly NewEvent[]): ValidEvent[] {
+  assertStreamName(stream);
+  if (!Array.isArray(events) || events.length === 0) {
+    throw new ValidationError('an append needs at least one event', [{ path: '/events', reason: 'empty' }]);
+  }
+  const issues: FieldIssue[] = [];
+  const ids = new Set<string>();
+  const valid: ValidEvent[] = [];
+  events.forEach((event, i) => {
+    const parsed = newEventSchema.safeParse(event);
+    if (!parsed.success) {
+      issues.push(...issuesOf(parsed.error, `/events/${i}`));
+      return;
+    }
+    if ('prevHash' in event.metadata || 'hash' in event.metadata) {
+      issues.push({ path: `/events/${i}/metadata`, reason: 'prevHash and hash are computed by the store' });
+      return;
+    }
+    const id = event.id.toLowerCase();
+    if (ids.has(id)) issues.push({ path: `/events/${i}/id`, reason: `duplicate event id ${id} in one append` });
+    ids.add(id);
+    try {
+      valid.push({
+        id,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: normalizeJson(event.data, `/events/${i}/data`),
+        metadata: normalizeJson(event.metadata, `/events/${i}/metadata`) as EventMetadataInput,
+      });
+    } catch (error) {
+      if (error instanceof ValidationError) issues.push(...error.issues);
+      else throw error;
+    }
+  });
+  if (issues.length > 0) throw new ValidationError(`invalid append to ${stream}`, issues, { stream });
+  return valid;
+}
