@@ -1,4 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { sharedTestConfig, testkitGlobalSetup } from '../../vitest.shared.ts';
+import { sharedTestConfig, testkitKafkaGlobalSetup } from '../../vitest.shared.ts';
 
-export default mergeConfig(sharedTestConfig, defineConfig({ test: { globalSetup: [testkitGlobalSetup] } }));
+// The Kafka global setup also resolves PostgreSQL and Redis: this package tests all three.
+export default mergeConfig(sharedTestConfig, defineConfig({ test: { globalSetup: [testkitKafkaGlobalSetup] } }));

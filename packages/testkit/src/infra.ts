@@ -10,6 +10,7 @@ import net from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { probeKafka } from '../../../infra/kafka/probe.mjs';
 
 export interface Infra {
   readonly databaseUrl: string;
@@ -43,6 +44,21 @@ export function answers(host: string, port: number, timeoutMs = 1_000): Promise<
   });
 }
 
+/**
+ * Kafka's port opens a moment before the broker serves clients, and another
+ * suite may be starting it right now: for Kafka, "answers" means a metadata
+ * request succeeds (the same dependency-free probe infra/kafka/kafka.sh uses).
+ */
+async function componentAnswers(component: Component, host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  if (component !== 'kafka') return answers(host, port, timeoutMs);
+  try {
+    await probeKafka({ host, port, timeoutMs: Math.max(timeoutMs, 2_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function hostPortOf(component: Component, value: string): { host: string; port: number } {
   if (component === 'kafka') {
     const [first] = value.split(',');
@@ -60,7 +76,10 @@ function dockerEngineAnswers(): boolean {
 }
 
 function startWithLocalScripts(component: Component): void {
-  const result = spawnSync(process.execPath, [localScript, 'up', component], { stdio: 'inherit', timeout: 180_000 });
+  // Generous: the first Kafka start fetches the broker's jars with Maven, and
+  // a second suite may wait here on infra/kafka's start lock (which is what
+  // keeps two parallel suites from starting two brokers).
+  const result = spawnSync(process.execPath, [localScript, 'up', component], { stdio: 'inherit', timeout: 600_000 });
   if (result.status !== 0) {
     throw new Error(
       `${component} is not reachable and infra/local could not start it. ` +
@@ -74,19 +93,19 @@ export async function resolveComponent(component: Component): Promise<string> {
   const fromEnv = process.env[defaults[component].env];
   if (fromEnv) {
     const { host, port } = hostPortOf(component, fromEnv);
-    if (!(await answers(host, port))) {
+    if (!(await componentAnswers(component, host, port))) {
       throw new Error(`${defaults[component].env}=${fromEnv} is set but nothing answers at ${host}:${port}.`);
     }
     return fromEnv;
   }
   const { host, port, url } = defaults[component];
-  if (await answers(host, port)) return url;
+  if (await componentAnswers(component, host, port)) return url;
   if (dockerEngineAnswers()) {
     // A Docker engine exists: the distributed stack (docker-compose.yml) is the way to run it there.
     throw new Error(`${component} is not running; a Docker engine answers: run docker compose up ${component} or set ${defaults[component].env}.`);
   }
   startWithLocalScripts(component);
-  if (await answers(host, port, 5_000)) return url;
+  if (await componentAnswers(component, host, port, 5_000)) return url;
   throw new Error(`${component} was started by infra/local but does not answer at ${host}:${port}.`);
 }
 

@@ -1,0 +1,196 @@
+/**
+ * kafkajs against the real broker that infra/kafka runs (or KAFKA_BROKERS
+ * names). These are the broker behaviours the messaging package stands on:
+ * a consumer group resumes exactly at its committed offset, and topics are
+ * created and deleted by the admin client, never by accident.
+ */
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveComponent } from './infra.ts';
+import { uniqueGroupId, uniqueTopic } from './kafka.ts';
+
+interface Received {
+  readonly offset: number;
+  readonly value: string;
+}
+
+describe('testkit: kafkajs round trip on the real broker', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+  const producers: Producer[] = [];
+  const consumers: Consumer[] = [];
+  const topics: string[] = [];
+
+  beforeAll(async () => {
+    const brokers = (await resolveComponent('kafka')).split(',').map((b) => b.trim());
+    // Retriable broker errors (a coordinator still loading on a fresh broker)
+    // are logged by kafkajs at ERROR and retried; the assertions report real failures.
+    kafka = new Kafka({ clientId: 'testkit-kafka-spec', brokers, logLevel: logLevel.NOTHING });
+    admin = kafka.admin();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(consumers.map((c) => c.disconnect()));
+    await Promise.allSettled(producers.map((p) => p.disconnect()));
+    const existing = new Set(await admin.listTopics());
+    const leftovers = topics.filter((t) => existing.has(t));
+    if (leftovers.length > 0) await admin.deleteTopics({ topics: leftovers });
+    await admin.disconnect();
+  });
+
+  function producer(retries = 5): Producer {
+    const p = kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries, initialRetryTime: 100 },
+    });
+    producers.push(p);
+    return p;
+  }
+
+  /** A group member with short timeouts, so joins, leaves and restarts take milliseconds, not the 30 s defaults. */
+  function consumer(groupId: string): Consumer {
+    const c = kafka.consumer({
+      groupId,
+      sessionTimeout: 6_000,
+      rebalanceTimeout: 10_000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    consumers.push(c);
+    return c;
+  }
+
+  async function createTopic(topic: string, numPartitions: number): Promise<void> {
+    topics.push(topic);
+    expect(await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true })).toBe(true);
+    // waitForLeaders covers the controller; wait until the metadata this
+    // client sees has a leader for every partition before producing.
+    await until(async () => {
+      const { topics: [meta] } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return meta?.partitions.length === numPartitions && meta.partitions.every((p) => p.leader >= 0);
+    }, `metadata for ${topic}`);
+  }
+
+  async function produce(p: Producer, topic: string, from: number, to: number): Promise<void> {
+    const messages = [];
+    for (let i = from; i <= to; i++) messages.push({ key: 'case-1', value: `m${i}` });
+    await p.send({ topic, messages });
+  }
+
+  /**
+   * Runs `c` on `topic` (one partition) without auto-commit: every message is
+   * recorded, and committed only when `commitWhile(offset)` says so — the way
+   * a handler commits what it has processed. Resolves once `count` arrived;
+   * the array keeps growing until the caller disconnects, so asserting after
+   * the disconnect also catches a duplicate delivered late.
+   */
+  async function consumeUntil(
+    c: Consumer,
+    topic: string,
+    count: number,
+    commitWhile: (offset: number) => boolean = () => true,
+  ): Promise<Received[]> {
+    const received: Received[] = [];
+    let done!: () => void;
+    const enough = new Promise<void>((resolve) => (done = resolve));
+    await c.connect();
+    // fromBeginning: a group without a committed offset would start at 0, so
+    // a consumer that ignored the committed offset would re-read m0 and fail.
+    await c.subscribe({ topics: [topic], fromBeginning: true });
+    await c.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const offset = Number(message.offset);
+        received.push({ offset, value: message.value?.toString() ?? '' });
+        if (commitWhile(offset)) {
+          await c.commitOffsets([{ topic, partition, offset: String(offset + 1) }]);
+        }
+        if (received.length >= count) done();
+      },
+    });
+    await withTimeout(enough, 20_000, () => `expected ${count} messages on ${topic}, got ${JSON.stringify(received)}`);
+    return received;
+  }
+
+  async function committedOffset(groupId: string, topic: string): Promise<string | undefined> {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return entry?.partitions.find((p) => p.partition === 0)?.offset;
+  }
+
+  it('a restarted group member resumes exactly at the committed offset: nothing committed is re-read, nothing is skipped', async () => {
+    const topic = uniqueTopic('roundtrip');
+    const groupId = uniqueGroupId('roundtrip');
+    await createTopic(topic, 1);
+    const p = producer();
+    await p.connect();
+
+    // First member: reads m0..m4 but has committed only m0..m2 when it stops,
+    // like a handler that stopped after processing three messages.
+    await produce(p, topic, 0, 4);
+    const first = await consumeUntil(consumer(groupId), topic, 5, (offset) => offset < 3);
+    await consumers.at(-1)!.disconnect();
+    expect(first.map((m) => m.value)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    expect(await committedOffset(groupId, topic)).toBe('3');
+
+    // While no member runs, more arrives.
+    await produce(p, topic, 5, 9);
+
+    // Second member of the same group: starts at offset 3 (m3, m4 were
+    // read but not committed, so they come again), then m5..m9, in order.
+    const second = await consumeUntil(consumer(groupId), topic, 7);
+    await consumers.at(-1)!.disconnect();
+    expect(second).toEqual([3, 4, 5, 6, 7, 8, 9].map((offset) => ({ offset, value: `m${offset}` })));
+    expect(await committedOffset(groupId, topic)).toBe('10');
+
+    // Third member after everything was committed: the first thing it sees is
+    // the next new message, not any of the ten committed ones.
+    await produce(p, topic, 10, 10);
+    const third = await consumeUntil(consumer(groupId), topic, 1);
+    await consumers.at(-1)!.disconnect();
+    expect(third).toEqual([{ offset: 10, value: 'm10' }]);
+    expect(await committedOffset(groupId, topic)).toBe('11');
+  });
+
+  it('creates and deletes a topic with the admin client; a producer never re-creates a deleted topic', async () => {
+    const topic = uniqueTopic('admin');
+    await createTopic(topic, 2);
+    expect(await admin.listTopics()).toContain(topic);
+    // Creating it again is a no-op that reports false, not a second topic.
+    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true })).toBe(false);
+
+    await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
+    await until(async () => !(await admin.listTopics()).includes(topic), `${topic} to disappear`);
+
+    // The dev broker has auto.create.topics.enable=true; allowAutoTopicCreation:false
+    // on the client must still keep a send to a deleted topic from bringing it back.
+    const p = producer(1);
+    await p.connect();
+    await expect(p.send({ topic, messages: [{ value: 'orphan' }], acks: -1 })).rejects.toThrow();
+    expect(await admin.listTopics()).not.toContain(topic);
+  });
+});
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function withTimeout(promise: Promise<void>, ms: number, message: () => string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
