@@ -1,0 +1,239 @@
+/**
+ * The CloudEvents envelope in Kafka binary content mode (CloudEvents Kafka
+ * protocol binding §3.2): attributes travel as `ce_*` headers, the data as the
+ * JSON message value, `content-type` carries `datacontenttype`, and the
+ * partition key (case id) is the Kafka key. The `cloudevents` SDK builds and
+ * validates the envelope and does the binding; this module adds what the SDK
+ * leaves open: our required attributes, the data schema, and key/subject
+ * consistency.
+ *
+ * Headers on the wire (all strings):
+ *   ce_specversion, ce_id, ce_source, ce_type, ce_subject (= case id),
+ *   ce_time, ce_dataschema, content-type, ce_correlationid, ce_causationid?
+ */
+import { CloudEvent, Kafka, ValidationError as CloudEventsValidationError, type KafkaMessage } from 'cloudevents';
+import { z } from 'zod';
+import { ValidationError, type FieldIssue } from '@govsvc/errors/errors';
+import {
+  definitionOf,
+  issuesOf,
+  parseIntegrationEvent,
+  upcastToCurrent,
+  type CurrentIntegrationEvent,
+  type IntegrationEvent,
+  type IntegrationEventTypeName,
+} from './registry.ts';
+import { sourceOf } from './topics.ts';
+
+export const contentType = 'application/json';
+
+/** A record ready for the producer: value is UTF-8 JSON. */
+export interface EncodedRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly value: string;
+}
+
+/** A record as a consumer receives it; header values may be bytes (Kafka headers are byte arrays). */
+export interface ReceivedRecord {
+  readonly key: Buffer | string | null;
+  readonly value: Buffer | string | null;
+  readonly headers: Readonly<Record<string, Buffer | string | readonly (Buffer | string)[] | undefined>>;
+}
+
+export interface EnvelopeAttributes {
+  /** Unique per source. Derive it from the domain event id so a re-publish carries the same id and consumers dedupe it. */
+  readonly id: string;
+  readonly time: Date | string;
+  readonly correlationId: string;
+  readonly causationId?: string | null;
+  /** Defaults to the producing service (`/govsvc/intake`). */
+  readonly source?: string;
+}
+
+export interface DecodedIntegrationEvent<E extends CurrentIntegrationEvent = CurrentIntegrationEvent> {
+  readonly id: string;
+  readonly source: string;
+  /** The current type after upcasting; switch on this. */
+  readonly type: E['type'];
+  readonly data: E['data'];
+  /** The type on the wire (an older version when it was upcast). */
+  readonly receivedType: IntegrationEventTypeName;
+  /** Case id (item code for catalog events). */
+  readonly subject: string;
+  readonly time: string;
+  readonly dataschema: string;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+}
+
+const Text = z.string().min(1).max(500);
+
+/** Attributes the CloudEvents spec leaves optional but our contract requires. */
+const RequiredAttributes = z.object({
+  specversion: z.literal('1.0'),
+  id: Text,
+  source: Text,
+  type: Text,
+  subject: Text,
+  time: z.iso.datetime({ offset: true }),
+  dataschema: Text,
+  datacontenttype: z.string().refine((v) => v === contentType || v.startsWith(`${contentType};`), 'must be application/json'),
+  correlationid: Text,
+  causationid: Text.optional(),
+});
+
+const attributeHeader: Record<string, string> = { datacontenttype: 'content-type' };
+const headerOf = (attribute: string): string => attributeHeader[attribute] ?? `ce_${attribute}`;
+
+const invalid = (message: string, issues: FieldIssue[]): ValidationError => new ValidationError(message, issues);
+
+/** Serializes an event for Kafka. Validates the data first: an invalid contract never leaves the process. */
+export function encodeIntegrationEvent(event: IntegrationEvent, attributes: EnvelopeAttributes): EncodedRecord {
+  const parsed = parseIntegrationEvent(event.type, event.data, '/data');
+  // parseIntegrationEvent found it, so the definition exists.
+  const definition = definitionOf(parsed.type)!;
+  const key = definition.keyOf(parsed.data);
+  const time = attributes.time instanceof Date ? attributes.time.toISOString() : attributes.time;
+  let cloudEvent: CloudEvent<unknown>;
+  try {
+    cloudEvent = new CloudEvent<unknown>({
+      specversion: '1.0',
+      id: attributes.id,
+      source: attributes.source ?? sourceOf(definition.producer),
+      type: definition.type,
+      subject: key,
+      time,
+      dataschema: definition.dataschema,
+      datacontenttype: contentType,
+      data: parsed.data,
+      partitionkey: key,
+      correlationid: attributes.correlationId,
+      ...(attributes.causationId ? { causationid: attributes.causationId } : {}),
+    });
+    RequiredAttributes.parse(cloudEvent);
+  } catch (error) {
+    throw envelopeError(error, 'cannot build the CloudEvents envelope');
+  }
+  const message = Kafka.binary(cloudEvent);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers)) {
+    // The SDK copies every attribute; the binding maps datacontenttype to content-type and
+    // partitionkey to the Kafka key (§3.1, §3.2.1), so their ce_ copies are dropped.
+    if (value === undefined || name === 'ce_datacontenttype' || name === 'ce_partitionkey') continue;
+    headers[name] = String(value);
+  }
+  return { topic: definition.topic, key, headers, value: JSON.stringify(parsed.data) };
+}
+
+/**
+ * Decodes and validates a received record: the envelope (CloudEvents spec and
+ * our required attributes), the data against the schema its type names, the
+ * key and subject against the data; then upcasts to the current version.
+ * Throws ValidationError with paths under `/headers`, `/key`, `/value`, `/data`.
+ */
+export function decodeIntegrationEvent(record: ReceivedRecord): DecodedIntegrationEvent {
+  const { headers, issues } = normalizeHeaders(record.headers);
+  if (issues.length > 0) throw invalid('malformed headers', issues);
+  const value = record.value === null ? null : typeof record.value === 'string' ? record.value : record.value.toString('utf8');
+  const key = record.key === null ? null : typeof record.key === 'string' ? record.key : record.key.toString('utf8');
+  if (!headers['ce_id']) throw invalid('not a CloudEvent in binary mode', [{ path: '/headers/ce_id', reason: 'missing' }]);
+  if (headers['content-type']?.startsWith('application/cloudevents')) {
+    throw invalid('structured or batch mode', [{ path: '/headers/content-type', reason: 'only binary content mode is accepted' }]);
+  }
+  if (headers['ce_specversion'] !== '1.0') {
+    // Checked before the SDK sees it: it would apply 0.3 rules and fail on unrelated attributes.
+    throw invalid('unsupported CloudEvents version', [{ path: '/headers/ce_specversion', reason: 'must be 1.0' }]);
+  }
+  if (value === null || value.length === 0) throw invalid('empty value', [{ path: '/value', reason: 'missing: the data is required' }]);
+
+  let cloudEvent: CloudEvent<unknown>;
+  try {
+    const message: KafkaMessage<string> = { headers, key: key ?? '', value, body: value };
+    cloudEvent = Kafka.toEvent(message) as CloudEvent<unknown>;
+  } catch (error) {
+    throw envelopeError(error, 'invalid CloudEvents envelope');
+  }
+  // Our required attributes first: their errors name the missing header precisely.
+  const attributes = RequiredAttributes.safeParse(cloudEvent);
+  if (!attributes.success) {
+    throw invalid(
+      'invalid CloudEvents envelope',
+      attributes.error.issues.map((i) => ({ path: `/headers/${headerOf(String(i.path[0] ?? 'ce'))}`, reason: i.message })),
+    );
+  }
+  try {
+    // Then the spec's own rules (source is a URI-reference, extension names and types …).
+    cloudEvent.validate();
+  } catch (error) {
+    throw envelopeError(error, 'invalid CloudEvents envelope');
+  }
+  const envelope = attributes.data;
+  const definition = definitionOf(envelope.type);
+  if (!definition) throw invalid('unknown event type', [{ path: '/headers/ce_type', reason: `not a published integration event type: ${envelope.type}` }]);
+  if (envelope.dataschema !== definition.dataschema) {
+    throw invalid('dataschema does not match type', [
+      { path: '/headers/ce_dataschema', reason: `expected ${definition.dataschema} for ${definition.type}` },
+    ]);
+  }
+  const event = parseIntegrationEvent(definition.type, cloudEvent.data, '/data');
+  const expectedKey = definition.keyOf(event.data);
+  const mismatches: FieldIssue[] = [];
+  if (envelope.subject !== expectedKey) mismatches.push({ path: '/headers/ce_subject', reason: `must equal data.${definition.keyField} (${expectedKey})` });
+  // A producer keying by anything else breaks per-case ordering: refuse it loudly.
+  if (key !== expectedKey) mismatches.push({ path: '/key', reason: `must equal data.${definition.keyField} (${expectedKey})` });
+  if (mismatches.length > 0) throw invalid('key or subject does not match the data', mismatches);
+
+  const current = upcastToCurrent(event);
+  return {
+    id: envelope.id,
+    source: envelope.source,
+    type: current.type,
+    data: current.data,
+    receivedType: event.type,
+    subject: envelope.subject,
+    time: envelope.time,
+    dataschema: envelope.dataschema,
+    correlationId: envelope.correlationid,
+    causationId: envelope.causationid ?? null,
+  } as DecodedIntegrationEvent;
+}
+
+function normalizeHeaders(raw: ReceivedRecord['headers']): { headers: Record<string, string>; issues: FieldIssue[] } {
+  const headers: Record<string, string> = {};
+  const issues: FieldIssue[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (Array.isArray(value)) {
+      issues.push({ path: `/headers/${lower}`, reason: 'repeated header: each CloudEvents attribute appears once' });
+      continue;
+    }
+    if (lower in headers) {
+      issues.push({ path: `/headers/${lower}`, reason: 'repeated header (differing only in case)' });
+      continue;
+    }
+    headers[lower] = typeof value === 'string' ? value : (value as Buffer).toString('utf8');
+  }
+  return { headers, issues };
+}
+
+function envelopeError(error: unknown, message: string): ValidationError {
+  if (error instanceof ValidationError) return error;
+  if (error instanceof z.ZodError) return invalid(message, issuesOf(error, '/headers'));
+  if (error instanceof SyntaxError) return invalid('value is not JSON', [{ path: '/value', reason: error.message }]);
+  // `new Date(garbage).toISOString()` inside the SDK's binary parser.
+  if (error instanceof RangeError) return invalid(message, [{ path: '/headers/ce_time', reason: 'not a valid time' }]);
+  if (error instanceof CloudEventsValidationError) {
+    const details = (error.errors ?? []) as readonly (string | { instancePath?: string; message?: string; params?: { missingProperty?: string } })[];
+    const issues = details.map((d) => {
+      if (typeof d === 'string') return { path: '/headers', reason: d };
+      const attribute = (d.instancePath ?? '').replace(/^\//, '') || d.params?.missingProperty;
+      return { path: attribute ? `/headers/${headerOf(attribute)}` : '/headers', reason: d.message ?? 'invalid' };
+    });
+    return invalid(`${message}: ${error.message}`, issues.length > 0 ? issues : [{ path: '/headers', reason: error.message }]);
+  }
+  if (error instanceof TypeError) return invalid(message, [{ path: '/headers', reason: error.message }]);
+  throw error;
+}

@@ -1,0 +1,168 @@
+import { ValidationError } from '@govsvc/errors/errors';
+import { describe, expect, it } from 'vitest';
+import { examples, exampleEvent } from './examples.ts';
+import { definitionOf, integrationEventDefinitions, integrationTopics, parseIntegrationEvent, pointer } from './registry.ts';
+
+/** The lifecycle the brief and REQUIREMENTS.md ask for; a missing one is a gap in the published language. */
+const requiredTypes = [
+  'catalog.guide-published.v1',
+  'catalog.guide-superseded.v1',
+  'intake.application-submitted.v1',
+  'intake.supplement-requested.v1',
+  'intake.supplement-received.v1',
+  'intake.case-accepted.v1',
+  'intake.case-accepted.v2',
+  'intake.case-not-accepted.v1',
+  'intake.tolerated-deficiency-lapsed.v1',
+  'review.opinion-requested.v1',
+  'review.opinion-given.v1',
+  'review.decision-made.v1',
+  'review.time-limit-extended.v1',
+  'review.licence-issued.v1',
+  'review.renewal-deemed-granted.v1',
+  'delivery.notification-sent.v1',
+  'delivery.result-delivered.v1',
+  'courier.shipment-status-changed.v1',
+  'evaluation.rating-submitted.v1',
+  'evaluation.rectification-completed.v1',
+  'supervision.deadline-opened.v1',
+  'supervision.deadline-warned.v1',
+  'supervision.deadline-breached.v1',
+  'supervision.deadline-closed.v1',
+];
+
+const catchValidation = (fn: () => unknown): ValidationError => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ValidationError');
+};
+
+describe('integration event registry', () => {
+  it('publishes exactly the lifecycle events, each once', () => {
+    const types = integrationEventDefinitions.map((d) => d.type);
+    expect(new Set(types).size).toBe(types.length);
+    expect([...types].sort()).toEqual([...requiredTypes].sort());
+  });
+
+  it.each(integrationEventDefinitions.map((d) => [d.type, d] as const))('%s: topic of its producer, own dataschema, cites requirements', (type, d) => {
+    expect(d.topic).toBe(`govsvc.${type.split('.')[0]}.events.v1`);
+    expect(d.dataschema).toBe(`urn:govsvc:events:${type}`);
+    expect(d.requirements.length).toBeGreaterThan(0);
+    for (const requirement of d.requirements) expect(requirement).toMatch(/^R-[A-Z]+-\d+$/);
+    expect(d.schema.description ?? d.summary).toBeTruthy();
+  });
+
+  it.each(integrationEventDefinitions.map((d) => [d.type, d] as const))('%s: the example parses and its key is the case id (item code for the catalog)', (type, d) => {
+    const parsed = parseIntegrationEvent(type, examples[type]);
+    const data = parsed.data as Record<string, unknown>;
+    expect(d.keyOf(parsed.data as never)).toBe(type.startsWith('catalog.') ? data['itemCode'] : data['caseId']);
+  });
+
+  it('lists one topic per producing service', () => {
+    expect(integrationTopics()).toEqual([
+      'govsvc.catalog.events.v1',
+      'govsvc.courier.events.v1',
+      'govsvc.delivery.events.v1',
+      'govsvc.evaluation.events.v1',
+      'govsvc.intake.events.v1',
+      'govsvc.review.events.v1',
+      'govsvc.supervision.events.v1',
+    ]);
+  });
+
+  it('an unknown type is a ValidationError on /type', () => {
+    const error = catchValidation(() => parseIntegrationEvent('intake.case-teleported.v1', {}));
+    expect(error.issues).toEqual([{ path: '/type', reason: expect.stringContaining('intake.case-teleported.v1') }]);
+    expect(definitionOf('intake.case-teleported.v1')).toBeUndefined();
+  });
+
+  it('invalid data lists every problem with its JSON pointer', () => {
+    const { caseId: _missing, ...rest } = examples['intake.application-submitted.v1'];
+    const error = catchValidation(() =>
+      parseIntegrationEvent('intake.application-submitted.v1', {
+        ...rest,
+        submittedAt: 'yesterday',
+        materials: [{ ...rest.materials[0], form: 'fax' }],
+      }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['/caseId', '/materials/0/form', '/submittedAt']);
+  });
+
+  it('paths can be nested under a prefix, and pointer escapes ~ and /', () => {
+    const error = catchValidation(() => parseIntegrationEvent('courier.shipment-status-changed.v1', { ...examples['courier.shipment-status-changed.v1'], status: 'lost' }, '/data'));
+    expect(error.issues.map((i) => i.path)).toEqual(['/data/status']);
+    expect(pointer(['a/b', 'c~d', 0], '/x')).toBe('/x/a~1b/c~0d/0');
+    expect(pointer([])).toBe('/');
+  });
+
+  it('R-ACC-2: an acceptance with tolerated deficiencies must state the items, their deadline and the notice', () => {
+    const accepted = examples['intake.case-accepted.v2'];
+    const error = catchValidation(() =>
+      parseIntegrationEvent('intake.case-accepted.v2', { ...accepted, toleratedDeficiencies: { items: [], notice: accepted.toleratedDeficiencies!.notice } }),
+    );
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['/toleratedDeficiencies/deadline', '/toleratedDeficiencies/items']);
+  });
+
+  it('R-ACC-2 (Licensing Law Art. 32): a deemed acceptance needs no acceptor and no seal; a decided one does', () => {
+    const { acceptedBy: _a, seal: _s, ...unsigned } = examples['intake.case-accepted.v2'] as Extract<(typeof examples)['intake.case-accepted.v2'], { basis: 'decision' }>;
+    expect(parseIntegrationEvent('intake.case-accepted.v2', { ...unsigned, basis: 'deemed' }).data.basis).toBe('deemed');
+    const error = catchValidation(() => parseIntegrationEvent('intake.case-accepted.v2', { ...unsigned, basis: 'decision' }));
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['/acceptedBy', '/seal']);
+  });
+
+  it('R-REV-2: a refusal without reasons or contact is refused', () => {
+    const refusal = examples['review.decision-made.v1'];
+    const { contact: _c, ...withoutContact } = refusal as typeof refusal & { contact: unknown };
+    const error = catchValidation(() => parseIntegrationEvent('review.decision-made.v1', { ...withoutContact, reasons: [] }));
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['/contact', '/reasons']);
+  });
+
+  it('R-REV-5: three signatures cannot conclude a case', () => {
+    const decision = examples['review.decision-made.v1'];
+    const error = catchValidation(() =>
+      parseIntegrationEvent('review.decision-made.v1', { ...decision, signatures: [...decision.signatures, decision.signatures[0]] }),
+    );
+    expect(error.issues.map((i) => i.path)).toEqual(['/signatures']);
+  });
+
+  it('Licensing Law Art. 42: an agency head extends by at most 10 working days, a government head by 15', () => {
+    const extension = examples['review.time-limit-extended.v1'];
+    expect(() => parseIntegrationEvent('review.time-limit-extended.v1', { ...extension, extensionWorkingDays: 11 })).toThrow(ValidationError);
+    expect(parseIntegrationEvent('review.time-limit-extended.v1', { ...extension, authority: 'government-head', extensionWorkingDays: 15 }).data.extensionWorkingDays).toBe(15);
+  });
+
+  it('R-CAT-3: a guide promising more than the statutory limit is refused', () => {
+    const guide = examples['catalog.guide-published.v1'];
+    const error = catchValidation(() => parseIntegrationEvent('catalog.guide-published.v1', { ...guide, promisedLimitWorkingDays: 30 }));
+    expect(error.issues.map((i) => i.path)).toEqual(['/promisedLimitWorkingDays']);
+  });
+});
+
+describe('no raw personal data crosses Kafka (PIPL)', () => {
+  const submitted = exampleEvent('intake.application-submitted.v1');
+
+  it('R-ID-1: the applicant identifier must be masked; a full resident ID is refused', () => {
+    for (const maskedId of ['11010519491231002X', '110105194912310', '1101051949123100*X', '1************002X']) {
+      const error = catchValidation(() => parseIntegrationEvent(submitted.type, { ...submitted.data, applicant: { ...submitted.data.applicant, maskedId } }));
+      expect([...new Set(error.issues.map((i) => i.path))]).toEqual(['/applicant/maskedId']);
+    }
+    expect(parseIntegrationEvent(submitted.type, { ...submitted.data, applicant: { ...submitted.data.applicant, maskedId: '110105********002X' } })).toBeTruthy();
+  });
+
+  it('undeclared fields (a name, a phone number) are dropped, never passed on', () => {
+    const parsed = parseIntegrationEvent(submitted.type, {
+      ...submitted.data,
+      applicantName: '张三',
+      applicant: { ...submitted.data.applicant, phone: '13800138000', idNumber: '11010519491231002X' },
+    });
+    const text = JSON.stringify(parsed.data);
+    expect(text).not.toContain('张三');
+    expect(text).not.toContain('13800138000');
+    expect(text).not.toContain('11010519491231002X');
+  });
+});
