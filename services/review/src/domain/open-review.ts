@@ -1,0 +1,26 @@
+/** OpenReview: intake accepted the case; review tasks open for the lead and every assisting department. */
+import { ValidationError, type FieldIssue } from '@govsvc/errors/errors';
+import type { OpenReview } from './review-commands.ts';
+import type { ReviewEvent } from './review-events.ts';
+import type { ReviewState } from './review-state.ts';
+
+export function decideOpenReview(command: OpenReview, state: ReviewState): ReviewEvent[] {
+  // A redelivered case-accepted message: the review is already open.
+  if (state.status !== 'none') return [];
+  const d = command.data;
+  const issues: FieldIssue[] = [];
+  if (!d.item.licence.electronicAvailable && d.item.licence.paperAbolished) {
+    issues.push({ path: '/item/licence', reason: 'paper is abolished and no electronic licence exists: the item can issue nothing', rule: 'R-REV-3' });
+  }
+  if (d.assistingDepartments.includes(d.leadDepartment)) {
+    issues.push({ path: '/assistingDepartments', reason: 'the lead department cannot also assist', rule: 'R-COLLAB-1' });
+  }
+  if (new Set(d.assistingDepartments).size !== d.assistingDepartments.length) {
+    issues.push({ path: '/assistingDepartments', reason: 'each assisting department once', rule: 'R-COLLAB-1' });
+  }
+  if (d.statutoryDue.date < d.decisionDue.date) {
+    issues.push({ path: '/decisionDue', reason: 'the promised limit may not run past the statutory one', rule: 'R-REV-1' });
+  }
+  if (issues.length > 0) throw new ValidationError(`case ${d.caseId} cannot open for review`, issues);
+  return [{ type: 'ReviewOpened', data: d }];
+}

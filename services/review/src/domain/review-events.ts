@@ -1,0 +1,180 @@
+/**
+ * Events of a review case (stream `review-<caseId>`). Facts in the business
+ * language; each schema is what the store holds and what a read parses.
+ */
+import { z } from 'zod';
+import type { EventDefinitions } from '@govsvc/eventstore/event-codec';
+import {
+  Applicant,
+  CalendarDate,
+  Deadline,
+  Department,
+  Id,
+  Instant,
+  ItemFacts,
+  LicenceForm,
+  MaterialRef,
+  OfficeContact,
+  Reason,
+  SealImprint,
+  Signature,
+  SignatureRole,
+  StaffRef,
+  SuspensionReason,
+  Touchpoint,
+} from './values.ts';
+
+export const ReviewOpened = z.object({
+  caseId: Id,
+  item: ItemFacts,
+  applicant: Applicant,
+  /** The lead department owns the flow, the material list and the time limit (R-COLLAB-1). */
+  leadDepartment: Department,
+  /** Empty unless the item is handled across departments (R-COLLAB-1). */
+  assistingDepartments: z.array(Department),
+  /** One data set shared by every department on the case (R-COLLAB-2). */
+  materials: z.array(MaterialRef),
+  receiptId: Id,
+  /** The day acceptance takes effect: periods count from the next working day. */
+  acceptedOn: CalendarDate,
+  decisionDue: Deadline,
+  statutoryDue: Deadline,
+  openedAt: Instant,
+});
+
+export const OpinionRequested = z.object({
+  requestId: Id,
+  department: Department,
+  question: z.string().min(1).max(2000),
+  materials: z.array(MaterialRef),
+  due: Deadline,
+  requestedAt: Instant,
+  requestedBy: StaffRef,
+});
+
+export const OpinionGiven = z.object({
+  requestId: Id,
+  department: Department,
+  opinion: z.enum(['concur', 'concur-with-conditions', 'object']),
+  reasons: z.array(Reason),
+  givenAt: Instant,
+  signedBy: StaffRef,
+  /** How the answer arrived: a reviewer over HTTP, or a department back-end (HTTP or Kafka). */
+  channel: z.enum(['http', 'kafka']),
+});
+
+export const DecisionDraft = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('approve') }),
+  z.object({ outcome: z.literal('refuse'), reasons: z.array(Reason).min(1), contact: OfficeContact }),
+]);
+export type DecisionDraft = z.infer<typeof DecisionDraft>;
+
+export const DecisionSigned = z.object({
+  role: SignatureRole,
+  signer: StaffRef,
+  signedAt: Instant,
+  /** The handler signs a draft; the chief representative signs that draft. */
+  draft: DecisionDraft,
+});
+
+export const CollectiveDecisionRecorded = z.object({
+  minutesId: Id,
+  legalBasis: z.string().min(1).max(500).nullable(),
+  recordedBy: StaffRef,
+  recordedAt: Instant,
+});
+
+export const DecisionMade = z.intersection(
+  DecisionDraft,
+  z.object({
+    decisionId: Id,
+    signatures: z.array(Signature).min(1).max(2),
+    collectiveMinutesId: Id.nullable(),
+    seal: SealImprint,
+    decidedAt: Instant,
+    decisionDue: Deadline,
+    withinPromisedLimit: z.boolean(),
+    /** The forms the licence will be issued in (approvals only; empty for refusals). */
+    licenceForms: z.array(LicenceForm),
+  }),
+);
+
+export const TimeLimitExtended = z.object({
+  authority: z.enum(['agency-head', 'government-head']),
+  extensionWorkingDays: z.int().min(1).max(15),
+  reason: Reason,
+  approvedBy: StaffRef,
+  applicantToldAt: Instant,
+  previousDue: Deadline,
+  newDue: Deadline,
+  previousStatutoryDue: Deadline,
+  newStatutoryDue: Deadline,
+  extendedAt: Instant,
+});
+
+export const ClockSuspended = z.object({
+  suspensionId: Id,
+  reason: SuspensionReason,
+  from: CalendarDate,
+  note: z.string().max(200).nullable(),
+  /** The written notice telling the applicant the time needed (Licensing Law Art. 45). */
+  noticeId: Id,
+  expectedWorkingDays: z.int().min(1).max(365),
+  applicantToldAt: Instant,
+  suspendedBy: StaffRef,
+});
+
+export const ClockResumed = z.object({
+  suspensionId: Id,
+  to: CalendarDate,
+  previousDue: Deadline,
+  newDue: Deadline,
+  newStatutoryDue: Deadline,
+  resumedAt: Instant,
+  resumedBy: StaffRef,
+});
+
+export const LicenceFormsRequested = z.object({
+  forms: z.array(LicenceForm).min(1).max(2),
+  requestedAt: Instant,
+});
+
+export const ContactRecorded = z.object({
+  contactId: Id,
+  touchpoint: Touchpoint,
+  staff: StaffRef,
+  occurredAt: Instant,
+  summary: z.string().min(1).max(2000),
+  recordedAt: Instant,
+});
+
+type Data<S extends z.ZodType> = z.output<S>;
+
+export type ReviewEvent =
+  | { type: 'ReviewOpened'; data: Data<typeof ReviewOpened> }
+  | { type: 'OpinionRequested'; data: Data<typeof OpinionRequested> }
+  | { type: 'OpinionGiven'; data: Data<typeof OpinionGiven> }
+  | { type: 'DecisionSigned'; data: Data<typeof DecisionSigned> }
+  | { type: 'CollectiveDecisionRecorded'; data: Data<typeof CollectiveDecisionRecorded> }
+  | { type: 'DecisionMade'; data: Data<typeof DecisionMade> }
+  | { type: 'TimeLimitExtended'; data: Data<typeof TimeLimitExtended> }
+  | { type: 'ClockSuspended'; data: Data<typeof ClockSuspended> }
+  | { type: 'ClockResumed'; data: Data<typeof ClockResumed> }
+  | { type: 'LicenceFormsRequested'; data: Data<typeof LicenceFormsRequested> }
+  | { type: 'ContactRecorded'; data: Data<typeof ContactRecorded> };
+
+export type ReviewEventOf<T extends ReviewEvent['type']> = Extract<ReviewEvent, { type: T }>;
+
+export const reviewEventDefinitions: EventDefinitions<ReviewEvent> = {
+  ReviewOpened: { schemaVersion: 1, schema: ReviewOpened },
+  OpinionRequested: { schemaVersion: 1, schema: OpinionRequested },
+  OpinionGiven: { schemaVersion: 1, schema: OpinionGiven },
+  DecisionSigned: { schemaVersion: 1, schema: DecisionSigned },
+  CollectiveDecisionRecorded: { schemaVersion: 1, schema: CollectiveDecisionRecorded },
+  DecisionMade: { schemaVersion: 1, schema: DecisionMade },
+  TimeLimitExtended: { schemaVersion: 1, schema: TimeLimitExtended },
+  ClockSuspended: { schemaVersion: 1, schema: ClockSuspended },
+  ClockResumed: { schemaVersion: 1, schema: ClockResumed },
+  LicenceFormsRequested: { schemaVersion: 1, schema: LicenceFormsRequested },
+  ContactRecorded: { schemaVersion: 1, schema: ContactRecorded },
+};
