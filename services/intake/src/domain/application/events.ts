@@ -1,0 +1,137 @@
+/**
+ * Events of an application stream (`application-<caseId>`). Each is a fact in
+ * the language of Art. 15; the published contracts (`@govsvc/contracts`) are
+ * mapped from these in `src/app/contract-mapping.ts`, so these may evolve
+ * with new schema versions while the contracts stay stable.
+ */
+import { z } from 'zod';
+import { boundGuideSchema } from '../guide.ts';
+import { deadlineSchema, deficiencySchema, reasonSchema, receivedMaterialSchema, sealedDocumentSchema } from '../document.ts';
+
+const instant = z.iso.datetime({ offset: true });
+const civilDate = z.iso.date();
+
+export const staffSchema = z.object({
+  staffId: z.string().min(1).max(100),
+  /** 受理人姓名: documents name the acceptor (R-ACC-3). */
+  name: z.string().min(1).max(100),
+  /** Service centre the clerk acts for. */
+  centre: z.string().min(1).max(100),
+});
+export type Staff = z.infer<typeof staffSchema>;
+
+export const applicantSchema = z.object({
+  kind: z.enum(['person', 'enterprise']),
+  /** Resident ID (GB 11643) or USCC (GB 32100), validated with its check character at the boundary (R-ID-1). */
+  id: z.string().length(18),
+  name: z.string().min(1).max(200),
+  /** Opaque reference published instead of the identifier (PIPL). */
+  ref: z.uuid(),
+  /** The platform account that owns the case online (R-PLAT-3); null when nobody can see it online. */
+  account: z.string().min(1).max(200).nullable(),
+});
+export type Applicant = z.infer<typeof applicantSchema>;
+
+export const centreRefSchema = z.object({
+  centreId: z.string().min(1).max(100),
+  /** 6-digit administrative region code (GB/T 2260), part of the case number. */
+  region: z.string().regex(/^\d{6}$/),
+  /** Set when this centre accepts on behalf of the implementing body (entrusted acceptance, R-ACC-3). */
+  entrustedBody: z.string().min(1).max(200).nullable(),
+});
+export type CentreRef = z.infer<typeof centreRefSchema>;
+
+export const suspensionSchema = z
+  .object({
+    from: civilDate,
+    to: civilDate,
+    reason: z.literal('supplement'),
+  })
+  .describe('Civil dates (both included) that do not count toward the time limit: the applicant was supplementing materials.');
+export type SupplementSuspension = z.infer<typeof suspensionSchema>;
+
+export const TOUCHPOINTS = {
+  receipt: '接件',
+  acceptance: '受理',
+  'window-delivery': '窗口送达',
+} as const;
+export type Touchpoint = keyof typeof TOUCHPOINTS;
+const touchpoint = z.enum(Object.keys(TOUCHPOINTS) as [Touchpoint, ...Touchpoint[]]);
+
+export const applicationEventSchemas = {
+  ApplicationSubmitted: z.object({
+    caseId: z.uuid(),
+    caseNumber: z.string().min(1),
+    guide: boundGuideSchema,
+    applicant: applicantSchema,
+    channel: z.enum(['online', 'mobile', 'window']),
+    centre: centreRefSchema,
+    materials: z.array(receivedMaterialSchema),
+    /** Materials the data-sharing port holds a record for: they are never demanded from the applicant (R-CAT-10). */
+    sharedAvailable: z.array(z.string()),
+    submittedAt: instant,
+    receivedOn: civilDate,
+    /** Acceptance decision due (R-ACC-2: one working day). */
+    acceptanceDue: deadlineSchema,
+    /** Licensing Law Art. 32: no supplement notice by then means the application counts as accepted. */
+    noticeDue: deadlineSchema,
+  }),
+  ContactRecorded: z.object({
+    touchpoint,
+    staff: staffSchema,
+    at: instant,
+    note: z.string().max(1000).nullable(),
+  }),
+  SupplementRequested: z.object({
+    document: sealedDocumentSchema,
+    items: z.array(deficiencySchema).min(1),
+    deadline: deadlineSchema,
+    requestedAt: instant,
+    acceptor: staffSchema,
+  }),
+  SupplementReceived: z.object({
+    noticeId: z.string(),
+    noticeKind: z.enum(['supplement-notice', 'tolerated-deficiency-notice']),
+    materials: z.array(receivedMaterialSchema).min(1),
+    channel: z.enum(['online', 'mobile', 'window']),
+    receivedAt: instant,
+    receivedOn: civilDate,
+    /** Every item of the notice is now in (not yet judged: the check reopens). */
+    complete: z.boolean(),
+    /** Set when a supplement notice is complete: the period the clock stood still. */
+    suspension: suspensionSchema.nullable(),
+    /** Set when the check reopens: the new acceptance decision due date. */
+    acceptanceDue: deadlineSchema.nullable(),
+  }),
+  CaseAccepted: z.object({
+    basis: z.enum(['decision', 'deemed']),
+    document: sealedDocumentSchema,
+    acceptedAt: instant,
+    /** Day the acceptance counts from: the decision day, or the day received when deemed (Art. 32). */
+    effectiveFrom: civilDate,
+    acceptor: staffSchema.nullable(),
+    toleratedDeficiencies: z.object({ items: z.array(deficiencySchema).min(1), deadline: deadlineSchema }).nullable(),
+    decisionDue: deadlineSchema,
+    statutoryDue: deadlineSchema,
+  }),
+  ToleratedDeficienciesCured: z.object({ confirmedAt: instant, acceptor: staffSchema }),
+  ToleratedDeficiencyLapsed: z.object({
+    cause: z.enum(['not-supplemented', 'still-defective']),
+    noticeId: z.string(),
+    items: z.array(deficiencySchema).min(1),
+    reasons: z.array(reasonSchema).min(1),
+    deadline: deadlineSchema,
+    lapsedAt: instant,
+  }),
+  CaseNotAccepted: z.object({
+    document: sealedDocumentSchema,
+    reasons: z.array(reasonSchema).min(1),
+    decidedAt: instant,
+    acceptor: staffSchema,
+  }),
+} as const;
+
+type Schemas = typeof applicationEventSchemas;
+export type ApplicationEventType = keyof Schemas;
+export type ApplicationEvent = { [T in ApplicationEventType]: { readonly type: T; readonly data: z.infer<Schemas[T]> } }[ApplicationEventType];
+export type ApplicationEventOf<T extends ApplicationEventType> = Extract<ApplicationEvent, { type: T }>;
