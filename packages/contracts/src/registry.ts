@@ -13,6 +13,10 @@ import { evaluationEvents } from './events/evaluation.ts';
 import { intakeEvents } from './events/intake.ts';
 import { reviewEvents } from './events/review.ts';
 import { supervisionEvents } from './events/supervision.ts';
+import { reviewSupervisedEvents } from './events/review-supervised.ts';
+import { catalogProofEvents } from './events/catalog-proofs.ts';
+import { evaluationComplaintEvents } from './events/evaluation-complaints.ts';
+import { supervisionCommands } from './events/supervision-commands.ts';
 import { upcasters } from './upcasters.ts';
 
 export const integrationEventDefinitions = [
@@ -23,6 +27,10 @@ export const integrationEventDefinitions = [
   ...courierEvents,
   ...evaluationEvents,
   ...supervisionEvents,
+  ...reviewSupervisedEvents,
+  ...catalogProofEvents,
+  ...evaluationComplaintEvents,
+  ...supervisionCommands,
 ] as const;
 
 type Definitions = (typeof integrationEventDefinitions)[number];

@@ -29,6 +29,19 @@ const requiredTypes = [
   'supervision.deadline-warned.v1',
   'supervision.deadline-breached.v1',
   'supervision.deadline-closed.v1',
+  // What the supervision service needs to supervise every time limit (issue 7).
+  'review.step-started.v1',
+  'review.step-completed.v1',
+  'review.time-excluded.v1',
+  'review.time-exclusion-ended.v1',
+  'review.renewal-applied.v1',
+  'catalog.proof-filing-required.v1',
+  'catalog.proof-filed.v1',
+  'evaluation.complaint-received.v1',
+  'evaluation.complaint-answered.v1',
+  'supervision.deem-acceptance-command.v1',
+  'supervision.lapse-tolerated-deficiency-command.v1',
+  'supervision.deem-renewal-granted-command.v1',
 ];
 
 const catchValidation = (fn: () => unknown): ValidationError => {
