@@ -6,7 +6,9 @@
 import type { GuideContent, Material } from '../../src/domain/guide/content.ts';
 import type { LintContext, ProofCatalogEntry, SharedRecord } from '../../src/domain/lint/context.ts';
 
-export const SAMPLE_CODE = '11110101MB1C0000XA-00001-110101000000-000000';
+/** Synthetic but valid (scripts/implementation-code.ts): basic code, 东城区, a government body's USCC, 新办 001. */
+export const SAMPLE_CODE = '01140027000111010100000011110101MB5375952Y01001';
+export const SAMPLE_BODY_USCC = '11110101MB5375952Y';
 
 const material = (overrides: Partial<Material> & Pick<Material, 'id' | 'name'>): Material => ({
   category: 'document',
@@ -28,7 +30,7 @@ const material = (overrides: Partial<Material> & Pick<Material, 'id' | 'name'>):
 export function sampleGuide(): GuideContent {
   return {
     itemName: '公共场所卫生许可（新办）',
-    basicCode: '000114027000',
+    basicCode: '011400270001',
     implementationCode: SAMPLE_CODE,
     handlingItem: '新办',
     itemType: '01',
@@ -38,7 +40,7 @@ export function sampleGuide(): GuideContent {
       { instrument: '《公共场所卫生管理条例》', article: '第八条', kind: 'administrative-regulation' },
       { instrument: '《公共场所卫生管理条例实施细则》', article: '第二十二条', kind: 'departmental-rule' },
     ],
-    implementingBody: { name: '北京市东城区卫生健康委员会', nature: 'statutory' },
+    implementingBody: { name: '北京市东城区卫生健康委员会', uscc: SAMPLE_BODY_USCC, nature: 'statutory' },
     acceptanceConditions: ['经营场所已取得营业执照', '场所布局和卫生设施符合卫生规范'],
     serviceObjects: ['enterprise', 'unincorporated-enterprise'],
     statutoryTimeLimit: { workingDays: 20, basis: '《公共场所卫生管理条例实施细则》第二十二条' },

@@ -45,4 +45,19 @@ export interface WithdrawGuide {
   };
 }
 
-export type GuideCommand = DraftGuide | ReviseGuide | PublishGuide | WithdrawGuide;
+/**
+ * Publishes a whole guide document in one decision: drafts it (or revises
+ * the open draft) and publishes it, so a document that fails a lint leaves
+ * nothing behind. What `govsvc guide publish` and the fixture catalog use.
+ */
+export interface PublishGuideDocument {
+  readonly type: 'PublishGuideDocument';
+  readonly data: {
+    readonly content: GuideContent;
+    readonly change?: Change;
+    readonly publishedAt: string;
+    readonly context: LintContext;
+  };
+}
+
+export type GuideCommand = DraftGuide | ReviseGuide | PublishGuide | WithdrawGuide | PublishGuideDocument;

@@ -14,6 +14,7 @@
  * the two in step).
  */
 import { z } from 'zod';
+import { implementationCodeSchema } from '@govsvc/identifiers/item-codes';
 
 /** Item types in scope of the measures (Art. 4, R-SCOPE-1), keyed by their national platform codes. */
 export const ITEM_TYPES = {
@@ -206,10 +207,10 @@ export const guideContentSchema = z
   .strictObject({
     itemName: z.string().optional().describe('事项名称 item name'),
     basicCode: z.string().optional().describe('基本编码 basic code (same item city-wide and nationwide)'),
-    implementationCode: z
-      .string()
-      .regex(/^[0-9A-Z][0-9A-Z-]{5,120}$/, 'digits, capital letters and dashes')
-      .describe('实施编码 implementation code (basic code + region + implementing body + handling item)'),
+    // The stream's identity, so it is checked (and normalized: no hyphens, upper case) here, not by a lint.
+    implementationCode: implementationCodeSchema.describe(
+      '实施编码 implementation code: basic code + 12-digit region + implementing body USCC + handling item (written with or without hyphens)',
+    ),
     handlingItem: z.string().optional().describe('业务办理项 handling item (新办, 变更, 延续, 注销 …)'),
     itemType: z.enum(itemTypeCodes).optional().describe('事项类型 item type (national code)'),
     level: z.enum(keysOf(LEVELS)).optional().describe('实施层级 level: city, district, township'),
@@ -302,17 +303,20 @@ export const guideContentSchema = z
       .optional()
       .describe('监督投诉方式 complaint channels'),
   })
-  .superRefine((guide, ctx) => {
-    for (const issue of duplicateIdIssues(guide)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  })
+  .superRefine(
+    (guide, ctx) => {
+      for (const issue of duplicateIdIssues(guide)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    },
+    // zod skips refinements once a field failed; a guide with several problems should hear about all of them at once.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  )
   .describe('办事指南 service guide');
 export type GuideContent = z.infer<typeof guideContentSchema>;
 
 /**
  * Ids are references (容缺 rules → materials, branches → steps), so a
- * duplicate would make them ambiguous. Works on unparsed input too: zod skips
- * an object's refinements when a field inside it failed, and a file with
- * several problems should still hear about all of them at once.
+ * duplicate would make them ambiguous. Works on unparsed input, because it
+ * also runs when other fields of the guide failed.
  */
 export function duplicateIdIssues(input: unknown): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];

@@ -93,6 +93,7 @@ export function decidePublishGuide(command: PublishGuide, state: GuideState): (G
       supersededBy: version,
       supersededAt: publishedAt,
       reason: draft.change?.reason ?? '',
+      ...(draft.change?.legalChange ? { legalChange: draft.change.legalChange } : {}),
     },
   };
   return [published, superseded];

@@ -3,6 +3,7 @@ import type { Decider } from '@govsvc/eventstore/decider';
 import type { GuideCommand } from './commands.ts';
 import { decideDraftGuide } from './decide-draft-guide.ts';
 import { decidePublishGuide } from './decide-publish-guide.ts';
+import { decidePublishGuideDocument } from './decide-publish-guide-document.ts';
 import { decideReviseGuide } from './decide-revise-guide.ts';
 import { decideWithdrawGuide } from './decide-withdraw-guide.ts';
 import type { GuideEvent } from './events.ts';
@@ -19,6 +20,8 @@ export const guideDecider: Decider<GuideState, GuideCommand, GuideEvent> = {
         return decidePublishGuide(command, state);
       case 'WithdrawGuide':
         return decideWithdrawGuide(command, state);
+      case 'PublishGuideDocument':
+        return decidePublishGuideDocument(command, state);
     }
   },
   evolve: evolveGuide,

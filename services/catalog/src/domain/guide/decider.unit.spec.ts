@@ -119,7 +119,7 @@ describe('guide decider', () => {
           expect(events.map((e) => e.type)).toEqual(['GuidePublished', 'GuideSuperseded']);
           expect(events[1]).toEqual({
             type: 'GuideSuperseded',
-            data: { implementationCode: SAMPLE_CODE, version: 1, supersededBy: 2, supersededAt: T3, reason: legalChange.reason },
+            data: { implementationCode: SAMPLE_CODE, version: 1, supersededBy: 2, supersededAt: T3, reason: legalChange.reason, legalChange: legalChange.legalChange },
           });
           expect(state.inForce).toBe(2);
           expect(state.versions.map((v) => v.status)).toEqual(['superseded', 'published']);
@@ -181,7 +181,7 @@ describe('guide decider', () => {
 
     it('R-CAT-1: a new version cannot turn the guide into another item', () => {
       spec
-        .given([...v1InForce, drafted(2, { ...sampleGuide(), basicCode: '000199999000' }, legalChange)])
+        .given([...v1InForce, drafted(2, { ...sampleGuide(), basicCode: '011400279999' }, legalChange)])
         .when(publish(2))
         .thenThrows(ValidationError, (e) => e.issues.some((i) => i.rule === 'R-CAT-1' && i.path === '/basicCode'));
     });
@@ -206,6 +206,47 @@ describe('guide decider', () => {
           const [event] = events;
           expect(event?.type === 'GuidePublished' && event.data.warnings.map((w) => w.rule)).toEqual(['R-CAT-11']);
         });
+    });
+  });
+
+  describe('PublishGuideDocument', () => {
+    const document = (content: GuideContent, change?: Change) => ({
+      type: 'PublishGuideDocument' as const,
+      data: { content, ...(change ? { change } : {}), publishedAt: T2, context: sampleContext() },
+    });
+
+    it('drafts and publishes a new guide in one decision', () => {
+      spec.given([]).when(document(sampleGuide())).then([{ ...drafted(1), data: { ...drafted(1).data, draftedAt: T2 } }, published(1)]);
+    });
+
+    it('a document identical to the version in force is already published: nothing happens', () => {
+      spec.given(v1InForce).when(document(sampleGuide())).thenNothingHappens();
+    });
+
+    it('R-CAT-14: a changed document becomes the next version, superseding the one in force, only with a reason', () => {
+      const moved = { ...sampleGuide(), hours: '工作日 8:30-17:30' };
+      spec.given(v1InForce).when(document(moved)).thenThrows(RuleViolation, (e) => e.rule === 'R-CAT-14');
+      spec
+        .given(v1InForce)
+        .when(document(moved, { reason: '调整办理时间' }))
+        .thenSatisfies((events, state) => {
+          expect(events.map((e) => e.type)).toEqual(['GuideDrafted', 'GuidePublished', 'GuideSuperseded']);
+          expect(state.inForce).toBe(2);
+        });
+    });
+
+    it('revises and publishes an open draft', () => {
+      spec
+        .given([drafted(1)])
+        .when(document({ ...sampleGuide(), hours: '全天' }))
+        .thenSatisfies((events) => expect(events.map((e) => e.type)).toEqual(['GuideRevised', 'GuidePublished']));
+    });
+
+    it('R-CAT-3: a document with findings is refused whole: no draft is left behind', () => {
+      spec
+        .given([])
+        .when(document({ ...sampleGuide(), complaint: [] }))
+        .thenThrows(ValidationError, (e) => e.issues.length === 1 && e.issues[0]?.path === '/complaint');
     });
   });
 

@@ -84,6 +84,8 @@ export const guideSupersededData = z.strictObject({
   supersededBy: version,
   supersededAt: instant,
   reason: z.string(),
+  /** The legal change behind the successor, when there is one (R-CAT-14). */
+  legalChange: legalChangeSchema.optional(),
 });
 
 export const guideWithdrawnData = z.strictObject({

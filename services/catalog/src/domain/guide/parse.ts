@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { ValidationError, type FieldIssue } from '@govsvc/errors/errors';
-import { duplicateIdIssues, guideContentSchema, type GuideContent } from './content.ts';
+import { guideContentSchema, type GuideContent } from './content.ts';
 
 /** `['materials', 2, 'name']` → `/materials/2/name` (RFC 6901 escaping). */
 export function toPointer(path: readonly PropertyKey[]): string {
@@ -20,10 +20,6 @@ export function parseGuideContent(input: unknown, prefix = ''): GuideContent {
   const parsed = guideContentSchema.safeParse(input);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error, prefix);
-    for (const duplicate of duplicateIdIssues(input)) {
-      const path = prefix + toPointer(duplicate.path);
-      if (!issues.some((i) => i.path === path && i.reason === duplicate.message)) issues.push({ path, reason: duplicate.message });
-    }
     throw new ValidationError(`the guide is not well-formed (${issues.length} issue${issues.length === 1 ? '' : 's'})`, issues);
   }
   return parsed.data;

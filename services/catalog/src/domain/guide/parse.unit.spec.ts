@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@govsvc/errors/errors';
-import { sampleGuide } from '../../../test/support/sample-guide.ts';
+import { SAMPLE_CODE, sampleGuide } from '../../../test/support/sample-guide.ts';
 import { parseGuideContent, toPointer } from './parse.ts';
 
 describe('parseGuideContent', () => {
@@ -9,7 +9,17 @@ describe('parseGuideContent', () => {
   });
 
   it('accepts an incomplete draft: completeness is the lints’ business', () => {
-    expect(parseGuideContent({ implementationCode: 'ABC-123456' })).toEqual({ implementationCode: 'ABC-123456' });
+    expect(parseGuideContent({ implementationCode: SAMPLE_CODE })).toEqual({ implementationCode: SAMPLE_CODE });
+  });
+
+  it('R-CAT-3: normalizes an implementation code written with hyphens, so one item has one stream', () => {
+    const written = '011400270001-110101000000-11110101mb5375952y-01001';
+    expect(parseGuideContent({ implementationCode: written }).implementationCode).toBe(SAMPLE_CODE);
+  });
+
+  it('R-CAT-3: refuses an implementation code whose body code fails its check character', () => {
+    const broken = SAMPLE_CODE.replace('MB5375952Y', 'MB5375952X');
+    expect(() => parseGuideContent({ implementationCode: broken })).toThrow(ValidationError);
   });
 
   it('reports every schema problem at once, each with its JSON pointer', () => {

@@ -6,6 +6,7 @@ import type { GuideContent } from '../guide/content.ts';
 import type { LintContext } from './context.ts';
 import { lintElements, lintMaterialFields } from './elements.ts';
 import type { Finding } from './finding.ts';
+import { lintItemCode } from './item-code.ts';
 import { lintCatchAllAndBasis, lintDataSharing, lintForms, lintIntermediaries, lintProofs } from './materials.ts';
 import { lintProcess } from './process.ts';
 import { lintResultSample } from './result-sample.ts';
@@ -15,6 +16,7 @@ import { lintTolerance } from './tolerance.ts';
 export function lintGuide(guide: GuideContent, context: LintContext): Finding[] {
   return [
     ...lintElements(guide),
+    ...lintItemCode(guide),
     ...lintTimeLimits(guide),
     ...lintTolerance(guide),
     ...lintMaterialFields(guide),

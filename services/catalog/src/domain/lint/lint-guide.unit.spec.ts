@@ -54,9 +54,48 @@ describe('lintGuide', () => {
       expect(lint({ ...sampleGuide(), promisedTimeLimit: { workingDays: 20 }, statutoryTimeLimit: { workingDays: 20 } })).toEqual([]);
     });
 
+    it('R-CAT-3: limits count from one working day (即办 items publish 1)', () => {
+      const guide = sampleGuide();
+      const onTheSpot = { ...guide, statutoryTimeLimit: { workingDays: 0 }, promisedTimeLimit: { workingDays: 0 }, process: guide.process?.map((s) => ({ ...s, timeLimit: { workingDays: 0 } })) };
+      expect(summary(lint(onTheSpot))).toEqual(['error R-CAT-3 /statutoryTimeLimit/workingDays', 'error R-CAT-3 /promisedTimeLimit/workingDays']);
+      const one = { ...onTheSpot, statutoryTimeLimit: { workingDays: 1 }, promisedTimeLimit: { workingDays: 1 } };
+      expect(lint(one)).toEqual([]);
+    });
+
     it('R-CAT-4: the level is stated so implementations can be compared', () => {
       const { level: _level, ...guide } = sampleGuide();
       expect(summary(lint(guide))).toEqual(['error R-CAT-4 /level']);
+    });
+  });
+
+  describe('R-CAT-3: the item code agrees with the rest of the guide', () => {
+    it('R-CAT-3: basic code, item type, region, body and handling item each checked against the implementation code', () => {
+      const guide = {
+        ...sampleGuide(),
+        basicCode: '011400279999',
+        itemType: '07' as const,
+        region: { code: '110102000000', name: '西城区' },
+        implementingBody: { name: '北京市东城区卫生健康委员会', uscc: '91110105MA01ABCD2X' },
+        handlingItem: '变更',
+      };
+      expect(summary(lint(guide))).toEqual([
+        'error R-CAT-3 /basicCode',
+        'error R-CAT-3 /itemType',
+        'error R-CAT-3 /region/code',
+        'error R-CAT-3 /implementingBody/uscc',
+        'error R-CAT-3 /handlingItem',
+      ]);
+    });
+    it('R-CAT-3: an invalid basic code says why', () => {
+      const findings = lint({ ...sampleGuide(), basicCode: '99AB' });
+      expect(summary(findings)).toEqual(['error R-CAT-3 /basicCode', 'error R-CAT-3 /basicCode']);
+    });
+    it('R-CAT-4: the stated level must be the level of the code’s region', () => {
+      expect(summary(lint({ ...sampleGuide(), level: 'township' }))).toEqual(['error R-CAT-4 /level']);
+    });
+    it('R-CAT-3: the body code may be written with hyphens or in lower case', () => {
+      const guide = sampleGuide();
+      expect(lint({ ...guide, implementingBody: { name: '北京市东城区卫生健康委员会', uscc: '11110101-mb5375952y' } })).toEqual([]);
     });
   });
 

@@ -8,6 +8,15 @@ import { error, warning, type Finding } from './finding.ts';
 
 export function lintTimeLimits(guide: GuideContent): Finding[] {
   const findings: Finding[] = [];
+  // The published contract (catalog.guide-published.v1) and intake count limits from 1 working day;
+  // an item handled on the spot (即办) promises 1, which it keeps by finishing sooner.
+  for (const [key, zh] of [['statutoryTimeLimit', '法定办结时限'], ['promisedTimeLimit', '承诺办结时限']] as const) {
+    if (guide[key]?.workingDays === 0) {
+      findings.push(
+        error('R-CAT-3', `/${key}/workingDays`, `${zh}至少为1个工作日（即办事项按1个工作日公布）`, `the ${key === 'statutoryTimeLimit' ? 'statutory' : 'promised'} limit is at least 1 working day (on-the-spot items publish 1)`),
+      );
+    }
+  }
   const statutory = guide.statutoryTimeLimit?.workingDays;
   const promised = guide.promisedTimeLimit?.workingDays;
   if (statutory !== undefined && promised !== undefined && promised > statutory) {
