@@ -292,6 +292,20 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(revisions(await store.readStream(s, { direction: 'backwards', fromRevision: 9n, maxCount: 2 }))).toEqual([4n, 3n]);
       });
 
+      it('orders by number past revision 9 (not as text), in both directions and in readAll', async () => {
+        const long = stream();
+        const start = await store.headPosition();
+        await store.appendToStream(long, newEvents(12), { expectedRevision: 'no_stream' });
+        const expected = Array.from({ length: 12 }, (_, i) => BigInt(i));
+        expect(revisions(await store.readStream(long))).toEqual(expected);
+        expect(revisions(await store.readStream(long, { direction: 'backwards' }))).toEqual([...expected].reverse());
+        const all = (await store.readAll({ after: start })).filter((e) => e.stream === long);
+        expect(revisions(all)).toEqual(expected);
+        expect(await store.streamRevision(long)).toBe(11n);
+        await store.appendToStream(long, newEvents(1), { expectedRevision: 11n });
+        expect(revisions(await store.readStream(long, { direction: 'backwards', maxCount: 1 }))).toEqual([12n]);
+      });
+
       it('returns nothing for a stream that does not exist', async () => {
         expect(await store.readStream(stream())).toEqual([]);
         expect(await store.readStream(stream(), { direction: 'backwards' })).toEqual([]);

@@ -1,0 +1,103 @@
+/**
+ * The only module that imports `pg`: a pool for statements and transactions,
+ * and one dedicated connection for LISTEN (a pooled connection could be handed
+ * to a writer mid-notification). Everything above it speaks `SqlDriver`.
+ */
+import pg from 'pg';
+import type { SqlDriver, SqlExecutor } from '../sql/executor.ts';
+
+export interface PgDriverOptions {
+  readonly connectionString: string;
+  /** Pool size (default 10). */
+  readonly maxConnections?: number;
+  /** Fail a checkout after this long instead of queueing forever (default 10 s). */
+  readonly connectionTimeoutMs?: number;
+  /** Delay before re-establishing a dropped LISTEN connection (default 1 s). */
+  readonly listenRetryMs?: number;
+}
+
+const executorOf = (client: pg.PoolClient | pg.Pool): SqlExecutor => ({
+  async query<Row>(text: string, params?: readonly unknown[]) {
+    const result = await client.query(text, params as unknown[] | undefined);
+    return result.rows as Row[];
+  },
+});
+
+export function createPgDriver(options: PgDriverOptions): SqlDriver {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+  });
+  // An idle pooled connection that dies (server restart) must not crash the process;
+  // the next checkout reconnects and a failing query surfaces as UnavailableError.
+  pool.on('error', () => undefined);
+  const listeners = new Set<pg.Client>();
+
+  return {
+    ...executorOf(pool),
+
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(executorOf(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError as Error; // the connection is unusable: drop it from the pool
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+
+    async listen(channel, onNotify) {
+      let stopped = false;
+      let current: pg.Client | null = null;
+      const connect = async (): Promise<void> => {
+        const client = new pg.Client({ connectionString: options.connectionString });
+        client.on('notification', (message) => {
+          if (message.channel === channel) onNotify();
+        });
+        client.on('error', () => {
+          listeners.delete(client);
+          void client.end().catch(() => undefined);
+          if (stopped) return;
+          // Reconnect later; meanwhile subscriptions poll. Wake them once so nothing waits a full interval.
+          setTimeout(() => void connect().catch(() => undefined), options.listenRetryMs ?? 1_000).unref();
+          onNotify();
+        });
+        await client.connect();
+        await client.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+        if (stopped) {
+          await client.end();
+          return;
+        }
+        current = client;
+        listeners.add(client);
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        const client = current;
+        current = null;
+        if (client) {
+          listeners.delete(client);
+          await client.end().catch(() => undefined);
+        }
+      };
+    },
+
+    async close() {
+      await Promise.all([...listeners].map((client) => client.end().catch(() => undefined)));
+      listeners.clear();
+      await pool.end();
+    },
+  };
+}

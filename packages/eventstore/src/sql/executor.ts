@@ -1,0 +1,30 @@
+/**
+ * The seam between the shared SQL event store and a PostgreSQL driver. The
+ * server adapter (`pg`) and the embedded one (PGlite) implement this and
+ * nothing else, so both run exactly the same statements.
+ */
+export interface SqlExecutor {
+  /** Runs one statement with `$n` parameters; rows come back as objects keyed by column name. */
+  query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+export interface SqlDriver extends SqlExecutor {
+  /** Runs `work` in one transaction (READ COMMITTED): committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for every NOTIFY on `channel` (a wake-up hint only: the
+   * store polls anyway, so a dropped listener costs latency, not events).
+   * Resolves to the function that stops listening.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** What the shared layer needs to know about a driver error. */
+export interface DatabaseErrorInfo {
+  readonly code?: string;
+  readonly constraint?: string;
+}
+
+export const errorInfo = (error: unknown): DatabaseErrorInfo =>
+  typeof error === 'object' && error !== null ? (error as DatabaseErrorInfo) : {};

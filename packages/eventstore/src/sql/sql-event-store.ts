@@ -1,0 +1,399 @@
+/**
+ * The event store on PostgreSQL SQL, shared by the server adapter (`pg`) and
+ * the embedded one (PGlite). The SQL is kept small and legible, after Message
+ * DB; the gap-free tailing follows emmett-postgresql (ADR 0002).
+ *
+ * Append, in one READ COMMITTED transaction:
+ *   1. `pg_advisory_xact_lock(hashtextextended(stream, 0))` serializes writers of one stream.
+ *      It is taken before the transaction writes anything, so before it has a
+ *      transaction id: the next writer of the stream gets a larger id, and the
+ *      subscription order (transaction_id, global_position) keeps each stream's order.
+ *   2. One statement (a fresh snapshot, taken after the lock) reads the stream head
+ *      and any event already stored under the batch's ids.
+ *   3. `planAppend` decides: idempotent no-op, refusal, or the rows with their hashes.
+ *   4. One INSERT … SELECT FROM jsonb_to_recordset writes the batch and NOTIFYs tailers.
+ */
+import { ConcurrencyError, UnavailableError } from '@govsvc/errors/errors';
+import { describeExpected, planAppend, type ExistingEvent, type StreamHead } from '../append-plan.ts';
+import { runCatchUp, type CatchUpSource } from '../catch-up.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  CheckpointStore,
+  EventFilter,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  StoredEventMetadata,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+} from '../port.ts';
+import {
+  assertExpectedRevision,
+  assertPosition,
+  assertReadAllOptions,
+  assertReadStreamOptions,
+  assertStreamName,
+  assertSubscriptionId,
+  validateNewEvents,
+} from '../validation.ts';
+import { errorInfo, type SqlDriver } from './executor.ts';
+import { ensureSchema } from './schema.ts';
+
+export interface SqlEventStoreOptions {
+  /** Poll interval of subscriptions when no NOTIFY arrives (default 500 ms). */
+  readonly pollIntervalMs?: number;
+  /** Skip `ensureSchema` (when migrations are run separately). */
+  readonly skipSchema?: boolean;
+  /** Close the driver with the store (default true). */
+  readonly ownsDriver?: boolean;
+}
+
+/** The SQL event store plus what the audit tools and tests need beyond the port. */
+export interface SqlEventStore extends EventStore {
+  readonly driver: SqlDriver;
+  /** Raw rows in global order from `after`, for `verifyAll` over what the database really holds. */
+  readRows(after: bigint, limit: number): Promise<EventRow[]>;
+}
+
+/** An `events` row as the SQL returns it (bigints as text, so both drivers agree). */
+export interface EventRow {
+  readonly global_position: string;
+  readonly transaction_id: string;
+  readonly stream_name: string;
+  readonly stream_revision: string;
+  readonly event_id: string;
+  readonly type: string;
+  readonly schema_version: number;
+  readonly data: unknown;
+  readonly metadata: StoredEventMetadata;
+  readonly recorded_at: Date | string;
+}
+
+// Bigints and xid8 as text so both drivers return the same thing. Beware: these
+// aliases shadow the columns in ORDER BY, so every ORDER BY names `e.<column>`.
+const COLUMNS = `e.global_position::text AS global_position, e.transaction_id::text AS transaction_id, e.stream_name,
+  e.stream_revision::text AS stream_revision, e.event_id::text AS event_id, e.type, e.schema_version, e.data, e.metadata, e.recorded_at`;
+
+// The category is the part of the stream name before the first dash (`categoryOf` in the port).
+const FILTER = (categories: string, types: string) =>
+  `(${categories}::text[] IS NULL OR split_part(e.stream_name, '-', 1) = ANY(${categories}::text[]))
+   AND (${types}::text[] IS NULL OR e.type = ANY(${types}::text[]))`;
+
+export function rowToEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    schemaVersion: Number(row.schema_version),
+    stream: row.stream_name,
+    revision: BigInt(row.stream_revision),
+    globalPosition: BigInt(row.global_position),
+    recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
+    data: row.data,
+    metadata: row.metadata,
+  };
+}
+
+const filterParams = (filter: EventFilter | undefined): [string[] | null, string[] | null] => [
+  filter?.categories ? [...filter.categories] : null,
+  filter?.eventTypes ? [...filter.eventTypes] : null,
+];
+
+/** Connection-level failures become UnavailableError (503, retry later); everything else passes through. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+function translate(error: unknown): unknown {
+  const { code } = errorInfo(error);
+  if (code && (CONNECTION_CODES.has(code) || code.startsWith('08'))) {
+    return new UnavailableError(`event store database unavailable: ${(error as Error).message}`, 2, { code });
+  }
+  if (error instanceof Error && /Connection terminated|connection error|timeout exceeded when trying to connect/i.test(error.message)) {
+    return new UnavailableError(`event store database unavailable: ${error.message}`, 2);
+  }
+  return error;
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+/** A concurrent copy of this append inserted the same event id first: re-plan once, it is then a retry. */
+class EventIdRace extends Error {}
+
+/** Cursor of a subscription: the (transaction id, global position) pair of ADR 0002. */
+interface CommitCursor {
+  readonly xid: string;
+  readonly position: bigint;
+}
+
+export async function createSqlEventStore(driver: SqlDriver, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
+  if (!options.skipSchema) await guarded(() => ensureSchema(driver));
+  const [{ schema }] = (await guarded(() => driver.query<{ schema: string }>('SELECT current_schema() AS schema'))) as [{ schema: string }];
+  // One channel per schema: isolated test schemas (and tenants) do not wake each other.
+  const channel = `govsvc_events_${schema}`.slice(0, 63);
+  const wakeListeners = new Set<() => void>();
+  const subscriptions = new Set<Subscription>();
+  let unlisten: (() => Promise<void>) | null = null;
+  let listening: Promise<void> | null = null;
+  let closed = false;
+
+  const assertOpen = () => {
+    if (closed) throw new Error('event store is closed');
+  };
+
+  const startListening = () => {
+    listening ??= driver
+      .listen(channel, () => {
+        for (const listener of wakeListeners) listener();
+      })
+      .then((stop) => {
+        unlisten = stop;
+      })
+      .catch(() => {
+        // LISTEN is only a hint: without it subscriptions still poll.
+        listening = null;
+      });
+    return listening;
+  };
+
+  const appendOnce = async (stream: string, events: ReturnType<typeof validateNewEvents>, appendOptions: AppendOptions): Promise<AppendResult> =>
+    driver.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [stream]);
+      const rows = await tx.query<EventRow & { kind: 'head' | 'existing' }>(
+        `(SELECT 'head' AS kind, ${COLUMNS} FROM events e WHERE e.stream_name = $1 ORDER BY e.stream_revision DESC LIMIT 1)
+         UNION ALL
+         (SELECT 'existing' AS kind, ${COLUMNS} FROM events e WHERE e.event_id = ANY($2::uuid[]))`,
+        [stream, events.map((e) => e.id)],
+      );
+      const headRow = rows.find((r) => r.kind === 'head');
+      const head: StreamHead | null = headRow ? { revision: BigInt(headRow.stream_revision), hash: headRow.metadata.hash } : null;
+      const existing = new Map<string, ExistingEvent>(rows.filter((r) => r.kind === 'existing').map((r) => [r.event_id, rowToEvent(r)]));
+      const plan = planAppend(stream, events, appendOptions.expectedRevision, head, existing);
+      if (plan.kind === 'already-appended') return plan.result;
+
+      const records = plan.events.map((e) => ({
+        stream_revision: e.revision.toString(),
+        event_id: e.id,
+        type: e.type,
+        schema_version: e.schemaVersion,
+        data: e.data,
+        metadata: e.metadata,
+      }));
+      let inserted: { global_position: string; stream_revision: string }[];
+      try {
+        inserted = await tx.query(
+          `WITH inserted AS (
+             INSERT INTO events (stream_name, stream_revision, event_id, type, schema_version, data, metadata)
+             SELECT $1, r.stream_revision, r.event_id, r.type, r.schema_version, COALESCE(r.data, 'null'::jsonb), r.metadata
+             FROM jsonb_to_recordset($2::jsonb)
+               AS r(stream_revision bigint, event_id uuid, type text, schema_version integer, data jsonb, metadata jsonb)
+             ORDER BY r.stream_revision
+             RETURNING global_position, stream_revision
+           )
+           SELECT global_position::text AS global_position, stream_revision::text AS stream_revision,
+                  (SELECT pg_notify($3, '')) IS NULL AS notified
+           FROM inserted ORDER BY inserted.global_position`,
+          [stream, JSON.stringify(records), channel],
+        );
+      } catch (error) {
+        const { code, constraint } = errorInfo(error);
+        if (code === '23505' && constraint === 'events_event_id_key') throw new EventIdRace();
+        if (code === '23505' && constraint === 'events_stream_revision_key') {
+          // Only a writer that bypassed the stream lock can get here.
+          throw new ConcurrencyError(stream, describeExpected(appendOptions.expectedRevision), 'changed concurrently');
+        }
+        throw error;
+      }
+      // The batch's last event has the highest revision (and, inserted in revision order, the highest position).
+      const last = inserted.reduce((a, b) => (BigInt(b.stream_revision) > BigInt(a.stream_revision) ? b : a));
+      return { nextExpectedRevision: BigInt(last.stream_revision), lastGlobalPosition: BigInt(last.global_position), alreadyAppended: false };
+    });
+
+  const checkpoints: CheckpointStore = {
+    async read(subscriptionId) {
+      assertSubscriptionId(subscriptionId);
+      const rows = await guarded(() =>
+        driver.query<{ position: string }>('SELECT position::text AS position FROM subscription_checkpoints WHERE subscription_id = $1', [subscriptionId]),
+      );
+      return rows[0] ? BigInt(rows[0].position) : null;
+    },
+    async store(subscriptionId, expected, position) {
+      assertSubscriptionId(subscriptionId);
+      assertPosition(position, '/position');
+      if (expected !== null) assertPosition(expected, '/expected');
+      const written = await guarded(() =>
+        expected === null
+          ? driver.query(
+              `INSERT INTO subscription_checkpoints (subscription_id, position) VALUES ($1, $2)
+               ON CONFLICT (subscription_id) DO NOTHING RETURNING 1 AS ok`,
+              [subscriptionId, position.toString()],
+            )
+          : driver.query(
+              `UPDATE subscription_checkpoints SET position = $3, updated_at = now()
+               WHERE subscription_id = $1 AND position = $2 RETURNING 1 AS ok`,
+              [subscriptionId, expected.toString(), position.toString()],
+            ),
+      );
+      if (written.length === 1) return;
+      const current = await checkpoints.read(subscriptionId);
+      throw new ConcurrencyError(`$checkpoint-${subscriptionId}`, String(expected ?? 'none'), String(current ?? 'none'));
+    },
+  };
+
+  const source: CatchUpSource<CommitCursor> = {
+    pollIntervalMs: options.pollIntervalMs ?? 500,
+    async cursorAfter(after) {
+      if (after === 0n) return { xid: '0', position: 0n };
+      // The checkpoint is a global position; its transaction id is on the row (ADR 0002).
+      const rows = await guarded(() =>
+        driver.query<{ xid: string; position: string }>(
+          `SELECT e.transaction_id::text AS xid, e.global_position::text AS position FROM events e
+           WHERE e.global_position <= $1 ORDER BY e.global_position DESC LIMIT 1`,
+          [after.toString()],
+        ),
+      );
+      return rows[0] ? { xid: rows[0].xid, position: BigInt(rows[0].position) } : { xid: '0', position: 0n };
+    },
+    async fetch(cursor, filter, limit) {
+      const [categories, types] = filterParams(filter);
+      // One statement: the horizon and the rows below it come from the same snapshot.
+      const rows = await guarded(() =>
+        driver.query<Partial<EventRow> & { horizon: string }>(
+          `SELECT h.horizon::text AS horizon, batch.*
+           FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) h
+           LEFT JOIN LATERAL (
+             SELECT ${COLUMNS} FROM events e
+             WHERE e.transaction_id < h.horizon
+               AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+               AND ${FILTER('$3', '$4')}
+             ORDER BY e.transaction_id, e.global_position
+             LIMIT $5
+           ) batch ON true`,
+          [cursor.xid, cursor.position.toString(), categories, types, limit],
+        ),
+      );
+      const horizon = BigInt(rows[0]!.horizon);
+      const found = rows.filter((r): r is EventRow & { horizon: string } => r.global_position !== null && r.global_position !== undefined);
+      const events = found.map(rowToEvent);
+      const last = found[found.length - 1];
+      const after: CommitCursor = last ? { xid: last.transaction_id, position: BigInt(last.global_position) } : cursor;
+      // Drained: every row below the horizon was seen, and no transaction can still
+      // commit one there, so the next read may start at the horizon itself. Only
+      // forwards: an older transaction still open elsewhere in the cluster can keep
+      // the horizon below the cursor (e.g. right after resuming from a checkpoint).
+      const next = found.length < limit && horizon > BigInt(after.xid) ? { xid: horizon.toString(), position: 0n } : after;
+      return { events, next, horizon };
+    },
+    async target() {
+      // Every transaction that committed before now has an id below xmax.
+      const [row] = await guarded(() => driver.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax'));
+      return BigInt(row!.xmax);
+    },
+    onWake(listener) {
+      wakeListeners.add(listener);
+      void startListening();
+      return () => wakeListeners.delete(listener);
+    },
+  };
+
+  return {
+    driver,
+    checkpoints,
+
+    async appendToStream(stream: string, events: readonly NewEvent[], appendOptions: AppendOptions): Promise<AppendResult> {
+      assertOpen();
+      assertExpectedRevision(appendOptions.expectedRevision);
+      const valid = validateNewEvents(stream, events);
+      try {
+        return await guarded(() => appendOnce(stream, valid, appendOptions));
+      } catch (error) {
+        if (!(error instanceof EventIdRace)) throw error;
+        return guarded(() => appendOnce(stream, valid, appendOptions));
+      }
+    },
+
+    async readStream(stream: string, readOptions: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+      assertOpen();
+      assertStreamName(stream);
+      assertReadStreamOptions(readOptions);
+      const backwards = readOptions.direction === 'backwards';
+      const from = readOptions.fromRevision ?? (backwards ? null : 0n);
+      const rows = await guarded(() =>
+        driver.query<EventRow>(
+          backwards
+            ? `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = $1 AND ($2::bigint IS NULL OR e.stream_revision <= $2::bigint)
+               ORDER BY e.stream_revision DESC LIMIT $3`
+            : `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = $1 AND e.stream_revision >= $2::bigint
+               ORDER BY e.stream_revision LIMIT $3`,
+          [stream, from === null ? null : from.toString(), readOptions.maxCount ?? null],
+        ),
+      );
+      return rows.map(rowToEvent);
+    },
+
+    async readAll(readOptions: ReadAllOptions = {}): Promise<StoredEvent[]> {
+      assertOpen();
+      assertReadAllOptions(readOptions);
+      const [categories, types] = filterParams(readOptions.filter);
+      // Everything committed, in global-position order. Not a tail: paging with
+      // `after` can miss a transaction that commits late; tailing is subscribeToAll's job.
+      const rows = await guarded(() =>
+        driver.query<EventRow>(
+          `SELECT ${COLUMNS} FROM events e WHERE e.global_position > $1 AND ${FILTER('$2', '$3')}
+           ORDER BY e.global_position LIMIT $4`,
+          [(readOptions.after ?? 0n).toString(), categories, types, readOptions.maxCount ?? null],
+        ),
+      );
+      return rows.map(rowToEvent);
+    },
+
+    subscribeToAll(subscribeOptions: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+      assertOpen();
+      const subscription = runCatchUp(source, checkpoints, subscribeOptions, handler);
+      subscriptions.add(subscription);
+      void subscription.finished.catch(() => undefined).then(() => subscriptions.delete(subscription));
+      return subscription;
+    },
+
+    async streamRevision(stream: string): Promise<bigint | null> {
+      assertOpen();
+      assertStreamName(stream);
+      const [row] = await guarded(() =>
+        driver.query<{ revision: string | null }>('SELECT max(stream_revision)::text AS revision FROM events WHERE stream_name = $1', [stream]),
+      );
+      return row?.revision == null ? null : BigInt(row.revision);
+    },
+
+    async headPosition(): Promise<bigint> {
+      assertOpen();
+      const [row] = await guarded(() => driver.query<{ head: string }>('SELECT coalesce(max(global_position), 0)::text AS head FROM events'));
+      return BigInt(row!.head);
+    },
+
+    async readRows(after: bigint, limit: number): Promise<EventRow[]> {
+      assertOpen();
+      return guarded(() =>
+        driver.query<EventRow>(`SELECT ${COLUMNS} FROM events e WHERE e.global_position > $1 ORDER BY e.global_position LIMIT $2`, [
+          after.toString(),
+          limit,
+        ]),
+      );
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...subscriptions].map((s) => s.stop()));
+      await listening;
+      await (unlisten as (() => Promise<void>) | null)?.().catch(() => undefined);
+      if (options.ownsDriver ?? true) await driver.close();
+    },
+  };
+}
+
