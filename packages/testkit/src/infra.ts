@@ -8,9 +8,9 @@
  */
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { probeKafka } from '../../../infra/kafka/probe.mjs';
+import { probeKafka, type KafkaProbeSasl } from '../../../infra/kafka/probe.mjs';
 
 export interface Infra {
   readonly databaseUrl: string;
@@ -51,12 +51,23 @@ export function answers(host: string, port: number, timeoutMs = 1_000): Promise<
  */
 async function componentAnswers(component: Component, host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
   if (component !== 'kafka') return answers(host, port, timeoutMs);
+  return kafkaAnswers(host, port, Math.max(timeoutMs, 2_000), saslFromEnv());
+}
+
+async function kafkaAnswers(host: string, port: number, timeoutMs: number, sasl?: KafkaProbeSasl): Promise<boolean> {
   try {
-    await probeKafka({ host, port, timeoutMs: Math.max(timeoutMs, 2_000) });
+    await probeKafka({ host, port, timeoutMs, ...(sasl ? { sasl } : {}) });
     return true;
   } catch {
     return false;
   }
+}
+
+/** KAFKA_BROKERS may name a SASL/SCRAM broker; then KAFKA_SASL_* carry the login. */
+function saslFromEnv(): KafkaProbeSasl | undefined {
+  const username = process.env.KAFKA_SASL_USERNAME;
+  if (!username) return undefined;
+  return { mechanism: process.env.KAFKA_SASL_MECHANISM || 'scram-sha-512', username, password: process.env.KAFKA_SASL_PASSWORD ?? '' };
 }
 
 function hostPortOf(component: Component, value: string): { host: string; port: number } {
@@ -120,5 +131,106 @@ export async function resolveInfra(components: readonly Component[] = ['postgres
     databaseUrl: found.postgres ?? process.env.DATABASE_URL ?? defaults.postgres.url,
     redisUrl: found.redis ?? process.env.REDIS_URL ?? defaults.redis.url,
     kafkaBrokers: (found.kafka ?? process.env.KAFKA_BROKERS ?? defaults.kafka.url).split(',').map((b) => b.trim()),
+  };
+}
+
+// ---------------------------------------------------------------- secure mode (issue 9)
+
+/** A login the secure infrastructure accepts. */
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * The authenticated Kafka (`infra/kafka/kafka.sh start --secure`): SASL/SCRAM
+ * only, deny-by-default ACLs. `app` has the ACLs a service needs, `admin` is
+ * a super user, `guest` can log in and do nothing.
+ */
+export interface SecureKafka {
+  readonly brokers: string[];
+  readonly mechanism: 'scram-sha-256' | 'scram-sha-512';
+  readonly app: Credentials;
+  readonly admin: Credentials;
+  readonly guest: Credentials;
+}
+
+/** The Redis with ACL users (default user off) that `infra/local up --secure` runs on 127.0.0.1:6380. */
+export interface SecureRedis {
+  /** redis://user:password@host:port for each user: `app` without admin/dangerous commands, `admin` all, `guest` none. */
+  readonly appUrl: string;
+  readonly adminUrl: string;
+  readonly guestUrl: string;
+  /** The same host and port without credentials: connecting with it must be refused. */
+  readonly anonymousUrl: string;
+}
+
+const secureKafkaCredentials = `${repoRoot}infra/kafka/.run/secure/credentials.env`;
+const secureRedisCredentials = `${repoRoot}infra/.run/secure/redis.env`;
+const SECURE_KAFKA = { host: '127.0.0.1', port: 9094 };
+const SECURE_REDIS = { host: '127.0.0.1', port: 6380 };
+
+function readEnvFile(path: string): Record<string, string> | undefined {
+  if (!existsSync(path)) return undefined;
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+function need(values: Record<string, string>, key: string, file: string): string {
+  const v = values[key];
+  if (!v) throw new Error(`${file} lacks ${key}; reset the secure infrastructure (infra/kafka/kafka.sh reset --secure).`);
+  return v;
+}
+
+function startSecure(component: 'kafka' | 'redis'): void {
+  const result = spawnSync(process.execPath, [localScript, 'up', component, '--secure'], { stdio: 'inherit', timeout: 600_000 });
+  if (result.status !== 0) throw new Error(`infra/local could not start the secure ${component} (pnpm infra up ${component} --secure).`);
+}
+
+function readSecureKafka(): SecureKafka | undefined {
+  const c = readEnvFile(secureKafkaCredentials);
+  if (!c) return undefined;
+  const f = secureKafkaCredentials;
+  const mechanism = need(c, 'KAFKA_SASL_MECHANISM', f).toLowerCase();
+  if (mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') throw new Error(`${f}: unexpected mechanism ${mechanism}`);
+  return {
+    brokers: [`${SECURE_KAFKA.host}:${SECURE_KAFKA.port}`],
+    mechanism,
+    app: { username: need(c, 'KAFKA_APP_USERNAME', f), password: need(c, 'KAFKA_APP_PASSWORD', f) },
+    admin: { username: need(c, 'KAFKA_ADMIN_USERNAME', f), password: need(c, 'KAFKA_ADMIN_PASSWORD', f) },
+    guest: { username: need(c, 'KAFKA_GUEST_USERNAME', f), password: need(c, 'KAFKA_GUEST_PASSWORD', f) },
+  };
+}
+
+/** Finds (or starts, through infra/local) the secure Kafka and returns where it is and who may log in. */
+export async function resolveSecureKafka(): Promise<SecureKafka> {
+  const answersAsApp = async (k: SecureKafka | undefined) =>
+    k !== undefined && kafkaAnswers(SECURE_KAFKA.host, SECURE_KAFKA.port, 3_000, { mechanism: k.mechanism, ...k.app });
+  let kafka = readSecureKafka();
+  if (!(await answersAsApp(kafka))) {
+    startSecure('kafka');
+    kafka = readSecureKafka();
+    if (!(await answersAsApp(kafka))) throw new Error(`the secure Kafka was started but does not accept the app login at ${SECURE_KAFKA.host}:${SECURE_KAFKA.port}.`);
+  }
+  return kafka!;
+}
+
+/** Finds (or starts, through infra/local) the Redis with ACL users and returns a URL per user. */
+export async function resolveSecureRedis(): Promise<SecureRedis> {
+  const { host, port } = SECURE_REDIS;
+  if (!(await answers(host, port)) || !existsSync(secureRedisCredentials)) startSecure('redis');
+  const c = readEnvFile(secureRedisCredentials);
+  if (!c) throw new Error(`the secure Redis was started but ${secureRedisCredentials} is missing.`);
+  const f = secureRedisCredentials;
+  const url = (user: string, pass: string) => `redis://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@${host}:${port}`;
+  return {
+    appUrl: url(need(c, 'REDIS_APP_USERNAME', f), need(c, 'REDIS_APP_PASSWORD', f)),
+    adminUrl: url(need(c, 'REDIS_ADMIN_USERNAME', f), need(c, 'REDIS_ADMIN_PASSWORD', f)),
+    guestUrl: url(need(c, 'REDIS_GUEST_USERNAME', f), need(c, 'REDIS_GUEST_PASSWORD', f)),
+    anonymousUrl: `redis://${host}:${port}`,
   };
 }

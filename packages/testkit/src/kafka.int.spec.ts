@@ -4,9 +4,21 @@
  * a consumer group resumes exactly at its committed offset, and topics are
  * created and deleted by the admin client, never by accident.
  */
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  Partitioners,
+  ResourcePatternTypes,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveComponent } from './infra.ts';
+import { resolveComponent, resolveSecureKafka, type Credentials, type SecureKafka } from './infra.ts';
 import { uniqueGroupId, uniqueTopic } from './kafka.ts';
 
 interface Received {
@@ -172,6 +184,93 @@ describe('testkit: kafkajs round trip on the real broker', () => {
     await p.connect();
     await expect(p.send({ topic, messages: [{ value: 'orphan' }], acks: -1 })).rejects.toThrow();
     expect(await admin.listTopics()).not.toContain(topic);
+  });
+});
+
+describe('testkit: the secure broker (kafka.sh --secure) lets in only SCRAM logins, and only what ACLs grant', () => {
+  let secure: SecureKafka;
+  const clients: Array<{ disconnect(): Promise<void> }> = [];
+  const sasl = (who: Credentials): SASLOptions => ({ mechanism: secure.mechanism, ...who }) as SASLOptions;
+  // Clients that are expected to be refused get no retries, so the refusal
+  // surfaces at once instead of after kafkajs's back-off; the app user keeps
+  // them (a fresh broker's group coordinator is still loading at first).
+  const kafkaAs = (who: Credentials | undefined, retries = 0) =>
+    new Kafka({
+      clientId: 'testkit-secure-spec',
+      brokers: secure.brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3_000,
+      retry: { retries, initialRetryTime: 100 },
+      ...(who ? { sasl: sasl(who) } : {}),
+    });
+  const track = <T extends { disconnect(): Promise<void> }>(client: T): T => {
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    secure = await resolveSecureKafka();
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((c) => c.disconnect()));
+  });
+
+  it('the app user creates a topic, produces, and consumes in a group', async () => {
+    const app = kafkaAs(secure.app, 8);
+    const admin = track(app.admin());
+    await admin.connect();
+    const topic = uniqueTopic('secure');
+    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })).toBe(true);
+    const producer = track(app.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }));
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'case-1', value: 'sealed' }] });
+
+    const consumer = track(app.consumer({ groupId: uniqueGroupId('secure'), sessionTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 }));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const value = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no message within 20 s')), 20_000);
+      // A refused group operation crashes the consumer for good: report it, not
+      // a timeout. (A retriable crash, payload.restart, is kafkajs restarting.)
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart) return;
+        clearTimeout(timer);
+        reject(payload.error);
+      });
+      consumer.run({ eachMessage: async ({ message }) => { clearTimeout(timer); resolve(message.value?.toString() ?? ''); } }).catch(reject);
+    });
+    expect(value).toBe('sealed');
+    await consumer.disconnect();
+    await admin.deleteTopics({ topics: [topic] });
+  });
+
+  it('refuses a client that does not log in', async () => {
+    const admin = track(kafkaAs(undefined).admin());
+    await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow();
+  });
+
+  it('refuses a wrong password', async () => {
+    const admin = track(kafkaAs({ username: secure.app.username, password: `${secure.app.password}x` }).admin());
+    await expect(admin.connect()).rejects.toThrow(/SASL SCRAM SHA(256|512) authentication failed/);
+  });
+
+  it('refuses a logged-in user without ACLs (guest) and lets the app user administer nothing', async () => {
+    const guest = track(kafkaAs(secure.guest).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }));
+    await guest.connect();
+    await expect(guest.send({ topic: uniqueTopic('guest'), messages: [{ value: 'x' }] })).rejects.toThrow();
+
+    // Changing ACLs needs ALTER on the cluster, which only the super user has.
+    const appAdmin = track(kafkaAs(secure.app).admin());
+    await appAdmin.connect();
+    await expect(
+      appAdmin.createAcls({
+        acl: [{
+          resourceType: AclResourceTypes.TOPIC, resourceName: '*', resourcePatternType: ResourcePatternTypes.LITERAL,
+          principal: `User:${secure.guest.username}`, host: '*', operation: AclOperationTypes.ALL, permissionType: AclPermissionTypes.ALLOW,
+        }],
+      }),
+    ).rejects.toThrow(/authori[sz]/i);
   });
 });
 
