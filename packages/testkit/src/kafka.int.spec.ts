@@ -208,9 +208,11 @@ describe('testkit: the secure broker (kafka.sh --secure) lets in only SCRAM logi
     return client;
   };
 
+  // The first run on a machine starts the secure broker here (format, start,
+  // grant ACLs: ~15 s idle, more while other suites load both cores).
   beforeAll(async () => {
     secure = await resolveSecureKafka();
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((c) => c.disconnect()));
