@@ -87,7 +87,20 @@ const RequiredAttributes = z.object({
 const attributeHeader: Record<string, string> = { datacontenttype: 'content-type' };
 const headerOf = (attribute: string): string => attributeHeader[attribute] ?? `ce_${attribute}`;
 
-const invalid = (message: string, issues: FieldIssue[]): ValidationError => new ValidationError(message, issues);
+/**
+ * Where decoding failed, in `ValidationError.details.stage`, so a consumer can tell a broken
+ * envelope from an event type it does not know (often a newer version) from data that fails its schema.
+ */
+export type DecodeFailureStage = 'envelope' | 'type' | 'data';
+
+const invalid = (message: string, issues: FieldIssue[], stage: DecodeFailureStage = 'envelope'): ValidationError =>
+  new ValidationError(message, issues, { stage });
+
+/** The stage of a decode failure (`envelope` for errors not raised by decodeIntegrationEvent). */
+export function decodeFailureStage(error: ValidationError): DecodeFailureStage {
+  const stage = error.details['stage'];
+  return stage === 'type' || stage === 'data' ? stage : 'envelope';
+}
 
 /** Serializes an event for Kafka. Validates the data first: an invalid contract never leaves the process. */
 export function encodeIntegrationEvent(event: IntegrationEvent, attributes: EnvelopeAttributes): EncodedRecord {
@@ -171,21 +184,35 @@ export function decodeIntegrationEvent(record: ReceivedRecord): DecodedIntegrati
   }
   const envelope = attributes.data;
   const definition = definitionOf(envelope.type);
-  if (!definition) throw invalid('unknown event type', [{ path: '/headers/ce_type', reason: `not a published integration event type: ${envelope.type}` }]);
+  if (!definition) {
+    throw invalid('unknown event type', [{ path: '/headers/ce_type', reason: `not a published integration event type: ${envelope.type}` }], 'type');
+  }
   if (envelope.dataschema !== definition.dataschema) {
     throw invalid('dataschema does not match type', [
       { path: '/headers/ce_dataschema', reason: `expected ${definition.dataschema} for ${definition.type}` },
     ]);
   }
-  const event = parseIntegrationEvent(definition.type, cloudEvent.data, '/data');
+  let event: IntegrationEvent;
+  try {
+    event = parseIntegrationEvent(definition.type, cloudEvent.data, '/data');
+  } catch (error) {
+    if (error instanceof ValidationError) throw invalid(error.message, [...error.issues], 'data');
+    throw error;
+  }
   const expectedKey = definition.keyOf(event.data);
   const mismatches: FieldIssue[] = [];
   if (envelope.subject !== expectedKey) mismatches.push({ path: '/headers/ce_subject', reason: `must equal data.${definition.keyField} (${expectedKey})` });
   // A producer keying by anything else breaks per-case ordering: refuse it loudly.
   if (key !== expectedKey) mismatches.push({ path: '/key', reason: `must equal data.${definition.keyField} (${expectedKey})` });
-  if (mismatches.length > 0) throw invalid('key or subject does not match the data', mismatches);
+  if (mismatches.length > 0) throw invalid('key or subject does not match the data', mismatches, 'data');
 
-  const current = upcastToCurrent(event);
+  let current: CurrentIntegrationEvent;
+  try {
+    current = upcastToCurrent(event);
+  } catch (error) {
+    if (error instanceof ValidationError) throw invalid(`upcasting ${event.type}: ${error.message}`, [...error.issues], 'data');
+    throw error;
+  }
   return {
     id: envelope.id,
     source: envelope.source,

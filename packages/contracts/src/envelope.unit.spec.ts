@@ -1,7 +1,7 @@
 import { ValidationError } from '@govsvc/errors/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeIntegrationEvent, encodeIntegrationEvent, type EncodedRecord, type ReceivedRecord } from './envelope.ts';
+import { decodeFailureStage, decodeIntegrationEvent, encodeIntegrationEvent, type EncodedRecord, type ReceivedRecord } from './envelope.ts';
 import { examples, exampleEvent } from './examples.ts';
 import { integrationEventDefinitions, type IntegrationEvent } from './registry.ts';
 
@@ -127,6 +127,22 @@ describe('decoding bad input: always a ValidationError naming the spot, never a 
     expect(issuesOf(received(accepted, { key: 'BJ-2025-999999' })).map((i) => i.path)).toEqual(['/key']);
     expect(issuesOf(received(accepted, { key: null })).map((i) => i.path)).toEqual(['/key']);
     expect(issuesOf(received(accepted, { headers: { ...accepted.headers, ce_subject: 'BJ-2025-999999' } })).map((i) => i.path)).toEqual(['/headers/ce_subject']);
+  });
+
+  it('tells where decoding failed: envelope, unknown type, or data', () => {
+    const stageOf = (record: ReceivedRecord) => {
+      try {
+        decodeIntegrationEvent(record);
+      } catch (error) {
+        return decodeFailureStage(error as ValidationError);
+      }
+      return 'decoded';
+    };
+    expect(stageOf(received(accepted, { value: 'not json' }))).toBe('envelope');
+    expect(stageOf(received(accepted, { headers: { ...accepted.headers, ce_type: 'intake.case-accepted.v3' } }))).toBe('type');
+    expect(stageOf(received(accepted, { value: JSON.stringify({ caseId: 'BJ-1' }) }))).toBe('data');
+    expect(stageOf(received(accepted, { key: 'other' }))).toBe('data');
+    expect(stageOf(received(accepted))).toBe('decoded');
   });
 
   it('structured content mode (we publish and accept binary mode only)', () => {

@@ -1,0 +1,363 @@
+/**
+ * The MessageBus on Kafka through kafkajs; the only module that imports it.
+ *
+ * - Producer: idempotent (the broker drops a batch the client re-sent after a
+ *   network error), acks = all, Java-compatible murmur2 partitioner (a Java
+ *   back-end keying by case id lands on the same partitions). Sends are
+ *   serialized: concurrent send() calls on one idempotent kafkajs producer can
+ *   fail with OUT_OF_ORDER_SEQUENCE_NUMBER (tulios/kafkajs#598).
+ * - Consumer: `eachBatch` with auto-commit and auto-resolve off. A message is
+ *   resolved only after its handler resolved; on a handler failure the
+ *   partition seeks back to that message, so it is fetched again and nothing
+ *   behind it overtakes it. Offsets are committed explicitly (at most every
+ *   100 messages or second, and at the end of each batch).
+ * - Topics are created explicitly (`ensureTopics`); clients never auto-create.
+ */
+import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type Consumer, type EachBatchPayload, type IHeaders, type LogEntry, type Producer } from 'kafkajs';
+import { UnavailableError } from '@govsvc/errors/errors';
+import type {
+  BusSubscription,
+  IncomingHeaders,
+  IncomingMessage,
+  MessageBus,
+  OutgoingMessage,
+  PartitionLag,
+  SubscribeOptions,
+  TopicPartitions,
+  TopicSpec,
+} from './bus.ts';
+import { sleep } from './timing.ts';
+
+export type BusLogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type BusLogger = (level: BusLogLevel, message: string, extra: Record<string, unknown>) => void;
+
+export interface KafkaBusOptions {
+  /** `host:port` list, as an array or comma-separated. */
+  readonly brokers: string | readonly string[];
+  readonly clientId: string;
+  /** Consumer session timeout: how fast a dead member is noticed (broker minimum applies). */
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly rebalanceTimeoutMs?: number;
+  /** Pause before a failed message is fetched again. */
+  readonly redeliveryDelayMs?: number;
+  /** Partitions one member handles at the same time (each still strictly in order). */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Longest a fetch waits for data; lower means lower latency and more requests. */
+  readonly maxWaitTimeInMs?: number;
+  /** How long `subscribe` waits for the group to assign partitions. */
+  readonly joinTimeoutMs?: number;
+  /**
+   * Retries of one produce request before `publish` rejects (the caller, e.g. the relay, retries
+   * the batch). Bounded so a broker outage surfaces as an error instead of a send that never returns.
+   */
+  readonly producerRetries?: number;
+  readonly replicationFactor?: number;
+  readonly log?: BusLogger;
+  readonly logLevel?: BusLogLevel;
+}
+
+const toKafkaLevel: Record<BusLogLevel, KafkaLogLevel> = {
+  error: KafkaLogLevel.ERROR,
+  warn: KafkaLogLevel.WARN,
+  info: KafkaLogLevel.INFO,
+  debug: KafkaLogLevel.DEBUG,
+};
+
+const fromKafkaLevel = (level: KafkaLogLevel): BusLogLevel =>
+  level <= KafkaLogLevel.ERROR ? 'error' : level === KafkaLogLevel.WARN ? 'warn' : level === KafkaLogLevel.INFO ? 'info' : 'debug';
+
+/**
+ * kafkajs logs some expected protocol answers as errors: a member told to rejoin during a
+ * rebalance, or `createTopics` on a topic that exists (ensureTopics is idempotent on purpose).
+ */
+export function isRoutineKafkaLog(message: string, extra: Record<string, unknown>): boolean {
+  const text = `${message} ${String(extra['error'] ?? '')}`;
+  return /rebalanc|rejoin is needed|not aware of this member|not the correct coordinator|Topic creation errors|already exists/i.test(text);
+}
+
+const defaultLogger: BusLogger = (level, message, extra) => {
+  if ((level === 'error' || level === 'warn') && !isRoutineKafkaLog(message, extra)) console.warn(`[kafka ${level}] ${message}`, extra);
+};
+
+function toIncomingHeaders(headers: IHeaders | undefined): IncomingHeaders {
+  const result: Record<string, Buffer | Buffer[]> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const asBuffer = (v: Buffer | string) => (typeof v === 'string' ? Buffer.from(v) : v);
+    result[name] = Array.isArray(value) ? value.map(asBuffer) : asBuffer(value as Buffer | string);
+  }
+  return result;
+}
+
+function toKafkaHeaders(headers: OutgoingMessage['headers']): IHeaders | undefined {
+  if (!headers) return undefined;
+  const result: IHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    result[name] = Array.isArray(value) ? [...(value as (string | Buffer)[])] : (value as string | Buffer);
+  }
+  return result;
+}
+
+/** Serializes async work: each call starts after the previous one settled. */
+function serial() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export function createKafkaBus(options: KafkaBusOptions): MessageBus {
+  const brokers = typeof options.brokers === 'string' ? options.brokers.split(',').map((b) => b.trim()) : [...options.brokers];
+  const log = options.log ?? defaultLogger;
+  const redeliveryDelayMs = options.redeliveryDelayMs ?? 200;
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers,
+    logLevel: toKafkaLevel[options.logLevel ?? 'warn'],
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }: LogEntry) => {
+        const { message, ...extra } = entry;
+        log(fromKafkaLevel(level), `${namespace}: ${message}`, extra);
+      },
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+  });
+
+  let producer: Promise<Producer> | undefined;
+  let admin: Promise<Admin> | undefined;
+  const consumers = new Set<{ stop(): Promise<void> }>();
+  const send = serial();
+  let closed = false;
+
+  const assertOpen = () => {
+    if (closed) throw new UnavailableError('the Kafka bus is closed');
+  };
+
+  /** Connects once; a failed connection is forgotten so the next call tries again. */
+  function connected<T extends { connect(): Promise<void> }>(current: Promise<T> | undefined, create: () => T, store: (p: Promise<T> | undefined) => void): Promise<T> {
+    if (current) return current;
+    const client = create();
+    const ready = client.connect().then(() => client);
+    store(ready);
+    ready.catch(() => store(undefined));
+    return ready;
+  }
+
+  const getProducer = () =>
+    connected(
+      producer,
+      () =>
+        kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          createPartitioner: Partitioners.DefaultPartitioner,
+          retry: { initialRetryTime: 100, retries: options.producerRetries ?? 10, maxRetryTime: 5_000 },
+        }),
+      (p) => (producer = p),
+    );
+  const getAdmin = () => connected(admin, () => kafka.admin(), (a) => (admin = a));
+
+  const unavailable = (what: string, error: unknown) =>
+    new UnavailableError(`Kafka: ${what} failed: ${error instanceof Error ? error.message : String(error)}`, 5, { cause: error instanceof Error ? error.name : 'unknown' });
+
+  return {
+    async ensureTopics(specs: readonly TopicSpec[]) {
+      assertOpen();
+      if (specs.length === 0) return;
+      const client = await getAdmin();
+      try {
+        await client.createTopics({
+          waitForLeaders: true,
+          timeout: 15_000,
+          topics: specs.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.partitions,
+            replicationFactor: options.replicationFactor ?? -1,
+            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (error) {
+        throw unavailable('creating topics', error);
+      }
+    },
+
+    async publish(topic: string, messages: readonly OutgoingMessage[]) {
+      assertOpen();
+      if (messages.length === 0) return;
+      const client = await getProducer().catch((error: unknown) => {
+        throw unavailable('connecting the producer', error);
+      });
+      await send(async () => {
+        try {
+          await client.send({
+            topic,
+            acks: -1,
+            messages: messages.map((m) => ({ key: m.key, value: m.value, headers: toKafkaHeaders(m.headers) })),
+          });
+        } catch (error) {
+          throw unavailable(`publishing to ${topic}`, error);
+        }
+      });
+    },
+
+    async subscribe(subscribeOptions: SubscribeOptions): Promise<BusSubscription> {
+      assertOpen();
+      const consumer: Consumer = kafka.consumer({
+        groupId: subscribeOptions.groupId,
+        sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
+        rebalanceTimeout: options.rebalanceTimeoutMs ?? 30_000,
+        maxWaitTimeInMs: options.maxWaitTimeInMs ?? 250,
+        allowAutoTopicCreation: false,
+        retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000, restartOnFailure: async () => !stopping },
+      });
+      const abort = new AbortController();
+      let stopping = false;
+      let assignment: TopicPartitions[] = [];
+      let joined = false;
+      let fetchedSinceJoin = false;
+      let crash: Error | undefined;
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        assignment = Object.entries(payload.memberAssignment)
+          .map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }))
+          .sort((a, b) => a.topic.localeCompare(b.topic));
+        joined = true;
+        fetchedSinceJoin = false;
+      });
+      // After the first fetch following a join, start positions are resolved (auto.offset.reset applied).
+      consumer.on(consumer.events.FETCH, () => {
+        if (joined) fetchedSinceJoin = true;
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) crash = payload.error;
+        log(payload.restart ? 'warn' : 'error', `consumer ${subscribeOptions.groupId} crashed${payload.restart ? ', restarting' : ''}`, { error: payload.error.message });
+      });
+
+      const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+        const { topic, partition } = batch;
+        let lastDone: string | undefined;
+        let sinceCommit = 0;
+        let lastCommitAt = Date.now();
+        const commit = async () => {
+          if (lastDone === undefined || sinceCommit === 0) return;
+          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(lastDone) + 1n).toString() }]);
+          sinceCommit = 0;
+          lastCommitAt = Date.now();
+        };
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale() || abort.signal.aborted) break;
+          // Aborted on stop, or when a heartbeat learns the partition is being taken away.
+          const delivery = new AbortController();
+          const onStop = () => delivery.abort(abort.signal.reason);
+          abort.signal.addEventListener('abort', onStop, { once: true });
+          const incoming: IncomingMessage = {
+            topic,
+            partition,
+            offset: BigInt(message.offset),
+            key: message.key ?? null,
+            value: message.value ?? null,
+            headers: toIncomingHeaders(message.headers),
+            timestamp: new Date(Number(message.timestamp)),
+          };
+          try {
+            await subscribeOptions.handler(incoming, {
+              signal: delivery.signal,
+              heartbeat: async () => {
+                try {
+                  await heartbeat();
+                } catch (error) {
+                  delivery.abort(error);
+                  throw error;
+                }
+              },
+            });
+          } catch {
+            // Not resolved: fetch this message again after a pause; what follows waits behind it.
+            consumer.seek({ topic, partition, offset: message.offset });
+            await commit();
+            if (!abort.signal.aborted) await sleep(redeliveryDelayMs, abort.signal).catch(() => undefined);
+            return;
+          } finally {
+            abort.signal.removeEventListener('abort', onStop);
+          }
+          resolveOffset(message.offset);
+          lastDone = message.offset;
+          sinceCommit += 1;
+          if (sinceCommit >= 100 || Date.now() - lastCommitAt >= 1_000) await commit();
+          await heartbeat();
+        }
+        await commit();
+      };
+
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        abort.abort(new Error('subscription stopped'));
+        consumers.delete(subscription);
+        await consumer.disconnect().catch((error: unknown) => log('warn', 'consumer disconnect failed', { error: String(error) }));
+      };
+      const subscription = { assignment: () => (stopping ? [] : assignment), stop };
+      consumers.add(subscription);
+
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [...subscribeOptions.topics], fromBeginning: subscribeOptions.fromBeginning ?? false });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
+          eachBatch,
+        });
+        const deadline = Date.now() + (options.joinTimeoutMs ?? 30_000);
+        while (!(joined && fetchedSinceJoin)) {
+          if (crash) throw crash;
+          if (Date.now() > deadline) throw new Error(`no partition assignment within ${options.joinTimeoutMs ?? 30_000} ms`);
+          await sleep(10);
+        }
+      } catch (error) {
+        await stop();
+        throw unavailable(`joining consumer group ${subscribeOptions.groupId}`, error);
+      }
+      return subscription;
+    },
+
+    async consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+      assertOpen();
+      const client = await getAdmin();
+      try {
+        const committed = await client.fetchOffsets({ groupId, topics: [...topics] });
+        const result: PartitionLag[] = [];
+        for (const topic of topics) {
+          const ends = await client.fetchTopicOffsets(topic);
+          const groupOffsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
+          for (const end of ends.sort((a, b) => a.partition - b.partition)) {
+            const offset = groupOffsets.find((p) => p.partition === end.partition)?.offset;
+            const committedOffset = offset === undefined || Number(offset) < 0 ? null : BigInt(offset);
+            const endOffset = BigInt(end.high);
+            // A group that never committed has everything still in the log ahead of it.
+            const from = committedOffset ?? BigInt(end.low);
+            result.push({ topic, partition: end.partition, committedOffset, endOffset, lag: endOffset > from ? endOffset - from : 0n });
+          }
+        }
+        return result;
+      } catch (error) {
+        throw unavailable(`reading the lag of ${groupId}`, error);
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...consumers].map((c) => c.stop()));
+      const disconnect = async (client: Promise<{ disconnect(): Promise<void> }> | undefined) => {
+        const ready = await client?.catch(() => undefined);
+        await ready?.disconnect().catch(() => undefined);
+      };
+      await Promise.all([disconnect(producer), disconnect(admin)]);
+    },
+  };
+}

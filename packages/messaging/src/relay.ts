@@ -1,0 +1,200 @@
+/**
+ * The relay: the event store is the outbox (no dual writes, Debezium's outbox
+ * pattern). It tails the store with a catch-up subscription, maps each domain
+ * event to its integration event (or to nothing) with the owning service's
+ * mapping, and publishes to Kafka keyed by case id, one batch at a time.
+ *
+ * At least once, never loss: the subscription stores its checkpoint only after
+ * the handler resolved, and the handler resolves only after the broker
+ * acknowledged every message of the batch. A crash between the ack and the
+ * checkpoint republishes that batch on restart (a duplicate, with the same
+ * CloudEvents id, which consumers deduplicate); a crash before the ack
+ * publishes it for the first time. Publishing failures are retried with
+ * backoff; the batch is never skipped.
+ *
+ * The CloudEvents id is the domain event id, so a republished or replayed
+ * event is recognisably the same event.
+ */
+import { encodeIntegrationEvent, type EncodedRecord } from '@govsvc/contracts/envelope';
+import type { IntegrationEvent } from '@govsvc/contracts/registry';
+import type { EventFilter, EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
+import type { MessageBus, OutgoingMessage } from './bus.ts';
+import type { MessagingMetrics } from './metrics.ts';
+import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
+
+/** A service's mapping from its domain events to published contracts: the contract, or null when the event is internal. */
+export type IntegrationEventMapping = (event: StoredEvent) => IntegrationEvent | null;
+
+export interface RelayLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+export interface RelayOptions {
+  readonly store: EventStore;
+  readonly bus: MessageBus;
+  /** Names the stored checkpoint: one per relay (e.g. `relay-intake`). */
+  readonly name: string;
+  readonly map: IntegrationEventMapping;
+  /** Narrows what the store hands over (e.g. the service's own stream categories). */
+  readonly filter?: EventFilter;
+  readonly batchSize?: number;
+  /** Topic actually used for a contract's topic, e.g. an environment prefix; identity by default. */
+  readonly topicFor?: (contractTopic: string) => string;
+  readonly retry?: Partial<BackoffPolicy> & {
+    /**
+     * Attempts per batch before the relay gives up and stops with the error (default: never
+     * gives up). Bounded, the process manager restarts the relay, which resumes at its checkpoint.
+     */
+    readonly maxAttempts?: number;
+  };
+  readonly metrics?: MessagingMetrics;
+  readonly log?: RelayLogger;
+}
+
+export interface RelayStatus {
+  readonly state: 'idle' | 'running' | 'retrying' | 'stopped' | 'failed';
+  readonly lastError?: string;
+  /** Global position of the last event published by the live subscription. */
+  readonly lastPosition?: bigint;
+}
+
+export interface Relay {
+  start(): void;
+  /** Stops after the running batch; its checkpoint stays where it was if the batch did not finish. */
+  stop(): Promise<void>;
+  /** Resolves once everything committed to the store before this call is published. */
+  caughtUp(): Promise<void>;
+  /** Settles when the live subscription ends: resolves after stop(), rejects when the relay failed. */
+  readonly finished: Promise<void>;
+  status(): RelayStatus;
+  /**
+   * Publishes again every mapped event after global position `after` (exclusive) up to the
+   * store's head at the time of the call, without touching the live checkpoint. For rebuilding
+   * a broker whose data was lost, or feeding a new topic.
+   */
+  replayFrom(after: bigint): Promise<{ readonly published: number; readonly lastPosition: bigint }>;
+}
+
+const defaultRetry = { initialDelayMs: 100, maxDelayMs: 10_000, factor: 2 };
+
+export function createRelay(options: RelayOptions): Relay {
+  const { store, bus, name, metrics } = options;
+  const batchSize = options.batchSize ?? 200;
+  const topicFor = options.topicFor ?? ((topic: string) => topic);
+  const policy: BackoffPolicy = { ...defaultRetry, ...options.retry };
+  const maxAttempts = options.retry?.maxAttempts ?? Number.POSITIVE_INFINITY;
+  const log = options.log ?? { warn: (d, m) => console.warn(m, d), error: (d, m) => console.error(m, d) };
+
+  let subscription: Subscription | undefined;
+  let state: RelayStatus['state'] = 'idle';
+  let lastError: string | undefined;
+  let lastPosition: bigint | undefined;
+  const stopping = new AbortController();
+  let resolveFinished: () => void = () => undefined;
+  let rejectFinished: (error: unknown) => void = () => undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    resolveFinished = resolve;
+    rejectFinished = reject;
+  });
+  finished.catch(() => undefined);
+
+  /** Encodes the mapped events of a batch, grouped by topic in store order. */
+  function recordsOf(events: readonly StoredEvent[]): Map<string, EncodedRecord[]> {
+    const byTopic = new Map<string, EncodedRecord[]>();
+    for (const event of events) {
+      const contract = options.map(event);
+      if (!contract) continue;
+      const record = encodeIntegrationEvent(contract, {
+        id: event.id,
+        time: event.recordedAt,
+        correlationId: event.metadata.correlationId,
+        causationId: event.metadata.causationId ?? null,
+      });
+      const topic = topicFor(record.topic);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), record]);
+    }
+    return byTopic;
+  }
+
+  async function publish(byTopic: Map<string, EncodedRecord[]>): Promise<number> {
+    let count = 0;
+    for (const [topic, records] of byTopic) {
+      const messages: OutgoingMessage[] = records.map((r) => ({ key: r.key, value: r.value, headers: r.headers }));
+      await bus.publish(topic, messages);
+      metrics?.relayPublished.inc({ relay: name, topic }, messages.length);
+      count += messages.length;
+    }
+    return count;
+  }
+
+  /** Publishes one batch, retrying until it is acknowledged, the relay stops, or attempts run out. */
+  async function publishBatch(events: readonly StoredEvent[], signal: AbortSignal): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Mapping and encoding inside the loop: a mapping bug fixed by a redeploy is retried like an outage.
+        const published = await publish(recordsOf(events));
+        if (state === 'retrying') state = 'running';
+        lastError = undefined;
+        return published;
+      } catch (error) {
+        lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        metrics?.relayFailures.inc({ relay: name });
+        const first = events[0]?.globalPosition.toString();
+        log.error({ relay: name, attempt, fromPosition: first, count: events.length, error: lastError }, 'relay could not publish a batch');
+        if (signal.aborted || attempt >= maxAttempts) throw error;
+        state = 'retrying';
+        await sleep(backoffDelay(policy, attempt), signal).catch(() => undefined);
+        if (signal.aborted) throw error;
+      }
+    }
+  }
+
+  return {
+    finished,
+    start() {
+      if (subscription) return;
+      state = 'running';
+      subscription = store.subscribeToAll({ subscriptionId: name, filter: options.filter, batchSize }, async (events) => {
+        await publishBatch(events, stopping.signal);
+        lastPosition = events[events.length - 1]?.globalPosition ?? lastPosition;
+        if (lastPosition !== undefined) metrics?.relayPosition.set({ relay: name }, Number(lastPosition));
+      });
+      subscription.finished.then(
+        () => {
+          state = 'stopped';
+          resolveFinished();
+        },
+        (error: unknown) => {
+          state = stopping.signal.aborted ? 'stopped' : 'failed';
+          lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          if (state === 'failed') log.error({ relay: name, error: lastError }, 'relay stopped after a failure; restart it to resume at its checkpoint');
+          if (state === 'stopped') resolveFinished();
+          else rejectFinished(error);
+        },
+      );
+    },
+    async stop() {
+      stopping.abort(new Error('relay stopping'));
+      await subscription?.stop();
+      if (!subscription) state = 'stopped';
+    },
+    async caughtUp() {
+      if (!subscription) throw new Error(`relay ${name} is not started`);
+      await subscription.caughtUp();
+    },
+    status: () => ({ state, ...(lastError ? { lastError } : {}), ...(lastPosition !== undefined ? { lastPosition } : {}) }),
+    async replayFrom(after: bigint) {
+      const head = await store.headPosition();
+      let cursor = after;
+      let published = 0;
+      while (cursor < head) {
+        const events = (await store.readAll({ after: cursor, maxCount: batchSize, filter: options.filter })).filter((e) => e.globalPosition <= head);
+        if (events.length === 0) break;
+        published += await publishBatch(events, stopping.signal);
+        cursor = events[events.length - 1]!.globalPosition;
+      }
+      return { published, lastPosition: cursor };
+    },
+  };
+}
