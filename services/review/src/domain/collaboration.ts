@@ -38,6 +38,7 @@ export function decideRequestOpinion(command: RequestOpinion, state: ReviewState
       type: 'OpinionRequested',
       data: {
         requestId: d.requestId,
+        leadDepartment: c.leadDepartment,
         department: d.department,
         question: d.question,
         materials: [...(d.materials ?? c.materials)],

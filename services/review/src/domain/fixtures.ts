@@ -59,6 +59,7 @@ export function opinionRequested(requestId: string, department: string, due = '2
     type: 'OpinionRequested',
     data: {
       requestId,
+      leadDepartment: 'market-regulation',
       department,
       question: '请就卫生条件出具意见',
       materials: [{ materialId: 'm1', name: '营业执照' }],

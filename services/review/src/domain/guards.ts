@@ -5,7 +5,7 @@ import type { Reason } from './values.ts';
 
 /** The case must have been opened (from intake's acceptance); otherwise it does not exist for review. */
 export function requireCase(state: ReviewState, caseId?: string): OpenCase {
-  if (state.status === 'none') throw new NotFoundError(`no review case${caseId ? ` ${caseId}` : ''}`);
+  if (state.status === 'none' || state.status === 'noted') throw new NotFoundError(`no review case${caseId ? ` ${caseId}` : ''}`);
   return state;
 }
 

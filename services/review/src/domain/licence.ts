@@ -31,6 +31,8 @@ export const LicenceIssued = z.object({
   itemName: z.string().min(1).max(200),
   resultName: z.string().min(1).max(200),
   holder: Applicant,
+  /** The department that decided the case: it decides renewals too. */
+  department: z.string().min(1).max(100),
   forms: z.array(LicenceForm).min(1).max(2),
   electronic: ElectronicLicence.nullable(),
   validFrom: CalendarDate,
@@ -43,7 +45,7 @@ export const LicenceIssued = z.object({
   withinIssueLimit: z.boolean(),
 });
 
-export const RenewalApplied = z.object({ renewalId: Id, appliedAt: Instant, expiry: CalendarDate });
+export const RenewalApplied = z.object({ renewalId: Id, appliedAt: Instant, expiry: CalendarDate, department: z.string().min(1).max(100) });
 
 export const RenewalDecided = z.discriminatedUnion('outcome', [
   z.object({ renewalId: Id, outcome: z.literal('grant'), renewedUntil: CalendarDate, electronic: ElectronicLicence.nullable(), decidedAt: Instant, decidedBy: StaffRef }),
@@ -212,7 +214,7 @@ export const licenceDecider: Decider<LicenceState, LicenceCommand, LicenceEvent>
         if (shanghaiDateOf(d.appliedAt) > latest) {
           throw new RuleViolation('R-REV-4', `a renewal is applied for at least ${s.licence.renewalLeadDays} days before expiry (${s.validUntil}): by ${latest} (Licensing Law Art. 50)`);
         }
-        return [{ type: 'RenewalApplied', data: { renewalId: d.renewalId, appliedAt: d.appliedAt, expiry: s.validUntil } }];
+        return [{ type: 'RenewalApplied', data: { renewalId: d.renewalId, appliedAt: d.appliedAt, expiry: s.validUntil, department: s.licence.department } }];
       }
       case 'DecideRenewal': {
         const s = requireLicence(state);

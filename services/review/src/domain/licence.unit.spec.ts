@@ -23,6 +23,7 @@ const issued = (forms: ('electronic' | 'paper')[] = ['electronic']): LicenceEven
     itemName: '食品经营许可',
     resultName: '食品经营许可证',
     holder: { kind: 'enterprise', maskedId: '91110105********1X', ref: '2c4a2a4e-1111-4c55-9f0e-6e1f1d2a3b4c' },
+    department: 'market-regulation',
     forms,
     electronic: forms.includes('electronic') ? eLicence('2031-03-09') : null,
     validFrom: '2026-03-10',
@@ -35,7 +36,7 @@ const issued = (forms: ('electronic' | 'paper')[] = ['electronic']): LicenceEven
   },
 });
 
-const applied: LicenceEvent = { type: 'RenewalApplied', data: { renewalId: 'RNW-1', appliedAt: '2031-01-20T02:00:00.000Z', expiry: '2031-03-09' } };
+const applied: LicenceEvent = { type: 'RenewalApplied', data: { renewalId: 'RNW-1', appliedAt: '2031-01-20T02:00:00.000Z', expiry: '2031-03-09', department: 'market-regulation' } };
 const deem = (at: string, electronic: ElectronicLicence | null = eLicence('2036-03-09', at)): LicenceCommand => ({ type: 'DeemRenewalGranted', data: { at, electronic } });
 
 describe('R-REV-3: issuing the licence', () => {

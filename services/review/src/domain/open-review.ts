@@ -1,12 +1,12 @@
 /** OpenReview: intake accepted the case; review tasks open for the lead and every assisting department. */
 import { ValidationError, type FieldIssue } from '@govsvc/errors/errors';
-import type { OpenReview } from './review-commands.ts';
+import type { NoteSubmission, OpenReview } from './review-commands.ts';
 import type { ReviewEvent } from './review-events.ts';
 import type { ReviewState } from './review-state.ts';
 
 export function decideOpenReview(command: OpenReview, state: ReviewState): ReviewEvent[] {
   // A redelivered case-accepted message: the review is already open.
-  if (state.status !== 'none') return [];
+  if (state.status !== 'none' && state.status !== 'noted') return [];
   const d = command.data;
   const issues: FieldIssue[] = [];
   if (!d.item.licence.electronicAvailable && d.item.licence.paperAbolished) {
@@ -23,4 +23,14 @@ export function decideOpenReview(command: OpenReview, state: ReviewState): Revie
   }
   if (issues.length > 0) throw new ValidationError(`case ${d.caseId} cannot open for review`, issues);
   return [{ type: 'ReviewOpened', data: d }];
+}
+
+/** NoteSubmission: intake's application, kept until the acceptance opens the review; a redelivery is harmless. */
+export function decideNoteSubmission(command: NoteSubmission, state: ReviewState): ReviewEvent[] {
+  if (state.status !== 'none') return [];
+  const c = command.data.collaboration;
+  if (c && c.assistingDepartments.includes(c.leadDepartment)) {
+    throw new ValidationError('the lead department cannot also assist', [{ path: '/collaboration/assistingDepartments', reason: 'contains the lead', rule: 'R-COLLAB-1' }]);
+  }
+  return [{ type: 'SubmissionNoted', data: command.data }];
 }

@@ -6,6 +6,8 @@
 import type { DecisionDraft, ReviewEventOf } from './review-events.ts';
 import type { Deadline, LicenceForm, MaterialRef, Reason, SealImprint, SignatureRole, StaffRef, SuspensionReason } from './values.ts';
 
+export type NoteSubmission = { type: 'NoteSubmission'; data: ReviewEventOf<'SubmissionNoted'>['data'] };
+
 export type OpenReview = { type: 'OpenReview'; data: ReviewEventOf<'ReviewOpened'>['data'] };
 
 export type RequestOpinion = {
@@ -97,6 +99,7 @@ export type RecordContact = {
 };
 
 export type ReviewCommand =
+  | NoteSubmission
   | OpenReview
   | RequestOpinion
   | GiveOpinion

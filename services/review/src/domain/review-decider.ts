@@ -2,7 +2,7 @@
 import type { Decider } from '@govsvc/eventstore/decider';
 import { decideRecordContact, decideRequestLicenceForms } from './applicant-and-contacts.ts';
 import { decideGiveOpinion, decideRequestOpinion } from './collaboration.ts';
-import { decideOpenReview } from './open-review.ts';
+import { decideNoteSubmission, decideOpenReview } from './open-review.ts';
 import type { ReviewCommand } from './review-commands.ts';
 import type { ReviewEvent } from './review-events.ts';
 import { evolveReview, initialReviewState, type ReviewState } from './review-state.ts';
@@ -16,6 +16,8 @@ export const reviewDecider: Decider<ReviewState, ReviewCommand, ReviewEvent> = {
   evolve: evolveReview,
   decide(command, state) {
     switch (command.type) {
+      case 'NoteSubmission':
+        return decideNoteSubmission(command, state);
       case 'OpenReview':
         return decideOpenReview(command, state);
       case 'RequestOpinion':

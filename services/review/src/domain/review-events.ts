@@ -24,6 +24,21 @@ import {
   Touchpoint,
 } from './values.ts';
 
+/**
+ * Intake's submission, noted when `intake.application-submitted` arrives: the
+ * applicant and the collaboration set-up, which the acceptance does not repeat.
+ * The case is not under review yet.
+ */
+export const SubmissionNoted = z.object({
+  caseId: Id,
+  itemCode: Id,
+  guideVersion: z.string().min(1).max(40),
+  applicant: Applicant,
+  collaboration: z.object({ leadDepartment: Department, assistingDepartments: z.array(Department).min(1) }).nullable(),
+  materials: z.array(MaterialRef),
+  submittedAt: Instant,
+});
+
 export const ReviewOpened = z.object({
   caseId: Id,
   item: ItemFacts,
@@ -44,6 +59,7 @@ export const ReviewOpened = z.object({
 
 export const OpinionRequested = z.object({
   requestId: Id,
+  leadDepartment: Department,
   department: Department,
   question: z.string().min(1).max(2000),
   materials: z.array(MaterialRef),
@@ -151,6 +167,7 @@ export const ContactRecorded = z.object({
 type Data<S extends z.ZodType> = z.output<S>;
 
 export type ReviewEvent =
+  | { type: 'SubmissionNoted'; data: Data<typeof SubmissionNoted> }
   | { type: 'ReviewOpened'; data: Data<typeof ReviewOpened> }
   | { type: 'OpinionRequested'; data: Data<typeof OpinionRequested> }
   | { type: 'OpinionGiven'; data: Data<typeof OpinionGiven> }
@@ -166,6 +183,7 @@ export type ReviewEvent =
 export type ReviewEventOf<T extends ReviewEvent['type']> = Extract<ReviewEvent, { type: T }>;
 
 export const reviewEventDefinitions: EventDefinitions<ReviewEvent> = {
+  SubmissionNoted: { schemaVersion: 1, schema: SubmissionNoted },
   ReviewOpened: { schemaVersion: 1, schema: ReviewOpened },
   OpinionRequested: { schemaVersion: 1, schema: OpinionRequested },
   OpinionGiven: { schemaVersion: 1, schema: OpinionGiven },

@@ -39,11 +39,15 @@ export interface OpenCase {
   readonly contacts: readonly { contactId: string; touchpoint: string; staff: StaffRef; occurredAt: string }[];
 }
 
-export type ReviewState = { readonly status: 'none' } | OpenCase;
+export type ReviewState =
+  | { readonly status: 'none' }
+  | { readonly status: 'noted'; readonly submission: ReviewEventOf<'SubmissionNoted'>['data'] }
+  | OpenCase;
 
 export const initialReviewState = (): ReviewState => ({ status: 'none' });
 
 export function evolveReview(state: ReviewState, event: ReviewEvent): ReviewState {
+  if (event.type === 'SubmissionNoted') return state.status === 'none' ? { status: 'noted', submission: event.data } : state;
   if (event.type === 'ReviewOpened') {
     const d = event.data;
     return {
@@ -69,7 +73,7 @@ export function evolveReview(state: ReviewState, event: ReviewEvent): ReviewStat
     };
   }
   // Every other event follows ReviewOpened in its stream.
-  if (state.status === 'none') return state;
+  if (state.status === 'none' || state.status === 'noted') return state;
   switch (event.type) {
     case 'OpinionRequested':
       return {

@@ -1,0 +1,99 @@
+/**
+ * What review does with the contracts it consumes. Each handler is idempotent:
+ * the message id seeds the event ids of its effect, and the deciders treat a
+ * repeated fact as no news, so a redelivered message changes nothing.
+ */
+import type { DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
+import type { CurrentIntegrationEvent } from '@govsvc/contracts/registry';
+import type { CommandContext, ReviewService } from './review-service.ts';
+
+/** Topics review reads (one per producer, `topics.ts`). */
+export const CONSUMED_TYPES = [
+  'catalog.guide-published.v1',
+  'intake.application-submitted.v1',
+  'intake.case-accepted.v2',
+  'supervision.deem-renewal-granted-command.v1',
+] as const;
+
+export interface IncomingResult {
+  readonly handled: boolean;
+  readonly appended: number;
+}
+
+function contextOf(event: DecodedIntegrationEvent): CommandContext {
+  return {
+    actor: { id: event.source, role: 'integration' },
+    correlationId: event.correlationId,
+    causationId: event.id,
+    idempotencyKey: `${event.source}/${event.id}`,
+  };
+}
+
+export async function handleIncoming(service: ReviewService, event: DecodedIntegrationEvent): Promise<IncomingResult> {
+  const ctx = contextOf(event);
+  // Type and data travel apart in the envelope; joined, they narrow together.
+  const e = { type: event.type, data: event.data } as CurrentIntegrationEvent;
+  switch (e.type) {
+    case 'catalog.guide-published.v1': {
+      const g = e.data;
+      const r = await service.noteGuide(
+        {
+          itemCode: g.itemCode,
+          guideVersion: g.guideVersion,
+          itemName: g.itemName,
+          resultName: g.resultName,
+          implementingBody: g.implementingBody,
+          promisedLimitWorkingDays: g.promisedLimitWorkingDays,
+          statutoryLimitWorkingDays: g.statutoryLimitWorkingDays,
+          publishedAt: g.publishedAt,
+        },
+        ctx,
+      );
+      return { handled: true, appended: r.repeated ? 0 : r.events.length };
+    }
+    case 'intake.application-submitted.v1': {
+      const a = e.data;
+      const r = await service.noteSubmission(
+        {
+          caseId: a.caseId,
+          itemCode: a.itemCode,
+          guideVersion: a.guideVersion,
+          applicant: a.applicant,
+          collaboration: a.collaboration,
+          materials: a.materials.map((m) => ({ materialId: m.materialId, name: m.name })),
+          submittedAt: a.submittedAt,
+        },
+        ctx,
+      );
+      return { handled: true, appended: r.repeated ? 0 : r.events.length };
+    }
+    case 'intake.case-accepted.v2': {
+      const a = e.data;
+      const r = await service.openReview(
+        {
+          caseId: a.caseId,
+          itemCode: a.itemCode,
+          guideVersion: a.guideVersion,
+          receiptId: a.receipt.documentId,
+          acceptedOn: a.effectiveFrom,
+          decisionDue: a.decisionDue,
+          statutoryDue: a.statutoryDue,
+          acceptedByDepartment: a.basis === 'decision' ? a.acceptedBy.department : null,
+        },
+        ctx,
+      );
+      return { handled: true, appended: r.repeated ? 0 : r.events.length };
+    }
+    case 'supervision.deem-renewal-granted-command.v1': {
+      const c = e.data;
+      const licence = await service.getLicence(c.licenceId);
+      // The command names the renewal case; one that is not the pending renewal is stale: nothing to do.
+      const pending = licence.state.renewals.find((r) => r.outcome === 'pending');
+      if (!pending || pending.renewalId !== c.caseId) return { handled: true, appended: 0 };
+      const r = await service.deemRenewalGranted(c.licenceId, { ...ctx, idempotencyKey: c.commandId });
+      return { handled: true, appended: r.repeated ? 0 : r.events.length };
+    }
+    default:
+      return { handled: false, appended: 0 };
+  }
+}

@@ -1,0 +1,505 @@
+/**
+ * The review service's use cases: each reads a stream, asks a decider, and
+ * appends with the revision it read (`handleCommand`), so two commands racing
+ * on one case end with one winner and one ConcurrencyError (412). Time, ids
+ * and calendar arithmetic enter here and are handed to the deciders as data.
+ *
+ * Idempotency: a caller's idempotency key becomes the seed of deterministic
+ * event ids; a repeated request finds its events stored and returns them
+ * without deciding again.
+ */
+import { ConcurrencyError, NotFoundError, RuleViolation } from '@govsvc/errors/errors';
+import { addDays, civilDate, shanghaiDateOf } from '@govsvc/calendar/civil-date';
+import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
+import { handleCommand, type CommandResult } from '@govsvc/eventstore/command-handler';
+import type { Decider } from '@govsvc/eventstore/decider';
+import { zodEventCodec, type DomainEvent, type EventCodec } from '@govsvc/eventstore/event-codec';
+import { deterministicEventId, deterministicEventIds } from '@govsvc/eventstore/event-ids';
+import type { Actor, EventStore } from '@govsvc/eventstore/port';
+import type { Clock } from '@govsvc/runtime/clock';
+import type { IdGenerator } from '@govsvc/runtime/ids';
+import { itemDecider, itemEventDefinitions, itemFactsOf, itemStream, type ItemCommand, type ItemEvent, type ItemState, type ReviewProfile } from '../domain/item.ts';
+import {
+  addMonths,
+  licenceDecider,
+  licenceDocument,
+  licenceEventDefinitions,
+  licenceStream,
+  renewedUntilOf,
+  type ElectronicLicence,
+  type LicenceCommand,
+  type LicenceEvent,
+  type LicenceState,
+} from '../domain/licence.ts';
+import type { ReviewCommand, SignDecision } from '../domain/review-commands.ts';
+import { reviewDecider, reviewStream } from '../domain/review-decider.ts';
+import { reviewEventDefinitions, type DecisionDraft, type ReviewEvent, type ReviewEventOf } from '../domain/review-events.ts';
+import type { OpenCase, ReviewState } from '../domain/review-state.ts';
+import { concludingDecision } from '../domain/sign-decision.ts';
+import type { Applicant, LicenceForm, MaterialRef, Reason, SealImprint, SignatureRole, StaffRef, SuspensionReason } from '../domain/values.ts';
+import { ReviewDeadlines } from './deadlines.ts';
+import type { SealSigner } from './seal-signer.ts';
+
+export interface ReviewServiceDeps {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly calendar: WorkingCalendar;
+  readonly seal: SealSigner;
+}
+
+/** Who asks, and the thread of causes the command belongs to. */
+export interface CommandContext {
+  readonly actor: Actor;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  /** Idempotency key (HTTP `Idempotency-Key`, a Kafka message id): same key, same effect, once. */
+  readonly idempotencyKey?: string;
+  /** The revision the caller based the command on (HTTP `If-Match`). */
+  readonly expectedRevision?: bigint;
+}
+
+export interface Outcome<State, Event> {
+  readonly state: State;
+  readonly events: readonly Event[];
+  readonly revision: bigint | null;
+  readonly repeated: boolean;
+}
+
+export const reviewCodec = zodEventCodec<ReviewEvent>(reviewEventDefinitions);
+export const licenceCodec = zodEventCodec<LicenceEvent>(licenceEventDefinitions);
+export const itemCodec = zodEventCodec<ItemEvent>(itemEventDefinitions);
+
+export const decisionIdOf = (caseId: string): string => `DEC-${caseId}`;
+export const licenceIdOf = (caseId: string): string => `LIC-${caseId}`;
+
+export class ReviewService {
+  readonly deadlines: ReviewDeadlines;
+
+  constructor(private readonly deps: ReviewServiceDeps) {
+    this.deadlines = new ReviewDeadlines(deps.calendar);
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  // ---- reading ----------------------------------------------------------
+
+  private async load<S, E extends DomainEvent>(stream: string, decider: Decider<S, never, E>, codec: EventCodec<E>): Promise<{ state: S; revision: bigint | null }> {
+    const events = await this.deps.store.readStream(stream);
+    const state = events.map((e) => codec.decode(e)).reduce((s, e) => decider.evolve(s, e), decider.initialState());
+    const last = events[events.length - 1];
+    return { state, revision: last ? last.revision : null };
+  }
+
+  readCase(caseId: string): Promise<{ state: ReviewState; revision: bigint | null }> {
+    return this.load(reviewStream(caseId), reviewDecider as Decider<ReviewState, never, ReviewEvent>, reviewCodec);
+  }
+
+  /** The open or decided case, or 404 (a case only noted from intake is not under review yet). */
+  async getCase(caseId: string): Promise<{ state: OpenCase; revision: bigint }> {
+    const { state, revision } = await this.readCase(caseId);
+    if (state.status !== 'open' && state.status !== 'decided') throw new NotFoundError(`no review case ${caseId}`);
+    return { state, revision: revision as bigint };
+  }
+
+  readLicence(licenceId: string): Promise<{ state: LicenceState; revision: bigint | null }> {
+    return this.load(licenceStream(licenceId), licenceDecider as Decider<LicenceState, never, LicenceEvent>, licenceCodec);
+  }
+
+  readItem(itemCode: string): Promise<{ state: ItemState; revision: bigint | null }> {
+    return this.load(itemStream(itemCode), itemDecider as Decider<ItemState, never, ItemEvent>, itemCodec);
+  }
+
+  // ---- writing ----------------------------------------------------------
+
+  private async run<S, C, E extends DomainEvent>(
+    stream: string,
+    decider: Decider<S, C, E>,
+    codec: EventCodec<E>,
+    command: C,
+    ctx: CommandContext,
+    extra: { caseId?: string; guideVersion?: string; purpose: string },
+  ): Promise<Outcome<S, E>> {
+    const seed = ctx.idempotencyKey === undefined ? undefined : `${stream}\u0000${extra.purpose}\u0000${ctx.actor.id}\u0000${ctx.idempotencyKey}`;
+    let expectedRevision = ctx.expectedRevision;
+    // A retry of a request that already succeeded replays it, whatever revision the caller saw then.
+    if (seed !== undefined && expectedRevision !== undefined) {
+      const firstId = deterministicEventId(seed, 0);
+      if ((await this.deps.store.readStream(stream)).some((e) => e.id === firstId)) expectedRevision = undefined;
+    }
+    const result: CommandResult<S, E> = await handleCommand(this.deps.store, stream, decider, command, {
+      codec,
+      ...(seed !== undefined && { eventIds: deterministicEventIds(seed) }),
+      ...(expectedRevision !== undefined && { expectedRevision }),
+      metadata: {
+        correlationId: ctx.correlationId,
+        ...(ctx.causationId !== undefined && { causationId: ctx.causationId }),
+        actor: ctx.actor,
+        ...(extra.caseId !== undefined && { caseId: extra.caseId }),
+        ...(extra.guideVersion !== undefined && { guideVersion: extra.guideVersion }),
+      },
+    });
+    return { state: result.state, events: result.events, revision: result.nextExpectedRevision, repeated: result.alreadyAppended };
+  }
+
+  private runReview(caseId: string, command: ReviewCommand, ctx: CommandContext, purpose: string, guideVersion?: string) {
+    return this.run(reviewStream(caseId), reviewDecider, reviewCodec, command, ctx, { caseId, purpose, ...(guideVersion !== undefined && { guideVersion }) });
+  }
+
+  private runLicence(licenceId: string, caseId: string, command: LicenceCommand, ctx: CommandContext, purpose: string) {
+    return this.run(licenceStream(licenceId), licenceDecider, licenceCodec, command, ctx, { caseId, purpose });
+  }
+
+  // ---- items --------------------------------------------------------------
+
+  noteGuide(guide: Extract<ItemCommand, { type: 'NoteGuide' }>['data'], ctx: CommandContext) {
+    return this.run(itemStream(guide.itemCode), itemDecider, itemCodec, { type: 'NoteGuide', data: guide }, ctx, { purpose: 'note-guide', guideVersion: guide.guideVersion });
+  }
+
+  setReviewProfile(itemCode: string, profile: ReviewProfile, setBy: StaffRef, ctx: CommandContext) {
+    return this.run(itemStream(itemCode), itemDecider, itemCodec, { type: 'SetReviewProfile', data: { ...profile, itemCode, setBy, setAt: this.now() } }, ctx, { purpose: 'set-profile' });
+  }
+
+  // ---- from intake ----------------------------------------------------------
+
+  noteSubmission(data: ReviewEventOf<'SubmissionNoted'>['data'], ctx: CommandContext) {
+    return this.runReview(data.caseId, { type: 'NoteSubmission', data }, ctx, 'note-submission', data.guideVersion);
+  }
+
+  /**
+   * Opens the review when intake accepted the case. The lead department is the
+   * collaboration lead, else the guide's implementing body, else the accepting
+   * clerk's department.
+   */
+  async openReview(
+    accepted: {
+      caseId: string;
+      itemCode: string;
+      guideVersion: string;
+      receiptId: string;
+      acceptedOn: string;
+      decisionDue: { date: string; provisional: boolean };
+      statutoryDue: { date: string; provisional: boolean };
+      acceptedByDepartment: string | null;
+    },
+    ctx: CommandContext,
+  ): Promise<Outcome<ReviewState, ReviewEvent>> {
+    const { state } = await this.readCase(accepted.caseId);
+    if (state.status === 'none') {
+      // intake publishes the submission before the acceptance on the same key, so this is out of order or lost.
+      throw new RuleViolation('R-FLOW-1', `case ${accepted.caseId} was accepted but its submission was never seen`);
+    }
+    if (state.status !== 'noted') return { state, events: [], revision: null, repeated: true };
+    const submission = state.submission;
+    const item = await this.readItem(accepted.itemCode);
+    const facts = itemFactsOf(item.state, accepted.itemCode, accepted.guideVersion);
+    const leadDepartment = submission.collaboration?.leadDepartment ?? facts.implementingBody ?? accepted.acceptedByDepartment;
+    if (!leadDepartment) throw new RuleViolation('R-COLLAB-1', `case ${accepted.caseId}: no department owns the review`);
+    const { guideKnown: _g, implementingBody: _b, ...itemFacts } = facts;
+    return this.runReview(
+      accepted.caseId,
+      {
+        type: 'OpenReview',
+        data: {
+          caseId: accepted.caseId,
+          item: itemFacts,
+          applicant: submission.applicant,
+          leadDepartment,
+          assistingDepartments: submission.collaboration?.assistingDepartments ?? [],
+          materials: submission.materials,
+          receiptId: accepted.receiptId,
+          acceptedOn: accepted.acceptedOn,
+          decisionDue: accepted.decisionDue,
+          statutoryDue: accepted.statutoryDue,
+          openedAt: this.now(),
+        },
+      },
+      ctx,
+      'open-review',
+      accepted.guideVersion,
+    );
+  }
+
+  // ---- collaboration --------------------------------------------------------
+
+  async requestOpinion(
+    caseId: string,
+    input: { department: string; question: string; dueInWorkingDays: number; materials?: readonly MaterialRef[] },
+    requestedBy: StaffRef,
+    ctx: CommandContext,
+  ) {
+    const now = this.deps.clock.now();
+    return this.runReview(
+      caseId,
+      {
+        type: 'RequestOpinion',
+        data: {
+          requestId: `OPN-${this.deps.ids.next()}`,
+          department: input.department,
+          question: input.question,
+          ...(input.materials !== undefined && { materials: input.materials }),
+          due: this.deadlines.after(this.deadlines.today(now), input.dueInWorkingDays),
+          requestedAt: now.toISOString(),
+          requestedBy,
+        },
+      },
+      ctx,
+      'request-opinion',
+    );
+  }
+
+  giveOpinion(
+    caseId: string,
+    input: { requestId: string; opinion: 'concur' | 'concur-with-conditions' | 'object'; reasons: Reason[]; signedBy: StaffRef; givenAt?: string; channel: 'http' | 'kafka' },
+    ctx: CommandContext,
+  ) {
+    return this.runReview(
+      caseId,
+      {
+        type: 'GiveOpinion',
+        data: {
+          requestId: input.requestId,
+          department: input.signedBy.department,
+          opinion: input.opinion,
+          reasons: input.reasons,
+          givenAt: input.givenAt ?? this.now(),
+          signedBy: input.signedBy,
+          channel: input.channel,
+        },
+      },
+      ctx,
+      'give-opinion',
+    );
+  }
+
+  // ---- signatures and the decision -----------------------------------------
+
+  /**
+   * Signs (R-REV-5). When the signature concludes the case, the decision
+   * document is sealed first and appended against the revision it was built
+   * from, so the seal always covers what is stored.
+   */
+  async sign(caseId: string, input: { role: SignatureRole; draft?: DecisionDraft; collectiveMinutesId?: string }, signer: StaffRef, ctx: CommandContext) {
+    const { state, revision } = await this.readCase(caseId);
+    const command: SignDecision = {
+      type: 'SignDecision',
+      data: {
+        role: input.role,
+        signer,
+        signedAt: this.now(),
+        ...(input.draft !== undefined && { draft: input.draft }),
+        ...(input.collectiveMinutesId !== undefined && { collectiveMinutesId: input.collectiveMinutesId }),
+        decisionId: decisionIdOf(caseId),
+      },
+    };
+    let seal: SealImprint | undefined;
+    // A repeated request is answered from the store; only a fresh one is planned and sealed.
+    const repeat = ctx.idempotencyKey !== undefined && (await this.isRepeat(reviewStream(caseId), 'sign', ctx));
+    // If-Match first: a caller who saw an older case gets 412, whatever the rules would say of the newer one.
+    if (!repeat && ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision) {
+      throw new ConcurrencyError(reviewStream(caseId), ctx.expectedRevision.toString(), revision === null ? 'no stream' : revision.toString());
+    }
+    if (!repeat) {
+      const document = concludingDecision(command, state);
+      if (document) seal = { kind: 'approval-business', sealId: this.deps.seal.sealId, ...(await this.deps.seal.sign(document)) };
+    }
+    const outcome = await this.runReview(caseId, { ...command, data: { ...command.data, ...(seal && { seal }) } }, {
+      ...ctx,
+      expectedRevision: ctx.expectedRevision ?? (repeat ? undefined : (revision ?? undefined)),
+    }, 'sign');
+    const made = outcome.events.find((e): e is ReviewEventOf<'DecisionMade'> => e.type === 'DecisionMade');
+    if (made && made.data.outcome === 'approve') await this.ensureLicence(caseId, { actor: ctx.actor, correlationId: ctx.correlationId, causationId: ctx.causationId ?? ctx.correlationId });
+    return outcome;
+  }
+
+  private async isRepeat(stream: string, purpose: string, ctx: CommandContext): Promise<boolean> {
+    const seed = `${stream}\u0000${purpose}\u0000${ctx.actor.id}\u0000${ctx.idempotencyKey}`;
+    const firstId = deterministicEventId(seed, 0);
+    return (await this.deps.store.readStream(stream)).some((e) => e.id === firstId);
+  }
+
+  // ---- time limit -------------------------------------------------------------
+
+  async extendTimeLimit(
+    caseId: string,
+    input: { authority: 'agency-head' | 'government-head'; extensionWorkingDays: number; reason: Reason | null; applicantToldAt: string },
+    approvedBy: StaffRef,
+    ctx: CommandContext,
+  ) {
+    const { state } = await this.getCase(caseId);
+    const days = Math.max(0, Math.min(input.extensionWorkingDays, 15));
+    return this.runReview(
+      caseId,
+      {
+        type: 'ExtendTimeLimit',
+        data: {
+          authority: input.authority,
+          extensionWorkingDays: input.extensionWorkingDays,
+          reason: input.reason,
+          approvedBy,
+          applicantToldAt: input.applicantToldAt,
+          newDue: this.deadlines.after(state.decisionDue.date, days, state.decisionDue.provisional),
+          newStatutoryDue: this.deadlines.after(state.statutoryDue.date, days, state.statutoryDue.provisional),
+          extendedAt: this.now(),
+        },
+      },
+      ctx,
+      'extend',
+    );
+  }
+
+  suspendClock(
+    caseId: string,
+    input: { reason: SuspensionReason; from: string; note: string | null; noticeId: string; expectedWorkingDays: number; applicantToldAt: string | null },
+    suspendedBy: StaffRef,
+    ctx: CommandContext,
+  ) {
+    return this.runReview(caseId, { type: 'SuspendClock', data: { suspensionId: `SUS-${this.deps.ids.next()}`, ...input, suspendedBy } }, ctx, 'suspend');
+  }
+
+  async resumeClock(caseId: string, input: { to: string }, resumedBy: StaffRef, ctx: CommandContext) {
+    const { state } = await this.getCase(caseId);
+    const running = state.suspensions.find((s) => s.to === null);
+    const from = running?.from ?? input.to;
+    return this.runReview(
+      caseId,
+      {
+        type: 'ResumeClock',
+        data: {
+          to: input.to,
+          newDue: this.deadlines.afterSuspension(state.decisionDue, from, input.to),
+          newStatutoryDue: this.deadlines.afterSuspension(state.statutoryDue, from, input.to),
+          resumedAt: this.now(),
+          resumedBy,
+        },
+      },
+      ctx,
+      'resume',
+    );
+  }
+
+  // ---- applicant and contacts -----------------------------------------------------
+
+  requestLicenceForms(caseId: string, forms: LicenceForm[], ctx: CommandContext) {
+    return this.runReview(caseId, { type: 'RequestLicenceForms', data: { forms, requestedAt: this.now() } }, ctx, 'licence-forms');
+  }
+
+  recordContact(caseId: string, input: { touchpoint: string; occurredAt: string; summary: string }, staff: StaffRef, ctx: CommandContext) {
+    return this.runReview(
+      caseId,
+      { type: 'RecordContact', data: { contactId: `CT-${this.deps.ids.next()}`, touchpoint: input.touchpoint, staff, occurredAt: input.occurredAt, summary: input.summary, recordedAt: this.now() } },
+      ctx,
+      'contact',
+    );
+  }
+
+  // ---- licences ----------------------------------------------------------------
+
+  private async signLicence(
+    licence: { licenceId: string; caseId: string; itemCode: string; resultName: string; holder: Applicant; validFrom: string },
+    validUntil: string | null,
+    signedAt: string,
+  ): Promise<ElectronicLicence> {
+    const signature = await this.deps.seal.sign(licenceDocument(licence, validUntil, signedAt));
+    return { keyId: signature.keyId, algorithm: 'Ed25519', signature: signature.signature, validUntil, signedAt };
+  }
+
+  /**
+   * Issues the licence unless someone else (the catch-up issuer, a parallel
+   * request) just did: losing that race is success, not a 412.
+   */
+  async ensureLicence(caseId: string, ctx: CommandContext) {
+    try {
+      return await this.issueLicence(caseId, ctx);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+      return this.issueLicence(caseId, ctx);
+    }
+  }
+
+  /** Issues the licence of an approved case (Licensing Law Art. 44); a repeat finds it issued. */
+  async issueLicence(caseId: string, ctx: CommandContext) {
+    const { state } = await this.getCase(caseId);
+    const decision = state.decision;
+    if (!decision || decision.outcome !== 'approve') throw new RuleViolation('R-REV-3', `case ${caseId} has no approval to issue a licence for`);
+    const licenceId = licenceIdOf(caseId);
+    const existing = await this.readLicence(licenceId);
+    if (existing.state.status === 'issued') return { state: existing.state, events: [], revision: existing.revision, repeated: true };
+    const issuedAt = this.now();
+    const validFrom = shanghaiDateOf(decision.decidedAt);
+    const months = state.item.licence.validityMonths;
+    const validUntil = months === null ? null : addDays(civilDate(addMonths(validFrom, months)), -1);
+    const base = { licenceId, caseId, itemCode: state.item.itemCode, resultName: state.item.resultName, holder: state.applicant, validFrom };
+    const electronic = decision.licenceForms.includes('electronic') ? await this.signLicence(base, validUntil, issuedAt) : null;
+    return this.runLicence(
+      licenceId,
+      caseId,
+      {
+        type: 'IssueLicence',
+        data: {
+          ...base,
+          itemName: state.item.itemName,
+          department: state.leadDepartment,
+          forms: decision.licenceForms,
+          electronic,
+          validUntil,
+          validityMonths: months,
+          renewalLeadDays: state.item.licence.renewalLeadDays,
+          approvedAt: decision.decidedAt,
+          issuedAt,
+          withinIssueLimit: this.deadlines.withinIssueLimit(validFrom, shanghaiDateOf(issuedAt)),
+        },
+      },
+      ctx,
+      'issue',
+    );
+  }
+
+  async getLicence(licenceId: string): Promise<{ state: Extract<LicenceState, { status: 'issued' }>; revision: bigint }> {
+    const { state, revision } = await this.readLicence(licenceId);
+    if (state.status !== 'issued') throw new NotFoundError(`no licence ${licenceId}`);
+    return { state, revision: revision as bigint };
+  }
+
+  /** Verifies an e-licence: the seal signature over the document as stored, and whether it is in force today. */
+  async verifyLicence(licenceId: string) {
+    const { state } = await this.getLicence(licenceId);
+    const today = this.deadlines.today(this.deps.clock.now());
+    const e = state.electronic;
+    const document = e ? licenceDocument(state.licence, e.validUntil, e.signedAt) : null;
+    const signatureValid = e && document ? await this.deps.seal.verify(document, { keyId: e.keyId, algorithm: e.algorithm, signature: e.signature }) : false;
+    const inForce = today >= state.licence.validFrom && (state.validUntil === null || today <= state.validUntil);
+    return { licenceId, electronic: e !== null, signatureValid, inForce, validFrom: state.licence.validFrom, validUntil: state.validUntil, document, signature: e };
+  }
+
+  async applyForRenewal(licenceId: string, ctx: CommandContext) {
+    const { state } = await this.getLicence(licenceId);
+    return this.runLicence(licenceId, state.licence.caseId, { type: 'ApplyForRenewal', data: { renewalId: `RNW-${this.deps.ids.next()}`, appliedAt: this.now() } }, ctx, 'apply-renewal');
+  }
+
+  async decideRenewal(licenceId: string, input: { renewalId: string; outcome: 'grant' } | { renewalId: string; outcome: 'refuse'; reasons: Reason[] }, decidedBy: StaffRef, ctx: CommandContext) {
+    const { state } = await this.getLicence(licenceId);
+    const decidedAt = this.now();
+    if (input.outcome === 'refuse') {
+      return this.runLicence(licenceId, state.licence.caseId, { type: 'DecideRenewal', data: { ...input, decidedAt, decidedBy } }, ctx, 'decide-renewal');
+    }
+    const renewedUntil = renewedUntilOf(state);
+    const electronic = state.licence.forms.includes('electronic') && renewedUntil ? await this.signLicence(state.licence, renewedUntil, decidedAt) : null;
+    return this.runLicence(licenceId, state.licence.caseId, { type: 'DecideRenewal', data: { ...input, electronic, decidedAt, decidedBy } }, ctx, 'decide-renewal');
+  }
+
+  /**
+   * R-REV-4: fired at expiry (by supervision's deadline, or an operator);
+   * idempotent: a duplicate firing or a renewal decided in time changes nothing.
+   */
+  async deemRenewalGranted(licenceId: string, ctx: CommandContext) {
+    const { state } = await this.getLicence(licenceId);
+    const at = this.now();
+    const pending = state.renewals.some((r) => r.outcome === 'pending');
+    const renewedUntil = renewedUntilOf(state);
+    const electronic = pending && state.licence.forms.includes('electronic') && renewedUntil ? await this.signLicence(state.licence, renewedUntil, at) : null;
+    return this.runLicence(licenceId, state.licence.caseId, { type: 'DeemRenewalGranted', data: { at, electronic } }, ctx, 'deem-renewal');
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * Review's HTTP API, mounted under `/review`. Access, beyond the route roles:
+ * - applicants see and act on their own cases and licences only (their token
+ *   subject is the opaque applicant ref intake assigned); anyone else's is 404;
+ * - reviewers and chiefs act for the department in their token: the lead
+ *   department decides, assisting departments answer their requests; a case
+ *   their department has no part in is 404, not 403, so ids cannot be probed;
+ * - department back-ends (`integration`) answer opinion requests of their department.
+ * POSTs honour `Idempotency-Key`; writes on a case honour `If-Match` (412 on a stale revision).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '@govsvc/errors/errors';
+import type { App } from '@govsvc/service-kit/app';
+import { ForbiddenError } from '@govsvc/service-kit/auth-errors';
+import { allow, principalOf, publicRoute } from '@govsvc/service-kit/auth';
+import type { Principal, Role } from '@govsvc/service-kit/principal';
+import type { OpenCase } from '../domain/review-state.ts';
+import { REVIEW_TOUCHPOINTS, type StaffRef } from '../domain/values.ts';
+import type { CommandContext, Outcome, ReviewService } from '../app/review-service.ts';
+
+const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/);
+const CaseParams = z.strictObject({ caseId: Id });
+const LicenceParams = z.strictObject({ licenceId: Id });
+const Reason = z.strictObject({ code: z.string().min(1).max(60).optional(), text: z.string().min(1).max(2000), legalBasis: z.string().min(1).max(500).optional() });
+const Contact = z.strictObject({ department: z.string().min(1).max(100), phone: z.string().regex(/^[0-9+()\- ]{3,30}$/), address: z.string().min(1).max(300).nullable() });
+// Reasons may be empty here on purpose: the decider refuses a refusal without reasons with the rule that says so (R-REV-2).
+const Draft = z.discriminatedUnion('outcome', [
+  z.strictObject({ outcome: z.literal('approve') }),
+  z.strictObject({ outcome: z.literal('refuse'), reasons: z.array(Reason).max(50), contact: Contact }),
+]);
+const SignBody = z.strictObject({
+  role: z.enum(['handler', 'chief-representative']),
+  draft: Draft.optional(),
+  collectiveMinutesId: Id.optional(),
+});
+const OpinionRequestBody = z.strictObject({
+  department: z.string().min(1).max(100),
+  question: z.string().min(1).max(2000),
+  dueInWorkingDays: z.int().min(1).max(60),
+});
+const OpinionBody = z.strictObject({
+  opinion: z.enum(['concur', 'concur-with-conditions', 'object']),
+  reasons: z.array(Reason).max(50).default([]),
+});
+const OpinionParams = z.strictObject({ caseId: Id, requestId: Id });
+const ExtensionBody = z.strictObject({
+  authority: z.enum(['agency-head', 'government-head']),
+  extensionWorkingDays: z.int().min(1).max(30),
+  reason: Reason.nullable(),
+  approvedBy: z.strictObject({ staffId: Id }),
+  applicantToldAt: z.iso.datetime({ offset: true }),
+});
+const SuspensionBody = z.strictObject({
+  reason: z.enum(['hearing', 'tender', 'auction', 'inspection', 'testing', 'quarantine', 'appraisal', 'expert-review']),
+  from: z.iso.date(),
+  note: z.string().max(200).nullable().default(null),
+  noticeId: Id,
+  expectedWorkingDays: z.int().min(1).max(365),
+  applicantToldAt: z.iso.datetime({ offset: true }).nullable(),
+});
+const ResumeBody = z.strictObject({ to: z.iso.date() });
+const FormsBody = z.strictObject({ forms: z.array(z.enum(['electronic', 'paper'])).min(1).max(2) });
+// Any text: a touchpoint outside Art. 22's list is refused by the rule (409 R-ETHICS-1), not as malformed.
+const ContactBody = z.strictObject({ touchpoint: z.string().min(1).max(60), occurredAt: z.iso.datetime({ offset: true }), summary: z.string().min(1).max(2000) });
+const RenewalDecisionBody = z.discriminatedUnion('outcome', [
+  z.strictObject({ outcome: z.literal('grant') }),
+  z.strictObject({ outcome: z.literal('refuse'), reasons: z.array(Reason).max(50) }),
+]);
+const RenewalParams = z.strictObject({ licenceId: Id, renewalId: Id });
+const ProfileBody = z.strictObject({
+  collectiveDecision: z.strictObject({ required: z.boolean(), legalBasis: z.string().min(1).max(500).nullable() }),
+  licence: z.strictObject({
+    electronicAvailable: z.boolean(),
+    paperAbolished: z.boolean(),
+    validityMonths: z.int().min(1).max(1200).nullable(),
+    renewalLeadDays: z.int().min(0).max(365),
+  }),
+});
+const ItemParams = z.strictObject({ itemCode: Id });
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
+const staffRoles: readonly Role[] = ['reviewer', 'chief'];
+const overseers: readonly Role[] = ['supervisor', 'admin'];
+
+const has = (p: Principal, roles: readonly Role[]) => p.roles.some((r) => roles.includes(r));
+
+function staffOf(p: Principal): StaffRef {
+  if (!p.department) throw new ForbiddenError(['reviewer', 'chief', 'integration']);
+  return { staffId: p.subject, department: p.department };
+}
+
+function contextOf(request: FastifyRequest): CommandContext {
+  const p = principalOf(request);
+  const key = request.headers['idempotency-key'];
+  if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
+    throw new ValidationError('Idempotency-Key is 8–128 of A-Z a-z 0-9 . _ : -', [{ path: '/headers/idempotency-key', reason: 'malformed' }]);
+  }
+  const ifMatch = request.headers['if-match'];
+  let expectedRevision: bigint | undefined;
+  if (typeof ifMatch === 'string') {
+    const m = /^(?:W\/)?"(\d{1,19})"$/.exec(ifMatch.trim());
+    if (!m?.[1]) throw new ValidationError('If-Match is the ETag of the case ("<revision>")', [{ path: '/headers/if-match', reason: 'malformed' }]);
+    expectedRevision = BigInt(m[1]);
+  }
+  return {
+    actor: { id: p.subject, role: p.roles[0] ?? 'unknown', ...(p.department !== undefined && { department: p.department }) },
+    correlationId: request.correlationId,
+    ...(typeof key === 'string' && { idempotencyKey: key }),
+    ...(expectedRevision !== undefined && { expectedRevision }),
+  };
+}
+
+/** May this caller see the case at all? Otherwise it does not exist for them (404). */
+function canSee(p: Principal, c: OpenCase): boolean {
+  if (has(p, overseers)) return true;
+  if (p.roles.includes('applicant') && c.applicant.ref === p.subject) return true;
+  if (has(p, [...staffRoles, 'integration']) && p.department !== undefined) {
+    return p.department === c.leadDepartment || c.assistingDepartments.includes(p.department);
+  }
+  return false;
+}
+
+export function caseView(c: OpenCase, revision: bigint) {
+  return {
+    caseId: c.caseId,
+    status: c.status,
+    revision: revision.toString(),
+    item: { itemCode: c.item.itemCode, itemName: c.item.itemName, guideVersion: c.item.guideVersion, resultName: c.item.resultName, collectiveDecision: c.item.collectiveDecision.required },
+    applicant: { kind: c.applicant.kind, maskedId: c.applicant.maskedId },
+    leadDepartment: c.leadDepartment,
+    tasks: [{ department: c.leadDepartment, task: 'decide' }, ...c.assistingDepartments.map((department) => ({ department, task: 'opinion' }))],
+    decisionDue: c.decisionDue,
+    statutoryDue: c.statutoryDue,
+    extended: c.extended,
+    suspensions: c.suspensions,
+    opinionRequests: c.opinionRequests.map((r) => ({ requestId: r.requestId, department: r.department, due: r.due, answered: r.answer !== null, opinion: r.answer?.opinion ?? null })),
+    signatures: c.signatures,
+    collectiveMinutesId: c.collectiveMinutesId,
+    requestedLicenceForms: c.requestedForms,
+    decision: c.decision,
+    contacts: c.contacts.length,
+  };
+}
+
+export interface ReviewRoutesOptions {
+  readonly service: ReviewService;
+}
+
+export async function reviewRoutes(app: App, { service }: ReviewRoutesOptions): Promise<void> {
+  /** Loads the case the caller may see, or 404. */
+  async function visibleCase(request: FastifyRequest, caseId: string) {
+    const found = await service.getCase(caseId);
+    if (!canSee(principalOf(request), found.state)) throw new NotFoundError(`no review case ${caseId}`);
+    return found;
+  }
+
+  async function respond(reply: FastifyReply, caseId: string, outcome: Outcome<unknown, unknown>, created = false) {
+    const { state, revision } = await service.getCase(caseId);
+    reply.header('etag', `"${revision}"`);
+    return reply.code(created && !outcome.repeated ? 201 : 200).send(caseView(state, revision));
+  }
+
+  app.get('/cases/:caseId', { config: allow('applicant', 'reviewer', 'chief', 'integration', 'supervisor', 'admin'), schema: { params: CaseParams } }, async (request, reply) => {
+    const { state, revision } = await visibleCase(request, request.params.caseId);
+    reply.header('etag', `"${revision}"`);
+    return caseView(state, revision);
+  });
+
+  app.post('/cases/:caseId/opinion-requests', { config: allow('reviewer', 'chief'), schema: { params: CaseParams, body: OpinionRequestBody } }, async (request, reply) => {
+    const { caseId } = request.params;
+    await visibleCase(request, caseId);
+    const outcome = await service.requestOpinion(caseId, request.body, staffOf(principalOf(request)), contextOf(request));
+    return respond(reply, caseId, outcome, true);
+  });
+
+  app.post('/cases/:caseId/opinions/:requestId', { config: allow('reviewer', 'chief', 'integration'), schema: { params: OpinionParams, body: OpinionBody } }, async (request, reply) => {
+    const { caseId, requestId } = request.params;
+    await visibleCase(request, caseId);
+    const outcome = await service.giveOpinion(caseId, { requestId, ...request.body, signedBy: staffOf(principalOf(request)), channel: 'http' }, contextOf(request));
+    return respond(reply, caseId, outcome, true);
+  });
+
+  app.post('/cases/:caseId/signatures', { config: allow('reviewer', 'chief'), schema: { params: CaseParams, body: SignBody } }, async (request, reply) => {
+    const { caseId } = request.params;
+    await visibleCase(request, caseId);
+    const p = principalOf(request);
+    // 经办人 are reviewers, 首席代表 are chiefs.
+    const needed: Role = request.body.role === 'handler' ? 'reviewer' : 'chief';
+    if (!p.roles.includes(needed)) throw new ForbiddenError([needed]);
+    const outcome = await service.sign(caseId, request.body, staffOf(p), contextOf(request));
+    return respond(reply, caseId, outcome, true);
+  });
+
+  app.post('/cases/:caseId/extensions', { config: allow('chief'), schema: { params: CaseParams, body: ExtensionBody } }, async (request, reply) => {
+    const { caseId } = request.params;
+    await visibleCase(request, caseId);
+    const staff = staffOf(principalOf(request));
+    const { approvedBy, ...rest } = request.body;
+    const outcome = await service.extendTimeLimit(caseId, rest, { staffId: approvedBy.staffId, department: staff.department }, contextOf(request));
+    return respond(reply, caseId, outcome, true);
+  });
+
+  app.post('/cases/:caseId/suspensions', { config: allow('reviewer', 'chief'), schema: { params: CaseParams, body: SuspensionBody } }, async (request, reply) => {
+    const { caseId } = request.params;
+    await visibleCase(request, caseId);
+    const outcome = await service.suspendClock(caseId, request.body, staffOf(principalOf(request)), contextOf(request));
+    return respond(reply, caseId, outcome, true);
+  });
+
+  app.post('/cases/:caseId/suspensions/resume', { config: allow('reviewer', 'chief'), schema: { params: CaseParams, body: ResumeBody } }, async (request, reply) => {
+    const { caseId } = request.params;
+    await visibleCase(request, caseId);
+    const outcome = await service.resumeClock(caseId, request.body, staffOf(principalOf(request)), contextOf(request));
+    return respond(reply, caseId, outcome);
+  });
+
+  app.put('/cases/:caseId/licence-forms', { config: allow('applicant'), schema: { params: CaseParams, body: FormsBody } }, async (request, reply) => {
+    const { caseId } = request.params;
+    await visibleCase(request, caseId);
+    const outcome = await service.requestLicenceForms(caseId, request.body.forms, contextOf(request));
+    return respond(reply, caseId, outcome);
+  });
+
+  app.post('/cases/:caseId/contacts', { config: allow('reviewer', 'chief'), schema: { params: CaseParams, body: ContactBody } }, async (request, reply) => {
+    const { caseId } = request.params;
+    await visibleCase(request, caseId);
+    const outcome = await service.recordContact(caseId, request.body, staffOf(principalOf(request)), contextOf(request));
+    return respond(reply, caseId, outcome, true);
+  });
+
+  // ---- licences ----
+
+  async function visibleLicence(request: FastifyRequest, licenceId: string) {
+    const found = await service.getLicence(licenceId);
+    const p = principalOf(request);
+    const l = found.state.licence;
+    const visible = has(p, overseers) || (p.roles.includes('applicant') && l.holder.ref === p.subject) || (has(p, [...staffRoles, 'operator', 'integration']) && p.department === l.department);
+    if (!visible) throw new NotFoundError(`no licence ${licenceId}`);
+    return found;
+  }
+
+  const licenceView = (s: Awaited<ReturnType<ReviewService['getLicence']>>['state']) => ({
+    licenceId: s.licence.licenceId,
+    caseId: s.licence.caseId,
+    itemName: s.licence.itemName,
+    resultName: s.licence.resultName,
+    holder: { kind: s.licence.holder.kind, maskedId: s.licence.holder.maskedId },
+    forms: s.licence.forms,
+    validFrom: s.licence.validFrom,
+    validUntil: s.validUntil,
+    renewals: s.renewals,
+    verify: `/review/licences/${s.licence.licenceId}/verify`,
+  });
+
+  app.get('/licences/:licenceId', { config: allow('applicant', 'reviewer', 'chief', 'operator', 'integration', 'supervisor', 'admin'), schema: { params: LicenceParams } }, async (request) => {
+    const { state } = await visibleLicence(request, request.params.licenceId);
+    return licenceView(state);
+  });
+
+  // Public: whoever holds an e-licence's identifier can check its seal and validity (R-PLAT-4).
+  app.get('/licences/:licenceId/verify', { config: publicRoute, schema: { params: LicenceParams } }, async (request) => {
+    const v = await service.verifyLicence(request.params.licenceId);
+    return { ...v, document: v.document && { ...v.document, holder: { kind: v.document.holder.kind, maskedId: v.document.holder.maskedId, ref: v.document.holder.ref } } };
+  });
+
+  app.post('/licences/:licenceId/renewals', { config: allow('applicant'), schema: { params: LicenceParams } }, async (request, reply) => {
+    const { licenceId } = request.params;
+    await visibleLicence(request, licenceId);
+    const outcome = await service.applyForRenewal(licenceId, contextOf(request));
+    const { state } = await service.getLicence(licenceId);
+    return reply.code(outcome.repeated ? 200 : 201).send(licenceView(state));
+  });
+
+  app.post('/licences/:licenceId/renewals/:renewalId/decision', { config: allow('chief'), schema: { params: RenewalParams, body: RenewalDecisionBody } }, async (request) => {
+    const { licenceId, renewalId } = request.params;
+    await visibleLicence(request, licenceId);
+    await service.decideRenewal(licenceId, { renewalId, ...request.body }, staffOf(principalOf(request)), contextOf(request));
+    return licenceView((await service.getLicence(licenceId)).state);
+  });
+
+  // The trigger supervision fires at expiry (R-REV-4); operators may fire it by hand. Idempotent.
+  app.post('/licences/:licenceId/renewals/deem', { config: allow('operator', 'integration', 'admin'), schema: { params: LicenceParams } }, async (request) => {
+    const { licenceId } = request.params;
+    const outcome = await service.deemRenewalGranted(licenceId, contextOf(request));
+    return { deemed: outcome.events.length > 0 && !outcome.repeated, licence: licenceView((await service.getLicence(licenceId)).state) };
+  });
+
+  // ---- items ----
+
+  app.put('/items/:itemCode/profile', { config: allow('admin'), schema: { params: ItemParams, body: ProfileBody } }, async (request) => {
+    const p = principalOf(request);
+    await service.setReviewProfile(request.params.itemCode, request.body, { staffId: p.subject, department: p.department ?? 'administration' }, contextOf(request));
+    return { itemCode: request.params.itemCode, profile: (await service.readItem(request.params.itemCode)).state.profile };
+  });
+
+  app.get('/touchpoints', { config: publicRoute }, async () => ({ touchpoints: REVIEW_TOUCHPOINTS }));
+}

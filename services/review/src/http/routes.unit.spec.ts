@@ -1,0 +1,247 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
+import { reviewStream } from '../domain/review-decider.ts';
+import { APPLICANT_REF, openCase, reviewHarness, type Harness } from '../test-harness.ts';
+
+const ITEM = '11110000000021467Q4110105000';
+const CASE = 'BJ-2026-000042';
+
+let h: Harness;
+let tokens: Record<'applicant' | 'otherApplicant' | 'reviewer' | 'chief' | 'otherReviewer' | 'admin' | 'operator' | 'health' | 'healthBackend', string>;
+
+const json = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json', ...extra });
+const revisionOf = async (caseId = CASE) => (await h.store.streamRevision(reviewStream(caseId)))?.toString();
+
+async function post(url: string, token: string, body: unknown, headers: Record<string, string> = {}) {
+  return h.app.inject({ method: 'POST', url, headers: json(token, headers), payload: JSON.stringify(body) });
+}
+
+beforeEach(async () => {
+  h = await reviewHarness(createInMemoryEventStore());
+  tokens = {
+    applicant: await h.token(['applicant'], { subject: APPLICANT_REF }),
+    otherApplicant: await h.token(['applicant'], { subject: '00000000-0000-4000-8000-00000000beef' }),
+    reviewer: await h.token(['reviewer'], { subject: 'staff-h1', department: 'market-regulation' }),
+    chief: await h.token(['chief'], { subject: 'staff-c1', department: 'market-regulation' }),
+    otherReviewer: await h.token(['reviewer'], { subject: 'staff-x', department: 'tax' }),
+    admin: await h.token(['admin'], { subject: 'admin-1' }),
+    operator: await h.token(['operator'], { subject: 'op-1', department: 'market-regulation' }),
+    health: await h.token(['reviewer'], { subject: 'staff-a1', department: 'health' }),
+    healthBackend: await h.token(['integration'], { subject: 'health-backend', department: 'health' }),
+  };
+  await openCase(h, CASE);
+});
+
+afterEach(async () => h.close());
+
+describe('who sees a case', () => {
+  it('the applicant sees their own case; another applicant gets 404, not 403', async () => {
+    const own = await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}`, headers: json(tokens.applicant) });
+    expect(own.statusCode).toBe(200);
+    expect(own.json()).toMatchObject({ caseId: CASE, status: 'open', applicant: { maskedId: '110105********002X' }, leadDepartment: 'market-regulation' });
+    expect(own.headers.etag).toBe('"1"');
+
+    const other = await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}`, headers: json(tokens.otherApplicant) });
+    expect(other.statusCode).toBe(404);
+    expect(other.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('a reviewer of a department with no part in the case gets 404', async () => {
+    const res = await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}`, headers: json(tokens.otherReviewer) });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('an unknown case is a 404 problem', async () => {
+    const res = await post('/review/cases/BJ-2026-999999/signatures', tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ status: 404, type: 'urn:govsvc:problem:not-found' });
+    expect(await h.store.streamRevision(reviewStream('BJ-2026-999999'))).toBeNull();
+  });
+
+  it('no token is 401; a role the route does not allow is 403', async () => {
+    expect((await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}` })).statusCode).toBe(401);
+    expect((await post(`/review/cases/${CASE}/signatures`, tokens.applicant, { role: 'handler', draft: { outcome: 'approve' } })).statusCode).toBe(403);
+  });
+});
+
+describe('R-REV-5 over HTTP: two signatures decide, a third is refused', () => {
+  it('R-REV-5: handler then chief representative; the approval issues a verifiable licence; a third signature is 409 with nothing stored', async () => {
+    const first = await post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } });
+    expect(first.statusCode).toBe(201);
+    expect(first.json().signatures).toHaveLength(1);
+
+    const second = await post(`/review/cases/${CASE}/signatures`, tokens.chief, { role: 'chief-representative' });
+    expect(second.statusCode).toBe(201);
+    const decided = second.json();
+    expect(decided.status).toBe('decided');
+    expect(decided.decision).toMatchObject({ outcome: 'approve', withinPromisedLimit: true, licenceForms: ['paper'], seal: { algorithm: 'Ed25519' } });
+
+    const before = await revisionOf();
+    const third = await post(`/review/cases/${CASE}/signatures`, await h.token(['chief'], { subject: 'staff-c2', department: 'market-regulation' }), { role: 'chief-representative' });
+    expect(third.statusCode).toBe(409);
+    expect(third.json()).toMatchObject({ rule: 'R-REV-5' });
+    expect(await revisionOf()).toBe(before);
+
+    const licence = await h.app.inject({ method: 'GET', url: `/review/licences/LIC-${CASE}`, headers: json(tokens.applicant) });
+    expect(licence.statusCode).toBe(200);
+    expect(licence.json()).toMatchObject({ forms: ['paper'], validUntil: null, holder: { maskedId: '110105********002X' } });
+  });
+
+  it('the handler role needs a reviewer token: a chief cannot sign as 经办人', async () => {
+    const res = await post(`/review/cases/${CASE}/signatures`, tokens.chief, { role: 'handler', draft: { outcome: 'approve' } });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('R-REV-2: a refusal without reasons is 400 naming the rule; nothing is stored', async () => {
+    const before = await revisionOf();
+    const res = await post(`/review/cases/${CASE}/signatures`, tokens.reviewer, {
+      role: 'handler',
+      draft: { outcome: 'refuse', reasons: [], contact: { department: 'market-regulation', phone: '12345', address: null } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ path: '/draft/reasons', rule: 'R-REV-2' })]);
+    expect(await revisionOf()).toBe(before);
+  });
+
+  it('R-REV-2: a refusal with reasons and contact is sealed and decided', async () => {
+    const draft = { outcome: 'refuse', reasons: [{ text: '经营场所不符合要求', legalBasis: '《食品经营许可管理办法》第十一条' }], contact: { department: 'market-regulation', phone: '010-12345', address: null } };
+    await post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft });
+    const res = await post(`/review/cases/${CASE}/signatures`, tokens.chief, { role: 'chief-representative' });
+    expect(res.json().decision).toMatchObject({ outcome: 'refuse', reasons: draft.reasons, contact: draft.contact });
+    const licence = await h.app.inject({ method: 'GET', url: `/review/licences/LIC-${CASE}`, headers: json(tokens.applicant) });
+    expect(licence.statusCode).toBe(404);
+  });
+
+  it('an unknown body field is 400 (strict schemas)', async () => {
+    const res = await post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' }, thirdSigner: 'x' });
+    expect(res.statusCode).toBe(400);
+  });
+});
+
+describe('concurrency and retries', () => {
+  it('two commands based on the same revision: one wins, the other gets 412 and nothing of it is stored', async () => {
+    // Story: handler and a colleague both loaded the case at revision 1 and both sign as handler.
+    const colleague = await h.token(['reviewer'], { subject: 'staff-h2', department: 'market-regulation' });
+    const [a, b] = await Promise.all([
+      post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } }, { 'if-match': '"1"' }),
+      post(`/review/cases/${CASE}/signatures`, colleague, { role: 'handler', draft: { outcome: 'approve' } }, { 'if-match': '"1"' }),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 412]);
+    expect(await revisionOf()).toBe('2');
+  });
+
+  it('a retried POST with the same Idempotency-Key has one effect and the same answer', async () => {
+    const headers = { 'idempotency-key': 'sign-handler-0001', 'if-match': '"1"' };
+    const first = await post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } }, headers);
+    const again = await post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } }, headers);
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().signatures).toEqual(first.json().signatures);
+    expect(await revisionOf()).toBe('2');
+  });
+});
+
+describe('R-COLLAB-1 over HTTP', () => {
+  const COLLAB = 'BJ-2026-000077';
+
+  it('R-COLLAB-1: the lead decides only after the assisting department answered, here by its back-end', async () => {
+    await openCase(h, COLLAB, { assisting: ['health'] });
+    const asked = await post(`/review/cases/${COLLAB}/opinion-requests`, tokens.reviewer, { department: 'health', question: '卫生条件是否符合要求', dueInWorkingDays: 3 });
+    expect(asked.statusCode).toBe(201);
+    const request = asked.json().opinionRequests[0];
+    expect(request).toMatchObject({ department: 'health', due: { date: '2026-03-12' }, answered: false });
+
+    const early = await post(`/review/cases/${COLLAB}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ rule: 'R-COLLAB-1' });
+
+    const wrongDept = await post(`/review/cases/${COLLAB}/opinions/${request.requestId}`, tokens.otherReviewer, { opinion: 'concur' });
+    expect(wrongDept.statusCode).toBe(404);
+
+    const answered = await post(`/review/cases/${COLLAB}/opinions/${request.requestId}`, tokens.healthBackend, { opinion: 'concur' });
+    expect(answered.statusCode).toBe(201);
+
+    const signed = await post(`/review/cases/${COLLAB}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } });
+    expect(signed.statusCode).toBe(201);
+  });
+
+  it('R-COLLAB-1: an assisting department may read the case but not sign it', async () => {
+    await openCase(h, COLLAB, { assisting: ['health'] });
+    expect((await h.app.inject({ method: 'GET', url: `/review/cases/${COLLAB}`, headers: json(tokens.health) })).statusCode).toBe(200);
+    const res = await post(`/review/cases/${COLLAB}/signatures`, tokens.health, { role: 'handler', draft: { outcome: 'approve' } });
+    expect(res.statusCode).toBe(409);
+  });
+});
+
+describe('R-ETHICS-1 and R-REV-3 over HTTP', () => {
+  it('R-ETHICS-1: a site inspection is recorded; a contact type outside Art. 22 is refused', async () => {
+    const ok = await post(`/review/cases/${CASE}/contacts`, tokens.reviewer, { touchpoint: 'site-inspection', occurredAt: '2026-03-06T02:00:00.000Z', summary: '现场勘查' });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().contacts).toBe(1);
+    const refused = await post(`/review/cases/${CASE}/contacts`, tokens.reviewer, { touchpoint: 'dinner', occurredAt: '2026-03-06T12:00:00.000Z', summary: '晚餐' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ rule: 'R-ETHICS-1' });
+  });
+
+  it('R-REV-3: with an e-licence available the applicant asks for both forms; the e-licence verifies and a tampered copy does not', async () => {
+    const profile = await h.app.inject({
+      method: 'PUT',
+      url: `/review/items/${ITEM}/profile`,
+      headers: json(tokens.admin),
+      payload: JSON.stringify({ collectiveDecision: { required: false, legalBasis: null }, licence: { electronicAvailable: true, paperAbolished: false, validityMonths: 60, renewalLeadDays: 30 } }),
+    });
+    expect(profile.statusCode).toBe(200);
+    const CASE2 = 'BJ-2026-000100';
+    await openCase(h, CASE2);
+    const forms = await h.app.inject({ method: 'PUT', url: `/review/cases/${CASE2}/licence-forms`, headers: json(tokens.applicant), payload: JSON.stringify({ forms: ['electronic', 'paper'] }) });
+    expect(forms.statusCode).toBe(200);
+    await post(`/review/cases/${CASE2}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } });
+    await post(`/review/cases/${CASE2}/signatures`, tokens.chief, { role: 'chief-representative' });
+
+    const verify = await h.app.inject({ method: 'GET', url: `/review/licences/LIC-${CASE2}/verify` });
+    expect(verify.statusCode).toBe(200);
+    expect(verify.json()).toMatchObject({ electronic: true, signatureValid: true, inForce: true, validFrom: '2026-03-09', validUntil: '2031-03-08' });
+
+    // The published document and signature verify offline with the seal's public key; any change breaks it.
+    const body = verify.json();
+    expect(await h.seal.verify(body.document, body.signature)).toBe(true);
+    expect(await h.seal.verify({ ...body.document, validUntil: '2099-12-31' }, body.signature)).toBe(false);
+  });
+});
+
+describe('R-REV-4 over HTTP: renewal deemed granted at expiry', () => {
+  it('R-REV-4: not before expiry; at expiry the renewal is deemed granted and the licence extended; a second firing changes nothing', async () => {
+    await h.app.inject({
+      method: 'PUT',
+      url: `/review/items/${ITEM}/profile`,
+      headers: json(tokens.admin),
+      payload: JSON.stringify({ collectiveDecision: { required: false, legalBasis: null }, licence: { electronicAvailable: true, paperAbolished: false, validityMonths: 12, renewalLeadDays: 30 } }),
+    });
+    const CASE3 = 'BJ-2026-000200';
+    await openCase(h, CASE3);
+    await post(`/review/cases/${CASE3}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } });
+    await post(`/review/cases/${CASE3}/signatures`, tokens.chief, { role: 'chief-representative' });
+    const licenceUrl = `/review/licences/LIC-${CASE3}`;
+    expect((await h.app.inject({ method: 'GET', url: licenceUrl, headers: json(tokens.applicant) })).json()).toMatchObject({ validUntil: '2027-03-08' });
+
+    h.clock.set('2027-01-15T02:00:00.000Z');
+    const applied = await post(`${licenceUrl}/renewals`, tokens.applicant, {});
+    expect(applied.statusCode).toBe(201);
+
+    h.clock.set('2027-03-08T15:00:00.000Z'); // 23:00 on the last valid day in Beijing
+    const early = await post(`${licenceUrl}/renewals/deem`, tokens.operator, {});
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ rule: 'R-REV-4' });
+
+    h.clock.set('2027-03-08T16:00:00.000Z'); // midnight: expired without a decision
+    const deemed = await post(`${licenceUrl}/renewals/deem`, tokens.operator, {});
+    expect(deemed.statusCode).toBe(200);
+    expect(deemed.json()).toMatchObject({ deemed: true, licence: { validUntil: '2028-03-08', renewals: [{ outcome: 'deemed-granted' }] } });
+
+    const again = await post(`${licenceUrl}/renewals/deem`, tokens.operator, {});
+    expect(again.json()).toMatchObject({ deemed: false, licence: { validUntil: '2028-03-08' } });
+
+    const verify = await h.app.inject({ method: 'GET', url: `${licenceUrl}/verify` });
+    expect(verify.json()).toMatchObject({ signatureValid: true, validUntil: '2028-03-08', document: { validUntil: '2028-03-08' } });
+  });
+});
