@@ -12,6 +12,8 @@ const itemCode = '11000000000000000A-0001-01';
 const staff = { staffId: 'staff-0042', department: '北京市市场监督管理局' };
 const seal = { kind: 'approval-business', sealId: 'seal-bj-amr-01', electronic: true } as const;
 const due = (date: string) => ({ date, provisional: false });
+/** Shape only: not openable with any real key. */
+const sealedContactExample = { alg: 'A256GCM', keyId: 'contact-2025-1', iv: 'AAECAwQFBgcICQoL', ciphertext: 'c2VhbGVkIGNvbnRhY3Q=', tag: 'AAECAwQFBgcICQoLDA0ODw==' } as const;
 
 export const examples: { readonly [T in IntegrationEventTypeName]: DataOf<T> } = {
   'catalog.guide-published.v1': {
@@ -348,6 +350,46 @@ export const examples: { readonly [T in IntegrationEventTypeName]: DataOf<T> } =
     licenceId: 'lic-2020-000777',
     previousExpiry: '2025-04-30',
     requestedAt: '2025-05-01T00:00:00+08:00',
+  },
+  'intake.delivery-preferences-recorded.v1': {
+    caseId,
+    caseNumber: '京110105-20250310-000123',
+    itemCode,
+    itemName: '食品经营许可',
+    applicant: { kind: 'enterprise', maskedId: '911101********3X2P', ref: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+    notificationChannels: ['sms', 'email'],
+    resultDelivery: { method: 'post' },
+    contact: sealedContactExample,
+    recordedAt: '2025-03-10T10:15:00+08:00',
+  },
+  'delivery.result-delivery-scheduled.v1': {
+    caseId,
+    deliveryId: 'dlv-BJ-2025-000123',
+    licenceId: null,
+    method: 'post',
+    decidedAt: '2025-03-20T16:00:00+08:00',
+    deliverBy: due('2025-04-03'),
+    scheduledAt: '2025-03-20T16:00:02+08:00',
+  },
+  'delivery.postal-delivery-requested.v1': {
+    caseId,
+    deliveryId: 'dlv-BJ-2025-000123',
+    caseNumber: '京110105-20250310-000123',
+    applicant: { kind: 'enterprise', maskedId: '911101********3X2P', ref: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+    contents: [{ kind: 'licence', reference: 'lic-JY11105000000001', title: '食品经营许可证' }],
+    recipient: sealedContactExample,
+    deliverBy: due('2025-04-03'),
+    requestedAt: '2025-03-21T09:00:00+08:00',
+  },
+  'courier.materials-received.v1': {
+    caseId,
+    waybillId: 'wb-0001',
+    carrier: 'local',
+    trackingNumber: 'LC0000000001',
+    materials: [{ materialId: 'm-floor-plan', name: '经营场所平面图', copies: 1, form: 'paper' }],
+    discrepancy: null,
+    receivedAt: '2025-03-12T11:00:00+08:00',
+    receivedBy: staff,
   },
 };
 

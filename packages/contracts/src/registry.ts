@@ -17,6 +17,9 @@ import { reviewSupervisedEvents } from './events/review-supervised.ts';
 import { catalogProofEvents } from './events/catalog-proofs.ts';
 import { evaluationComplaintEvents } from './events/evaluation-complaints.ts';
 import { supervisionCommands } from './events/supervision-commands.ts';
+import { intakeDeliveryPreferenceEvents } from './events/intake-delivery-preferences.ts';
+import { deliveryHandoverEvents } from './events/delivery-handover.ts';
+import { courierMaterialsEvents } from './events/courier-materials.ts';
 import { upcasters } from './upcasters.ts';
 
 export const integrationEventDefinitions = [
@@ -31,6 +34,9 @@ export const integrationEventDefinitions = [
   ...catalogProofEvents,
   ...evaluationComplaintEvents,
   ...supervisionCommands,
+  ...intakeDeliveryPreferenceEvents,
+  ...deliveryHandoverEvents,
+  ...courierMaterialsEvents,
 ] as const;
 
 type Definitions = (typeof integrationEventDefinitions)[number];

@@ -42,6 +42,11 @@ const requiredTypes = [
   'supervision.deem-acceptance-command.v1',
   'supervision.lapse-tolerated-deficiency-command.v1',
   'supervision.deem-renewal-granted-command.v1',
+  // What delivery and courier need and hand over (issue 6).
+  'intake.delivery-preferences-recorded.v1',
+  'delivery.result-delivery-scheduled.v1',
+  'delivery.postal-delivery-requested.v1',
+  'courier.materials-received.v1',
 ];
 
 const catchValidation = (fn: () => unknown): ValidationError => {
