@@ -20,7 +20,7 @@ import { deadLetterHeaders, type DeadLetterReason } from '@govsvc/contracts/dead
 import { decodeFailureStage, decodeIntegrationEvent, type DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
 import type { CurrentIntegrationEvent, CurrentTypeName } from '@govsvc/contracts/registry';
 import { deadLetterTopicOf } from '@govsvc/contracts/topics';
-import type { BusSubscription, HandlerContext, IncomingMessage, MessageBus, OutgoingHeaders } from './bus.ts';
+import type { BusSubscription, HandlerContext, IncomingMessage, MessageBus, OutgoingHeaders, TopicPartitions } from './bus.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import type { ProcessedMessages } from './processed-messages.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
@@ -74,6 +74,8 @@ export interface IntegrationEventConsumer {
   readonly topics: readonly string[];
   /** Creates the dead-letter topics if needed and joins the group. */
   start(): Promise<void>;
+  /** Partitions this member owns now (empty before start or after stop). */
+  assignment(): readonly TopicPartitions[];
   stop(): Promise<void>;
 }
 
@@ -183,6 +185,7 @@ export function createIntegrationEventConsumer<Tx>(options: IntegrationEventCons
       await bus.ensureTopics(options.topics.map((topic) => ({ topic: deadLetterTopicOf(topic), partitions: 1 })));
       subscription = await bus.subscribe({ groupId, topics: options.topics, fromBeginning: options.fromBeginning ?? true, handler: handle });
     },
+    assignment: () => subscription?.assignment() ?? [],
     async stop() {
       const running = subscription;
       subscription = undefined;
