@@ -38,7 +38,6 @@ export const enterprise: Applicant = {
   id: ENTERPRISE_USCC,
   name: '北京京味餐饮管理有限公司',
   ref: '6f1d3c2a-7b4e-4d8a-9c1f-2e3d4c5b6a79',
-  account: 'user-jingwei',
 };
 
 export const chaoyang: CentreRef = { centreId: 'bj-chaoyang', region: '110105', entrustedBody: null };

@@ -25,10 +25,12 @@ export const applicantSchema = z.object({
   /** Resident ID (GB 11643) or USCC (GB 32100), validated with its check character at the boundary (R-ID-1). */
   id: z.string().length(18),
   name: z.string().min(1).max(200),
-  /** Opaque reference published instead of the identifier (PIPL). */
+  /**
+   * Opaque reference published instead of the identifier (PIPL), derived from
+   * the identifier (`applicantRefOf`): the one identity (R-PLAT-3, R-ID-1) whose
+   * token subject owns the case online, in intake and in review alike.
+   */
   ref: z.uuid(),
-  /** The platform account that owns the case online (R-PLAT-3); null when nobody can see it online. */
-  account: z.string().min(1).max(200).nullable(),
 });
 export type Applicant = z.infer<typeof applicantSchema>;
 

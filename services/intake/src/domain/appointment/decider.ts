@@ -18,7 +18,8 @@ export const bookingApplicantSchema = z.object({
   kind: z.enum(['person', 'enterprise']),
   id: z.string().length(18),
   name: z.string().min(1).max(200),
-  account: z.string().min(1).max(200).nullable(),
+  /** The applicant's one identity (see `applicantRefOf`): who may cancel online. */
+  ref: z.uuid(),
 });
 export type BookingApplicant = z.infer<typeof bookingApplicantSchema>;
 

@@ -8,7 +8,7 @@ import { slotsOn } from './schedule.ts';
 const spec = deciderSpec(appointmentDecider);
 const thursday = { date: '2026-11-26', working: true, kind: 'workday' as const, dayOfWeek: 4 };
 const slot = slotsOn(chaoyangCentre, FOOD_ITEM, thursday).find((s) => s.start === '10:00')!;
-const person = (n: number): BookingApplicant => ({ kind: 'person', id: `${PERSON_ID.slice(0, 16)}${n}X`, name: `申请人${n}`, account: `acct-${n}` });
+const person = (n: number): BookingApplicant => ({ kind: 'person', id: `${PERSON_ID.slice(0, 16)}${n}X`, name: `申请人${n}`, ref: `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}` });
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const book = (n: number, at = '2026-11-25T12:00:00+08:00') => ({
   type: 'BookAppointment' as const,

@@ -1,0 +1,114 @@
+/**
+ * Applications and their acceptance (R-ACC-1 … R-ACC-3, R-CAT-2, R-CAT-10,
+ * R-ETHICS-1), mounted under `/intake`. Applicants see only their own cases
+ * and clerks only their centre's: anything else is 404, never 403, so case
+ * ids cannot be probed. POSTs honour Idempotency-Key; decisions honour If-Match.
+ */
+import { z } from 'zod';
+import type { App } from '@govsvc/service-kit/app';
+import { allow } from '@govsvc/service-kit/auth';
+import { caseView, type ApplicationService } from '../app/application-service.ts';
+import { callerOf, ifMatchOf } from './request.ts';
+
+const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/);
+const CaseParams = z.strictObject({ caseId: z.uuid() });
+const Identifier = z.string().min(1).max(40);
+const ApplicantBody = z.strictObject({ kind: z.enum(['person', 'enterprise']), id: Identifier, name: z.string().min(1).max(200) });
+const Material = z.strictObject({ materialId: Id, form: z.enum(['electronic', 'paper']), reference: z.string().min(1).max(300) });
+const Confirmation = z.strictObject({ materialId: Id, recordId: Id, revision: z.int().min(1) });
+const Deficiency = z.strictObject({ materialId: Id, problem: z.enum(['missing', 'defective']), detail: z.string().min(1).max(1000) });
+// Reasons may be empty here on purpose: the decider refuses a refusal without reasons, naming R-ACC-2.
+const Reason = z.strictObject({ text: z.string().min(1).max(2000), legalBasis: z.string().min(1).max(500).optional() });
+const Notice = z.strictObject({ items: z.array(Deficiency).max(100), deadlineWorkingDays: z.int().min(1).max(60).optional() });
+
+export function applicationRoutes(applications: ApplicationService) {
+  return async (app: App): Promise<void> => {
+    app.post(
+      '/data-sharing/lookups',
+      { config: allow('applicant', 'clerk'), schema: { body: z.strictObject({ itemCode: Id, applicant: z.strictObject({ kind: z.enum(['person', 'enterprise']), id: Identifier }) }) } },
+      async (request) => ({ records: await applications.sharedRecordsFor(request.body.itemCode, request.body.applicant, callerOf(request)) }),
+    );
+
+    app.post(
+      '/applications',
+      {
+        config: allow('applicant', 'clerk'),
+        schema: {
+          body: z.strictObject({
+            itemCode: Id,
+            applicant: ApplicantBody,
+            channel: z.enum(['online', 'mobile', 'window']),
+            materials: z.array(Material).max(200),
+            sharedConfirmations: z.array(Confirmation).max(50).default([]),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const result = await applications.submit(request.body, callerOf(request));
+        return reply.code(result.alreadySubmitted ? 200 : 201).header('location', `/intake/applications/${result.caseId}`).send(result);
+      },
+    );
+
+    app.get('/applications/:caseId', { config: allow('applicant', 'clerk', 'supervisor', 'integration'), schema: { params: CaseParams } }, async (request, reply) => {
+      const { state, revision } = await applications.load(request.params.caseId, callerOf(request));
+      return reply.header('etag', `"${revision}"`).send(caseView(state, revision));
+    });
+
+    app.get('/applications/:caseId/documents', { config: allow('applicant', 'clerk', 'supervisor', 'integration'), schema: { params: CaseParams } }, async (request) => ({
+      documents: await applications.documents(request.params.caseId, callerOf(request)),
+    }));
+
+    app.post('/applications/:caseId/accept', { config: allow('clerk'), schema: { params: CaseParams, body: z.strictObject({}) } }, async (request) =>
+      applications.accept(request.params.caseId, callerOf(request), ifMatchOf(request)),
+    );
+
+    app.post('/applications/:caseId/supplement-notices', { config: allow('clerk'), schema: { params: CaseParams, body: Notice } }, async (request, reply) =>
+      reply.code(201).send(await applications.requestSupplement(request.params.caseId, callerOf(request), request.body, ifMatchOf(request))),
+    );
+
+    app.post('/applications/:caseId/accept-with-tolerated-deficiencies', { config: allow('clerk'), schema: { params: CaseParams, body: Notice } }, async (request) =>
+      applications.acceptWithToleratedDeficiencies(request.params.caseId, callerOf(request), request.body, ifMatchOf(request)),
+    );
+
+    app.post('/applications/:caseId/not-accept', { config: allow('clerk'), schema: { params: CaseParams, body: z.strictObject({ reasons: z.array(Reason).max(50) }) } }, async (request) =>
+      applications.notAccept(request.params.caseId, callerOf(request), request.body, ifMatchOf(request)),
+    );
+
+    // Licensing Law Art. 32: sent by supervision when no notice was given within 5 working days.
+    app.post('/applications/:caseId/deem-accepted', { config: allow('integration', 'supervisor'), schema: { params: CaseParams, body: z.strictObject({}) } }, async (request) =>
+      applications.deemAccepted(request.params.caseId, callerOf(request)),
+    );
+
+    app.post(
+      '/applications/:caseId/supplements',
+      {
+        config: allow('applicant', 'clerk'),
+        schema: {
+          params: CaseParams,
+          body: z.strictObject({ channel: z.enum(['online', 'mobile', 'window']), materials: z.array(Material).max(200), sharedConfirmations: z.array(Confirmation).max(50).default([]) }),
+        },
+      },
+      async (request, reply) => reply.code(201).send(await applications.receiveSupplement(request.params.caseId, callerOf(request), request.body)),
+    );
+
+    app.post('/applications/:caseId/tolerated-supplement-confirmation', { config: allow('clerk'), schema: { params: CaseParams, body: z.strictObject({}) } }, async (request) =>
+      applications.confirmToleratedSupplement(request.params.caseId, callerOf(request)),
+    );
+
+    app.post(
+      '/applications/:caseId/lapse-tolerated-deficiency',
+      {
+        config: allow('integration', 'supervisor', 'clerk'),
+        schema: { params: CaseParams, body: z.strictObject({ cause: z.enum(['not-supplemented', 'still-defective']), reasons: z.array(Reason).max(50).default([]) }) },
+      },
+      async (request) => applications.lapseToleratedDeficiency(request.params.caseId, callerOf(request), request.body),
+    );
+
+    app.post(
+      '/applications/:caseId/contacts',
+      // The touchpoint is any string here on purpose: the decider refuses an unknown one, naming R-ETHICS-1.
+      { config: allow('clerk'), schema: { params: CaseParams, body: z.strictObject({ touchpoint: z.string().min(1).max(60), note: z.string().max(1000).nullable().default(null) }) } },
+      async (request, reply) => reply.code(201).send(await applications.recordContact(request.params.caseId, callerOf(request), request.body)),
+    );
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The intake module (docs/architecture.md "One shape for every service"):
+ * routes mounted under `/intake`, readiness checks, and `start()` for what
+ * runs in the background: the guide projection and slot counters rebuilt from
+ * the store, the relay of intake's streams to the bus, and the consumer of
+ * catalog guides and supervision's automatic-outcome commands.
+ */
+import type { Logger } from 'pino';
+import { defaultPartitions, topicOf } from '@govsvc/contracts/topics';
+import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
+import type { EventStore } from '@govsvc/eventstore/port';
+import type { MessageBus } from '@govsvc/messaging/bus';
+import type { IntegrationEventConsumer } from '@govsvc/messaging/consumer';
+import type { Clock } from '@govsvc/runtime/clock';
+import type { IdGenerator } from '@govsvc/runtime/ids';
+import type { App } from '@govsvc/service-kit/app';
+import type { ReadinessCheck } from '@govsvc/service-kit/health';
+import type { CentreConfig } from './domain/appointment/schedule.ts';
+import { ApplicationService } from './app/application-service.ts';
+import { AppointmentService } from './app/appointment-service.ts';
+import { Centres } from './app/centres.ts';
+import { createIntakeConsumer } from './app/consumers.ts';
+import type { DataSharing } from './app/data-sharing.ts';
+import { Deadlines } from './app/deadlines.ts';
+import { GuideCatalog } from './app/guides.ts';
+import { startIntakeRelay, type IntakeRelay } from './app/relay.ts';
+import type { SealRegistration, SealSigner } from './app/seal.ts';
+import type { SlotCounter } from './app/slot-counter.ts';
+import { applicationRoutes } from './http/application-routes.ts';
+import { appointmentRoutes } from './http/appointment-routes.ts';
+import { documentRoutes } from './http/document-routes.ts';
+
+export interface ServiceModule {
+  readonly name: string;
+  /** Route plugin; the host mounts it under `/<name>`. */
+  readonly routes: (app: App) => Promise<void>;
+  readonly readinessChecks: readonly ReadinessCheck[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface IntakeModuleDeps {
+  readonly store: EventStore;
+  readonly bus: MessageBus;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+  readonly calendar: WorkingCalendar;
+  readonly centres: readonly CentreConfig[];
+  readonly seals: readonly SealRegistration[];
+  readonly signer: SealSigner;
+  readonly slotCounter: SlotCounter;
+  readonly dataSharing: DataSharing;
+  /** Default supplement period in working days (a notice may set its own). */
+  readonly supplementWorkingDays?: number;
+  /** Consumer group on the bus (one per deployment of intake). */
+  readonly consumerGroupId?: string;
+  /** Checkpoint name of the relay subscription. */
+  readonly relaySubscriptionId?: string;
+  /** Extra readiness probes of the adapters main.ts chose (Redis, PostgreSQL …). */
+  readonly readinessChecks?: readonly ReadinessCheck[];
+}
+
+export interface IntakeModule extends ServiceModule {
+  readonly applications: ApplicationService;
+  readonly appointments: AppointmentService;
+  readonly guides: GuideCatalog;
+}
+
+export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
+  const centres = new Centres(deps.centres);
+  const deadlines = new Deadlines(deps.calendar);
+  const guides = new GuideCatalog(deps.store);
+  const applications = new ApplicationService({
+    store: deps.store,
+    clock: deps.clock,
+    ids: deps.ids,
+    centres,
+    deadlines,
+    guides,
+    dataSharing: deps.dataSharing,
+    signer: deps.signer,
+    seals: deps.seals,
+    supplementWorkingDays: deps.supplementWorkingDays ?? 5,
+  });
+  const appointments = new AppointmentService({ store: deps.store, clock: deps.clock, centres, deadlines, counter: deps.slotCounter });
+  const log = deps.logger.child({ module: 'intake' });
+  let relay: IntakeRelay | undefined;
+  let consumer: IntegrationEventConsumer | undefined;
+
+  return {
+    name: 'intake',
+    applications,
+    appointments,
+    guides,
+    routes: async (app) => {
+      await app.register(applicationRoutes(applications));
+      await app.register(documentRoutes(applications, deps.signer));
+      await app.register(appointmentRoutes({ appointments, ids: deps.ids, clock: deps.clock, deadlines }));
+    },
+    readinessChecks: [
+      { name: 'event-store', check: async () => void (await deps.store.headPosition()) },
+      ...(deps.readinessChecks ?? []),
+    ],
+    async start() {
+      await guides.rebuild();
+      const counters = await appointments.rebuildCounters();
+      log.info({ guides: guides.listInForce(deps.clock.now()).length, slotCounters: counters }, 'intake projections rebuilt from the store');
+      // Subscribing needs the topics; creating them is idempotent, whoever comes first.
+      await deps.bus.ensureTopics([topicOf('catalog'), topicOf('supervision')].map((topic) => ({ topic, partitions: defaultPartitions })));
+      relay = await startIntakeRelay({ store: deps.store, bus: deps.bus, ...(deps.relaySubscriptionId ? { subscriptionId: deps.relaySubscriptionId } : {}) });
+      consumer = createIntakeConsumer({
+        bus: deps.bus,
+        guides,
+        applications,
+        log: { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) },
+        ...(deps.consumerGroupId ? { groupId: deps.consumerGroupId } : {}),
+      });
+      await consumer.start();
+    },
+    async stop() {
+      await consumer?.stop();
+      await relay?.stop();
+    },
+  };
+}
