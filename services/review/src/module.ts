@@ -6,15 +6,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import type { EventStore, Subscription } from '@govsvc/eventstore/port';
-import type { BusSubscription, MessageBus } from '@govsvc/messaging/bus';
+import type { MessageBus } from '@govsvc/messaging/bus';
+import type { IntegrationEventConsumer } from '@govsvc/messaging/consumer';
+import type { Relay } from '@govsvc/messaging/relay';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { IdGenerator } from '@govsvc/runtime/ids';
 import type { ReadinessCheck } from '@govsvc/service-kit/health';
 import type { Logger } from 'pino';
-import { startReviewConsumer, startReviewRelay } from './app/messaging.ts';
+import { CONSUMED_TOPICS, PUBLISHED_TOPICS, createReviewConsumer, createReviewRelay, type TopicFor } from './app/messaging.ts';
 import { ReviewService, reviewCodec } from './app/review-service.ts';
 import type { SealSigner } from './app/seal-signer.ts';
 import { reviewRoutes } from './http/routes.ts';
+import { defaultPartitions } from '@govsvc/contracts/topics';
 
 export interface ReviewModuleDeps {
   readonly store: EventStore;
@@ -24,6 +27,10 @@ export interface ReviewModuleDeps {
   readonly logger: Logger;
   readonly calendar: WorkingCalendar;
   readonly seal: SealSigner;
+  /** Topic naming for an environment or a test (`t-123.govsvc.review.events.v1`); identity by default. */
+  readonly topicFor?: (topic: string) => string;
+  /** Consumer group; `review` by default. */
+  readonly consumerGroup?: string;
 }
 
 export interface ServiceModule {
@@ -37,22 +44,29 @@ export interface ServiceModule {
 
 export interface ReviewModule extends ServiceModule {
   readonly service: ReviewService;
+  relayCaughtUp(): Promise<void>;
 }
 
 export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
   const service = new ReviewService(deps);
   const logger = deps.logger.child({ module: 'review' });
-  let relay: Subscription | undefined;
+  const topicFor: TopicFor = deps.topicFor ?? ((topic) => topic);
+  let relay: Relay | undefined;
   let issuer: Subscription | undefined;
-  let consumer: BusSubscription | undefined;
+  let consumer: IntegrationEventConsumer | undefined;
 
   return {
     name: 'review',
+    /** Resolves once every review event committed so far is published (tests, graceful shutdown). */
+    relayCaughtUp: async () => relay?.caughtUp(),
     service,
     routes: (async (app) => reviewRoutes(app as never, { service })) as FastifyPluginAsync,
     readinessChecks: [{ name: 'review-event-store', check: async () => void (await deps.store.headPosition()) }],
     async start() {
-      relay = startReviewRelay(deps.store, deps.bus, logger);
+      const log = { warn: (d: Record<string, unknown>, m: string) => logger.warn(d, m), error: (d: Record<string, unknown>, m: string) => logger.error(d, m) };
+      await deps.bus.ensureTopics([...PUBLISHED_TOPICS, ...CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
+      relay = createReviewRelay(deps.store, deps.bus, log, topicFor);
+      relay.start();
       // An approval whose licence was not issued (a crash between the two appends) is issued on catch-up.
       issuer = deps.store.subscribeToAll({ subscriptionId: 'review-licence-issuer', filter: { categories: ['review'], eventTypes: ['DecisionMade'] } }, async (events) => {
         for (const stored of events) {
@@ -65,7 +79,8 @@ export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
           });
         }
       });
-      consumer = await startReviewConsumer(deps.bus, service, logger);
+      consumer = createReviewConsumer(deps.bus, service, log, { topicFor, ...(deps.consumerGroup !== undefined && { groupId: deps.consumerGroup }) });
+      await consumer.start();
       logger.info({}, 'review module started: relay, licence issuer and consumer running');
     },
     async stop() {

@@ -4,6 +4,8 @@
  * store handed in (in-memory for HTTP specs, PostgreSQL for integration).
  */
 import { loadCalendar } from '@govsvc/calendar/data-files';
+import { decodeIntegrationEvent, encodeIntegrationEvent, type DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
+import type { IntegrationEvent } from '@govsvc/contracts/registry';
 import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import type { EventStore } from '@govsvc/eventstore/port';
 import { createInProcessBus } from '@govsvc/messaging/in-process-bus';
@@ -31,7 +33,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function reviewHarness(store: EventStore, options: { now?: string; bus?: MessageBus } = {}): Promise<Harness> {
+export async function reviewHarness(store: EventStore, options: { now?: string; bus?: MessageBus; topicFor?: (t: string) => string; consumerGroup?: string } = {}): Promise<Harness> {
   const auth = await createTestAuth('review');
   const deps = testAppDeps(auth, 'review', 'warn');
   const clock = new ControlledClock(options.now ?? '2026-03-09T02:00:00.000Z');
@@ -45,6 +47,8 @@ export async function reviewHarness(store: EventStore, options: { now?: string; 
     logger: deps.logger,
     calendar: await testCalendar(),
     seal,
+    ...(options.topicFor && { topicFor: options.topicFor }),
+    ...(options.consumerGroup && { consumerGroup: options.consumerGroup }),
   });
   const app = await buildApp(deps, { serviceName: 'review', version: '0.1.0', defaultMetrics: false });
   await app.register(module.routes, { prefix: '/review' });
@@ -100,4 +104,84 @@ export async function openCase(
     },
     ctx,
   );
+}
+
+/** Publishes a contract the way its producer's relay would (CloudEvents binary mode, keyed by case id). */
+export async function publishContract(bus: MessageBus, event: IntegrationEvent, id: string, topicFor: (t: string) => string = (t) => t): Promise<void> {
+  const record = encodeIntegrationEvent(event, { id, time: '2026-03-02T02:00:00.000Z', correlationId: `corr-${id}` });
+  await bus.publish(topicFor(record.topic), [{ key: record.key, value: record.value, headers: record.headers }]);
+}
+
+/** Collects every decodable contract on `topic` (from the beginning) into the returned array. */
+export async function collectContracts(bus: MessageBus, topic: string, groupId: string): Promise<{ events: DecodedIntegrationEvent[]; stop: () => Promise<void> }> {
+  const events: DecodedIntegrationEvent[] = [];
+  const subscription = await bus.subscribe({
+    groupId,
+    topics: [topic],
+    fromBeginning: true,
+    handler: async (message) => {
+      events.push(decodeIntegrationEvent(message));
+    },
+  });
+  return { events, stop: () => subscription.stop() };
+}
+
+/** The submission and acceptance of one case as intake publishes them. */
+export function intakeContracts(caseId: string, itemCode: string, options: { assisting?: string[] } = {}): IntegrationEvent[] {
+  const staff = { staffId: 'clerk-7', department: 'market-regulation' };
+  return [
+    {
+      type: 'catalog.guide-published.v1',
+      data: {
+        itemCode,
+        basicCode: '000000000000A',
+        itemName: '食品经营许可',
+        itemType: '01',
+        guideVersion: '3',
+        previousVersion: null,
+        level: 'city',
+        implementingBody: 'market-regulation',
+        handlingForm: 'both',
+        statutoryLimitWorkingDays: 20,
+        promisedLimitWorkingDays: 10,
+        resultName: '食品经营许可证',
+        feeCharged: false,
+        materials: [{ materialId: 'm1', name: '营业执照', toleratedDeficiencyAllowed: false, electronicRequired: false, fromDataSharing: true }],
+        publishedAt: '2026-01-05T09:00:00+08:00',
+        effectiveFrom: '2026-01-06T00:00:00+08:00',
+      },
+    },
+    {
+      type: 'intake.application-submitted.v1',
+      data: {
+        caseId,
+        itemCode,
+        guideVersion: '3',
+        applicant: { kind: 'person', maskedId: '110105********002X', ref: APPLICANT_REF },
+        channel: 'online',
+        serviceCentre: null,
+        materials: [{ materialId: 'm1', name: '营业执照', form: 'electronic', source: 'data-sharing' }],
+        submittedAt: '2026-03-02T09:00:00+08:00',
+        acceptanceDue: { date: '2026-03-03', provisional: false },
+        collaboration: options.assisting ? { leadDepartment: 'market-regulation', assistingDepartments: options.assisting } : null,
+      },
+    },
+    {
+      type: 'intake.case-accepted.v2',
+      data: {
+        caseId,
+        itemCode,
+        guideVersion: '3',
+        basis: 'decision',
+        effectiveFrom: '2026-03-02',
+        receipt: { documentId: `RCPT-${caseId}`, kind: 'acceptance-receipt' },
+        acceptedAt: '2026-03-02T10:00:00+08:00',
+        toleratedDeficiencies: null,
+        decisionDue: { date: '2026-03-16', provisional: false },
+        statutoryDue: { date: '2026-03-30', provisional: false },
+        acceptedBy: staff,
+        seal: { kind: 'approval-business', sealId: 'seal-intake', electronic: true },
+      },
+    },
+  ];
 }

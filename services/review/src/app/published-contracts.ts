@@ -12,11 +12,11 @@ const caseIdOf = (stream: string): string => stream.slice(stream.indexOf('-') + 
 /** Review's own stream categories: the only ones its relay publishes. */
 export const REVIEW_CATEGORIES = ['review', 'licence'] as const;
 
-export function reviewContractsOf(stored: StoredEvent): IntegrationEvent[] {
+/** The contract a stored review event publishes, or null for internal facts (signatures, notes, contacts …). */
+export function reviewContractOf(stored: StoredEvent): IntegrationEvent | null {
   const category = categoryOf(stored.stream);
-  if (category === 'review') return fromReviewStream(stored);
-  if (category === 'licence') return fromLicenceStream(stored);
-  return [];
+  const contracts = category === 'review' ? fromReviewStream(stored) : category === 'licence' ? fromLicenceStream(stored) : [];
+  return contracts[0] ?? null;
 }
 
 function fromReviewStream(stored: StoredEvent): IntegrationEvent[] {

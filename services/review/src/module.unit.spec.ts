@@ -1,0 +1,95 @@
+/**
+ * The module on the in-process bus (the standalone composition's bus): the
+ * consumer opens reviews from intake's contracts, the relay publishes review's.
+ * The same flow runs against real Kafka and PostgreSQL in module.int.spec.ts.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deadLetterHeaders } from '@govsvc/contracts/dead-letter';
+import { deadLetterTopicOf, topicOf } from '@govsvc/contracts/topics';
+import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
+import { createInProcessBus } from '@govsvc/messaging/in-process-bus';
+import { waitFor } from '@govsvc/messaging/wait-for';
+import { reviewStream } from './domain/review-decider.ts';
+import { collectContracts, intakeContracts, publishContract, reviewHarness, type Harness } from './test-harness.ts';
+
+const ITEM = '11110000000021467Q4110105000';
+let h: Harness;
+
+beforeEach(async () => {
+  h = await reviewHarness(createInMemoryEventStore(), { bus: createInProcessBus({ redeliveryDelayMs: 5 }) });
+  await h.module.start();
+});
+
+afterEach(async () => {
+  await h.module.stop();
+  await h.close();
+  await h.bus.close();
+});
+
+const auth = async (roles: ('reviewer' | 'chief')[], subject: string) => ({ authorization: `Bearer ${await h.token(roles, { subject, department: 'market-regulation' })}`, 'content-type': 'application/json' });
+
+describe('review on the bus', () => {
+  it('opens the review from intake.case-accepted, and publishes the decision and the licence through the relay', async () => {
+    const caseId = 'BJ-2026-000300';
+    const published = intakeContracts(caseId, ITEM);
+    for (const [i, event] of published.entries()) await publishContract(h.bus, event, `evt-${caseId}-${i}`);
+    // A redelivered acceptance (same CloudEvents id) and a re-sent one (new id) change nothing.
+    await publishContract(h.bus, published[2]!, `evt-${caseId}-2`);
+    await publishContract(h.bus, published[2]!, `evt-${caseId}-2-resent`);
+
+    await waitFor(async () => (await h.module.service.readCase(caseId)).state.status === 'open', 'review opened');
+    const opened = await h.module.service.getCase(caseId);
+    expect(opened.state.item).toMatchObject({ itemName: '食品经营许可', resultName: '食品经营许可证', guideVersion: '3' });
+    expect(opened.state.leadDepartment).toBe('market-regulation');
+
+    const first = await h.app.inject({ method: 'POST', url: `/review/cases/${caseId}/signatures`, headers: await auth(['reviewer'], 'staff-h1'), payload: JSON.stringify({ role: 'handler', draft: { outcome: 'approve' } }) });
+    expect(first.statusCode).toBe(201);
+    const second = await h.app.inject({ method: 'POST', url: `/review/cases/${caseId}/signatures`, headers: await auth(['chief'], 'staff-c1'), payload: JSON.stringify({ role: 'chief-representative' }) });
+    expect(second.statusCode).toBe(201);
+
+    const out = await collectContracts(h.bus, topicOf('review'), 'test-reader');
+    await waitFor(() => out.events.some((e) => e.type === 'review.licence-issued.v1'), 'licence contract published');
+    await out.stop();
+    const types = out.events.filter((e) => e.subject === caseId).map((e) => e.type);
+    expect(types).toEqual(['review.decision-made.v1', 'review.licence-issued.v1']);
+    const decision = out.events.find((e) => e.type === 'review.decision-made.v1')!;
+    expect(decision.data).toMatchObject({ caseId, outcome: 'approve', licenceForms: ['paper'], withinPromisedLimit: true, signatures: [{ role: 'handler' }, { role: 'chief-representative' }] });
+
+    const events = await h.store.readStream(reviewStream(caseId));
+    expect(events.map((e) => e.type)).toEqual(['SubmissionNoted', 'ReviewOpened', 'DecisionSigned', 'DecisionSigned', 'DecisionMade']);
+    expect(events[1]!.metadata).toMatchObject({ caseId, guideVersion: '3', actor: { role: 'integration' } });
+  });
+
+  it('a message that is not a contract goes to the dead-letter topic and the consumer carries on', async () => {
+    const dead: { reason: string }[] = [];
+    const sub = await h.bus.subscribe({
+      groupId: 'dlq-raw-reader',
+      topics: [deadLetterTopicOf(topicOf('intake'))],
+      fromBeginning: true,
+      handler: async (m) => void dead.push({ reason: m.headers[deadLetterHeaders.reason]?.toString() ?? '' }),
+    });
+    await h.bus.publish(topicOf('intake'), [{ key: 'BJ-2026-000301', value: '{"not":"a cloud event"}', headers: { 'content-type': 'application/json' } }]);
+    const caseId = 'BJ-2026-000302';
+    for (const [i, event] of intakeContracts(caseId, ITEM).entries()) await publishContract(h.bus, event, `evt-${caseId}-${i}`);
+    await waitFor(async () => (await h.module.service.readCase(caseId)).state.status === 'open', 'the next case still opens');
+    await waitFor(() => dead.length === 1, 'dead letter written');
+    expect(dead[0]!.reason).toBe('malformed');
+    await sub.stop();
+  });
+
+  it('an acceptance whose submission was never seen is refused by rule and dead-lettered, nothing opened', async () => {
+    const caseId = 'BJ-2026-000303';
+    const dead: string[] = [];
+    const sub = await h.bus.subscribe({
+      groupId: 'dlq-reader-2',
+      topics: [deadLetterTopicOf(topicOf('intake'))],
+      fromBeginning: true,
+      handler: async (m) => void dead.push(m.headers[deadLetterHeaders.reason]?.toString() ?? ''),
+    });
+    await publishContract(h.bus, intakeContracts(caseId, ITEM)[2]!, `evt-${caseId}-accepted`);
+    await waitFor(() => dead.length === 1, 'dead letter written');
+    expect(dead).toEqual(['handler-failed']);
+    expect(await h.store.streamRevision(reviewStream(caseId))).toBeNull();
+    await sub.stop();
+  });
+});
