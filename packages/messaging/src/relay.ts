@@ -15,6 +15,7 @@
  * The CloudEvents id is the domain event id, so a republished or replayed
  * event is recognisably the same event.
  */
+import { createHash } from 'node:crypto';
 import { encodeIntegrationEvent, type EncodedRecord } from '@govsvc/contracts/envelope';
 import type { IntegrationEvent } from '@govsvc/contracts/registry';
 import type { EventFilter, EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
@@ -22,8 +23,29 @@ import type { MessageBus, OutgoingMessage } from './bus.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
 
-/** A service's mapping from its domain events to published contracts: the contract, or null when the event is internal. */
-export type IntegrationEventMapping = (event: StoredEvent) => IntegrationEvent | null;
+/**
+ * A service's mapping from its domain events to published contracts: one contract, several
+ * (in the order they are to be published), or none (`null` / `[]`) when the event is internal.
+ * May be async, e.g. to read the case's first event for context.
+ */
+export type IntegrationEventMapping = (
+  event: StoredEvent,
+) => IntegrationEvent | readonly IntegrationEvent[] | null | Promise<IntegrationEvent | readonly IntegrationEvent[] | null>;
+
+/**
+ * CloudEvents id of the `index`-th contract mapped from a stored event: the event's own id for
+ * the first, a stable UUID (v5 layout, SHA-1 of event id and index) for the others. Stable across
+ * republishes and replays, so consumers deduplicate them; adding a contract at the end of a
+ * mapping keeps the ids of the earlier ones.
+ */
+export function contractIdOf(eventId: string, index: number): string {
+  if (index === 0) return eventId;
+  const bytes = createHash('sha1').update(`govsvc-relay\u0000${eventId}\u0000${index}`).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 export interface RelayLogger {
   warn(details: Record<string, unknown>, message: string): void;
@@ -100,19 +122,23 @@ export function createRelay(options: RelayOptions): Relay {
   finished.catch(() => undefined);
 
   /** Encodes the mapped events of a batch, grouped by topic in store order. */
-  function recordsOf(events: readonly StoredEvent[]): Map<string, EncodedRecord[]> {
+  async function recordsOf(events: readonly StoredEvent[]): Promise<Map<string, EncodedRecord[]>> {
     const byTopic = new Map<string, EncodedRecord[]>();
     for (const event of events) {
-      const contract = options.map(event);
-      if (!contract) continue;
-      const record = encodeIntegrationEvent(contract, {
-        id: event.id,
-        time: event.recordedAt,
-        correlationId: event.metadata.correlationId,
-        causationId: event.metadata.causationId ?? null,
+      const mapped = await options.map(event);
+      const contracts: readonly IntegrationEvent[] = mapped === null ? [] : Array.isArray(mapped) ? mapped : [mapped as IntegrationEvent];
+      contracts.forEach((contract, index) => {
+        const record = encodeIntegrationEvent(contract, {
+          id: contractIdOf(event.id, index),
+          time: event.recordedAt,
+          correlationId: event.metadata.correlationId,
+          causationId: event.metadata.causationId ?? null,
+        });
+        const topic = topicFor(record.topic);
+        const records = byTopic.get(topic);
+        if (records) records.push(record);
+        else byTopic.set(topic, [record]);
       });
-      const topic = topicFor(record.topic);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), record]);
     }
     return byTopic;
   }
@@ -133,7 +159,7 @@ export function createRelay(options: RelayOptions): Relay {
     for (let attempt = 1; ; attempt++) {
       try {
         // Mapping and encoding inside the loop: a mapping bug fixed by a redeploy is retried like an outage.
-        const published = await publish(recordsOf(events));
+        const published = await publish(await recordsOf(events));
         if (state === 'retrying') state = 'running';
         lastError = undefined;
         return published;

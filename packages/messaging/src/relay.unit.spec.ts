@@ -4,8 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageBus, OutgoingMessage } from './bus.ts';
 import { createInProcessBus } from './in-process-bus.ts';
 import { createMessagingMetrics } from './metrics.ts';
-import { createRelay, type Relay } from './relay.ts';
-import { appendInterleaved, caseAccepted, collect, intakeMapping, sequencesByCase } from './test-support.ts';
+import { contractIdOf, createRelay, type Relay } from './relay.ts';
+import type { StoredEvent } from '@govsvc/eventstore/port';
+import { acceptedContract, appendInterleaved, caseAccepted, collect, intakeMapping, sequencesByCase } from './test-support.ts';
 import { waitFor } from './wait-for.ts';
 
 const topic = 'govsvc.intake.events.v1';
@@ -73,6 +74,26 @@ describe('relay: event store → bus (in-memory store, in-process bus)', () => {
     expect(first).toMatchObject({ type: 'intake.case-accepted.v2', source: '/govsvc/intake', correlationId: 'corr-BJ-2', causationId: 'cmd-BJ-2-0' });
     expect(first.time).toBe(stored.find((e) => e.id === first.id)!.recordedAt.toISOString());
     expect(relay.status()).toMatchObject({ state: 'running', lastPosition: store.allEvents().at(-1)!.globalPosition });
+  });
+
+  it('maps one domain event to several contracts (async mapping allowed), with stable distinct ids', async () => {
+    await store.appendToStream('application-BJ-5', [caseAccepted('BJ-5', 0)], { expectedRevision: 'no_stream' });
+    const twice = async (event: StoredEvent) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const contract = acceptedContract(event);
+      return contract ? [contract, { ...contract, data: { ...contract.data, receipt: { documentId: 'receipt-1', kind: 'acceptance-receipt' } } }] : [];
+    };
+    const relay = start(createRelay({ store, bus, name: 'relay-fan-out', map: twice, log: silent }));
+    await relay.caughtUp();
+    const { events, subscription } = await collect(bus, topic, 'reader');
+    await waitFor(() => events.length === 2, 'two contracts');
+    await subscription.stop();
+    const stored = store.allEvents()[0]!;
+    expect(events.map((e) => e.id)).toEqual([stored.id, contractIdOf(stored.id, 1)]);
+    expect(contractIdOf(stored.id, 1)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(contractIdOf(stored.id, 1)).toBe(contractIdOf(stored.id, 1));
+    expect(contractIdOf(stored.id, 2)).not.toBe(contractIdOf(stored.id, 1));
+    expect(sequencesByCase(events).get('BJ-5')).toEqual([0, 1]);
   });
 
   it('publishes in batches of the subscription size', async () => {
@@ -155,7 +176,7 @@ describe('relay: event store → bus (in-memory store, in-process bus)', () => {
         bus,
         name: 'relay-bad-mapping',
         map: (event) => {
-          const contract = intakeMapping(event);
+          const contract = acceptedContract(event);
           // A mapping bug: an empty case id fails the contract.
           return contract && broken ? ({ ...contract, data: { ...contract.data, caseId: '' } } as typeof contract) : contract;
         },

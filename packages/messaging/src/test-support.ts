@@ -26,8 +26,10 @@ export function clerkNote(caseId: string): NewEvent {
   return { id: randomUUID(), type: 'ClerkNoteAdded', schemaVersion: 1, data: { caseId, note: '…' }, metadata: { caseId, correlationId: 'corr', actor: { id: 'clerk-7', role: 'window-clerk' } } };
 }
 
-/** The service's mapping: `CaseAccepted` → `intake.case-accepted.v2` (sequence carried in the receipt id), notes → nothing. */
-export const intakeMapping: IntegrationEventMapping = (event: StoredEvent): IntegrationEvent | null => {
+type CaseAcceptedContract = Extract<IntegrationEvent, { type: 'intake.case-accepted.v2' }>;
+
+/** `CaseAccepted` → `intake.case-accepted.v2` (sequence carried in the receipt id), notes → nothing. */
+export function acceptedContract(event: StoredEvent): CaseAcceptedContract | null {
   if (event.type !== 'CaseAccepted') return null;
   const { caseId, sequence } = event.data as { caseId: string; sequence: number };
   const template = examples['intake.case-accepted.v2'];
@@ -35,7 +37,10 @@ export const intakeMapping: IntegrationEventMapping = (event: StoredEvent): Inte
     type: 'intake.case-accepted.v2',
     data: { ...template, caseId, receipt: { documentId: `receipt-${sequence}`, kind: 'acceptance-receipt' } },
   };
-};
+}
+
+/** The service's mapping. */
+export const intakeMapping: IntegrationEventMapping = acceptedContract;
 
 export const sequenceOf = (event: DecodedIntegrationEvent): number => {
   const data = event.data as { receipt?: { documentId?: string } };
