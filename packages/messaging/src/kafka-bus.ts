@@ -14,7 +14,7 @@
  * - Topics are created explicitly (`ensureTopics`); clients never auto-create.
  */
 import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type Consumer, type EachBatchPayload, type IHeaders, type LogEntry, type Producer } from 'kafkajs';
-import { UnavailableError } from '@govsvc/errors/errors';
+import { UnavailableError, ValidationError } from '@govsvc/errors/errors';
 import type {
   BusSubscription,
   IncomingHeaders,
@@ -52,6 +52,9 @@ export interface KafkaBusOptions {
    * the batch). Bounded so a broker outage surfaces as an error instead of a send that never returns.
    */
   readonly producerRetries?: number;
+  /** Retries of a broker request (connect, metadata, admin) before it fails. */
+  readonly clientRetries?: number;
+  readonly connectionTimeoutMs?: number;
   readonly replicationFactor?: number;
   readonly log?: BusLogger;
   readonly logLevel?: BusLogLevel;
@@ -110,6 +113,10 @@ function serial() {
 }
 
 export function createKafkaBus(options: KafkaBusOptions): MessageBus {
+  if (options.producerRetries !== undefined && options.producerRetries < 1) {
+    // kafkajs refuses an idempotent producer without retries; say so when configured, not on first publish.
+    throw new ValidationError('invalid Kafka bus options: producerRetries must be at least 1', [{ path: '/producerRetries', reason: 'an idempotent producer needs at least 1 retry' }]);
+  }
   const brokers = typeof options.brokers === 'string' ? options.brokers.split(',').map((b) => b.trim()) : [...options.brokers];
   const log = options.log ?? defaultLogger;
   const redeliveryDelayMs = options.redeliveryDelayMs ?? 200;
@@ -123,7 +130,8 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
         const { message, ...extra } = entry;
         log(fromKafkaLevel(level), `${namespace}: ${message}`, extra);
       },
-    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+    retry: { initialRetryTime: 100, retries: options.clientRetries ?? 8, maxRetryTime: 5_000 },
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
   });
 
   let producer: Promise<Producer> | undefined;
@@ -168,8 +176,8 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
     async ensureTopics(specs: readonly TopicSpec[]) {
       assertOpen();
       if (specs.length === 0) return;
-      const client = await getAdmin();
       try {
+        const client = await getAdmin();
         await client.createTopics({
           waitForLeaders: true,
           timeout: 15_000,
@@ -327,8 +335,8 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
 
     async consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
       assertOpen();
-      const client = await getAdmin();
       try {
+        const client = await getAdmin();
         const committed = await client.fetchOffsets({ groupId, topics: [...topics] });
         const result: PartitionLag[] = [];
         for (const topic of topics) {
