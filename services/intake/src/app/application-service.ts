@@ -73,7 +73,8 @@ export interface ApplicationServiceDeps {
 }
 
 const STAFF_ROLES = ['supervisor', 'integration', 'admin'];
-const CASE_NUMBER_ATTEMPTS = 20;
+// Each lost race means another submission got a number: bounded by the submissions racing that second.
+const CASE_NUMBER_ATTEMPTS = 100;
 
 export class ApplicationService {
   private readonly d: ApplicationServiceDeps;

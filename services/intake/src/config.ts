@@ -1,0 +1,55 @@
+/**
+ * Intake's configuration: the one place that reads the environment. Adapters
+ * are chosen by what is set: PostgreSQL when DATABASE_URL, Kafka when
+ * KAFKA_BROKERS, Redis when REDIS_URL; otherwise in-memory (a local run).
+ */
+import { z } from 'zod';
+import { baseConfigSchema, loadConfig } from '@govsvc/service-kit/config';
+import { centreConfigSchema } from './domain/appointment/schedule.ts';
+import { DEFAULT_CENTRES, DEFAULT_SEALS } from './app/defaults.ts';
+import { sealKeySchema, sealRegistrationSchema } from './app/seal.ts';
+
+const json = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+export const intakeConfigSchema = baseConfigSchema.extend({
+  SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('intake'),
+  DATABASE_URL: z.url().optional(),
+  KAFKA_BROKERS: z.string().min(1).optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('intake'),
+  REDIS_URL: z.url().optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).default('intake:'),
+  /** JSON array of centre configurations (hours, extended service, items, staff). */
+  INTAKE_CENTRES: json(z.array(centreConfigSchema).min(1)).optional(),
+  /** JSON array: the seal register (which body uses which seal). */
+  INTAKE_SEALS: json(z.array(sealRegistrationSchema).min(1)).optional(),
+  /** JSON array of Ed25519 seal keys with key ids (secrets). Without it, development keys are generated at start. */
+  INTAKE_SEAL_KEYS: json(z.array(sealKeySchema).min(1)).optional(),
+  SUPPLEMENT_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  CALENDAR_DATA_DIR: z.string().min(1).optional(),
+  INTAKE_CONSUMER_GROUP: z.string().min(1).default('intake'),
+  INTAKE_RELAY_SUBSCRIPTION: z.string().min(1).default('intake-relay'),
+});
+
+export type IntakeConfig = z.output<typeof intakeConfigSchema> & {
+  centres: NonNullable<z.output<typeof intakeConfigSchema>['INTAKE_CENTRES']>;
+  seals: NonNullable<z.output<typeof intakeConfigSchema>['INTAKE_SEALS']>;
+};
+
+export function loadIntakeConfig(env: Record<string, string | undefined> = process.env): IntakeConfig {
+  const config = loadConfig(intakeConfigSchema, env);
+  if (config.NODE_ENV === 'production' && !config.INTAKE_SEAL_KEYS) {
+    throw new Error('INTAKE_SEAL_KEYS is required in production: documents are sealed with the department keys, never generated ones');
+  }
+  return { ...config, centres: config.INTAKE_CENTRES ?? DEFAULT_CENTRES, seals: config.INTAKE_SEALS ?? DEFAULT_SEALS };
+}
