@@ -1,0 +1,134 @@
+/** The state of a case's delivery, folded from its events. */
+import type { SealedContact } from '@govsvc/contracts/sealed-contact';
+import type { Channel, DeliveryChoice, DeliveryEvent, DeliveryEventOf, NoticeFacts, SignedDocument, WorkingDayDeadline } from './events.ts';
+
+export type ChannelStatus =
+  | { readonly status: 'pending'; readonly attempts: number; readonly nextAttemptAt: string | null; readonly lastError: string | null }
+  | { readonly status: 'sent'; readonly attempts: number; readonly sentAt: string; readonly providerMessageId: string }
+  | { readonly status: 'failed'; readonly attempts: number; readonly failedAt: string; readonly lastError: string };
+
+export interface Notice {
+  readonly noticeId: string;
+  readonly noticeKey: string;
+  readonly facts: NoticeFacts;
+  readonly requestedAt: string;
+  /** Per channel; a channel appears once a send was attempted or the notice was fanned out to it. */
+  readonly channels: Readonly<Partial<Record<Channel, ChannelStatus>>>;
+}
+
+export interface Preferences {
+  readonly caseNumber: string;
+  readonly itemCode: string;
+  readonly itemName: string;
+  readonly applicant: DeliveryEventOf<'PreferencesRecorded'>['data']['applicant'];
+  readonly channels: readonly Channel[];
+  readonly choice: DeliveryChoice;
+  readonly contact: SealedContact;
+}
+
+export interface Licence {
+  readonly licenceId: string;
+  readonly resultName: string;
+  readonly electronicLicenceId: string | null;
+  readonly validUntil: string | null;
+  readonly issuedAt: string;
+  readonly document: SignedDocument;
+}
+
+export interface DeliveryState {
+  readonly caseId: string | null;
+  readonly preferences: Preferences | null;
+  readonly notices: ReadonlyMap<string, Notice>;
+  readonly decision: { readonly outcome: 'approve' | 'refuse'; readonly decidedAt: string; readonly deliverBy: WorkingDayDeadline } | null;
+  readonly scheduled: { readonly deliveryId: string; readonly scheduledAt: string } | null;
+  readonly licence: Licence | null;
+  readonly pickupCode: { readonly code: string; readonly serviceCentre: string; readonly method: 'window-pickup' | 'kiosk-pickup' } | null;
+  readonly postal: { readonly requestedAt: string; readonly waybillId: string | null; readonly status: string | null } | null;
+  readonly downloads: readonly { readonly downloadId: string; readonly by: string; readonly at: string }[];
+  readonly delivered: DeliveryEventOf<'ResultDelivered'>['data'] | null;
+}
+
+export const initialDeliveryState = (): DeliveryState => ({
+  caseId: null,
+  preferences: null,
+  notices: new Map(),
+  decision: null,
+  scheduled: null,
+  licence: null,
+  pickupCode: null,
+  postal: null,
+  downloads: [],
+  delivered: null,
+});
+
+function withChannel(state: DeliveryState, noticeId: string, channel: Channel, status: ChannelStatus): DeliveryState {
+  const notice = state.notices.get(noticeId);
+  if (!notice) return state;
+  const notices = new Map(state.notices);
+  notices.set(noticeId, { ...notice, channels: { ...notice.channels, [channel]: status } });
+  return { ...state, notices };
+}
+
+const attemptsOf = (state: DeliveryState, noticeId: string, channel: Channel): number => state.notices.get(noticeId)?.channels[channel]?.attempts ?? 0;
+
+export function evolveDelivery(state: DeliveryState, event: DeliveryEvent): DeliveryState {
+  switch (event.type) {
+    case 'PreferencesRecorded': {
+      const d = event.data;
+      return { ...state, preferences: { caseNumber: d.caseNumber, itemCode: d.itemCode, itemName: d.itemName, applicant: d.applicant, channels: d.channels, choice: d.choice, contact: d.contact } };
+    }
+    case 'DeliveryMethodChanged':
+      return state.preferences
+        ? { ...state, preferences: { ...state.preferences, choice: event.data.to }, pickupCode: event.data.to.method === state.pickupCode?.method ? state.pickupCode : null }
+        : state;
+    case 'NoticeRequested': {
+      const notices = new Map(state.notices);
+      notices.set(event.data.noticeId, { ...event.data, channels: {} });
+      return { ...state, notices };
+    }
+    case 'NotificationSent':
+      return withChannel(state, event.data.noticeId, event.data.channel, {
+        status: 'sent',
+        attempts: event.data.attempt,
+        sentAt: event.data.sentAt,
+        providerMessageId: event.data.providerMessageId,
+      });
+    case 'NotificationAttemptFailed':
+      return withChannel(state, event.data.noticeId, event.data.channel, {
+        status: 'pending',
+        attempts: event.data.attempt,
+        nextAttemptAt: event.data.retryAt,
+        lastError: event.data.error,
+      });
+    case 'NotificationFailed':
+      return withChannel(state, event.data.noticeId, event.data.channel, {
+        status: 'failed',
+        attempts: event.data.attempts,
+        failedAt: event.data.failedAt,
+        lastError: event.data.error,
+      });
+    case 'NotificationRequeued':
+      // A fresh round of attempts: the count restarts so the retry policy applies again.
+      return withChannel(state, event.data.noticeId, event.data.channel, { status: 'pending', attempts: 0, nextAttemptAt: null, lastError: null });
+    case 'DecisionRecorded':
+      return { ...state, decision: { outcome: event.data.outcome, decidedAt: event.data.decidedAt, deliverBy: event.data.deliverBy } };
+    case 'ResultDeliveryScheduled':
+      return { ...state, scheduled: { deliveryId: event.data.deliveryId, scheduledAt: event.data.scheduledAt } };
+    case 'LicenceRecorded': {
+      const d = event.data;
+      return { ...state, licence: { licenceId: d.licenceId, resultName: d.resultName, electronicLicenceId: d.electronicLicenceId, validUntil: d.validUntil, issuedAt: d.issuedAt, document: d.document } };
+    }
+    case 'PickupCodeIssued':
+      return { ...state, pickupCode: { code: event.data.code, serviceCentre: event.data.serviceCentre, method: event.data.method } };
+    case 'ResultDownloaded':
+      return { ...state, downloads: [...state.downloads, { downloadId: event.data.downloadId, by: event.data.by, at: event.data.downloadedAt }] };
+    case 'PostalDeliveryRequested':
+      return { ...state, postal: { requestedAt: event.data.requestedAt, waybillId: null, status: null } };
+    case 'ShipmentProgressed':
+      return { ...state, postal: { requestedAt: state.postal?.requestedAt ?? event.data.occurredAt, waybillId: event.data.waybillId, status: event.data.status } };
+    case 'ResultDelivered':
+      return { ...state, delivered: event.data };
+  }
+}
+
+export { attemptsOf };
