@@ -391,6 +391,27 @@ export const examples: { readonly [T in IntegrationEventTypeName]: DataOf<T> } =
     receivedAt: '2025-03-12T11:00:00+08:00',
     receivedBy: staff,
   },
+  'department.opinion-submitted.v1': {
+    caseId,
+    requestId: 'op-req-01',
+    department: '北京市卫生健康委员会',
+    opinion: 'concur-with-conditions',
+    reasons: [{ text: '后厨排水设施需在开业前完成改造', legalBasis: '《食品经营许可审查通则》第十条' }],
+    signedBy: { staffId: 'staff-0777', department: '北京市卫生健康委员会' },
+    submittedAt: '2025-03-17T14:00:00+08:00',
+  },
+  'review.applicant-notice-due.v1': {
+    caseId,
+    itemCode,
+    itemName: '食品经营许可',
+    applicant: { kind: 'enterprise', maskedId: '911101********3X2P', ref: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+    stage: 'approved',
+    outcome: '您申请的食品经营许可已准予许可。',
+    nextStep: 'receive-licence',
+    due: null,
+    document: { documentId: 'doc-decision-0005', kind: 'approval-decision' },
+    occurredAt: '2025-03-20T11:00:00+08:00',
+  },
 };
 
 /** The example of one type, as an event. */

@@ -20,6 +20,7 @@ import { supervisionCommands } from './events/supervision-commands.ts';
 import { intakeDeliveryPreferenceEvents } from './events/intake-delivery-preferences.ts';
 import { deliveryHandoverEvents } from './events/delivery-handover.ts';
 import { courierMaterialsEvents } from './events/courier-materials.ts';
+import { reviewCollaborationAndNoticeEvents } from './events/review-collaboration-and-notices.ts';
 import { upcasters } from './upcasters.ts';
 
 export const integrationEventDefinitions = [
@@ -37,6 +38,7 @@ export const integrationEventDefinitions = [
   ...intakeDeliveryPreferenceEvents,
   ...deliveryHandoverEvents,
   ...courierMaterialsEvents,
+  ...reviewCollaborationAndNoticeEvents,
 ] as const;
 
 type Definitions = (typeof integrationEventDefinitions)[number];

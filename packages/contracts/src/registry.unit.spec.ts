@@ -47,6 +47,9 @@ const requiredTypes = [
   'delivery.result-delivery-scheduled.v1',
   'delivery.postal-delivery-requested.v1',
   'courier.materials-received.v1',
+  // Review's inbound opinions from department back-ends and its applicant notices (issue 5).
+  'department.opinion-submitted.v1',
+  'review.applicant-notice-due.v1',
 ];
 
 const catchValidation = (fn: () => unknown): ValidationError => {
@@ -85,6 +88,7 @@ describe('integration event registry', () => {
       'govsvc.catalog.events.v1',
       'govsvc.courier.events.v1',
       'govsvc.delivery.events.v1',
+      'govsvc.department.events.v1',
       'govsvc.evaluation.events.v1',
       'govsvc.intake.events.v1',
       'govsvc.review.events.v1',

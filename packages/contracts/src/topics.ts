@@ -4,7 +4,8 @@
  * versions the topic's layout (envelope, keying), not the events in it: event
  * versions live in the CloudEvents type.
  */
-export const producers = ['catalog', 'intake', 'review', 'delivery', 'courier', 'evaluation', 'supervision'] as const;
+// `department`: department back-ends answering review's opinion requests (R-COLLAB-1); inbound only.
+export const producers = ['catalog', 'intake', 'review', 'delivery', 'courier', 'evaluation', 'supervision', 'department'] as const;
 export type Producer = (typeof producers)[number];
 
 export const topicOf = (producer: Producer): string => `govsvc.${producer}.events.v1`;
