@@ -1,4 +1,5 @@
 import { ValidationError } from '@govsvc/errors/errors';
+import { CloudEvent, Kafka, type KafkaMessage } from 'cloudevents';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeFailureStage, decodeIntegrationEvent, encodeIntegrationEvent, type EncodedRecord, type ReceivedRecord } from './envelope.ts';
@@ -48,6 +49,30 @@ describe('CloudEvents envelope, Kafka binary content mode', () => {
       ce_causationid: 'cmd-1',
     });
     expect(JSON.parse(accepted.value)).toEqual(examples['intake.case-accepted.v2']);
+  });
+
+  it('writes the same binary-mode headers as the SDK binding, minus ce_datacontenttype and ce_partitionkey', () => {
+    const event = new CloudEvent<unknown>({
+      id: 'evt-0001',
+      source: '/govsvc/intake',
+      type: 'intake.case-accepted.v2',
+      subject: 'BJ-2025-000123',
+      time: '2025-03-12T02:00:00.000Z',
+      dataschema: 'urn:govsvc:events:intake.case-accepted.v2',
+      datacontenttype: 'application/json',
+      data: examples['intake.case-accepted.v2'],
+      partitionkey: 'BJ-2025-000123',
+      correlationid: 'corr-1',
+      causationid: 'cmd-1',
+    });
+    const sdk = Object.fromEntries(
+      Object.entries(Kafka.binary(event).headers).filter(([name, value]) => value !== undefined && name !== 'ce_datacontenttype' && name !== 'ce_partitionkey'),
+    );
+    expect(accepted.headers).toEqual(sdk);
+    // And the SDK reads ours back as the same event.
+    const back = Kafka.toEvent({ headers: { ...accepted.headers }, key: accepted.key, value: accepted.value, body: accepted.value } as KafkaMessage<string>) as CloudEvent<unknown>;
+    expect(back.validate()).toBe(true);
+    expect({ ...back, partitionkey: undefined }).toEqual({ ...event, partitionkey: undefined });
   });
 
   it('omits the causation header when there is no cause', () => {
