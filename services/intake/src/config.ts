@@ -35,6 +35,8 @@ export const intakeConfigSchema = baseConfigSchema.extend({
   INTAKE_SEALS: json(z.array(sealRegistrationSchema).min(1)).optional(),
   /** JSON array of Ed25519 seal keys with key ids (secrets). Without it, development keys are generated at start. */
   INTAKE_SEAL_KEYS: json(z.array(sealKeySchema).min(1)).optional(),
+  /** `id:base64(32 bytes)[,…]`, the first seals: the applicant-contact keyring shared with delivery and courier. */
+  APPLICANT_CONTACT_KEYS: z.string().min(1).optional(),
   SUPPLEMENT_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   CALENDAR_DATA_DIR: z.string().min(1).optional(),
   INTAKE_CONSUMER_GROUP: z.string().min(1).default('intake'),
@@ -48,6 +50,9 @@ export type IntakeConfig = z.output<typeof intakeConfigSchema> & {
 
 export function loadIntakeConfig(env: Record<string, string | undefined> = process.env): IntakeConfig {
   const config = loadConfig(intakeConfigSchema, env);
+  if (config.NODE_ENV === 'production' && !config.APPLICANT_CONTACT_KEYS) {
+    throw new Error('APPLICANT_CONTACT_KEYS is required in production: delivery and courier must be able to open the contacts intake seals');
+  }
   if (config.NODE_ENV === 'production' && !config.INTAKE_SEAL_KEYS) {
     throw new Error('INTAKE_SEAL_KEYS is required in production: documents are sealed with the department keys, never generated ones');
   }

@@ -3,7 +3,9 @@
  * ones otherwise; the module's routes under `/intake`; graceful shutdown that
  * stops the consumer and relay before closing the bus, counters and store.
  */
+import { randomBytes } from 'node:crypto';
 import { loadCalendar } from '@govsvc/calendar/data-files';
+import { parseContactKeyring } from '@govsvc/contracts/sealed-contact';
 import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
 import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
 import type { EventStore } from '@govsvc/eventstore/port';
@@ -34,6 +36,9 @@ const slotCounter: SlotCounter = redisCounter ?? new InMemorySlotCounter(systemC
 const sealKeys = config.INTAKE_SEAL_KEYS ?? config.seals.map((s) => generateSealKey(`dev-${s.sealId}`, s.sealId));
 if (!config.INTAKE_SEAL_KEYS) log.warn({ seals: sealKeys.length }, 'INTAKE_SEAL_KEYS not set: sealing with development keys generated at start');
 
+const contactKeys = parseContactKeyring(config.APPLICANT_CONTACT_KEYS ?? `dev-${Date.now()}:${randomBytes(32).toString('base64')}`);
+if (!config.APPLICANT_CONTACT_KEYS) log.warn({}, 'APPLICANT_CONTACT_KEYS not set: contacts are sealed with a key generated at start that delivery cannot open');
+
 const module = createIntakeModule({
   store,
   bus,
@@ -46,6 +51,7 @@ const module = createIntakeModule({
   signer: ed25519SealSigner(sealKeys),
   slotCounter,
   dataSharing: new LocalDataSharing(),
+  contactKeys,
   supplementWorkingDays: config.SUPPLEMENT_WORKING_DAYS,
   consumerGroupId: config.INTAKE_CONSUMER_GROUP,
   relaySubscriptionId: config.INTAKE_RELAY_SUBSCRIPTION,

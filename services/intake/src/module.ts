@@ -6,11 +6,13 @@
  * catalog guides and supervision's automatic-outcome commands.
  */
 import type { Logger } from 'pino';
+import type { ContactKeyring } from '@govsvc/contracts/sealed-contact';
 import { defaultPartitions, topicOf } from '@govsvc/contracts/topics';
 import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import type { EventStore } from '@govsvc/eventstore/port';
 import type { MessageBus } from '@govsvc/messaging/bus';
 import type { IntegrationEventConsumer } from '@govsvc/messaging/consumer';
+import { createRelay, type Relay } from '@govsvc/messaging/relay';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { IdGenerator } from '@govsvc/runtime/ids';
 import type { App } from '@govsvc/service-kit/app';
@@ -23,7 +25,7 @@ import { createIntakeConsumer } from './app/consumers.ts';
 import type { DataSharing } from './app/data-sharing.ts';
 import { Deadlines } from './app/deadlines.ts';
 import { GuideCatalog } from './app/guides.ts';
-import { startIntakeRelay, type IntakeRelay } from './app/relay.ts';
+import { intakeContractMapping, PUBLISHED_CATEGORIES } from './app/relay.ts';
 import type { SealRegistration, SealSigner } from './app/seal.ts';
 import type { SlotCounter } from './app/slot-counter.ts';
 import { applicationRoutes } from './http/application-routes.ts';
@@ -51,6 +53,8 @@ export interface IntakeModuleDeps {
   readonly signer: SealSigner;
   readonly slotCounter: SlotCounter;
   readonly dataSharing: DataSharing;
+  /** Seals applicants' contact details for delivery and courier (R-NOTIFY-1, R-DELIV-1). */
+  readonly contactKeys: ContactKeyring;
   /** Default supplement period in working days (a notice may set its own). */
   readonly supplementWorkingDays?: number;
   /** Consumer group on the bus (one per deployment of intake). */
@@ -82,10 +86,11 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
     signer: deps.signer,
     seals: deps.seals,
     supplementWorkingDays: deps.supplementWorkingDays ?? 5,
+    contactKeys: deps.contactKeys,
   });
   const appointments = new AppointmentService({ store: deps.store, clock: deps.clock, centres, deadlines, counter: deps.slotCounter });
   const log = deps.logger.child({ module: 'intake' });
-  let relay: IntakeRelay | undefined;
+  let relay: Relay | undefined;
   let consumer: IntegrationEventConsumer | undefined;
 
   return {
@@ -106,9 +111,17 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
       await guides.rebuild();
       const counters = await appointments.rebuildCounters();
       log.info({ guides: guides.listInForce(deps.clock.now()).length, slotCounters: counters }, 'intake projections rebuilt from the store');
-      // Subscribing needs the topics; creating them is idempotent, whoever comes first.
-      await deps.bus.ensureTopics([topicOf('catalog'), topicOf('supervision')].map((topic) => ({ topic, partitions: defaultPartitions })));
-      relay = await startIntakeRelay({ store: deps.store, bus: deps.bus, ...(deps.relaySubscriptionId ? { subscriptionId: deps.relaySubscriptionId } : {}) });
+      // Publishing and subscribing need the topics; creating them is idempotent, whoever comes first.
+      await deps.bus.ensureTopics([topicOf('intake'), topicOf('catalog'), topicOf('supervision')].map((topic) => ({ topic, partitions: defaultPartitions })));
+      relay = createRelay({
+        store: deps.store,
+        bus: deps.bus,
+        name: deps.relaySubscriptionId ?? 'intake-relay',
+        map: intakeContractMapping(deps.store),
+        filter: { categories: [...PUBLISHED_CATEGORIES] },
+        log: { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) },
+      });
+      relay.start();
       consumer = createIntakeConsumer({
         bus: deps.bus,
         guides,

@@ -7,6 +7,8 @@ import type { BoundGuide } from '../src/domain/guide.ts';
 import type { Deadline, Seal } from '../src/domain/document.ts';
 import type { Applicant, CentreRef, Staff } from '../src/domain/application/events.ts';
 import type { CentreConfig } from '../src/domain/appointment/schedule.ts';
+import type { SubmitInput } from '../src/app/application-service.ts';
+import { parseContactKeyring } from '@govsvc/contracts/sealed-contact';
 
 export const FOOD_ITEM = '00017201100Y-110105-11110105MB0160128A-001';
 
@@ -67,4 +69,14 @@ export const chaoyangCentre: CentreConfig = {
     { staffId: 'clerk-li', name: '李华' },
     { staffId: 'clerk-wang', name: '王芳' },
   ],
+};
+
+/** The applicant-contact keyring delivery and courier would share (a fixed test key). */
+export const contactKeys = parseContactKeyring(`contact-test:${Buffer.alloc(32, 7).toString('base64')}`);
+
+/** Notify by SMS, pick the result up at the Chaoyang centre's window. */
+export const smsAndWindowPickup: SubmitInput['delivery'] = {
+  notificationChannels: ['sms'],
+  resultDelivery: { method: 'window-pickup', serviceCentre: 'bj-chaoyang' },
+  contact: { name: '张经理', mobile: '13812345678' },
 };

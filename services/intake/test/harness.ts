@@ -22,7 +22,7 @@ import { ed25519SealSigner, generateSealKey, type SealRegistration } from '../sr
 import { InMemorySlotCounter } from '../src/app/slot-counter.ts';
 import type { BoundGuide } from '../src/domain/guide.ts';
 import { createIntakeModule, type IntakeModule } from '../src/module.ts';
-import { chaoyangCentre, foodGuide } from './fixtures.ts';
+import { chaoyangCentre, contactKeys, foodGuide } from './fixtures.ts';
 
 export const testSeals: SealRegistration[] = [
   { sealId: 'seal-cy-scjg-spz', kind: 'approval-business', name: '北京市朝阳区市场监督管理局审批业务专用章', owner: '北京市朝阳区市场监督管理局' },
@@ -91,6 +91,7 @@ export async function createHarness(options: { now?: string } = {}): Promise<Har
     signer: ed25519SealSigner(testSeals.map((s, i) => generateSealKey(`key-${i + 1}`, s.sealId))),
     slotCounter: new InMemorySlotCounter(clock),
     dataSharing,
+    contactKeys,
   });
   await app.register(module.routes, { prefix: '/intake' });
   await app.ready();

@@ -5,6 +5,7 @@
  * revision it read: a concurrent command on the same case gets
  * ConcurrencyError (412) and nothing of it is stored.
  */
+import { ApplicantContact, sealContact, type ContactKeyring } from '@govsvc/contracts/sealed-contact';
 import { checkResidentId } from '@govsvc/identifiers/resident-id';
 import { checkUscc } from '@govsvc/identifiers/uscc';
 import { ConcurrencyError, NotFoundError, RuleViolation, ValidationError } from '@govsvc/errors/errors';
@@ -18,7 +19,7 @@ import { deterministicId, type IdGenerator } from '@govsvc/runtime/ids';
 import { applicationDecider, applicationEventDefinitions, applicationStream } from '../domain/application/decider.ts';
 import { draftDocument } from '../domain/application/decide-outcomes.ts';
 import type { ApplicationCommand, IssuingCommand, SubmitApplication } from '../domain/application/commands.ts';
-import type { ApplicationEvent, Staff } from '../domain/application/events.ts';
+import type { ApplicationEvent, DeliveryPreferences, Staff } from '../domain/application/events.ts';
 import type { ApplicationState } from '../domain/application/state.ts';
 import { caseNumberDecider, caseNumberEventDefinitions, caseNumberStream } from '../domain/case-number.ts';
 import { maskIdentifier, type Deficiency, type Reason, type ReceivedMaterial, type SealedDocument } from '../domain/document.ts';
@@ -48,6 +49,12 @@ export interface SubmitInput {
   readonly channel: 'online' | 'mobile' | 'window';
   readonly materials: readonly { readonly materialId: string; readonly form: 'electronic' | 'paper'; readonly reference: string }[];
   readonly sharedConfirmations: readonly { readonly materialId: string; readonly recordId: string; readonly revision: number }[];
+  /** How the applicant is told progress and gets the result (R-NOTIFY-1, R-DELIV-1); the contact is sealed before it is stored. */
+  readonly delivery: {
+    readonly notificationChannels: readonly ('sms' | 'email' | 'phone')[];
+    readonly resultDelivery: DeliveryPreferences['resultDelivery'];
+    readonly contact: ApplicantContact;
+  };
 }
 
 export interface OutcomeResult {
@@ -70,6 +77,8 @@ export interface ApplicationServiceDeps {
   readonly seals: readonly SealRegistration[];
   /** Default supplement period of a notice, in working days. */
   readonly supplementWorkingDays: number;
+  /** Seals applicants' contact details; delivery and courier hold the same keys to open them. */
+  readonly contactKeys: ContactKeyring;
 }
 
 const STAFF_ROLES = ['supervisor', 'integration', 'admin'];
@@ -120,6 +129,7 @@ export class ApplicationService {
       return { ...this.result(state, existing.slice(0, 1).map((e) => applicationCodec.decode(e))), alreadySubmitted: true };
     }
 
+    const delivery = this.deliveryPreferences(input.delivery, caseId);
     const { materials, sharedAvailable } = await this.receivedMaterials(guide.materials.filter((m) => m.fromDataSharing).map((m) => m.materialId), applicantId, input);
     const command: SubmitApplication = {
       type: 'SubmitApplication',
@@ -136,6 +146,7 @@ export class ApplicationService {
       centre: { centreId: centre.centreId, region: centre.region, entrustedBody: centre.entrustedBody },
       materials,
       sharedAvailable,
+      delivery,
       receivedBy,
       submittedAt: now.toISOString(),
       receivedOn: today,
@@ -327,6 +338,28 @@ export class ApplicationService {
     const checked = kind === 'person' ? checkResidentId(raw, { today }, '/applicant/id') : checkUscc(raw, '/applicant/id');
     if (!checked.ok) throw new ValidationError(`the applicant's ${kind === 'person' ? 'resident ID number' : 'unified social credit code'} is invalid`, checked.issues);
     return checked.value.value;
+  }
+
+  /** Checks that each chosen channel has its address, then seals the contact to this case (PIPL). */
+  private deliveryPreferences(input: SubmitInput['delivery'], caseId: string): DeliveryPreferences {
+    const parsed = ApplicantContact.safeParse(input.contact);
+    if (!parsed.success) {
+      throw new ValidationError('the contact details are invalid', parsed.error.issues.map((i) => ({ path: `/delivery/contact/${i.path.join('/')}`, reason: i.message })));
+    }
+    const contact = parsed.data;
+    const issues: { path: string; reason: string; rule: string }[] = [];
+    for (const channel of input.notificationChannels) {
+      if (channel === 'sms' && !contact.mobile) issues.push({ path: '/delivery/contact/mobile', reason: 'SMS notification needs a mobile number', rule: 'R-NOTIFY-1' });
+      if (channel === 'phone' && !contact.mobile && !contact.phone) issues.push({ path: '/delivery/contact/phone', reason: 'phone notification needs a number', rule: 'R-NOTIFY-1' });
+      if (channel === 'email' && !contact.email) issues.push({ path: '/delivery/contact/email', reason: 'e-mail notification needs an address', rule: 'R-NOTIFY-1' });
+    }
+    const result = input.resultDelivery;
+    if (result.method === 'post' && !contact.postalAddress) issues.push({ path: '/delivery/contact/postalAddress', reason: 'delivery by post needs a postal address', rule: 'R-DELIV-1' });
+    if ((result.method === 'window-pickup' || result.method === 'kiosk-pickup') && !this.d.centres.find(result.serviceCentre)) {
+      issues.push({ path: '/delivery/resultDelivery/serviceCentre', reason: `no service centre ${result.serviceCentre}`, rule: 'R-DELIV-1' });
+    }
+    if (issues.length > 0) throw new ValidationError('the delivery preferences cannot be served', issues);
+    return { notificationChannels: [...new Set(input.notificationChannels)], resultDelivery: result, sealedContact: sealContact(contact, caseId, this.d.contactKeys) };
   }
 
   /**

@@ -12,7 +12,7 @@ import { createInProcessBus } from '@govsvc/messaging/in-process-bus';
 import { ControlledClock } from '@govsvc/runtime/clock';
 import { randomIds } from '@govsvc/runtime/ids';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
-import { chaoyangCentre, foodGuide } from '../../test/fixtures.ts';
+import { chaoyangCentre, contactKeys, foodGuide, smsAndWindowPickup } from '../../test/fixtures.ts';
 import { guidePublished, testSeals } from '../../test/harness.ts';
 import { createIntakeModule } from '../module.ts';
 import { applicantRefOf } from './application-service.ts';
@@ -55,6 +55,7 @@ describe('on PostgreSQL', () => {
       signer: ed25519SealSigner(testSeals.map((s) => generateSealKey(`k-${s.sealId}`, s.sealId))),
       slotCounter: new InMemorySlotCounter(clock),
       dataSharing: new LocalDataSharing([]),
+    contactKeys,
     });
     // Personal items need no business licence: a guide without shared materials.
     const guide = { ...foodGuide, materials: foodGuide.materials.filter((m) => !m.fromDataSharing) };
@@ -68,6 +69,7 @@ describe('on PostgreSQL', () => {
             channel: 'online',
             materials: guide.materials.map((m) => ({ materialId: m.materialId, form: 'electronic' as const, reference: `sha256:${n}` })),
             sharedConfirmations: [],
+            delivery: smsAndWindowPickup,
           },
           { subject: applicantRefOf(residentId(n)), roles: ['applicant'], correlationId: `corr-${n}` },
         ),

@@ -46,6 +46,20 @@ export function toIntegrationEvents(caseId: string, event: ApplicationEvent, sub
             collaboration: null,
           },
         },
+        {
+          type: 'intake.delivery-preferences-recorded.v1',
+          data: {
+            caseId,
+            caseNumber: d.caseNumber,
+            itemCode: d.guide.itemCode,
+            itemName: d.guide.itemName,
+            applicant: { kind: d.applicant.kind, maskedId: maskIdentifier(d.applicant.id), ref: d.applicant.ref },
+            notificationChannels: d.delivery.notificationChannels,
+            resultDelivery: d.delivery.resultDelivery,
+            contact: d.delivery.sealedContact,
+            recordedAt: d.submittedAt,
+          },
+        },
       ];
     }
     case 'SupplementRequested': {

@@ -18,7 +18,7 @@ import { randomIds } from '@govsvc/runtime/ids';
 import { uniqueGroupId } from '@govsvc/testkit/kafka';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
 import { uniqueName } from '@govsvc/testkit/unique';
-import { chaoyangCentre, foodGuide, PERSON_ID } from '../../test/fixtures.ts';
+import { chaoyangCentre, contactKeys, foodGuide, PERSON_ID, smsAndWindowPickup } from '../../test/fixtures.ts';
 import { guidePublished, publishGuide, testSeals } from '../../test/harness.ts';
 import { createIntakeModule, type IntakeModule } from '../module.ts';
 import { applicantRefOf } from './application-service.ts';
@@ -51,6 +51,7 @@ beforeAll(async () => {
     signer: ed25519SealSigner(testSeals.map((s) => generateSealKey(`k-${s.sealId}`, s.sealId))),
     slotCounter: new InMemorySlotCounter(systemClock),
     dataSharing: new LocalDataSharing([]),
+    contactKeys,
     consumerGroupId: uniqueGroupId('intake'),
     relaySubscriptionId: 'intake-relay-test',
   });
@@ -78,6 +79,7 @@ describe('on Kafka (R-CAT-13, R-CAT-14, R-ACC-1)', () => {
         channel: 'online',
         materials: guide.materials.map((m) => ({ materialId: m.materialId, form: 'electronic' as const, reference: 'sha256:kafka' })),
         sharedConfirmations: [],
+        delivery: smsAndWindowPickup,
       },
       { subject: applicantRefOf(PERSON_ID), roles: ['applicant'], correlationId: 'kafka-int-1' },
     );

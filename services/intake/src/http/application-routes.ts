@@ -19,6 +19,25 @@ const Confirmation = z.strictObject({ materialId: Id, recordId: Id, revision: z.
 const Deficiency = z.strictObject({ materialId: Id, problem: z.enum(['missing', 'defective']), detail: z.string().min(1).max(1000) });
 // Reasons may be empty here on purpose: the decider refuses a refusal without reasons, naming R-ACC-2.
 const Reason = z.strictObject({ text: z.string().min(1).max(2000), legalBasis: z.string().min(1).max(500).optional() });
+const Delivery = z.strictObject({
+  notificationChannels: z.array(z.enum(['sms', 'email', 'phone'])).min(1).max(3),
+  resultDelivery: z.discriminatedUnion('method', [
+    z.strictObject({ method: z.literal('window-pickup'), serviceCentre: Id }),
+    z.strictObject({ method: z.literal('kiosk-pickup'), serviceCentre: Id }),
+    z.strictObject({ method: z.literal('electronic') }),
+    z.strictObject({ method: z.literal('post') }),
+  ]),
+  // Checked in full (formats, and an address for every chosen channel) by the service, naming the rule.
+  contact: z.strictObject({
+    name: z.string().min(1).max(200),
+    mobile: z.string().max(20).optional(),
+    phone: z.string().max(30).optional(),
+    email: z.string().max(254).optional(),
+    postalAddress: z
+      .strictObject({ recipient: z.string().max(200), phone: z.string().max(30), region: z.string().max(6), address: z.string().max(300), postcode: z.string().max(6).optional() })
+      .optional(),
+  }),
+});
 const Notice = z.strictObject({ items: z.array(Deficiency).max(100), deadlineWorkingDays: z.int().min(1).max(60).optional() });
 
 export function applicationRoutes(applications: ApplicationService) {
@@ -40,6 +59,7 @@ export function applicationRoutes(applications: ApplicationService) {
             channel: z.enum(['online', 'mobile', 'window']),
             materials: z.array(Material).max(200),
             sharedConfirmations: z.array(Confirmation).max(50).default([]),
+            delivery: Delivery,
           }),
         },
       },

@@ -4,7 +4,8 @@ import { topicOf } from '@govsvc/contracts/topics';
 import type { IncomingMessage } from '@govsvc/messaging/bus';
 import { waitFor } from '@govsvc/messaging/wait-for';
 import { createHarness, type Harness } from '../../test/harness.ts';
-import { ENTERPRISE_USCC, FOOD_ITEM, PERSON_ID } from '../../test/fixtures.ts';
+import { openContact } from '@govsvc/contracts/sealed-contact';
+import { contactKeys, ENTERPRISE_USCC, FOOD_ITEM, PERSON_ID, smsAndWindowPickup } from '../../test/fixtures.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -21,6 +22,7 @@ const application = (overrides: Record<string, unknown> = {}) => ({
   channel: 'online',
   materials: allUploads,
   sharedConfirmations: [sharedLicence],
+  delivery: smsAndWindowPickup,
   ...overrides,
 });
 
@@ -263,10 +265,23 @@ describe('published contracts (relay)', () => {
     await h.bus.subscribe({ groupId: 'test-observer', topics: [topicOf('intake')], fromBeginning: true, handler: async (m) => void received.push(m) });
     const { caseId } = (await submit()).json();
     await post(`/intake/applications/${caseId}/accept`, await h.clerkToken(), {});
-    await waitFor(() => received.length >= 2, 'two intake contracts');
+    await waitFor(() => received.length >= 3, 'three intake contracts');
     const decoded = received.map((m) => decodeIntegrationEvent(m));
-    expect(decoded.map((e) => e.type)).toEqual(['intake.application-submitted.v1', 'intake.case-accepted.v2']);
+    expect(decoded.map((e) => e.type)).toEqual(['intake.application-submitted.v1', 'intake.delivery-preferences-recorded.v1', 'intake.case-accepted.v2']);
     expect(decoded.every((e) => e.subject === caseId && received[0]!.key?.toString() === caseId)).toBe(true);
     expect(received.map((m) => m.value?.toString()).join('')).not.toContain(ENTERPRISE_USCC);
+    expect(received.map((m) => m.value?.toString()).join('')).not.toContain('13812345678');
+    // R-NOTIFY-1: delivery opens the sealed contact with the shared keyring, for this case only.
+    const preferences = decoded[1]!.data as { contact: Parameters<typeof openContact>[0]; resultDelivery: unknown };
+    expect(openContact(preferences.contact, caseId, contactKeys)).toEqual({ name: '张经理', mobile: '13812345678' });
+    expect(() => openContact(preferences.contact, '00000000-0000-4000-8000-000000000000', contactKeys)).toThrow();
+    expect(preferences.resultDelivery).toEqual({ method: 'window-pickup', serviceCentre: 'bj-chaoyang' });
+  });
+
+  it('R-NOTIFY-1: SMS without a mobile number, or pickup at an unknown centre, is a 400 naming each problem', async () => {
+    const res = await submit({ delivery: { notificationChannels: ['sms', 'email'], resultDelivery: { method: 'window-pickup', serviceCentre: 'bj-nowhere' }, contact: { name: '张经理' } } });
+    expect(res.statusCode).toBe(400);
+    const paths = (res.json().errors as { path: string }[]).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['/delivery/contact/mobile', '/delivery/contact/email', '/delivery/resultDelivery/serviceCentre']));
   });
 });

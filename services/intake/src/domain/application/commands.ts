@@ -5,7 +5,7 @@
  */
 import type { BoundGuide } from '../guide.ts';
 import type { Deadline, Deficiency, Reason, ReceivedMaterial, Seal, SealedDocument } from '../document.ts';
-import type { Applicant, CentreRef, Staff } from './events.ts';
+import type { Applicant, CentreRef, DeliveryPreferences, Staff } from './events.ts';
 
 export interface SubmitApplication {
   readonly type: 'SubmitApplication';
@@ -18,6 +18,7 @@ export interface SubmitApplication {
   readonly centre: CentreRef;
   readonly materials: readonly ReceivedMaterial[];
   readonly sharedAvailable: readonly string[];
+  readonly delivery: DeliveryPreferences;
   /** The clerk receiving it at a window (接件, a recorded contact); null online. */
   readonly receivedBy: Staff | null;
   readonly submittedAt: string;

@@ -29,6 +29,7 @@ export function decideSubmit(command: SubmitApplication, state: ApplicationState
         centre: command.centre,
         materials: [...command.materials],
         sharedAvailable: [...command.sharedAvailable],
+        delivery: command.delivery,
         submittedAt: command.submittedAt,
         receivedOn: command.receivedOn,
         acceptanceDue: command.acceptanceDue,

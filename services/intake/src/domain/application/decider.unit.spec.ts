@@ -27,6 +27,11 @@ const submit = (overrides: Partial<SubmitApplication> = {}): SubmitApplication =
   centre: chaoyang,
   materials: complete,
   sharedAvailable: ['business-licence'],
+  delivery: {
+    notificationChannels: ['sms'],
+    resultDelivery: { method: 'window-pickup', serviceCentre: 'bj-chaoyang' },
+    sealedContact: { alg: 'A256GCM', keyId: 'contact-2026', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'c2VhbGVk', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' },
+  },
   receivedBy: null,
   submittedAt: '2026-11-26T10:00:00+08:00',
   receivedOn: '2026-11-26',

@@ -52,6 +52,25 @@ export const suspensionSchema = z
   .describe('Civil dates (both included) that do not count toward the time limit: the applicant was supplementing materials.');
 export type SupplementSuspension = z.infer<typeof suspensionSchema>;
 
+/**
+ * How the applicant is told about the case and gets its result (R-NOTIFY-1,
+ * R-DELIV-1), chosen on the application. The contact details are sealed by the
+ * app before they reach the decider (AES-256-GCM, the case id as additional
+ * data): intake's store never holds them in clear, and only delivery and
+ * courier can open them.
+ */
+export const deliveryPreferencesSchema = z.object({
+  notificationChannels: z.array(z.enum(['sms', 'email', 'phone'])).min(1).max(3),
+  resultDelivery: z.discriminatedUnion('method', [
+    z.object({ method: z.literal('window-pickup'), serviceCentre: z.string().min(1).max(100) }),
+    z.object({ method: z.literal('kiosk-pickup'), serviceCentre: z.string().min(1).max(100) }),
+    z.object({ method: z.literal('electronic') }),
+    z.object({ method: z.literal('post') }),
+  ]),
+  sealedContact: z.object({ alg: z.literal('A256GCM'), keyId: z.string().min(1), iv: z.string().min(1), ciphertext: z.string().min(1), tag: z.string().min(1) }),
+});
+export type DeliveryPreferences = z.infer<typeof deliveryPreferencesSchema>;
+
 export const TOUCHPOINTS = {
   receipt: '接件',
   acceptance: '受理',
@@ -71,6 +90,7 @@ export const applicationEventSchemas = {
     materials: z.array(receivedMaterialSchema),
     /** Materials the data-sharing port holds a record for: they are never demanded from the applicant (R-CAT-10). */
     sharedAvailable: z.array(z.string()),
+    delivery: deliveryPreferencesSchema,
     submittedAt: instant,
     receivedOn: civilDate,
     /** Acceptance decision due (R-ACC-2: one working day). */
