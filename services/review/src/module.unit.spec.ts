@@ -51,12 +51,17 @@ describe('review on the bus', () => {
     await waitFor(() => out.events.some((e) => e.type === 'review.licence-issued.v1'), 'licence contract published');
     await out.stop();
     const types = out.events.filter((e) => e.subject === caseId).map((e) => e.type);
-    expect(types).toEqual(['review.decision-made.v1', 'review.licence-issued.v1']);
+    expect(types).toEqual(['review.applicant-notice-due.v1', 'review.decision-made.v1', 'review.applicant-notice-due.v1', 'review.licence-issued.v1']);
+    // R-NOTIFY-1: what delivery needs to tell the applicant, without personal data.
+    expect(out.events.filter((e) => e.subject === caseId && e.type === 'review.applicant-notice-due.v1').map((e) => e.data)).toMatchObject([
+      { itemName: '食品经营许可', stage: 'under-review', nextStep: 'await-decision', applicant: { maskedId: '110105********002X' } },
+      { itemName: '食品经营许可', stage: 'approved', nextStep: 'receive-licence' },
+    ]);
     const decision = out.events.find((e) => e.type === 'review.decision-made.v1')!;
     expect(decision.data).toMatchObject({ caseId, outcome: 'approve', licenceForms: ['paper'], withinPromisedLimit: true, signatures: [{ role: 'handler' }, { role: 'chief-representative' }] });
 
     const events = await h.store.readStream(reviewStream(caseId));
-    expect(events.map((e) => e.type)).toEqual(['SubmissionNoted', 'ReviewOpened', 'DecisionSigned', 'DecisionSigned', 'DecisionMade']);
+    expect(events.map((e) => e.type)).toEqual(['SubmissionNoted', 'ReviewOpened', 'ApplicantNoticeDue', 'DecisionSigned', 'DecisionSigned', 'DecisionMade', 'ApplicantNoticeDue']);
     expect(events[1]!.metadata).toMatchObject({ caseId, guideVersion: '3', actor: { role: 'integration' } });
   });
 
@@ -90,6 +95,64 @@ describe('review on the bus', () => {
     await waitFor(() => dead.length === 1, 'dead letter written');
     expect(dead).toEqual(['handler-failed']);
     expect(await h.store.streamRevision(reviewStream(caseId))).toBeNull();
+    await sub.stop();
+  });
+
+  it('R-COLLAB-1: an assisting department’s back-end answers over Kafka; review records it once and publishes review.opinion-given', async () => {
+    const caseId = 'BJ-2026-000304';
+    for (const [i, event] of intakeContracts(caseId, ITEM, { assisting: ['health'] }).entries()) await publishContract(h.bus, event, `evt-${caseId}-${i}`);
+    await waitFor(async () => (await h.module.service.readCase(caseId)).state.status === 'open', 'review opened');
+    const asked = await h.app.inject({
+      method: 'POST',
+      url: `/review/cases/${caseId}/opinion-requests`,
+      headers: await auth(['reviewer'], 'staff-h1'),
+      payload: JSON.stringify({ department: 'health', question: '卫生条件是否符合要求', dueInWorkingDays: 3 }),
+    });
+    const requestId = asked.json().opinionRequests[0].requestId as string;
+    const answer = {
+      type: 'department.opinion-submitted.v1' as const,
+      data: { caseId, requestId, department: 'health', opinion: 'concur' as const, signedBy: { staffId: 'staff-a1', department: 'health' }, submittedAt: '2026-03-10T09:00:00+08:00' },
+    };
+    await publishContract(h.bus, answer, 'health-answer-1');
+    await publishContract(h.bus, answer, 'health-answer-1-resent');
+    await waitFor(async () => (await h.module.service.getCase(caseId)).state.opinionRequests.every((r) => r.answer !== null), 'opinion recorded');
+
+    const out = await collectContracts(h.bus, topicOf('review'), 'opinion-reader');
+    await waitFor(() => out.events.some((e) => e.type === 'review.opinion-given.v1' && e.subject === caseId), 'opinion-given published');
+    await out.stop();
+    expect(out.events.filter((e) => e.subject === caseId && e.type === 'review.opinion-given.v1').map((e) => e.data)).toEqual([
+      { caseId, requestId, department: 'health', opinion: 'concur', givenAt: '2026-03-10T09:00:00+08:00', signedBy: { staffId: 'staff-a1', department: 'health' } },
+    ]);
+    const stored = await h.store.readStream(reviewStream(caseId));
+    expect(stored.filter((e) => e.type === 'OpinionGiven')).toHaveLength(1);
+
+    // With every opinion in, the lead signs.
+    const signed = await h.app.inject({ method: 'POST', url: `/review/cases/${caseId}/signatures`, headers: await auth(['reviewer'], 'staff-h1'), payload: JSON.stringify({ role: 'handler', draft: { outcome: 'approve' } }) });
+    expect(signed.statusCode).toBe(201);
+  });
+
+  it('R-COLLAB-1: an answer from a department that was not asked is dead-lettered with the rule', async () => {
+    const caseId = 'BJ-2026-000305';
+    for (const [i, event] of intakeContracts(caseId, ITEM, { assisting: ['health'] }).entries()) await publishContract(h.bus, event, `evt-${caseId}-${i}`);
+    await waitFor(async () => (await h.module.service.readCase(caseId)).state.status === 'open', 'review opened');
+    const asked = await h.app.inject({
+      method: 'POST',
+      url: `/review/cases/${caseId}/opinion-requests`,
+      headers: await auth(['reviewer'], 'staff-h1'),
+      payload: JSON.stringify({ department: 'health', question: '意见', dueInWorkingDays: 3 }),
+    });
+    const requestId = asked.json().opinionRequests[0].requestId as string;
+    const dead: string[] = [];
+    const sub = await h.bus.subscribe({
+      groupId: 'dlq-department',
+      topics: [deadLetterTopicOf(topicOf('department'))],
+      fromBeginning: true,
+      handler: async (m) => void dead.push(m.headers[deadLetterHeaders.error]?.toString() ?? ''),
+    });
+    await publishContract(h.bus, { type: 'department.opinion-submitted.v1', data: { caseId, requestId, department: 'tax', opinion: 'concur', signedBy: { staffId: 'staff-t1', department: 'tax' }, submittedAt: '2026-03-10T09:00:00+08:00' } }, 'tax-answer');
+    await waitFor(() => dead.length === 1, 'dead letter written');
+    expect(dead[0]).toContain('RuleViolation');
+    expect((await h.module.service.getCase(caseId)).state.opinionRequests[0]?.answer).toBeNull();
     await sub.stop();
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
 import type { CurrentIntegrationEvent } from '@govsvc/contracts/registry';
+import { ValidationError } from '@govsvc/errors/errors';
 import type { CommandContext, ReviewService } from './review-service.ts';
 
 /** Topics review reads (one per producer, `topics.ts`). */
@@ -13,6 +14,7 @@ export const CONSUMED_TYPES = [
   'intake.application-submitted.v1',
   'intake.case-accepted.v2',
   'supervision.deem-renewal-granted-command.v1',
+  'department.opinion-submitted.v1',
 ] as const;
 
 export interface IncomingResult {
@@ -91,6 +93,26 @@ export async function handleIncoming(service: ReviewService, event: DecodedInteg
       const pending = licence.state.renewals.find((r) => r.outcome === 'pending');
       if (!pending || pending.renewalId !== c.caseId) return { handled: true, appended: 0 };
       const r = await service.deemRenewalGranted(c.licenceId, { ...ctx, idempotencyKey: c.commandId });
+      return { handled: true, appended: r.repeated ? 0 : r.events.length };
+    }
+    case 'department.opinion-submitted.v1': {
+      const o = e.data;
+      // The department answering is the one the signer acts for; the decider checks it was the one asked (R-COLLAB-1).
+      if (o.department !== o.signedBy.department) {
+        throw new ValidationError('the signer acts for another department', [{ path: '/signedBy/department', reason: `must be ${o.department}`, rule: 'R-COLLAB-1' }]);
+      }
+      const r = await service.giveOpinion(
+        o.caseId,
+        {
+          requestId: o.requestId,
+          opinion: o.opinion,
+          reasons: o.opinion === 'concur' ? [] : o.reasons,
+          signedBy: o.signedBy,
+          givenAt: o.submittedAt,
+          channel: 'kafka',
+        },
+        { ...ctx, actor: { id: event.source, role: 'integration', department: o.department } },
+      );
       return { handled: true, appended: r.repeated ? 0 : r.events.length };
     }
     default:

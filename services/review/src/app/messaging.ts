@@ -25,7 +25,7 @@ export interface MessagingLogger {
 
 export const RELAY_NAME = 'relay-review';
 export const CONSUMER_GROUP = 'review';
-export const CONSUMED_TOPICS = [topicOf('catalog'), topicOf('intake'), topicOf('supervision')] as const;
+export const CONSUMED_TOPICS = [topicOf('catalog'), topicOf('intake'), topicOf('supervision'), topicOf('department')] as const;
 export const PUBLISHED_TOPICS = [topicOf('review')] as const;
 
 /** Maps a contract's topic to the one used (an environment or test prefix); identity by default. */
@@ -59,6 +59,7 @@ export function createReviewConsumer(
       'intake.application-submitted.v1': handle,
       'intake.case-accepted.v2': handle,
       'supervision.deem-renewal-granted-command.v1': handle,
+      'department.opinion-submitted.v1': handle,
     },
   });
 }

@@ -95,6 +95,11 @@ function fromReviewStream(stored: StoredEvent): IntegrationEvent[] {
       const data: DataOf<'review.time-exclusion-ended.v1'> = { caseId, exclusionId: d.suspensionId, until: d.to, endedAt: d.resumedAt };
       return [{ type: 'review.time-exclusion-ended.v1', data }];
     }
+    case 'ApplicantNoticeDue': {
+      const d = event.data;
+      const data: DataOf<'review.applicant-notice-due.v1'> = { caseId, ...d };
+      return [{ type: 'review.applicant-notice-due.v1', data }];
+    }
     default:
       return [];
   }

@@ -3,6 +3,7 @@ import { ValidationError, type FieldIssue } from '@govsvc/errors/errors';
 import type { NoteSubmission, OpenReview } from './review-commands.ts';
 import type { ReviewEvent } from './review-events.ts';
 import type { ReviewState } from './review-state.ts';
+import { notice, texts } from './notices.ts';
 
 export function decideOpenReview(command: OpenReview, state: ReviewState): ReviewEvent[] {
   // A redelivered case-accepted message: the review is already open.
@@ -22,7 +23,17 @@ export function decideOpenReview(command: OpenReview, state: ReviewState): Revie
     issues.push({ path: '/decisionDue', reason: 'the promised limit may not run past the statutory one', rule: 'R-REV-1' });
   }
   if (issues.length > 0) throw new ValidationError(`case ${d.caseId} cannot open for review`, issues);
-  return [{ type: 'ReviewOpened', data: d }];
+  return [
+    { type: 'ReviewOpened', data: d },
+    notice(d, {
+      stage: 'under-review',
+      outcome: texts.underReview(d.item.itemName, d.decisionDue),
+      nextStep: 'await-decision',
+      due: d.decisionDue,
+      document: { documentId: d.receiptId, kind: 'acceptance-receipt' },
+      occurredAt: d.openedAt,
+    }),
+  ];
 }
 
 /** NoteSubmission: intake's application, kept until the acceptance opens the review; a redelivery is harmless. */

@@ -36,9 +36,28 @@ const chiefSigns = (at = '2026-03-10T02:00:00.000Z') => sign({ role: 'chief-repr
 const decisionOf = (events: ReviewEvent[]) => events.find((e): e is ReviewEventOf<'DecisionMade'> => e.type === 'DecisionMade')?.data;
 
 describe('opening a review (from intake.case-accepted)', () => {
-  it('opens the case with the lead and assisting departments', () => {
+  it('opens the case with the lead and assisting departments; R-NOTIFY-1: the applicant is told it is under review and by when', () => {
     const event = collaborationOpened();
-    spec.given([]).when({ type: 'OpenReview', data: (event as ReviewEventOf<'ReviewOpened'>).data }).then([event]);
+    spec
+      .given([])
+      .when({ type: 'OpenReview', data: (event as ReviewEventOf<'ReviewOpened'>).data })
+      .thenSatisfies((events) => {
+        expect(events[0]).toEqual(event);
+        expect(events[1]).toEqual({
+          type: 'ApplicantNoticeDue',
+          data: {
+            itemCode: foodLicenceItem.itemCode,
+            itemName: '食品经营许可',
+            applicant: { kind: 'person', maskedId: '110105********002X', ref: '7d1c7a5e-2f4b-4c55-9f0e-6e1f1d2a3b4c' },
+            stage: 'under-review',
+            outcome: '您申请的食品经营许可已受理并进入审查，承诺办结期限为2026-03-16。',
+            nextStep: 'await-decision',
+            due: { date: '2026-03-16', provisional: false },
+            document: { documentId: 'RCPT-42', kind: 'acceptance-receipt' },
+            occurredAt: '2026-03-02T02:00:00.000Z',
+          },
+        });
+      });
   });
 
   it('a redelivered acceptance is harmless: nothing happens the second time', () => {
@@ -49,6 +68,37 @@ describe('opening a review (from intake.case-accepted)', () => {
   it('R-REV-3: refuses an item that could issue no licence at all', () => {
     const { data } = opened({ item: { ...foodLicenceItem, licence: { ...foodLicenceItem.licence, electronicAvailable: false, paperAbolished: true } } }) as ReviewEventOf<'ReviewOpened'>;
     spec.given([]).when({ type: 'OpenReview', data }).thenThrows(ValidationError, issueRule('R-REV-3'));
+  });
+
+  it('a submission noted from intake is not yet a case under review (404), and noting it twice is harmless', () => {
+    const noted: ReviewEvent = {
+      type: 'SubmissionNoted',
+      data: {
+        caseId: 'BJ-2026-000042',
+        itemCode: foodLicenceItem.itemCode,
+        guideVersion: '3',
+        applicant: { kind: 'person', maskedId: '110105********002X', ref: '7d1c7a5e-2f4b-4c55-9f0e-6e1f1d2a3b4c' },
+        collaboration: { leadDepartment: 'market-regulation', assistingDepartments: ['health'] },
+        materials: [],
+        submittedAt: '2026-03-01T02:00:00.000Z',
+      },
+    };
+    spec.given([noted]).when(handlerSigns()).thenThrows(NotFoundError);
+    spec.given([noted]).when({ type: 'NoteSubmission', data: (noted as ReviewEventOf<'SubmissionNoted'>).data }).thenNothingHappens();
+    spec.given([]).when({ type: 'NoteSubmission', data: (noted as ReviewEventOf<'SubmissionNoted'>).data }).then([noted]);
+  });
+
+  it('R-COLLAB-1: a submission naming its lead as an assisting department is refused', () => {
+    const data = {
+      caseId: 'BJ-2026-000043',
+      itemCode: foodLicenceItem.itemCode,
+      guideVersion: '3',
+      applicant: { kind: 'person' as const, maskedId: '110105********002X', ref: 'r' },
+      collaboration: { leadDepartment: 'health', assistingDepartments: ['health'] },
+      materials: [],
+      submittedAt: '2026-03-01T02:00:00.000Z',
+    };
+    spec.given([]).when({ type: 'NoteSubmission', data }).thenThrows(ValidationError, issueRule('R-COLLAB-1'));
   });
 
   it('commands on a case review never opened are 404', () => {
@@ -62,9 +112,10 @@ describe('R-REV-5: at most two signatures, handler then chief representative', (
       .given([opened(), handlerSignedApproval()])
       .when(chiefSigns())
       .thenSatisfies((events, after) => {
-        expect(events.map((e) => e.type)).toEqual(['DecisionSigned', 'DecisionMade']);
+        expect(events.map((e) => e.type)).toEqual(['DecisionSigned', 'DecisionMade', 'ApplicantNoticeDue']);
         const decision = decisionOf(events)!;
         expect(decision.outcome).toBe('approve');
+        expect(events[2]).toMatchObject({ data: { stage: 'approved', nextStep: 'receive-licence', document: { documentId: 'DEC-42', kind: 'approval-decision' } } });
         expect(decision.signatures.map((s) => s.role)).toEqual(['handler', 'chief-representative']);
         expect(decision.collectiveMinutesId).toBeNull();
         expect(decision.seal).toEqual(seal);
@@ -103,7 +154,7 @@ describe('R-REV-5: at most two signatures, handler then chief representative', (
       .given(history)
       .when(sign({ role: 'chief-representative', signer: chief, collectiveMinutesId: 'MIN-2026-07', signedAt: '2026-03-12T02:00:00.000Z' }))
       .thenSatisfies((events) => {
-        expect(events.map((e) => e.type)).toEqual(['CollectiveDecisionRecorded', 'DecisionMade']);
+        expect(events.map((e) => e.type)).toEqual(['CollectiveDecisionRecorded', 'DecisionMade', 'ApplicantNoticeDue']);
         const decision = decisionOf(events)!;
         expect(decision.signatures).toHaveLength(2);
         expect(decision.collectiveMinutesId).toBe('MIN-2026-07');
@@ -172,6 +223,11 @@ describe('R-REV-1 / R-REV-2: the decision', () => {
       .thenSatisfies((events) => {
         const decision = decisionOf(events)!;
         expect(decision).toMatchObject({ outcome: 'refuse', reasons: draft.reasons, contact: draft.contact, seal, licenceForms: [] });
+        // R-NOTIFY-1: the applicant is told the refusal, its reasons, whom to call and the way to seek review.
+        const told = events.find((e) => e.type === 'ApplicantNoticeDue') as ReviewEventOf<'ApplicantNoticeDue'>;
+        expect(told.data).toMatchObject({ stage: 'refused', nextStep: 'may-seek-review' });
+        expect(told.data.outcome).toContain('经营场所不符合食品安全要求');
+        expect(told.data.outcome).toContain('010-12345');
       });
   });
 });
@@ -261,7 +317,8 @@ describe('Licensing Law Art. 42 / 45: the time limit', () => {
       .given([opened()])
       .when(extend())
       .thenSatisfies((events, after) => {
-        expect(events).toHaveLength(1);
+        expect(events.map((e) => e.type)).toEqual(['TimeLimitExtended', 'ApplicantNoticeDue']);
+        expect(events[1]).toMatchObject({ data: { stage: 'time-limit-extended', due: { date: '2026-03-30' } } });
         expect(events[0]).toMatchObject({ type: 'TimeLimitExtended', data: { previousDue: { date: '2026-03-16' }, newDue: { date: '2026-03-30' }, reason: { text: '需现场核查多个经营场所' } } });
         expect(after.status === 'open' && after.decisionDue.date).toBe('2026-03-30');
       });
@@ -282,7 +339,7 @@ describe('Licensing Law Art. 42 / 45: the time limit', () => {
 
   it('R-REV-1: joint handling may be extended by 15 with the government head’s approval, single-department handling may not', () => {
     spec.given([opened()]).when(extend({ authority: 'government-head', extensionWorkingDays: 15 })).thenThrows(RuleViolation, rule('R-REV-1'));
-    spec.given([collaborationOpened()]).when(extend({ authority: 'government-head', extensionWorkingDays: 15 })).thenSatisfies((events) => expect(events).toHaveLength(1));
+    spec.given([collaborationOpened()]).when(extend({ authority: 'government-head', extensionWorkingDays: 15 })).thenSatisfies((events) => expect(events[0]?.type).toBe('TimeLimitExtended'));
   });
 
   it('R-REV-1: an extension comes before the limit ends', () => {
@@ -297,6 +354,9 @@ describe('Licensing Law Art. 42 / 45: the time limit', () => {
   it('R-REV-1: excluded time (Art. 45) is a typed suspension; resuming moves the deadline', () => {
     const suspended = reviewDecider.decide(suspend, reviewDecider.evolve(reviewDecider.initialState(), opened()));
     expect(suspended[0]).toMatchObject({ type: 'ClockSuspended', data: { reason: 'expert-review', noticeId: 'NOTICE-7' } });
+    // Art. 45: the applicant is told in writing, by the notice the event names.
+    expect(suspended[1]).toMatchObject({ type: 'ApplicantNoticeDue', data: { stage: 'time-excluded', nextStep: 'await-excluded-step', document: { documentId: 'NOTICE-7' } } });
+    expect((suspended[1] as ReviewEventOf<'ApplicantNoticeDue'>).data.outcome).toContain('专家评审');
     spec
       .given([opened(), ...suspended])
       .when({ type: 'ResumeClock', data: { to: '2026-03-11', newDue: { date: '2026-03-23', provisional: false }, newStatutoryDue: { date: '2026-04-06', provisional: false }, resumedAt: '2026-03-11T09:00:00.000Z', resumedBy: handler } })

@@ -164,6 +164,22 @@ export const ContactRecorded = z.object({
   recordedAt: Instant,
 });
 
+/**
+ * What the applicant must be told now (R-NOTIFY-1): decided together with the
+ * fact it reports, so no progress goes untold; delivery sends it.
+ */
+export const ApplicantNoticeDue = z.object({
+  itemCode: Id,
+  itemName: z.string().min(1).max(200),
+  applicant: Applicant,
+  stage: z.enum(['under-review', 'time-limit-extended', 'time-excluded', 'time-exclusion-ended', 'approved', 'refused']),
+  outcome: z.string().min(1).max(2000),
+  nextStep: z.enum(['await-decision', 'await-excluded-step', 'receive-licence', 'may-seek-review']),
+  due: Deadline.nullable(),
+  document: z.object({ documentId: Id, kind: z.string().min(1).max(60) }).nullable(),
+  occurredAt: Instant,
+});
+
 type Data<S extends z.ZodType> = z.output<S>;
 
 export type ReviewEvent =
@@ -178,7 +194,8 @@ export type ReviewEvent =
   | { type: 'ClockSuspended'; data: Data<typeof ClockSuspended> }
   | { type: 'ClockResumed'; data: Data<typeof ClockResumed> }
   | { type: 'LicenceFormsRequested'; data: Data<typeof LicenceFormsRequested> }
-  | { type: 'ContactRecorded'; data: Data<typeof ContactRecorded> };
+  | { type: 'ContactRecorded'; data: Data<typeof ContactRecorded> }
+  | { type: 'ApplicantNoticeDue'; data: Data<typeof ApplicantNoticeDue> };
 
 export type ReviewEventOf<T extends ReviewEvent['type']> = Extract<ReviewEvent, { type: T }>;
 
@@ -195,4 +212,5 @@ export const reviewEventDefinitions: EventDefinitions<ReviewEvent> = {
   ClockResumed: { schemaVersion: 1, schema: ClockResumed },
   LicenceFormsRequested: { schemaVersion: 1, schema: LicenceFormsRequested },
   ContactRecorded: { schemaVersion: 1, schema: ContactRecorded },
+  ApplicantNoticeDue: { schemaVersion: 1, schema: ApplicantNoticeDue },
 };

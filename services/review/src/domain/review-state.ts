@@ -111,6 +111,8 @@ export function evolveReview(state: ReviewState, event: ReviewEvent): ReviewStat
       };
     case 'LicenceFormsRequested':
       return { ...state, requestedForms: event.data.forms };
+    case 'ApplicantNoticeDue':
+      return state;
     case 'ContactRecorded':
       return {
         ...state,

@@ -14,6 +14,7 @@ import type { SignDecision } from './review-commands.ts';
 import type { DecisionDraft, ReviewEvent, ReviewEventOf } from './review-events.ts';
 import { collaborationComplete, licenceFormsFor, type OpenCase, type ReviewState } from './review-state.ts';
 import type { Signature } from './values.ts';
+import { notice, texts } from './notices.ts';
 
 type DecisionData = ReviewEventOf<'DecisionMade'>['data'];
 export type UnsealedDecision = DecisionData extends infer D ? (D extends unknown ? Omit<D, 'seal'> : never) : never;
@@ -131,7 +132,17 @@ export function decideSignDecision(command: SignDecision, state: ReviewState): R
   }
   if (step.decision) {
     if (!d.seal) throw new ValidationError('a decision bears the seal', [{ path: '/seal', reason: 'required when the step concludes the case', rule: 'R-REV-2' }]);
-    events.push({ type: 'DecisionMade', data: { ...step.decision, seal: d.seal } as DecisionData });
+    const decision = step.decision;
+    events.push({ type: 'DecisionMade', data: { ...decision, seal: d.seal } as DecisionData });
+    events.push(
+      notice(c, {
+        stage: decision.outcome === 'approve' ? 'approved' : 'refused',
+        outcome: decision.outcome === 'approve' ? texts.approved(c.item.itemName, c.item.resultName) : texts.refused(c.item.itemName, decision.reasons, decision.contact),
+        nextStep: decision.outcome === 'approve' ? 'receive-licence' : 'may-seek-review',
+        document: { documentId: decision.decisionId, kind: decision.outcome === 'approve' ? 'approval-decision' : 'refusal-decision' },
+        occurredAt: decision.decidedAt,
+      }),
+    );
   }
   return events;
 }

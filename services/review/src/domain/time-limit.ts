@@ -14,6 +14,7 @@ import { requireCase, requireReasons, requireUndecided } from './guards.ts';
 import type { ExtendTimeLimit, ResumeClock, SuspendClock } from './review-commands.ts';
 import type { ReviewEvent } from './review-events.ts';
 import { openSuspension, type ReviewState } from './review-state.ts';
+import { notice, texts } from './notices.ts';
 
 export const EXTENSION_LIMITS = { 'agency-head': 10, 'government-head': 15 } as const;
 
@@ -54,6 +55,14 @@ export function decideExtendTimeLimit(command: ExtendTimeLimit, state: ReviewSta
         extendedAt: d.extendedAt,
       },
     },
+    // Art. 42: the applicant is told the extension and its reason.
+    notice(c, {
+      stage: 'time-limit-extended',
+      outcome: texts.extended(d.extensionWorkingDays, d.newDue, d.reason!),
+      nextStep: 'await-decision',
+      due: d.newDue,
+      occurredAt: d.extendedAt,
+    }),
   ];
 }
 
@@ -85,6 +94,14 @@ export function decideSuspendClock(command: SuspendClock, state: ReviewState): R
         suspendedBy: d.suspendedBy,
       },
     },
+    notice(c, {
+      stage: 'time-excluded',
+      outcome: texts.excluded(d.reason, d.from, d.expectedWorkingDays),
+      nextStep: 'await-excluded-step',
+      due: c.decisionDue,
+      document: { documentId: d.noticeId, kind: 'excluded-time-notice' },
+      occurredAt: d.applicantToldAt,
+    }),
   ];
 }
 
@@ -110,5 +127,12 @@ export function decideResumeClock(command: ResumeClock, state: ReviewState): Rev
         resumedBy: d.resumedBy,
       },
     },
+    notice(c, {
+      stage: 'time-exclusion-ended',
+      outcome: texts.exclusionEnded(running.reason, d.to, d.newDue),
+      nextStep: 'await-decision',
+      due: d.newDue,
+      occurredAt: d.resumedAt,
+    }),
   ];
 }

@@ -39,7 +39,7 @@ describe('who sees a case', () => {
     const own = await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}`, headers: json(tokens.applicant) });
     expect(own.statusCode).toBe(200);
     expect(own.json()).toMatchObject({ caseId: CASE, status: 'open', applicant: { maskedId: '110105********002X' }, leadDepartment: 'market-regulation' });
-    expect(own.headers.etag).toBe('"1"');
+    expect(own.headers.etag).toBe('"2"');
 
     const other = await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}`, headers: json(tokens.otherApplicant) });
     expect(other.statusCode).toBe(404);
@@ -120,24 +120,24 @@ describe('R-REV-5 over HTTP: two signatures decide, a third is refused', () => {
 
 describe('concurrency and retries', () => {
   it('two commands based on the same revision: one wins, the other gets 412 and nothing of it is stored', async () => {
-    // Story: handler and a colleague both loaded the case at revision 1 and both sign as handler.
+    // Story: handler and a colleague both loaded the case at revision 2 and both sign as handler.
     const colleague = await h.token(['reviewer'], { subject: 'staff-h2', department: 'market-regulation' });
     const [a, b] = await Promise.all([
-      post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } }, { 'if-match': '"1"' }),
-      post(`/review/cases/${CASE}/signatures`, colleague, { role: 'handler', draft: { outcome: 'approve' } }, { 'if-match': '"1"' }),
+      post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } }, { 'if-match': '"2"' }),
+      post(`/review/cases/${CASE}/signatures`, colleague, { role: 'handler', draft: { outcome: 'approve' } }, { 'if-match': '"2"' }),
     ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([201, 412]);
-    expect(await revisionOf()).toBe('2');
+    expect(await revisionOf()).toBe('3');
   });
 
   it('a retried POST with the same Idempotency-Key has one effect and the same answer', async () => {
-    const headers = { 'idempotency-key': 'sign-handler-0001', 'if-match': '"1"' };
+    const headers = { 'idempotency-key': 'sign-handler-0001', 'if-match': '"2"' };
     const first = await post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } }, headers);
     const again = await post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } }, headers);
     expect(first.statusCode).toBe(201);
     expect(again.statusCode).toBe(200);
     expect(again.json().signatures).toEqual(first.json().signatures);
-    expect(await revisionOf()).toBe('2');
+    expect(await revisionOf()).toBe('3');
   });
 });
 
