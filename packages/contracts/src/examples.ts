@@ -70,6 +70,12 @@ export const examples: { readonly [T in IntegrationEventTypeName]: DataOf<T> } =
     acceptor: staff,
     seal,
   },
+  'intake.clock-suspended.v1': {
+    caseId,
+    suspension: { from: '2025-03-11', to: '2025-03-12', reason: 'supplement' },
+    notice: { documentId: 'doc-notice-0007', kind: 'supplement-notice' },
+    recordedAt: '2025-03-12T09:00:00+08:00',
+  },
   'intake.supplement-received.v1': {
     caseId,
     notice: { kind: 'supplement-notice', documentId: 'doc-notice-0007' },

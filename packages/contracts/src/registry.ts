@@ -21,6 +21,7 @@ import { intakeDeliveryPreferenceEvents } from './events/intake-delivery-prefere
 import { deliveryHandoverEvents } from './events/delivery-handover.ts';
 import { courierMaterialsEvents } from './events/courier-materials.ts';
 import { reviewCollaborationAndNoticeEvents } from './events/review-collaboration-and-notices.ts';
+import { intakeSuspensionEvents } from './events/intake-suspensions.ts';
 import { upcasters } from './upcasters.ts';
 
 export const integrationEventDefinitions = [
@@ -38,6 +39,7 @@ export const integrationEventDefinitions = [
   ...intakeDeliveryPreferenceEvents,
   ...deliveryHandoverEvents,
   ...courierMaterialsEvents,
+  ...intakeSuspensionEvents,
   ...reviewCollaborationAndNoticeEvents,
 ] as const;
 
