@@ -93,6 +93,14 @@ export function toIntegrationEvents(caseId: string, event: ApplicationEvent, sub
             receivedAt: d.receivedAt,
           },
         },
+        ...(d.suspension
+          ? [
+              {
+                type: 'intake.clock-suspended.v1' as const,
+                data: { caseId, suspension: d.suspension, notice: { documentId: d.noticeId, kind: d.noticeKind }, recordedAt: d.receivedAt },
+              },
+            ]
+          : []),
       ];
     }
     case 'CaseAccepted': {

@@ -130,6 +130,9 @@ describe('acceptance over HTTP (R-ACC-2, R-ACC-3)', () => {
     const supplement = await post(`/intake/applications/${caseId}/supplements`, await h.applicantToken(ENTERPRISE_USCC), { channel: 'online', materials: [upload('premises-proof')] });
     expect(supplement.statusCode, supplement.body).toBe(201);
     expect(supplement.json().status).toBe('awaiting-decision');
+    const [received] = (await h.store.readStream(`application-${caseId}`)).filter((e) => e.type === 'SupplementReceived');
+    // The supplement period as a typed suspension: the day after the notice to the day it was answered.
+    expect((received!.data as { suspension: unknown }).suspension).toEqual({ from: '2026-11-27', to: '2026-11-30', reason: 'supplement' });
 
     const accepted = await post(`/intake/applications/${caseId}/accept`, clerk, {});
     expect(accepted.statusCode, accepted.body).toBe(200);
