@@ -28,6 +28,17 @@ import { sleep } from './timing.ts';
 export interface InProcessBusOptions {
   /** Pause before a failed message is delivered again. */
   readonly redeliveryDelayMs?: number;
+  /**
+   * Messages every interested group has consumed are dropped, keeping at least this many of the
+   * newest per partition: a long-running standalone process stays flat in memory while its
+   * consumers keep up, and never drops what a group has not consumed yet.
+   */
+  readonly retainConsumed?: number;
+}
+
+export interface InProcessBus extends MessageBus {
+  /** Messages still held for a topic, over all partitions (for tests and diagnostics). */
+  retained(topic: string): number;
 }
 
 interface Entry {
@@ -37,8 +48,14 @@ interface Entry {
   readonly timestamp: Date;
 }
 
+/** A partition's log; offsets are absolute: `entries[i]` has offset `start + i`. */
+interface PartitionLog {
+  start: number;
+  entries: Entry[];
+}
+
 interface Topic {
-  readonly partitions: Entry[][];
+  readonly partitions: PartitionLog[];
   /** Round-robin cursor for messages without a key. */
   next: number;
 }
@@ -57,6 +74,8 @@ interface Group {
   members: Member[];
   /** `${topic}\u0000${partition}` → next offset to consume. */
   readonly committed: Map<string, number>;
+  /** Topics any member ever subscribed to: the group's commits hold back their retention. */
+  readonly interests: Set<string>;
   readonly loops: Map<string, Promise<void>>;
 }
 
@@ -82,8 +101,9 @@ function hashKey(key: Buffer): number {
 
 const slot = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
-export function createInProcessBus(options: InProcessBusOptions = {}): MessageBus {
+export function createInProcessBus(options: InProcessBusOptions = {}): InProcessBus {
   const redeliveryDelayMs = options.redeliveryDelayMs ?? 100;
+  const retainConsumed = options.retainConsumed ?? 10_000;
   const topics = new Map<string, Topic>();
   const groups = new Map<string, Group>();
   /** Wakes delivery loops: on publish, on membership change, on close. */
@@ -135,18 +155,24 @@ export function createInProcessBus(options: InProcessBusOptions = {}): MessageBu
   async function deliveryLoop(group: Group, topicName: string, partition: number): Promise<void> {
     const key = slot(topicName, partition);
     const log = topicOrThrow(topicName).partitions[partition]!;
-    // Position of a group that never committed: decided once, when it first gets the partition (Kafka's auto.offset.reset).
     let position: number | undefined = group.committed.get(key);
     for (;;) {
       const signal = wakeSignal;
       const owner = ownerOf(group, topicName, partition);
       if (closed || !owner) return;
-      position ??= owner.fromBeginning ? 0 : log.length;
-      if (position >= log.length) {
+      if (position === undefined) {
+        // A group that never committed starts where it asks (Kafka's auto.offset.reset). The start is
+        // committed at once, so retention keeps what it has yet to see, and a restart resumes there.
+        position = owner.fromBeginning ? log.start : log.start + log.entries.length;
+        group.committed.set(key, position);
+      }
+      // Trimmed away (only possible for offsets every group had consumed): continue at the log start.
+      position = Math.max(position, log.start);
+      if (position >= log.start + log.entries.length) {
         await signal;
         continue;
       }
-      const entry = log[position]!;
+      const entry = log.entries[position - log.start]!;
       const message: IncomingMessage = { topic: topicName, partition, offset: BigInt(position), ...entry };
       const context: HandlerContext = { heartbeat: async () => undefined, signal: owner.abort.signal };
       const delivery = owner.handler(message, context);
@@ -159,6 +185,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): MessageBu
         await delivery;
         position += 1;
         group.committed.set(key, position);
+        trim(topicName, partition);
       } catch {
         // Not committed: the same message again, after a pause, to whoever owns the partition then.
         await Promise.race([sleep(redeliveryDelayMs), closedSignal]);
@@ -170,6 +197,22 @@ export function createInProcessBus(options: InProcessBusOptions = {}): MessageBu
 
   let markClosed: () => void = () => undefined;
   const closedSignal = new Promise<void>((resolve) => (markClosed = resolve));
+
+  /** Drops what every group interested in the topic has consumed, keeping the newest `retainConsumed`. */
+  function trim(topicName: string, partition: number) {
+    const log = topics.get(topicName)?.partitions[partition];
+    if (!log) return;
+    let floor = log.start + Math.max(0, log.entries.length - retainConsumed);
+    for (const group of groups.values()) {
+      if (!group.interests.has(topicName)) continue;
+      floor = Math.min(floor, group.committed.get(slot(topicName, partition)) ?? log.start);
+    }
+    // Trim in steps, not per message: splicing the array head is O(n).
+    if (floor - log.start >= Math.max(1, Math.min(1_000, retainConsumed))) {
+      log.entries = log.entries.slice(floor - log.start);
+      log.start = floor;
+    }
+  }
 
   function ensureLoops(group: Group) {
     for (const member of group.members) {
@@ -191,7 +234,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): MessageBu
         if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
           throw new ValidationError('invalid partition count', [{ path: '/partitions', reason: `must be a positive integer, got ${spec.partitions}` }]);
         }
-        if (!topics.has(spec.topic)) topics.set(spec.topic, { partitions: Array.from({ length: spec.partitions }, () => []), next: 0 });
+        if (!topics.has(spec.topic)) topics.set(spec.topic, { partitions: Array.from({ length: spec.partitions }, () => ({ start: 0, entries: [] })), next: 0 });
       }
     },
 
@@ -202,7 +245,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): MessageBu
       for (const message of messages) {
         const key = message.key === null ? null : toBuffer(message.key);
         const partition = key === null ? topic.next++ % topic.partitions.length : hashKey(key) % topic.partitions.length;
-        topic.partitions[partition]!.push({
+        topic.partitions[partition]!.entries.push({
           key,
           value: message.value === null ? null : toBuffer(message.value),
           headers: copyHeaders(message.headers),
@@ -217,9 +260,10 @@ export function createInProcessBus(options: InProcessBusOptions = {}): MessageBu
       for (const topic of subscribeOptions.topics) topicOrThrow(topic);
       let group = groups.get(subscribeOptions.groupId);
       if (!group) {
-        group = { id: subscribeOptions.groupId, members: [], committed: new Map(), loops: new Map() };
+        group = { id: subscribeOptions.groupId, members: [], committed: new Map(), loops: new Map(), interests: new Set() };
         groups.set(group.id, group);
       }
+      for (const topic of subscribeOptions.topics) group.interests.add(topic);
       const member: Member = {
         id: nextMemberId++,
         topics: new Set(subscribeOptions.topics),
@@ -249,17 +293,19 @@ export function createInProcessBus(options: InProcessBusOptions = {}): MessageBu
       return topicNames.flatMap((name) =>
         topicOrThrow(name).partitions.map((log, partition) => {
           const committed = group?.committed.get(slot(name, partition));
-          const endOffset = BigInt(log.length);
+          const endOffset = BigInt(log.start + log.entries.length);
           return {
             topic: name,
             partition,
             committedOffset: committed === undefined ? null : BigInt(committed),
             endOffset,
-            lag: endOffset - BigInt(committed ?? 0),
+            lag: endOffset - BigInt(Math.max(committed ?? log.start, log.start)),
           };
         }),
       );
     },
+
+    retained: (name: string) => topicOrThrow(name).partitions.reduce((n, log) => n + log.entries.length, 0),
 
     async close() {
       if (closed) return;
