@@ -1,0 +1,31 @@
+/** The case → positions projection in Redis: one sorted set per case, scored (and named) by global position. */
+import { Redis } from 'ioredis';
+import type { CaseTimeline } from '../app/case-timeline.ts';
+
+export function createRedisCaseTimeline(options: { url: string; prefix: string }): CaseTimeline {
+  const redis = new Redis(options.url, { maxRetriesPerRequest: 2 });
+  redis.on('error', () => undefined);
+  const key = (caseId: string) => `${options.prefix}case:${caseId}`;
+  return {
+    async add(entries) {
+      if (entries.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const { caseId, position } of entries) pipeline.zadd(key(caseId), Number(position), position.toString());
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    },
+    async positions(caseId) {
+      return (await redis.zrange(key(caseId), 0, -1)).map((p) => BigInt(p));
+    },
+    async clear() {
+      let cursor = '0';
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', `${options.prefix}case:*`, 'COUNT', 1000);
+        cursor = next;
+        if (batch.length > 0) await redis.unlink(...batch);
+      } while (cursor !== '0');
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The case → global positions projection: every event of every service whose
+ * metadata names the case, kept from a catch-up subscription on the whole
+ * store. The history and state-at-time read a case's events through it
+ * instead of scanning the log. A projection like the deadline index: it is
+ * rebuilt from the store.
+ */
+import type { EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
+
+export interface CaseTimeline {
+  add(entries: readonly { caseId: string; position: bigint }[]): Promise<void>;
+  /** Global positions of the case's events, ascending. */
+  positions(caseId: string): Promise<bigint[]>;
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createMemoryCaseTimeline(): CaseTimeline {
+  const byCase = new Map<string, Set<bigint>>();
+  return {
+    async add(entries) {
+      for (const { caseId, position } of entries) {
+        const set = byCase.get(caseId) ?? new Set();
+        set.add(position);
+        byCase.set(caseId, set);
+      }
+    },
+    async positions(caseId) {
+      return [...(byCase.get(caseId) ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    },
+    async clear() {
+      byCase.clear();
+    },
+    async close() {},
+  };
+}
+
+const entriesOf = (events: readonly StoredEvent[]) =>
+  events.flatMap((e) => (typeof e.metadata.caseId === 'string' && e.metadata.caseId !== '' ? [{ caseId: e.metadata.caseId, position: e.globalPosition }] : []));
+
+export const CASE_TIMELINE_SUBSCRIPTION = 'supervision-case-timeline';
+
+export function subscribeCaseTimeline(store: EventStore, timeline: CaseTimeline): Subscription {
+  return store.subscribeToAll({ subscriptionId: CASE_TIMELINE_SUBSCRIPTION, batchSize: 1000 }, (events) => timeline.add(entriesOf(events)));
+}
+
+export async function rebuildCaseTimeline(store: EventStore, timeline: CaseTimeline, pageSize = 5_000): Promise<{ events: number }> {
+  await timeline.clear();
+  let after = 0n;
+  let count = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: pageSize });
+    if (page.length === 0) break;
+    await timeline.add(entriesOf(page));
+    count += page.length;
+    after = page[page.length - 1]!.globalPosition;
+  }
+  return { events: count };
+}
+
+/** The case's events in global order, through the timeline. */
+export async function caseEvents(store: EventStore, timeline: CaseTimeline, caseId: string): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for (const position of await timeline.positions(caseId)) {
+    const [event] = await store.readAll({ after: position - 1n, maxCount: 1 });
+    if (event && event.globalPosition === position) out.push(event);
+  }
+  return out;
+}

@@ -1,0 +1,196 @@
+/**
+ * Consumes other services' published contracts and turns them into deadline
+ * commands through the trigger table. Every append is seeded by the
+ * message's CloudEvents id, so a redelivered message changes nothing.
+ */
+import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
+import { decodeIntegrationEvent, type DecodedIntegrationEvent, type ReceivedRecord } from '@govsvc/contracts/envelope';
+import type { DataOf } from '@govsvc/contracts/registry';
+import { handleCommand } from '@govsvc/eventstore/command-handler';
+import { fold } from '@govsvc/eventstore/decider';
+import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
+import type { EventStore } from '@govsvc/eventstore/port';
+import {
+  caseFileDecider,
+  caseFileStream,
+  guideFileDecider,
+  guideFileStream,
+  trackedOfKind,
+  type CaseContext,
+  type GuideFacts,
+} from '../domain/case-file.ts';
+import type { DeadlineCommand } from '../domain/deadline-decider.ts';
+import type { Owner } from '../domain/deadline-events.ts';
+import { deadlineIdOf, type DeadlineKind, type WarningPolicy } from '../domain/kinds.ts';
+import { planOf, type Effect } from '../domain/triggers.ts';
+import { SYSTEM_ACTOR, caseFileCodec, guideFileCodec } from './codecs.ts';
+import { executeDeadline, indexState } from './deadlines.ts';
+import type { DeadlineIndex } from './deadline-index.ts';
+
+export interface ContractConsumerDeps {
+  readonly store: EventStore;
+  readonly index: DeadlineIndex;
+  readonly calendar: () => WorkingCalendar;
+  readonly warning: WarningPolicy;
+  /** Called after index changes, so the scheduler can look again. */
+  readonly onScheduled?: () => void;
+}
+
+export async function readCaseContext(store: EventStore, caseId: string): Promise<CaseContext> {
+  const events = await store.readStream(caseFileStream(caseId));
+  return fold(caseFileDecider, events.map((e) => caseFileCodec.decode(e)));
+}
+
+async function readGuide(store: EventStore, itemCode: string | null, guideVersion: string | null): Promise<GuideFacts | null> {
+  if (itemCode === null || guideVersion === null) return null;
+  const events = await store.readStream(guideFileStream(itemCode));
+  const guides = fold(guideFileDecider, events.map((e) => guideFileCodec.decode(e)));
+  return guides.find((g) => g.guideVersion === guideVersion) ?? null;
+}
+
+export function createContractConsumer(deps: ContractConsumerDeps) {
+  const { store } = deps;
+
+  const meta = (message: DecodedIntegrationEvent, caseId: string) => ({
+    caseId,
+    correlationId: message.correlationId,
+    causationId: message.id,
+    actor: SYSTEM_ACTOR,
+  });
+
+  async function handle(message: DecodedIntegrationEvent): Promise<void> {
+    if (message.type === 'catalog.guide-published.v1') {
+      const g = message.data as DataOf<'catalog.guide-published.v1'>;
+      await handleCommand(
+        store,
+        guideFileStream(g.itemCode),
+        guideFileDecider,
+        {
+          type: 'NoteGuide',
+          facts: {
+            itemCode: g.itemCode,
+            guideVersion: g.guideVersion,
+            itemName: g.itemName,
+            itemType: g.itemType,
+            implementingBody: g.implementingBody,
+            promisedLimitWorkingDays: g.promisedLimitWorkingDays,
+            statutoryLimitWorkingDays: g.statutoryLimitWorkingDays,
+          },
+        },
+        { codec: guideFileCodec, eventIds: deterministicEventIds(`${message.id}:guide`), metadata: { correlationId: message.correlationId, causationId: message.id, actor: SYSTEM_ACTOR } },
+      );
+      return;
+    }
+
+    const caseId = (message.data as { caseId?: string; itemCode?: string }).caseId ?? (message.data as { itemCode?: string }).itemCode;
+    if (caseId === undefined) return;
+    let context = await readCaseContext(store, caseId);
+    const own = message.data as { itemCode?: string; guideVersion?: string };
+    const guide = await readGuide(store, context.itemCode ?? own.itemCode ?? null, context.guideVersion ?? own.guideVersion ?? null);
+    const plan = planOf({ type: message.type, data: message.data } as never, { context, guide });
+    if (plan === null) return;
+
+    if (Object.keys(plan.context).length > 0) {
+      const result = await handleCommand(store, caseFileStream(plan.caseId), caseFileDecider, { type: 'NoteContext', caseId: plan.caseId, patch: plan.context, cause: message.type }, {
+        codec: caseFileCodec,
+        eventIds: deterministicEventIds(`${message.id}:context`),
+        metadata: meta(message, plan.caseId),
+      });
+      context = result.state;
+    }
+
+    const calendar = deps.calendar();
+    let changed = false;
+    for (const [i, effect] of plan.effects.entries()) {
+      for (const { deadlineId, command } of await commandsOf(effect, plan.caseId, context, calendar, message, i)) {
+        const result = await executeDeadline(store, deadlineId, command, {
+          seed: `${message.id}:${i}:${deadlineId}`,
+          correlationId: message.correlationId,
+          causationId: message.id,
+          guideVersion: context.guideVersion,
+        });
+        await indexState(deps.index, result.state, result.revision);
+        changed ||= result.events.length > 0;
+      }
+    }
+    if (changed) deps.onScheduled?.();
+  }
+
+  /** The deadline commands of one effect; an open also records the deadline in the case file. */
+  async function commandsOf(effect: Effect, caseId: string, context: CaseContext, calendar: WorkingCalendar, message: DecodedIntegrationEvent, i: number) {
+    const targets = (kinds: readonly DeadlineKind[], step?: string) =>
+      kinds.flatMap((kind) => (step !== undefined ? [deadlineIdOf(caseId, kind, step)] : trackedOfKind(context, kind).map((d) => d.deadlineId)));
+
+    switch (effect.effect) {
+      case 'open': {
+        const deadlineId = deadlineIdOf(caseId, effect.kind, effect.step);
+        await handleCommand(store, caseFileStream(caseId), caseFileDecider, { type: 'TrackDeadline', caseId, deadline: { deadlineId, kind: effect.kind, step: effect.step } }, {
+          codec: caseFileCodec,
+          eventIds: deterministicEventIds(`${message.id}:track:${i}`),
+          metadata: meta(message, caseId),
+        });
+        const owner: Owner = {
+          department: effect.department ?? context.department,
+          centre: context.centre,
+          itemCode: context.itemCode,
+          itemName: context.itemName,
+          guideVersion: context.guideVersion,
+        };
+        const command: DeadlineCommand = {
+          type: 'OpenDeadline',
+          deadlineId,
+          caseId,
+          kind: effect.kind,
+          step: effect.step,
+          openedAt: effect.openedAt,
+          start: effect.start,
+          ...(effect.amount !== undefined ? { amount: effect.amount } : {}),
+          ...(effect.statedDue !== undefined ? { statedDue: effect.statedDue } : {}),
+          owner,
+          cause: message.type,
+          calendar,
+          warning: deps.warning,
+        };
+        return [{ deadlineId, command }];
+      }
+      case 'close':
+        return targets([effect.kind], effect.step).map((deadlineId) => ({
+          deadlineId,
+          command: { type: 'CloseDeadline', at: effect.at, resolution: effect.resolution, cause: message.type } as DeadlineCommand,
+        }));
+      case 'suspend':
+        return targets(effect.kinds).map((deadlineId) => ({
+          deadlineId,
+          command: { type: 'SuspendDeadline', suspensionId: effect.suspensionId, from: effect.from, reason: effect.reason, at: effect.at } as DeadlineCommand,
+        }));
+      case 'resume':
+        return targets(effect.kinds).map((deadlineId) => ({
+          deadlineId,
+          command: { type: 'ResumeDeadline', suspensionId: effect.suspensionId, until: effect.until, at: effect.at, calendar } as DeadlineCommand,
+        }));
+      case 'extend':
+        return targets(effect.kinds).map((deadlineId) => ({
+          deadlineId,
+          command: {
+            type: 'ExtendDeadline',
+            extensionId: effect.extensionId,
+            units: effect.units,
+            reason: effect.reason,
+            approvedBy: effect.approvedBy,
+            at: effect.at,
+            calendar,
+          } as DeadlineCommand,
+        }));
+    }
+  }
+
+  return {
+    handle,
+    /** Decodes a bus record (envelope and schema checked) and handles it. */
+    async handleRecord(record: ReceivedRecord): Promise<void> {
+      await handle(decodeIntegrationEvent(record));
+    },
+  };
+}
+
+export type ContractConsumer = ReturnType<typeof createContractConsumer>;

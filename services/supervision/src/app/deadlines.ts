@@ -1,0 +1,129 @@
+/**
+ * Carrying out deadline commands against the event store, and keeping the
+ * index of open deadlines in step with the streams.
+ *
+ * Idempotency, in two layers: event ids are deterministic (a redelivered
+ * contract or a repeated firing from the same state produces the same ids,
+ * which the store recognises), and every append names the revision it was
+ * decided on (a racing writer gets ConcurrencyError, re-reads, and then finds
+ * nothing left to decide, because the state remembers what fired).
+ */
+import { ConcurrencyError } from '@govsvc/errors/errors';
+import { handleCommand } from '@govsvc/eventstore/command-handler';
+import { fold } from '@govsvc/eventstore/decider';
+import { EventIdConflictError } from '@govsvc/eventstore/errors';
+import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
+import type { EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
+import { deadlineDecider, type DeadlineCommand, type DeadlineState } from '../domain/deadline-decider.ts';
+import type { DeadlineEvent } from '../domain/deadline-events.ts';
+import { deadlineStream } from '../domain/kinds.ts';
+import { DEADLINE_CATEGORY, SYSTEM_ACTOR, deadlineCodec } from './codecs.ts';
+import { entryOf, type DeadlineIndex, type IndexEntry } from './deadline-index.ts';
+
+export interface ExecuteOptions {
+  /** Seed of the event ids: the same seed (and the same state) always yields the same ids. */
+  readonly seed: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly guideVersion?: string | null;
+}
+
+export interface ExecuteResult {
+  readonly state: DeadlineState;
+  readonly events: readonly DeadlineEvent[];
+  readonly revision: bigint | null;
+}
+
+/** Runs one command on a deadline stream; on a lost race, re-reads once (the winner's events are then in the state). */
+export async function executeDeadline(store: EventStore, deadlineId: string, command: DeadlineCommand, options: ExecuteOptions): Promise<ExecuteResult> {
+  const attempt = () =>
+    handleCommand(store, deadlineStream(deadlineId), deadlineDecider, command, {
+      codec: deadlineCodec,
+      eventIds: deterministicEventIds(options.seed),
+      metadata: (event) => ({
+        caseId: event.data.caseId,
+        correlationId: options.correlationId,
+        ...(options.causationId ? { causationId: options.causationId } : {}),
+        ...(options.guideVersion ? { guideVersion: options.guideVersion } : {}),
+        actor: SYSTEM_ACTOR,
+      }),
+    });
+  let result;
+  try {
+    result = await attempt();
+  } catch (error) {
+    if (!(error instanceof ConcurrencyError || error instanceof EventIdConflictError)) throw error;
+    result = await attempt();
+  }
+  return { state: result.state, events: result.alreadyAppended ? [] : result.events, revision: result.nextExpectedRevision };
+}
+
+/** Writes the index entry of a deadline's state at `revision` (or removes it once closed). */
+export async function indexState(index: DeadlineIndex, state: DeadlineState, revision: bigint | null): Promise<IndexEntry | null> {
+  if (revision === null || state.opened === null) return null;
+  const entry = entryOf(state, Number(revision));
+  if (entry) await index.upsert(entry);
+  else await index.remove(state.opened.deadlineId, Number(revision));
+  return entry;
+}
+
+export async function readDeadline(store: EventStore, deadlineId: string): Promise<{ state: DeadlineState; events: StoredEvent[]; decoded: DeadlineEvent[] }> {
+  const events = await store.readStream(deadlineStream(deadlineId));
+  const decoded = events.map((e) => deadlineCodec.decode(e));
+  return { state: fold(deadlineDecider, decoded), events, decoded };
+}
+
+const deadlineIdOfStream = (stream: string): string => stream.slice(DEADLINE_CATEGORY.length + 1);
+
+/**
+ * Applies a batch of deadline events (global order) to the index: each
+ * touched stream is folded as of its last event in the batch, read whole from
+ * the store unless the batch starts it.
+ */
+export async function projectBatch(store: EventStore, index: DeadlineIndex, batch: readonly StoredEvent[]): Promise<void> {
+  const byStream = new Map<string, StoredEvent[]>();
+  for (const event of batch) {
+    const list = byStream.get(event.stream) ?? [];
+    list.push(event);
+    byStream.set(event.stream, list);
+  }
+  for (const [stream, events] of byStream) {
+    const last = events[events.length - 1]!;
+    const complete = events[0]!.revision === 0n && events.every((e, i) => e.revision === BigInt(i));
+    const history = complete ? events : (await store.readStream(stream)).filter((e) => e.revision <= last.revision);
+    const state = fold(deadlineDecider, history.map((e) => deadlineCodec.decode(e)));
+    if (state.opened === null) {
+      throw new Error(`${stream}: deadline events without DeadlineOpened (id ${deadlineIdOfStream(stream)})`);
+    }
+    await indexState(index, state, last.revision);
+  }
+}
+
+export const DEADLINE_INDEX_SUBSCRIPTION = 'supervision-deadline-index';
+
+/** Keeps the index in step with the deadline streams, resuming from its stored checkpoint. */
+export function subscribeDeadlineIndex(store: EventStore, index: DeadlineIndex): Subscription {
+  return store.subscribeToAll(
+    { subscriptionId: DEADLINE_INDEX_SUBSCRIPTION, filter: { categories: [DEADLINE_CATEGORY] }, batchSize: 500 },
+    (events) => projectBatch(store, index, events),
+  );
+}
+
+/**
+ * Rebuilds the index from the event store: forget everything, read every
+ * deadline event from the start, project it. Firing reads the streams, not
+ * the index, so a rebuilt index cannot make anything fire twice.
+ */
+export async function rebuildDeadlineIndex(store: EventStore, index: DeadlineIndex, pageSize = 5_000): Promise<{ events: number }> {
+  await index.clear();
+  let after = 0n;
+  let count = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: pageSize, filter: { categories: [DEADLINE_CATEGORY] } });
+    if (page.length === 0) break;
+    await projectBatch(store, index, page);
+    count += page.length;
+    after = page[page.length - 1]!.globalPosition;
+  }
+  return { events: count };
+}

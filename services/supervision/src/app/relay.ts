@@ -1,0 +1,140 @@
+/**
+ * Supervision's relay (messaging's relay over its own deadline streams, the
+ * outbox): the published contracts of deadline events, keyed by case id,
+ * with the stored event's id as the CloudEvents id (consumers deduplicate on
+ * it). Automatic outcomes go out as commands to the owning service. Resumes
+ * from its stored checkpoint; a crash republishes the last batch, which is
+ * harmless for the same reason.
+ */
+import type { IntegrationEvent } from '@govsvc/contracts/registry';
+import { fold } from '@govsvc/eventstore/decider';
+import type { EventStore, StoredEvent } from '@govsvc/eventstore/port';
+import type { MessageBus } from '@govsvc/messaging/bus';
+import { createRelay, type Relay, type RelayLogger } from '@govsvc/messaging/relay';
+import { deadlineDecider, type DeadlineState } from '../domain/deadline-decider.ts';
+import type { DeadlineEvent } from '../domain/deadline-events.ts';
+import { DEADLINE_RULES, type DeadlineKind } from '../domain/kinds.ts';
+import { DEADLINE_CATEGORY, deadlineCodec } from './codecs.ts';
+
+/** The published kind of each deadline kind (`supervision.deadline-*.v1`); null where v1 has none yet. */
+export const CONTRACT_KIND: { readonly [K in DeadlineKind]: string | null } = {
+  acceptance: 'acceptance-decision',
+  'deemed-acceptance': 'acceptance-decision',
+  supplement: 'supplement',
+  'tolerated-deficiency': 'tolerated-deficiency',
+  'decision-promised': 'review-decision',
+  'decision-statutory': 'review-decision',
+  step: 'step',
+  opinion: 'opinion',
+  'licence-issuance': 'licence-issuance',
+  renewal: 'renewal-decision',
+  'rating-rectification': 'rating-rectification',
+  // v1 of the published deadline events has no kind for these: they stay internal until a v2 adds them.
+  'proof-filing': null,
+  complaint: null,
+};
+
+const deadline = (date: string, provisional: boolean) => ({ date, provisional });
+
+/** The contract for one deadline event, given the deadline's state after it; null when nothing is published. */
+export function contractOf(event: DeadlineEvent, state: DeadlineState): IntegrationEvent | null {
+  const opened = state.opened;
+  if (opened === null) return null;
+  const kind = CONTRACT_KIND[opened.kind];
+  const base = { caseId: opened.caseId, deadlineId: opened.deadlineId };
+  const provisional = state.schedule?.provisional ?? false;
+  switch (event.type) {
+    case 'DeadlineOpened':
+      if (kind === null) return null;
+      return {
+        type: 'supervision.deadline-opened.v1',
+        data: {
+          ...base,
+          kind: kind as never,
+          rule: DEADLINE_RULES[opened.kind].requirement,
+          openedAt: event.data.openedAt,
+          due: deadline(event.data.due, event.data.provisional),
+          warnOn: event.data.warnAt.slice(0, 10),
+          automaticOutcome: event.data.automaticOutcome,
+        },
+      };
+    case 'DeadlineWarned':
+      if (kind === null) return null;
+      return {
+        type: 'supervision.deadline-warned.v1',
+        data: { ...base, kind: kind as never, due: deadline(event.data.due, provisional), remainingWorkingDays: event.data.remainingUnits, warnedAt: event.data.at },
+      };
+    case 'DeadlineBreached':
+      if (kind === null) return null;
+      return {
+        type: 'supervision.deadline-breached.v1',
+        data: {
+          ...base,
+          kind: kind as never,
+          card: 'yellow',
+          due: deadline(event.data.due, provisional),
+          followUpDue: deadline(event.data.followUpDue, false),
+          automaticOutcome: opened.automaticOutcome,
+          breachedAt: event.data.at,
+        },
+      };
+    case 'DeadlineEscalated':
+      if (kind === null) return null;
+      return {
+        type: 'supervision.deadline-breached.v1',
+        data: { ...base, kind: kind as never, card: 'red', due: deadline(event.data.followUpDue, false), automaticOutcome: opened.automaticOutcome, breachedAt: event.data.at },
+      };
+    case 'DeadlineClosed':
+      if (kind === null) return null;
+      return {
+        type: 'supervision.deadline-closed.v1',
+        data: { ...base, kind: kind as never, resolution: event.data.resolution === 'late' ? 'met-late' : event.data.resolution, closedAt: event.data.at },
+      };
+    case 'AutomaticOutcomeRequested':
+      return outcomeCommandOf(event, state);
+    default:
+      return null;
+  }
+}
+
+function outcomeCommandOf(event: Extract<DeadlineEvent, { type: 'AutomaticOutcomeRequested' }>, state: DeadlineState): IntegrationEvent {
+  const opened = state.opened!;
+  const common = { commandId: event.data.commandId, caseId: opened.caseId, deadlineId: opened.deadlineId, requestedAt: event.data.at };
+  const due = event.data.details['due'] ?? state.schedule!.due;
+  switch (event.data.outcome) {
+    case 'deemed-accepted':
+      return { type: 'supervision.deem-acceptance-command.v1', data: { ...common, receivedOn: opened.start, noticeDue: due } };
+    case 'refusal-decision-required':
+      return { type: 'supervision.lapse-tolerated-deficiency-command.v1', data: { ...common, deadline: due } };
+    case 'renewal-deemed-granted':
+      return { type: 'supervision.deem-renewal-granted-command.v1', data: { ...common, licenceId: opened.step, previousExpiry: due } };
+  }
+}
+
+/**
+ * The relay's mapping: the contract of one stored deadline event, from the
+ * deadline's state as of that event (read from its stream).
+ */
+export function deadlineContractMapping(store: EventStore) {
+  return async (stored: StoredEvent): Promise<IntegrationEvent | null> => {
+    if (!stored.stream.startsWith(`${DEADLINE_CATEGORY}-`)) return null;
+    const history = (await store.readStream(stored.stream)).filter((e) => e.revision <= stored.revision).map((e) => deadlineCodec.decode(e));
+    const event = history[history.length - 1];
+    return event ? contractOf(event, fold(deadlineDecider, history)) : null;
+  };
+}
+
+export const RELAY_NAME = 'relay-supervision';
+
+/** Supervision's relay: its deadline streams to the supervision topic (contracts and outcome commands). */
+export function createSupervisionRelay(store: EventStore, bus: MessageBus, log?: RelayLogger): Relay {
+  return createRelay({
+    store,
+    bus,
+    name: RELAY_NAME,
+    map: deadlineContractMapping(store),
+    filter: { categories: [DEADLINE_CATEGORY] },
+    batchSize: 500,
+    ...(log ? { log } : {}),
+  });
+}

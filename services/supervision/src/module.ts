@@ -1,0 +1,223 @@
+/**
+ * The supervision module (docs/architecture.md "One shape for every service"):
+ * routes under `/supervision`, readiness checks, and `start()` for what runs
+ * in the background: the calendar publications, the two projections (deadline
+ * index, case timeline) catching up from their checkpoints, the consumer of
+ * every service's contracts, the scheduler, and the relay publishing
+ * supervision's contracts and automatic-outcome commands.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import type { YearSchedule } from '@govsvc/calendar/schedule';
+import type { CurrentTypeName } from '@govsvc/contracts/registry';
+import { defaultPartitions, topicOf } from '@govsvc/contracts/topics';
+import type { EventStore, Subscription } from '@govsvc/eventstore/port';
+import type { MessageBus } from '@govsvc/messaging/bus';
+import { createIntegrationEventConsumer, type IntegrationEventConsumer, type IntegrationEventHandlers } from '@govsvc/messaging/consumer';
+import type { ProcessedMessages } from '@govsvc/messaging/processed-messages';
+import type { Relay } from '@govsvc/messaging/relay';
+import type { Clock } from '@govsvc/runtime/clock';
+import type { IdGenerator } from '@govsvc/runtime/ids';
+import type { App } from '@govsvc/service-kit/app';
+import type { ReadinessCheck } from '@govsvc/service-kit/health';
+import { SealVerifier, type SealPublicKey } from './app/audit.ts';
+import { CalendarHolder } from './app/calendar-holder.ts';
+import { rebuildCaseTimeline, subscribeCaseTimeline, type CaseTimeline } from './app/case-timeline.ts';
+import { ConsoleSessions } from './app/console-session.ts';
+import { createContractConsumer, type ContractConsumer } from './app/contract-consumer.ts';
+import type { DeadlineIndex, IndexEntry } from './app/deadline-index.ts';
+import { rebuildDeadlineIndex, subscribeDeadlineIndex } from './app/deadlines.ts';
+import { createSupervisionRelay } from './app/relay.ts';
+import { Scheduler } from './app/scheduler.ts';
+import { DEFAULT_WARNING, type WarningPolicy } from './domain/kinds.ts';
+import { TRIGGERS } from './domain/triggers.ts';
+import { supervisionRoutes } from './http/routes.ts';
+
+export interface ServiceModule {
+  readonly name: string;
+  /** Route plugin; the host mounts it under `/<name>`. */
+  readonly routes: (app: App) => Promise<void>;
+  readonly readinessChecks: readonly ReadinessCheck[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SupervisionModuleDeps {
+  readonly store: EventStore;
+  readonly bus: MessageBus;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+  /** The calendar's year schedules (data files); publications in the store are applied on top at start. */
+  readonly schedules: readonly YearSchedule[];
+  readonly index: DeadlineIndex;
+  readonly timeline: CaseTimeline;
+  readonly warning?: WarningPolicy;
+  /** Public keys of the seals documents are signed with (audit verification). */
+  readonly sealKeys?: readonly SealPublicKey[];
+  /** HMAC secret of console sessions; random per process when absent. */
+  readonly consoleSecret?: string;
+  readonly consumerGroupId?: string;
+  /** Scheduler tuning. */
+  readonly scheduler?: { readonly batchSize?: number; readonly concurrency?: number; readonly idleMs?: number };
+  /** Run the scheduler loop in start() (default true); tests drive `scheduler.runOnce()` instead. */
+  readonly runScheduler?: boolean;
+  readonly readinessChecks?: readonly ReadinessCheck[];
+}
+
+export interface SupervisionModule extends ServiceModule {
+  readonly scheduler: Scheduler;
+  readonly consumer: ContractConsumer;
+  readonly calendar: CalendarHolder;
+  readonly index: DeadlineIndex;
+  /** Emits `deadline` (IndexEntry) and `closed` ({ deadlineId }) on every index change. */
+  readonly changes: EventEmitter;
+  /** Resolves once both projections have caught up with the store and the relay has published. */
+  caughtUp(): Promise<void>;
+  rebuild(projection: 'deadline-index' | 'case-timeline'): Promise<{ events: number }>;
+}
+
+/** The topics supervision consumes: every producer whose contracts open or close deadlines. */
+export const CONSUMED_TOPICS = [topicOf('catalog'), topicOf('intake'), topicOf('review'), topicOf('evaluation')];
+
+/** Wraps the index so every write that lands is announced (console live updates, scheduler wake-ups). */
+function announcing(index: DeadlineIndex, changes: EventEmitter): DeadlineIndex {
+  return {
+    ...index,
+    async upsert(entry: IndexEntry) {
+      const written = await index.upsert(entry);
+      if (written) changes.emit('deadline', entry);
+      return written;
+    },
+    async remove(deadlineId: string, revision: number) {
+      const removed = await index.remove(deadlineId, revision);
+      if (removed) changes.emit('closed', { deadlineId });
+      return removed;
+    },
+  };
+}
+
+/** Effects are appends with ids derived from the message: redelivery is a no-op, the store deduplicates. */
+const storeDeduplicates: ProcessedMessages<undefined> = {
+  wasProcessed: async () => false,
+  processOnce: async (_consumer, _eventId, effect) => {
+    await effect(undefined);
+    return 'processed';
+  },
+};
+
+export function createSupervisionModule(deps: SupervisionModuleDeps): SupervisionModule {
+  const log = deps.logger.child({ module: 'supervision' });
+  const changes = new EventEmitter();
+  changes.setMaxListeners(1000); // one per open console
+  const index = announcing(deps.index, changes);
+  const calendar = new CalendarHolder(deps.store, deps.schedules);
+  const warning = deps.warning ?? DEFAULT_WARNING;
+  const scheduler = new Scheduler({
+    store: deps.store,
+    index,
+    clock: deps.clock,
+    calendar: () => calendar.current(),
+    ...deps.scheduler,
+    onError: (error, deadlineId) => log.error({ err: error, deadlineId }, 'firing a deadline failed; it stays due and is retried'),
+  });
+  changes.on('deadline', () => scheduler.poke());
+  const consumer = createContractConsumer({ store: deps.store, index, calendar: () => calendar.current(), warning, onScheduled: () => scheduler.poke() });
+  const sessions = new ConsoleSessions(deps.consoleSecret);
+  const seals = new SealVerifier(deps.sealKeys ?? []);
+
+  let indexSubscription: Subscription | undefined;
+  let timelineSubscription: Subscription | undefined;
+  let relay: Relay | undefined;
+  let busConsumer: IntegrationEventConsumer | undefined;
+
+  const handlers = Object.fromEntries(
+    [...(Object.keys(TRIGGERS) as CurrentTypeName[]), 'catalog.guide-published.v1' as const].map((type) => [type, async (event: Parameters<ContractConsumer['handle']>[0]) => consumer.handle(event)]),
+  ) as IntegrationEventHandlers<undefined>;
+
+  async function rebuild(projection: 'deadline-index' | 'case-timeline') {
+    if (projection === 'deadline-index') {
+      const result = await rebuildDeadlineIndex(deps.store, index);
+      scheduler.poke();
+      return result;
+    }
+    return rebuildCaseTimeline(deps.store, deps.timeline);
+  }
+
+  return {
+    name: 'supervision',
+    scheduler,
+    consumer,
+    calendar,
+    index,
+    changes,
+    rebuild,
+    routes: async (app) => {
+      registerMetrics(app, index);
+      await app.register(supervisionRoutes({ store: deps.store, index, timeline: deps.timeline, calendar, clock: deps.clock, sessions, seals, changes, rebuild }));
+    },
+    readinessChecks: [{ name: 'event-store', check: async () => void (await deps.store.headPosition()) }, ...(deps.readinessChecks ?? [])],
+    async start() {
+      await calendar.load();
+      indexSubscription = subscribeDeadlineIndex(deps.store, index);
+      timelineSubscription = subscribeCaseTimeline(deps.store, deps.timeline);
+      await deps.bus.ensureTopics([...CONSUMED_TOPICS, topicOf('supervision')].map((topic) => ({ topic, partitions: defaultPartitions })));
+      relay = createSupervisionRelay(deps.store, deps.bus, { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) });
+      relay.start();
+      busConsumer = createIntegrationEventConsumer<undefined>({
+        bus: deps.bus,
+        groupId: deps.consumerGroupId ?? 'supervision',
+        topics: CONSUMED_TOPICS,
+        processed: storeDeduplicates,
+        fromBeginning: true,
+        handlers,
+        log: { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) },
+      });
+      await busConsumer.start();
+      if (deps.runScheduler ?? true) scheduler.start();
+      log.info({ calendarYears: calendar.current().publishedYears().length }, 'supervision started');
+    },
+    async caughtUp() {
+      await Promise.all([indexSubscription?.caughtUp(), timelineSubscription?.caughtUp(), relay?.caughtUp()]);
+    },
+    async stop() {
+      await scheduler.stop();
+      await busConsumer?.stop();
+      await relay?.stop();
+      await indexSubscription?.stop();
+      await timelineSubscription?.stop();
+    },
+  };
+}
+
+/** Prometheus gauges read from the index at scrape time: open deadlines, and warnings and cards by colour and department. */
+function registerMetrics(app: App, index: DeadlineIndex): void {
+  const registers = [app.metrics];
+  new Gauge({
+    name: 'supervision_open_deadlines',
+    help: 'Deadlines currently running (open), of every kind.',
+    registers,
+    async collect() {
+      this.set(await index.countOpen());
+    },
+  });
+  new Gauge({
+    name: 'supervision_cards',
+    help: 'Open deadlines with a warning (预警), yellow card (黄牌) or red card (红牌), by colour and department.',
+    labelNames: ['colour', 'department'],
+    registers,
+    async collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const entry of await index.carded()) {
+        const key = `${entry.card}\u0000${entry.department}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      for (const [key, count] of counts) {
+        const [colour, department] = key.split('\u0000') as [string, string];
+        this.set({ colour, department }, count);
+      }
+    },
+  });
+}

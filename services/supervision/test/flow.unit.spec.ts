@@ -1,0 +1,150 @@
+/**
+ * A case through supervision on the in-process bus and the memory store:
+ * contracts from intake, review and catalog open and close deadlines, the
+ * scheduler fires on a controlled clock, and supervision publishes its
+ * contracts and the automatic-outcome commands the owning services consume.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.ts';
+import { readDeadline } from '../src/app/deadlines.ts';
+import { deadlineIdOf } from '../src/domain/kinds.ts';
+import { outcomeCommandId } from '../src/domain/deadline-decider.ts';
+
+const itemCode = '11000000000000000A-0001-01';
+const guide = { itemCode, guideVersion: '2025.2', itemType: '01' as const, promisedLimitWorkingDays: 10, statutoryLimitWorkingDays: 20, implementingBody: '北京市市场监督管理局', itemName: '食品经营许可' };
+const submitted = (caseId: string, at: string) => ({ caseId, itemCode, guideVersion: '2025.2', serviceCentre: 'centre-chaoyang', submittedAt: at, acceptanceDue: { date: '2025-09-28', provisional: false }, collaboration: null });
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+const types = async (harness: Harness, deadlineId: string) => (await readDeadline(harness.store, deadlineId)).decoded.map((e) => e.type);
+
+describe('supervision flow on the bus', () => {
+  it('Licensing Law Art. 32 / R-ACC-2: no notice within 5 working days → yellow card and a deem-acceptance command to intake; intake’s deemed acceptance closes it', async () => {
+    h = await startHarness({ start: '2025-09-26T09:00:00+08:00' });
+    await h.publish('catalog.guide-published.v1', guide);
+    const messageId = await h.publish('intake.application-submitted.v1', submitted('BJ-A1', '2025-09-26T10:00:00+08:00'));
+
+    const acceptance = deadlineIdOf('BJ-A1', 'acceptance', 'submission');
+    const deemed = deadlineIdOf('BJ-A1', 'deemed-acceptance', 'submission');
+    const opened = (await readDeadline(h.store, deemed)).state;
+    expect(opened.opened).toMatchObject({ due: '2025-10-10', owner: { department: '北京市市场监督管理局', centre: 'centre-chaoyang', itemCode, itemName: '食品经营许可' } });
+    expect((await readDeadline(h.store, acceptance)).state.schedule?.due).toBe('2025-09-28'); // the adjusted working Sunday
+
+    // Redelivery of the same message changes nothing.
+    await h.publish('intake.application-submitted.v1', submitted('BJ-A1', '2025-09-26T10:00:00+08:00'), messageId);
+    expect(await types(h, acceptance)).toEqual(['DeadlineOpened']);
+
+    await h.tick('2025-09-28T08:00:00+08:00');
+    expect(await types(h, acceptance)).toEqual(['DeadlineOpened', 'DeadlineWarned']);
+    await h.tick('2025-09-29T00:00:00+08:00');
+    expect(await types(h, acceptance)).toEqual(['DeadlineOpened', 'DeadlineWarned', 'DeadlineBreached']);
+    expect((await h.module.index.get(acceptance))?.card).toBe('yellow');
+
+    await h.tick('2025-10-11T00:00:00+08:00');
+    // No pass ran on its warning day (2025-10-10): a warning after the fact is not sent.
+    expect(await types(h, deemed)).toEqual(['DeadlineOpened', 'DeadlineBreached', 'AutomaticOutcomeRequested']);
+    // The acceptance deadline's 1-day follow-up ran out long ago: red.
+    expect((await h.module.index.get(acceptance))?.card).toBe('red');
+
+    const published = await h.published();
+    const command = published.find((e) => e.type === 'supervision.deem-acceptance-command.v1');
+    expect(command?.data).toEqual({
+      commandId: outcomeCommandId(deemed, 'deemed-accepted'),
+      caseId: 'BJ-A1',
+      deadlineId: deemed,
+      receivedOn: '2025-09-26',
+      noticeDue: '2025-10-10',
+      requestedAt: '2025-10-10T16:00:00.000Z',
+    });
+    // One pass fires several deadlines concurrently: compare as a set.
+    expect(published.filter((e) => e.type === 'supervision.deadline-breached.v1').map((e) => `${(e.data as { deadlineId: string }).deadlineId} ${(e.data as { card: string }).card}`).sort()).toEqual(
+      [`${acceptance} red`, `${acceptance} yellow`, `${deemed} yellow`].sort(),
+    );
+
+    // Intake decides: deemed acceptance. It closes the deemed-acceptance deadline by its outcome and opens the decision limits from the guide.
+    await h.publish('intake.case-accepted.v2', {
+      caseId: 'BJ-A1',
+      itemCode,
+      guideVersion: '2025.2',
+      basis: 'deemed',
+      effectiveFrom: '2025-09-26',
+      acceptedAt: '2025-10-11T00:00:05+08:00',
+      toleratedDeficiencies: null,
+    } as never);
+    expect((await readDeadline(h.store, deemed)).state.closed?.resolution).toBe('automatic-outcome');
+    expect((await readDeadline(h.store, acceptance)).state.closed?.resolution).toBe('late');
+    const promised = (await readDeadline(h.store, deadlineIdOf('BJ-A1', 'decision-promised', 'case'))).state;
+    // 10 working days from 2025-09-26: 9/28, 9/29, 9/30, 10/9, 10/10, 10/11 (调休), 10/13–10/16.
+    expect(promised.schedule?.due).toBe('2025-10-16');
+    expect(await h.module.index.get(acceptance)).toBeNull();
+    expect((await h.published()).filter((e) => e.type === 'supervision.deadline-closed.v1').map((e) => (e.data as { resolution: string }).resolution)).toEqual(['met-late', 'automatic-outcome']);
+  });
+
+  it('R-REV-1: excluded time suspends both decision limits, an extension moves them, the decision closes them; R-CAT-11: a late step is carded while the case is on time', async () => {
+    h = await startHarness({ start: '2025-03-03T09:00:00+08:00' });
+    await h.publish('catalog.guide-published.v1', guide);
+    await h.publish('intake.case-accepted.v2', { caseId: 'BJ-R1', itemCode, guideVersion: '2025.2', basis: 'decision', effectiveFrom: '2025-03-03', acceptedAt: '2025-03-03T10:00:00+08:00', toleratedDeficiencies: null } as never);
+    const statutory = deadlineIdOf('BJ-R1', 'decision-statutory', 'case');
+    const promised = deadlineIdOf('BJ-R1', 'decision-promised', 'case');
+    expect((await readDeadline(h.store, statutory)).state.schedule?.due).toBe('2025-03-31');
+
+    await h.publish('review.step-started.v1', { caseId: 'BJ-R1', stepId: 'site-inspection', limitWorkingDays: 2, startedAt: '2025-03-04T09:00:00+08:00' });
+    await h.publish('review.time-excluded.v1', { caseId: 'BJ-R1', exclusionId: 'x1', reason: 'expert-review', from: '2025-03-10', excludedAt: '2025-03-07T17:00:00+08:00' });
+    await h.tick('2025-03-07T00:00:00+08:00');
+    const step = deadlineIdOf('BJ-R1', 'step', 'site-inspection');
+    expect(await types(h, step)).toEqual(['DeadlineOpened', 'DeadlineBreached']);
+    expect((await h.module.index.get(promised))?.card).toBeNull();
+
+    // Suspended: nothing fires, even long after the old due dates.
+    await h.tick('2025-04-10T00:00:00+08:00');
+    expect(await types(h, statutory)).toEqual(['DeadlineOpened', 'DeadlineSuspended']);
+    await h.publish('review.time-exclusion-ended.v1', { caseId: 'BJ-R1', exclusionId: 'x1', until: '2025-03-14', endedAt: '2025-03-14T17:00:00+08:00' });
+    expect((await readDeadline(h.store, statutory)).state.schedule?.due).toBe('2025-04-08'); // 5 working days later, across 清明 (4/4)
+    await h.publish('review.time-limit-extended.v1', { caseId: 'BJ-R1', extensionWorkingDays: 10, authority: 'agency-head', extendedAt: '2025-03-20T10:00:00+08:00' } as never);
+    expect((await readDeadline(h.store, statutory)).state.schedule?.due).toBe('2025-04-22');
+
+    await h.publish('review.decision-made.v1', {
+      caseId: 'BJ-R1',
+      decidedAt: '2025-04-18T10:00:00+08:00',
+      outcome: 'approve',
+      licenceForms: ['electronic'],
+      decision: { documentId: 'doc-decision-0001', kind: 'approval-decision' },
+    } as never);
+    expect((await readDeadline(h.store, statutory)).state.closed?.resolution).toBe('met');
+    expect((await readDeadline(h.store, promised)).state.closed?.resolution).toBe('late');
+    // Approval opens the Art. 44 licence deadline: 10 working days from 2025-04-18.
+    expect((await readDeadline(h.store, deadlineIdOf('BJ-R1', 'licence-issuance', 'doc-decision-0001'))).state.schedule?.due).toBe('2025-05-06');
+  });
+
+  it('R-REV-4: a renewal undecided at expiry sends deem-renewal-granted to review; R-ACC-2: lapsed tolerated deficiencies send the lapse to intake', async () => {
+    h = await startHarness({ start: '2025-03-20T09:00:00+08:00' });
+    await h.publish('review.renewal-applied.v1', { caseId: 'BJ-N1', licenceId: 'lic-9', licenceExpiry: '2025-04-30', appliedAt: '2025-03-20T09:30:00+08:00' });
+    await h.publish('intake.case-accepted.v2', {
+      caseId: 'BJ-T1',
+      basis: 'decision',
+      effectiveFrom: '2025-03-20',
+      acceptedAt: '2025-03-20T10:00:00+08:00',
+      toleratedDeficiencies: {
+        items: [{ materialId: 'm-floor-plan', name: '经营场所平面图', problem: 'missing', detail: '未提交' }],
+        deadline: { date: '2025-03-27', provisional: false },
+        notice: { documentId: 'doc-tol-1', kind: 'tolerated-deficiency-notice' },
+      },
+    } as never);
+    await h.tick('2025-05-01T00:00:00+08:00');
+    const commands = (await h.published()).filter((e) => e.type.endsWith('-command.v1'));
+    expect(commands.map((c) => [c.type, (c.data as { caseId: string }).caseId])).toEqual(
+      expect.arrayContaining([
+        ['supervision.deem-renewal-granted-command.v1', 'BJ-N1'],
+        ['supervision.lapse-tolerated-deficiency-command.v1', 'BJ-T1'],
+      ]),
+    );
+    expect(commands.find((c) => c.type === 'supervision.deem-renewal-granted-command.v1')?.data).toMatchObject({ licenceId: 'lic-9', previousExpiry: '2025-04-30' });
+    // Firing again later sends nothing new.
+    await h.tick('2025-05-02T00:00:00+08:00');
+    expect((await h.published()).filter((e) => e.type.endsWith('-command.v1'))).toHaveLength(2);
+  });
+});
