@@ -65,6 +65,11 @@ export function definitionOf(type: string): IntegrationEventDefinition | undefin
   return byType.get(type);
 }
 
+/** The definition of one version of an event family: (`intake.case-accepted`, 1) → `intake.case-accepted.v1`. */
+export function definitionFor(family: string, version: number): IntegrationEventDefinition | undefined {
+  return byType.get(`${family}.v${version}`);
+}
+
 /** Every topic some event travels on, sorted. */
 export function integrationTopics(): string[] {
   return [...new Set(integrationEventDefinitions.map((d) => d.topic))].sort();

@@ -1,7 +1,7 @@
 import { ValidationError } from '@govsvc/errors/errors';
 import { describe, expect, it } from 'vitest';
 import { examples, exampleEvent } from './examples.ts';
-import { definitionOf, integrationEventDefinitions, integrationTopics, parseIntegrationEvent, pointer } from './registry.ts';
+import { definitionFor, definitionOf, integrationEventDefinitions, integrationTopics, parseIntegrationEvent, pointer } from './registry.ts';
 
 /** The lifecycle the brief and REQUIREMENTS.md ask for; a missing one is a gap in the published language. */
 const requiredTypes = [
@@ -96,6 +96,12 @@ describe('integration event registry', () => {
       'govsvc.review.events.v1',
       'govsvc.supervision.events.v1',
     ]);
+  });
+
+  it('looks definitions up by (family, version) too', () => {
+    expect(definitionFor('intake.case-accepted', 1)?.type).toBe('intake.case-accepted.v1');
+    expect(definitionFor('intake.case-accepted', 2)?.schema).toBe(definitionOf('intake.case-accepted.v2')?.schema);
+    expect(definitionFor('intake.case-accepted', 3)).toBeUndefined();
   });
 
   it('an unknown type is a ValidationError on /type', () => {
