@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { isDomainError, RuleViolation, ValidationError } from '@govsvc/errors/errors';
 import { registerCalendarCommands } from './commands/calendar.ts';
 import { registerIdCommands } from './commands/id.ts';
+import { registerSealCommands } from './commands/seal.ts';
 import { loadConfig, type CliConfig } from './config.ts';
 import type { CommandContext, Output } from './context.ts';
 
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .showHelpAfterError('(add --help for usage)');
   registerCalendarCommands(program, ctx);
   registerIdCommands(program, ctx);
+  registerSealCommands(program, ctx);
   return program;
 }
 
