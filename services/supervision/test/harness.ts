@@ -20,6 +20,9 @@ import { sequentialIds } from '@govsvc/runtime/ids';
 import { createMemoryCaseTimeline, type CaseTimeline } from '../src/app/case-timeline.ts';
 import { createMemoryDeadlineIndex, type DeadlineIndex } from '../src/app/deadline-index.ts';
 import type { SealPublicKey } from '../src/app/audit.ts';
+import { buildApp, type App } from '@govsvc/service-kit/app';
+import type { Role } from '@govsvc/service-kit/principal';
+import { createTestAuth, testAppDeps, type TestAuth } from '@govsvc/service-kit/testing';
 import { CONSUMED_TOPICS, createSupervisionModule, type SupervisionModule } from '../src/module.ts';
 
 export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
@@ -116,4 +119,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await module.stop();
     },
   };
+}
+
+/** The module's routes on a real service-kit app (auth, problem+json, metrics) with test tokens. */
+export async function startApp(module: SupervisionModule): Promise<{ app: App; token(roles: Role[]): Promise<string>; auth: TestAuth }> {
+  const auth = await createTestAuth('supervision');
+  const app = await buildApp(testAppDeps(auth, 'supervision'), { serviceName: 'supervision', version: 'test', defaultMetrics: false });
+  await app.register(module.routes, { prefix: '/supervision' });
+  await app.ready();
+  return { app, auth, token: (roles) => auth.token(roles) };
 }

@@ -1,0 +1,143 @@
+/**
+ * The deadline index on the real Redis: it is a projection (flush it, rebuild
+ * from the store, get the same deadlines back, fire nothing twice) and firing
+ * survives a crash between recording a breach and updating the index.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resolveComponent } from '@govsvc/testkit/infra';
+import { uniqueKeyPrefix } from '@govsvc/testkit/redis';
+import { createInMemoryEventStore, type InMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
+import { ControlledClock } from '@govsvc/runtime/clock';
+import { createRedisDeadlineIndex, type RedisDeadlineIndex } from '../src/adapters/redis-deadline-index.ts';
+import type { DeadlineIndex, IndexEntry } from '../src/app/deadline-index.ts';
+import { readDeadline } from '../src/app/deadlines.ts';
+import { deadlineIdOf } from '../src/domain/kinds.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+let redisUrl: string;
+const indexes: RedisDeadlineIndex[] = [];
+const harnesses: Harness[] = [];
+
+beforeAll(async () => {
+  redisUrl = await resolveComponent('redis');
+});
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.stop();
+});
+afterAll(async () => {
+  for (const index of indexes) {
+    await index.clear();
+    await index.close();
+  }
+});
+
+const redisIndex = (prefix: string) => {
+  const index = createRedisDeadlineIndex({ url: redisUrl, prefix });
+  indexes.push(index);
+  return index;
+};
+
+const itemCode = '11000000000000000A-0001-01';
+const snapshot = (entries: readonly IndexEntry[]) => [...entries].sort((a, b) => (a.deadlineId < b.deadlineId ? -1 : 1));
+
+async function countEvents(store: InMemoryEventStore, type: string): Promise<number> {
+  return store.allEvents().filter((e) => e.type === type).length;
+}
+
+describe('deadline index in Redis', () => {
+  it('flushing Redis and rebuilding from the event store yields the same deadlines, and fires nothing twice', async () => {
+    const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
+    const store = createInMemoryEventStore({ now: () => clock.now() });
+    const index = redisIndex(uniqueKeyPrefix('rebuild'));
+    const h = await startHarness({ start: '2025-03-03T08:00:00+08:00', clock, store, index });
+    harnesses.push(h);
+    await h.publish('catalog.guide-published.v1', { itemCode, guideVersion: '2025.2', itemType: '01' });
+    // Twelve cases submitted over two weeks; two of them get their acceptance decision in time.
+    for (let i = 0; i < 12; i++) {
+      const day = String(3 + i).padStart(2, '0');
+      await h.publish('intake.application-submitted.v1', { caseId: `BJ-X${i}`, itemCode, guideVersion: '2025.2', submittedAt: `2025-03-${day}T10:00:00+08:00` });
+    }
+    for (const i of [3, 7]) {
+      await h.publish('intake.supplement-requested.v1', { caseId: `BJ-X${i}`, requestedAt: `2025-03-${String(4 + i).padStart(2, '0')}T09:00:00+08:00` });
+    }
+    await h.tick('2025-03-12T00:00:00+08:00');
+    await h.tick('2025-03-14T09:00:00+08:00');
+
+    const before = snapshot(await index.all());
+    const cardedBefore = snapshot(await index.carded());
+    expect(before.length).toBeGreaterThan(20);
+    expect(new Set(cardedBefore.map((e) => e.card))).toEqual(new Set(['warning', 'yellow', 'red']));
+    const eventsBefore = store.allEvents().length;
+    const breachesBefore = await countEvents(store, 'DeadlineBreached');
+    expect(breachesBefore).toBeGreaterThan(0);
+
+    await index.clear();
+    expect(await index.all()).toEqual([]);
+    await h.module.rebuild('deadline-index');
+    expect(snapshot(await index.all())).toEqual(before);
+    expect(snapshot(await index.carded())).toEqual(cardedBefore);
+    expect(await index.countOpen()).toBe(before.length);
+
+    // The same instant again: nothing new fires from the rebuilt index.
+    await h.tick('2025-03-14T09:00:00+08:00');
+    expect(await countEvents(store, 'DeadlineBreached')).toBe(breachesBefore);
+    expect(store.allEvents().length).toBe(eventsBefore);
+    // Later, only what is newly due fires, once.
+    await h.tick('2025-03-17T09:00:00+08:00');
+    await index.clear();
+    await h.module.rebuild('deadline-index');
+    const afterSecond = store.allEvents().length;
+    await h.tick('2025-03-17T09:00:00+08:00');
+    expect(store.allEvents().length).toBe(afterSecond);
+  });
+
+  it('a crash between recording a breach and updating the index: after restart, exactly one DeadlineBreached and one outcome request', async () => {
+    // Story: the scheduler appends DeadlineBreached + AutomaticOutcomeRequested for a deemed acceptance,
+    // then the process dies before the index write (and before the projection's checkpoint moves).
+    // The index still says "due". A new process starts on the same store and Redis and runs the
+    // scheduler at once, racing its own projection catching up.
+    const prefix = uniqueKeyPrefix('crash');
+    const clock = new ControlledClock('2025-09-26T09:00:00+08:00');
+    const store = createInMemoryEventStore({ now: () => clock.now() });
+    const real = redisIndex(prefix);
+    let crashed = false;
+    const crashing: DeadlineIndex = {
+      ...real,
+      upsert: async (entry) => {
+        if (crashed) throw new Error('process died');
+        return real.upsert(entry);
+      },
+      remove: async (id, revision) => {
+        if (crashed) throw new Error('process died');
+        return real.remove(id, revision);
+      },
+    };
+    const first = await startHarness({ start: '2025-09-26T09:00:00+08:00', clock, store, index: crashing });
+    await first.publish('catalog.guide-published.v1', { itemCode, guideVersion: '2025.2', itemType: '01' });
+    await first.publish('intake.application-submitted.v1', { caseId: 'BJ-C1', itemCode, guideVersion: '2025.2', submittedAt: '2025-09-26T10:00:00+08:00' });
+    const deemed = deadlineIdOf('BJ-C1', 'deemed-acceptance', 'submission');
+    const staleEntry = await real.get(deemed);
+    expect(staleEntry?.nextAt).toBe(Date.parse('2025-10-10T00:00:00+08:00'));
+
+    crashed = true;
+    clock.set('2025-10-11T00:00:01+08:00');
+    await first.module.scheduler.runOnce(); // appends, then the index write fails: the crash
+    await first.stop().catch(() => undefined);
+    expect((await readDeadline(store, deemed)).decoded.map((e) => e.type)).toEqual(['DeadlineOpened', 'DeadlineBreached', 'AutomaticOutcomeRequested']);
+    expect((await real.get(deemed))?.revision).toBe(staleEntry?.revision); // the index never heard of it
+
+    crashed = false;
+    const second = await startHarness({ start: '2025-10-11T00:00:01+08:00', clock, store, index: real });
+    harnesses.push(second);
+    await second.module.scheduler.runOnce(); // the stale entry is still due: it must decide nothing
+    await second.module.caughtUp();
+    await second.tick('2025-10-11T00:05:00+08:00');
+    const events = (await readDeadline(store, deemed)).decoded.map((e) => e.type);
+    expect(events.filter((t) => t === 'DeadlineBreached')).toHaveLength(1);
+    expect(events.filter((t) => t === 'AutomaticOutcomeRequested')).toHaveLength(1);
+    const entry = await real.get(deemed);
+    expect(entry).toMatchObject({ card: 'yellow', revision: 2 });
+    // Next it waits for the follow-up (1 working day after 2025-10-10: the adjusted Saturday 2025-10-11).
+    expect(entry?.nextAt).toBe(Date.parse('2025-10-12T00:00:00+08:00'));
+  });
+});
