@@ -150,7 +150,7 @@ function decideOwn(command: DeliveryCommand, state: DeliveryState): DeliveryEven
       // A stale outcome (an attempt another worker already recorded) changes nothing either.
       if (d.attempt !== (status?.attempts ?? 0) + 1) return [];
       if (d.outcome.kind === 'sent') {
-        return [{ type: 'NotificationSent', data: { noticeId: d.noticeId, channel: d.channel, attempt: d.attempt, providerMessageId: d.outcome.providerMessageId, sentAt: ctx.now } }];
+        return [{ type: 'NotificationSent', data: { noticeId: d.noticeId, stage: current.facts.stage, channel: d.channel, attempt: d.attempt, providerMessageId: d.outcome.providerMessageId, sentAt: ctx.now } }];
       }
       const error = d.outcome.error.slice(0, 500);
       if (d.outcome.permanent || d.attempt >= d.retry.maxAttempts) {

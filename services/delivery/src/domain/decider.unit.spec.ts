@@ -39,7 +39,7 @@ describe('notifications (R-NOTIFY-1)', () => {
   it('R-NOTIFY-1: a sent channel is final; a second success or a stale attempt records nothing', () => {
     const given = [preferences(), ...deliveryDecider.decide(acceptedNotice, initialDeliveryState())];
     const sent = deliveryDecider.decide(outcome(1, { kind: 'sent', providerMessageId: 'm-1' }), fold(given));
-    expect(sent).toEqual([{ type: 'NotificationSent', data: { noticeId, channel: 'email', attempt: 1, providerMessageId: 'm-1', sentAt: NOW } }]);
+    expect(sent).toEqual([{ type: 'NotificationSent', data: { noticeId, stage: 'accepted', channel: 'email', attempt: 1, providerMessageId: 'm-1', sentAt: NOW } }]);
     spec.given([...given, ...sent]).when(outcome(1, { kind: 'sent', providerMessageId: 'm-2' })).thenNothingHappens();
     spec.given([...given, ...sent]).when(outcome(2, { kind: 'failed', error: 'x', permanent: false })).thenNothingHappens();
     expect(dueSends(fold([...given, ...sent]), new Date(NOW)).map((d) => d.channel)).toEqual(['sms']);

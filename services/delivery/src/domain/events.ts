@@ -97,7 +97,7 @@ export const deliveryEventSchemas = {
     changedAt: instant,
   }),
   NoticeRequested: z.object({ noticeId: z.uuid(), noticeKey: z.string().min(1), facts: noticeFactsSchema, requestedAt: instant }),
-  NotificationSent: z.object({ noticeId: z.uuid(), channel: channelSchema, attempt: z.int().min(1), providerMessageId: z.string().min(1), sentAt: instant }),
+  NotificationSent: z.object({ noticeId: z.uuid(), stage: z.enum(STAGES), channel: channelSchema, attempt: z.int().min(1), providerMessageId: z.string().min(1), sentAt: instant }),
   NotificationAttemptFailed: z.object({
     noticeId: z.uuid(),
     channel: channelSchema,

@@ -1,0 +1,160 @@
+/**
+ * The delivery service's command side and queries. Every command goes
+ * through `handleCommand` on the case's stream; event ids derive from what
+ * caused the command (a Kafka event id, an Idempotency-Key, a send attempt),
+ * so a redelivery or a retried request appends nothing twice.
+ */
+import { randomInt } from 'node:crypto';
+import { computeDeadline } from '@govsvc/calendar/deadline';
+import { shanghaiDateOf } from '@govsvc/calendar/civil-date';
+import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
+import { openContact, type ApplicantContact, type ContactKeyring } from '@govsvc/contracts/sealed-contact';
+import { NotFoundError } from '@govsvc/errors/errors';
+import { handleCommand } from '@govsvc/eventstore/command-handler';
+import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
+import type { Actor, EventStore } from '@govsvc/eventstore/port';
+import type { Clock } from '@govsvc/runtime/clock';
+import { deterministicId } from '@govsvc/runtime/ids';
+import type { CommandContext, DeliveryCommand, RetryPolicy } from '../domain/commands.ts';
+import { deliveryDecider } from '../domain/decide.ts';
+import type { DeliveryEvent, WorkingDayDeadline } from '../domain/events.ts';
+import { evolveDelivery, initialDeliveryState, type DeliveryState } from '../domain/state.ts';
+import type { DocumentSigner } from '../adapters/document-signer.ts';
+import { deliveryCodec, streamOf } from './codec.ts';
+import { createHash } from 'node:crypto';
+
+/** Licensing Law Art. 44: the licence is issued or delivered within 10 working days of the decision. */
+export const DELIVERY_LIMIT_WORKING_DAYS = 10;
+
+export interface Cause {
+  /** Seed of the produced events' ids: the same cause never appends twice. */
+  readonly seed: string;
+  readonly actor: Actor;
+  readonly correlationId: string;
+  readonly causationId?: string;
+}
+
+export interface DeliveryServiceDeps {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly calendar: WorkingCalendar;
+  readonly signer: DocumentSigner;
+  readonly keyring: ContactKeyring;
+  readonly retry: RetryPolicy;
+}
+
+type CommandWithoutCtx = DeliveryCommand extends infer C ? (C extends { ctx: CommandContext } ? Omit<C, 'ctx'> : never) : never;
+
+export class DeliveryService {
+  constructor(private readonly deps: DeliveryServiceDeps) {}
+
+  get retry(): RetryPolicy {
+    return this.deps.retry;
+  }
+
+  /** The notice id of a (case, notice key): the unit of deduplication (R-NOTIFY-1). */
+  static noticeIdOf(caseId: string, noticeKey: string): string {
+    return deterministicId('govsvc-delivery-notice', `${caseId}/${noticeKey}`);
+  }
+
+  async execute(caseId: string, command: CommandWithoutCtx, cause: Cause): Promise<{ events: readonly DeliveryEvent[]; state: DeliveryState; alreadyAppended: boolean }> {
+    const ctx: CommandContext = {
+      caseId,
+      now: this.deps.clock.now().toISOString(),
+      deliveryId: `dlv-${caseId}`,
+      pickupCode: String(randomInt(0, 100_000_000)).padStart(8, '0'),
+      noticeIdOf: (key) => DeliveryService.noticeIdOf(caseId, key),
+    };
+    const result = await handleCommand(this.deps.store, streamOf(caseId), deliveryDecider, { ...command, ctx } as DeliveryCommand, {
+      codec: deliveryCodec,
+      eventIds: deterministicEventIds(cause.seed),
+      metadata: { caseId, correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
+    });
+    return { events: result.events, state: result.state, alreadyAppended: result.alreadyAppended };
+  }
+
+  async state(caseId: string): Promise<DeliveryState> {
+    const stored = await this.deps.store.readStream(streamOf(caseId));
+    return stored.map((e) => deliveryCodec.decode(e)).reduce(evolveDelivery, initialDeliveryState());
+  }
+
+  /** The state, or 404 when the case is unknown here or (for an applicant) not theirs. */
+  async stateVisibleTo(caseId: string, viewer: { readonly applicantRef: string | null }): Promise<DeliveryState> {
+    const state = await this.state(caseId);
+    const known = state.preferences !== null || state.notices.size > 0 || state.decision !== null || state.licence !== null;
+    // Another applicant's case and an unknown case look the same: 404, nothing to learn from the difference.
+    if (!known || (viewer.applicantRef !== null && state.preferences?.applicant.ref !== viewer.applicantRef)) {
+      throw new NotFoundError(`no case ${caseId}`);
+    }
+    return state;
+  }
+
+  /** Decision day + 10 working days on the statutory calendar (Art. 44, Art. 82). */
+  deliveryDeadline(decidedAt: string): WorkingDayDeadline {
+    const deadline = computeDeadline(this.deps.calendar, { start: shanghaiDateOf(decidedAt), workingDays: DELIVERY_LIMIT_WORKING_DAYS });
+    return { date: deadline.due, provisional: deadline.provisional };
+  }
+
+  /** The electronic result document (电子送达文书), signed. */
+  signedDocument(caseId: string, licence: { licenceId: string; resultName: string; electronicLicenceId: string | null; validUntil: string | null; issuedAt: string; forms: readonly string[] }) {
+    const content = JSON.stringify({
+      document: '电子送达文书',
+      caseId,
+      licenceId: licence.licenceId,
+      resultName: licence.resultName,
+      electronicLicenceId: licence.electronicLicenceId,
+      forms: [...licence.forms].sort(),
+      validUntil: licence.validUntil,
+      issuedAt: licence.issuedAt,
+      signedWith: this.deps.signer.keyId,
+    });
+    const bytes = Buffer.from(content, 'utf8');
+    return {
+      documentId: `doc-${licence.licenceId}`,
+      content,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      signature: this.deps.signer.sign(bytes),
+      keyId: this.deps.signer.keyId,
+    };
+  }
+
+  openContact(caseId: string, state: DeliveryState): ApplicantContact {
+    if (!state.preferences) throw new NotFoundError('no contact on file');
+    return openContact(state.preferences.contact, caseId, this.deps.keyring);
+  }
+
+  /** Notifications that gave up, across cases, for the operator (R-NOTIFY-1: never silently). */
+  async failedNotifications(): Promise<FailedNotification[]> {
+    const open = new Map<string, FailedNotification>();
+    let after = 0n;
+    for (;;) {
+      const batch = await this.deps.store.readAll({
+        after,
+        maxCount: 500,
+        filter: { categories: ['delivery'], eventTypes: ['NotificationFailed', 'NotificationRequeued', 'NotificationSent'] },
+      });
+      for (const stored of batch) {
+        const event = deliveryCodec.decode(stored);
+        const caseId = stored.stream.slice('delivery-'.length);
+        if (event.type === 'NotificationFailed') {
+          open.set(`${event.data.noticeId}/${event.data.channel}`, { caseId, ...event.data });
+        } else if (event.type === 'NotificationRequeued' || event.type === 'NotificationSent') {
+          open.delete(`${event.data.noticeId}/${event.data.channel}`);
+        }
+      }
+      const last = batch[batch.length - 1];
+      if (!last || batch.length < 500) break;
+      after = last.globalPosition;
+    }
+    return [...open.values()].sort((a, b) => a.failedAt.localeCompare(b.failedAt));
+  }
+}
+
+export interface FailedNotification {
+  readonly caseId: string;
+  readonly noticeId: string;
+  readonly channel: string;
+  readonly attempts: number;
+  readonly error: string;
+  readonly failedAt: string;
+}
