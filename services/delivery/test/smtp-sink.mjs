@@ -1,3 +1,4 @@
+/* global process, Buffer */
 // A real SMTP server (the smtp-server package) in its own process, for the
 // delivery tests: it accepts mail and reports each received message, raw, to
 // the parent over IPC. It can be told to answer the next RCPT TOs with a
