@@ -37,6 +37,12 @@ export const intakeConfigSchema = baseConfigSchema.extend({
   INTAKE_SEAL_KEYS: json(z.array(sealKeySchema).min(1)).optional(),
   /** `id:base64(32 bytes)[,…]`, the first seals: the applicant-contact keyring shared with delivery and courier. */
   APPLICANT_CONTACT_KEYS: z.string().min(1).optional(),
+  /** JSON array of cross-department items: [{ itemCode, leadDepartment, assistingDepartments }] (R-COLLAB-1). */
+  INTAKE_COLLABORATIONS: json(
+    z.array(z.object({ itemCode: z.string().min(1), leadDepartment: z.string().min(1), assistingDepartments: z.array(z.string().min(1)).min(1) })),
+  ).default([]),
+  /** Prefix of every Kafka topic (isolated environments, end-to-end runs). */
+  TOPIC_PREFIX: z.string().regex(/^[a-z0-9._-]*$/).default(''),
   SUPPLEMENT_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   CALENDAR_DATA_DIR: z.string().min(1).optional(),
   INTAKE_CONSUMER_GROUP: z.string().min(1).default('intake'),

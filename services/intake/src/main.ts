@@ -52,6 +52,8 @@ const module = createIntakeModule({
   slotCounter,
   dataSharing: new LocalDataSharing(),
   contactKeys,
+  collaborations: config.INTAKE_COLLABORATIONS,
+  topicFor: (topic) => `${config.TOPIC_PREFIX}${topic}`,
   supplementWorkingDays: config.SUPPLEMENT_WORKING_DAYS,
   consumerGroupId: config.INTAKE_CONSUMER_GROUP,
   relaySubscriptionId: config.INTAKE_RELAY_SUBSCRIPTION,

@@ -27,6 +27,7 @@ import { Deadlines } from './app/deadlines.ts';
 import { GuideCatalog } from './app/guides.ts';
 import { intakeContractMapping, PUBLISHED_CATEGORIES } from './app/relay.ts';
 import type { SealRegistration, SealSigner } from './app/seal.ts';
+import type { ItemCollaboration } from './app/application-service.ts';
 import type { SlotCounter } from './app/slot-counter.ts';
 import { applicationRoutes } from './http/application-routes.ts';
 import { appointmentRoutes } from './http/appointment-routes.ts';
@@ -55,12 +56,16 @@ export interface IntakeModuleDeps {
   readonly dataSharing: DataSharing;
   /** Seals applicants' contact details for delivery and courier (R-NOTIFY-1, R-DELIV-1). */
   readonly contactKeys: ContactKeyring;
+  /** Cross-department items with their lead and assisting departments (R-COLLAB-1). */
+  readonly collaborations?: readonly ItemCollaboration[];
   /** Default supplement period in working days (a notice may set its own). */
   readonly supplementWorkingDays?: number;
   /** Consumer group on the bus (one per deployment of intake). */
   readonly consumerGroupId?: string;
   /** Checkpoint name of the relay subscription. */
   readonly relaySubscriptionId?: string;
+  /** Topic actually used for a contract topic, e.g. an environment prefix (`e2e-1.govsvc.intake.events.v1`). */
+  readonly topicFor?: (topic: string) => string;
   /** Extra readiness probes of the adapters main.ts chose (Redis, PostgreSQL …). */
   readonly readinessChecks?: readonly ReadinessCheck[];
 }
@@ -87,10 +92,12 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
     seals: deps.seals,
     supplementWorkingDays: deps.supplementWorkingDays ?? 5,
     contactKeys: deps.contactKeys,
+    collaborations: deps.collaborations ?? [],
   });
   const appointments = new AppointmentService({ store: deps.store, clock: deps.clock, centres, deadlines, counter: deps.slotCounter });
   const log = deps.logger.child({ module: 'intake' });
   let relay: Relay | undefined;
+  const topicFor = deps.topicFor ?? ((topic: string) => topic);
   let consumer: IntegrationEventConsumer | undefined;
 
   return {
@@ -112,13 +119,14 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
       const counters = await appointments.rebuildCounters();
       log.info({ guides: guides.listInForce(deps.clock.now()).length, slotCounters: counters }, 'intake projections rebuilt from the store');
       // Publishing and subscribing need the topics; creating them is idempotent, whoever comes first.
-      await deps.bus.ensureTopics([topicOf('intake'), topicOf('catalog'), topicOf('supervision')].map((topic) => ({ topic, partitions: defaultPartitions })));
+      await deps.bus.ensureTopics([topicOf('intake'), topicOf('catalog'), topicOf('supervision')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
       relay = createRelay({
         store: deps.store,
         bus: deps.bus,
         name: deps.relaySubscriptionId ?? 'intake-relay',
         map: intakeContractMapping(deps.store),
         filter: { categories: [...PUBLISHED_CATEGORIES] },
+        topicFor,
         log: { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) },
       });
       relay.start();
@@ -126,6 +134,7 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
         bus: deps.bus,
         guides,
         applications,
+        topicFor,
         log: { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) },
         ...(deps.consumerGroupId ? { groupId: deps.consumerGroupId } : {}),
       });

@@ -79,6 +79,14 @@ export interface ApplicationServiceDeps {
   readonly supplementWorkingDays: number;
   /** Seals applicants' contact details; delivery and courier hold the same keys to open them. */
   readonly contactKeys: ContactKeyring;
+  /** Cross-department items and their departments (R-COLLAB-1): intake is their one window. */
+  readonly collaborations: readonly ItemCollaboration[];
+}
+
+export interface ItemCollaboration {
+  readonly itemCode: string;
+  readonly leadDepartment: string;
+  readonly assistingDepartments: readonly string[];
 }
 
 const STAFF_ROLES = ['supervisor', 'integration', 'admin'];
@@ -147,6 +155,7 @@ export class ApplicationService {
       materials,
       sharedAvailable,
       delivery,
+      collaboration: this.collaborationFor(guide.itemCode),
       receivedBy,
       submittedAt: now.toISOString(),
       receivedOn: today,
@@ -338,6 +347,11 @@ export class ApplicationService {
     const checked = kind === 'person' ? checkResidentId(raw, { today }, '/applicant/id') : checkUscc(raw, '/applicant/id');
     if (!checked.ok) throw new ValidationError(`the applicant's ${kind === 'person' ? 'resident ID number' : 'unified social credit code'} is invalid`, checked.issues);
     return checked.value.value;
+  }
+
+  private collaborationFor(itemCode: string) {
+    const found = this.d.collaborations.find((c) => c.itemCode === itemCode);
+    return found ? { leadDepartment: found.leadDepartment, assistingDepartments: [...found.assistingDepartments] } : null;
   }
 
   /** Checks that each chosen channel has its address, then seals the contact to this case (PIPL). */

@@ -29,6 +29,7 @@ export function createIntakeConsumer(deps: {
   applications: ApplicationService;
   log: ConsumerLogger;
   groupId?: string;
+  topicFor?: (topic: string) => string;
 }): IntegrationEventConsumer {
   const supervision = (commandId: string, correlationId: string): Caller => ({
     subject: 'supervision',
@@ -51,7 +52,7 @@ export function createIntakeConsumer(deps: {
   return createIntegrationEventConsumer<undefined>({
     bus: deps.bus,
     groupId: deps.groupId ?? 'intake',
-    topics: [topicOf('catalog'), topicOf('supervision')],
+    topics: [topicOf('catalog'), topicOf('supervision')].map(deps.topicFor ?? ((t) => t)),
     processed: storeDeduplicates,
     fromBeginning: true,
     log: deps.log,

@@ -43,7 +43,7 @@ export function toIntegrationEvents(caseId: string, event: ApplicationEvent, sub
             materials: d.materials.map((m) => ({ materialId: m.materialId, name: nameOf(m.materialId), form: m.form, source: m.source })),
             submittedAt: d.submittedAt,
             acceptanceDue: workingDeadline(d.acceptanceDue),
-            collaboration: null,
+            collaboration: d.collaboration,
           },
         },
         {

@@ -38,6 +38,7 @@ describe('domain → contracts', () => {
         resultDelivery: { method: 'post' },
         sealedContact: { alg: 'A256GCM', keyId: 'contact-1', iv: 'AAECAwQFBgcICQoL', ciphertext: 'c2VhbGVk', tag: 'AAECAwQFBgcICQoLDA0ODw==' },
       },
+      collaboration: { leadDepartment: '北京市朝阳区市场监督管理局', assistingDepartments: ['北京市朝阳区消防救援支队'] },
       receivedBy: clerk,
       submittedAt: '2026-11-26T10:00:00+08:00',
       receivedOn: '2026-11-26',
@@ -60,7 +61,11 @@ describe('domain → contracts', () => {
     ]);
     for (const contract of contracts) expect(() => parseIntegrationEvent(contract.type, contract.data)).not.toThrow();
     expect(contracts[4]!.data).toMatchObject({ suspension: { from: '2026-11-27', to: '2026-11-30', reason: 'supplement' } });
-    expect(contracts[0]!.data).toMatchObject({ serviceCentre: 'bj-chaoyang', channel: 'window' });
+    expect(contracts[0]!.data).toMatchObject({
+      serviceCentre: 'bj-chaoyang',
+      channel: 'window',
+      collaboration: { leadDepartment: '北京市朝阳区市场监督管理局', assistingDepartments: ['北京市朝阳区消防救援支队'] },
+    });
     expect(JSON.stringify(contracts)).not.toContain(ENTERPRISE_USCC);
   });
 
@@ -77,6 +82,7 @@ describe('domain → contracts', () => {
       materials: [paper('application-form'), { ...paper('safety-rules'), form: 'electronic' }, paper('premises-proof')],
       sharedAvailable: [],
       delivery: { notificationChannels: ['email'], resultDelivery: { method: 'electronic' }, sealedContact: { alg: 'A256GCM', keyId: 'contact-1', iv: 'AAECAwQFBgcICQoL', ciphertext: 'c2VhbGVk', tag: 'AAECAwQFBgcICQoLDA0ODw==' } },
+      collaboration: null,
       receivedBy: null,
       submittedAt: '2026-11-26T10:00:00+08:00',
       receivedOn: '2026-11-26',

@@ -5,7 +5,7 @@
  */
 import type { BoundGuide } from '../guide.ts';
 import type { Deadline, Deficiency, Reason, ReceivedMaterial, Seal, SealedDocument } from '../document.ts';
-import type { Applicant, CentreRef, DeliveryPreferences, Staff } from './events.ts';
+import type { Applicant, CentreRef, Collaboration, DeliveryPreferences, Staff } from './events.ts';
 
 export interface SubmitApplication {
   readonly type: 'SubmitApplication';
@@ -19,6 +19,8 @@ export interface SubmitApplication {
   readonly materials: readonly ReceivedMaterial[];
   readonly sharedAvailable: readonly string[];
   readonly delivery: DeliveryPreferences;
+  /** Lead and assisting departments of a cross-department item (R-COLLAB-1); null otherwise. */
+  readonly collaboration: Collaboration | null;
   /** The clerk receiving it at a window (接件, a recorded contact); null online. */
   readonly receivedBy: Staff | null;
   readonly submittedAt: string;

@@ -30,6 +30,7 @@ export function decideSubmit(command: SubmitApplication, state: ApplicationState
         materials: [...command.materials],
         sharedAvailable: [...command.sharedAvailable],
         delivery: command.delivery,
+        collaboration: command.collaboration,
         submittedAt: command.submittedAt,
         receivedOn: command.receivedOn,
         acceptanceDue: command.acceptanceDue,

@@ -32,6 +32,7 @@ const submit = (overrides: Partial<SubmitApplication> = {}): SubmitApplication =
     resultDelivery: { method: 'window-pickup', serviceCentre: 'bj-chaoyang' },
     sealedContact: { alg: 'A256GCM', keyId: 'contact-2026', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'c2VhbGVk', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' },
   },
+  collaboration: null,
   receivedBy: null,
   submittedAt: '2026-11-26T10:00:00+08:00',
   receivedOn: '2026-11-26',

@@ -71,6 +71,16 @@ export const deliveryPreferencesSchema = z.object({
 });
 export type DeliveryPreferences = z.infer<typeof deliveryPreferencesSchema>;
 
+/**
+ * A cross-department case (R-COLLAB-1, "办好一件事"): the lead department owns
+ * flow, material list and time limit; intake is the one window for all of
+ * them. Null for an item one department handles alone.
+ */
+export const collaborationSchema = z
+  .object({ leadDepartment: z.string().min(1).max(100), assistingDepartments: z.array(z.string().min(1).max(100)).min(1) })
+  .refine((c) => !c.assistingDepartments.includes(c.leadDepartment), { message: 'the lead department does not assist itself' });
+export type Collaboration = z.infer<typeof collaborationSchema>;
+
 export const TOUCHPOINTS = {
   receipt: '接件',
   acceptance: '受理',
@@ -91,6 +101,7 @@ export const applicationEventSchemas = {
     /** Materials the data-sharing port holds a record for: they are never demanded from the applicant (R-CAT-10). */
     sharedAvailable: z.array(z.string()),
     delivery: deliveryPreferencesSchema,
+    collaboration: collaborationSchema.nullable(),
     submittedAt: instant,
     receivedOn: civilDate,
     /** Acceptance decision due (R-ACC-2: one working day). */
