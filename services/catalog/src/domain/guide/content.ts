@@ -14,7 +14,8 @@
  * the two in step).
  */
 import { z } from 'zod';
-import { implementationCodeSchema } from '@govsvc/identifiers/item-codes';
+import { normalizeIdentifier } from '@govsvc/identifiers/checked';
+import { checkImplementationCode } from '@govsvc/identifiers/item-codes';
 
 /** Item types in scope of the measures (Art. 4, R-SCOPE-1), keyed by their national platform codes. */
 export const ITEM_TYPES = {
@@ -207,10 +208,17 @@ export const guideContentSchema = z
   .strictObject({
     itemName: z.string().optional().describe('事项名称 item name'),
     basicCode: z.string().optional().describe('基本编码 basic code (same item city-wide and nationwide)'),
-    // The stream's identity, so it is checked (and normalized: no hyphens, upper case) here, not by a lint.
-    implementationCode: implementationCodeSchema.describe(
-      '实施编码 implementation code: basic code + 12-digit region + implementing body USCC + handling item (written with or without hyphens)',
-    ),
+    // The stream's identity, so it is checked here (not by a lint) and normalized (no hyphens,
+    // upper case) in place: `overwrite` keeps the type a string, representable in JSON Schema
+    // both ways, so the same schema serves requests, responses and the OpenAPI document.
+    implementationCode: z
+      .string()
+      .overwrite(normalizeIdentifier)
+      .superRefine((code, ctx) => {
+        const checked = checkImplementationCode(code);
+        if (!checked.ok) for (const issue of checked.issues) ctx.addIssue({ code: 'custom', message: issue.reason });
+      })
+      .describe('实施编码 implementation code: basic code + 12-digit region + implementing body USCC + handling item (written with or without hyphens)'),
     handlingItem: z.string().optional().describe('业务办理项 handling item (新办, 变更, 延续, 注销 …)'),
     itemType: z.enum(itemTypeCodes).optional().describe('事项类型 item type (national code)'),
     level: z.enum(keysOf(LEVELS)).optional().describe('实施层级 level: city, district, township'),

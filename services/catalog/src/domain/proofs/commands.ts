@@ -19,6 +19,9 @@ export interface CatalogueRetainedProof {
 export interface RequireNewProof {
   readonly type: 'RequireNewProof';
   readonly data: ProofFacts & {
+    readonly department: string;
+    /** Implementation codes of the guides that will demand the proof. */
+    readonly requiredBy: readonly string[];
     readonly legalChange: LegalChange;
     /** The day the requirement arose (the law's effective date or the department's decision). */
     readonly requiredOn: string;

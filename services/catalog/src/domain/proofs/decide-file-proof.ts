@@ -1,7 +1,7 @@
 /**
  * FileProof: the new proof is filed and so joins the retained catalog. The
  * guides demanding it are updated "同步" (at the same time, Art. 7(2)), so a
- * filing names them; a late filing is still accepted, and recorded as late
+ * filing names them, and must name every guide the requirement listed; a late filing is still accepted, and recorded as late
  * for supervision.
  */
 import { RuleViolation, ValidationError } from '@govsvc/errors/errors';
@@ -16,8 +16,12 @@ export function decideFileProof(command: FileProof, state: ProofState): ProofFil
   if (state.status !== 'pending-filing') {
     throw new RuleViolation('R-CAT-7', `proof ${state.code} is ${state.status}, not awaiting filing`, { code: state.code, status: state.status });
   }
-  if (updatedGuides.length === 0) {
-    throw new RuleViolation('R-CAT-7', 'a filing updates the guides that demand the proof at the same time: name them', { path: '/updatedGuides' });
+  const missing = (state.requiredBy ?? []).filter((code) => !updatedGuides.includes(code));
+  if (updatedGuides.length === 0 || missing.length > 0) {
+    throw new RuleViolation('R-CAT-7', `a filing updates every guide that demands the proof at the same time; not updated: ${missing.join(', ') || '(none named)'}`, {
+      path: '/updatedGuides',
+      missing,
+    });
   }
   if (state.requiredOn !== undefined && filedOn < state.requiredOn) {
     throw new ValidationError('a proof cannot be filed before it was required', [

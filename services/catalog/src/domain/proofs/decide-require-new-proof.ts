@@ -12,12 +12,15 @@ import { PROOF_FILING_WORKING_DAYS, type NewProofRequired } from './events.ts';
 import type { ProofState } from './state.ts';
 
 export function decideRequireNewProof(command: RequireNewProof, state: ProofState): NewProofRequired[] {
-  const { code, name, issuer, legalBasis, legalChange, requiredOn, requiredAt, calendar } = command.data;
+  const { code, name, issuer, legalBasis, department, requiredBy, legalChange, requiredOn, requiredAt, calendar } = command.data;
   if (state.status === 'pending-filing' || state.status === 'retained') {
     throw new RuleViolation('R-CAT-7', `proof ${code} is already ${state.status === 'retained' ? 'in the catalog' : 'awaiting filing'}`, {
       code,
       status: state.status,
     });
+  }
+  if (requiredBy.length === 0) {
+    throw new RuleViolation('R-CAT-7', 'name the guides that will demand the new proof: they are updated when it is filed', { path: '/requiredBy' });
   }
   const deadline = computeDeadline(calendar, { start: requiredOn, workingDays: PROOF_FILING_WORKING_DAYS });
   return [
@@ -28,6 +31,8 @@ export function decideRequireNewProof(command: RequireNewProof, state: ProofStat
         name,
         issuer,
         legalBasis: [...legalBasis],
+        department,
+        requiredBy: [...requiredBy],
         legalChange,
         requiredOn,
         requiredAt,

@@ -23,18 +23,24 @@ const facts = {
 };
 const legalChange: LegalChange = { instrument: '《某某条例》', kind: 'amended', effectiveOn: '2025-09-26' };
 
-const require = (requiredOn: string) => ({ type: 'RequireNewProof' as const, data: { ...facts, legalChange, requiredOn, requiredAt: AT, calendar } });
+const GUIDES = ['GUIDE-0001', 'GUIDE-0002'];
+const require = (requiredOn: string, requiredBy = GUIDES) => ({
+  type: 'RequireNewProof' as const,
+  data: { ...facts, department: '北京市某某局', requiredBy, legalChange, requiredOn, requiredAt: AT, calendar },
+});
 const required = (due: string): NewProofRequired => ({
   type: 'NewProofRequired',
   data: {
     ...facts,
+    department: '北京市某某局',
+    requiredBy: GUIDES,
     legalChange,
     requiredOn: '2025-09-26',
     requiredAt: AT,
     filingDue: { workingDays: 15, due, dueAt: `${due}T23:59:59.999+08:00`, provisional: false, calendarVersion: expect.any(String) as unknown as string },
   },
 });
-const file = (filedOn: string, updatedGuides = ['GUIDE-0001'], filingReference = 'BA-2025-001') => ({
+const file = (filedOn: string, updatedGuides = GUIDES, filingReference = 'BA-2025-001') => ({
   type: 'FileProof' as const,
   data: { filedOn, filingReference, updatedGuides, filedAt: `${filedOn}T09:00:00+08:00` },
 });
@@ -62,7 +68,7 @@ describe('retained-proof decider', () => {
       .when(file('2025-10-23'))
       .thenSatisfies((events, state) => {
         expect(events).toEqual([
-          { type: 'ProofFiled', data: { code: facts.code, filedOn: '2025-10-23', filingReference: 'BA-2025-001', late: false, updatedGuides: ['GUIDE-0001'], filedAt: '2025-10-23T09:00:00+08:00' } },
+          { type: 'ProofFiled', data: { code: facts.code, filedOn: '2025-10-23', filingReference: 'BA-2025-001', late: false, updatedGuides: GUIDES, filedAt: '2025-10-23T09:00:00+08:00' } },
         ]);
         expect(catalogEntryOf(state)).toEqual({ code: facts.code, name: facts.name, status: 'retained' });
       });
@@ -75,8 +81,16 @@ describe('retained-proof decider', () => {
       .thenSatisfies(([event]) => expect(event?.type === 'ProofFiled' && event.data.late).toBe(true));
   });
 
-  it('R-CAT-7: a filing updates the guides at the same time, so it must name them', () => {
+  it('R-CAT-7: a filing updates the guides at the same time, so it must name every guide that demands the proof', () => {
     spec.given([required('2025-10-23')]).when(file('2025-10-20', [])).thenThrows(RuleViolation, (e) => e.rule === 'R-CAT-7');
+    spec
+      .given([required('2025-10-23')])
+      .when(file('2025-10-20', ['GUIDE-0001']))
+      .thenThrows(RuleViolation, (e) => e.rule === 'R-CAT-7' && JSON.stringify(e.details.missing) === '["GUIDE-0002"]');
+  });
+
+  it('R-CAT-7: a new proof names the guides that will demand it', () => {
+    spec.given([]).when(require('2025-09-26', [])).thenThrows(RuleViolation, (e) => e.rule === 'R-CAT-7');
   });
 
   it('R-CAT-7: the proof awaiting filing is in the catalog as pending, with its due date', () => {
@@ -101,7 +115,7 @@ describe('retained-proof decider', () => {
   it('repeating the same filing is a retry', () => {
     const filed: ProofEvent = {
       type: 'ProofFiled',
-      data: { code: facts.code, filedOn: '2025-10-20', filingReference: 'BA-2025-001', late: false, updatedGuides: ['GUIDE-0001'], filedAt: AT },
+      data: { code: facts.code, filedOn: '2025-10-20', filingReference: 'BA-2025-001', late: false, updatedGuides: GUIDES, filedAt: AT },
     };
     spec.given([required('2025-10-23'), filed]).when(file('2025-10-20')).thenNothingHappens();
   });

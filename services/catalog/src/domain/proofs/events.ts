@@ -39,6 +39,9 @@ const proofFacts = {
 export const retainedProofCataloguedData = z.strictObject({ ...proofFacts, cataloguedAt: instant });
 export const newProofRequiredData = z.strictObject({
   ...proofFacts,
+  department: z.string().min(1).describe('要求提交该证明的部门 the department that requires it and must file it'),
+  /** Implementation codes of the guides that will demand the proof; each is updated with the filing. */
+  requiredBy: z.array(z.string()).min(1),
   legalChange: legalChangeSchema,
   requiredOn: civilDate,
   filingDue: filingDueSchema,

@@ -6,6 +6,7 @@ export interface ProofState {
   readonly name: string | null;
   readonly status: ProofStatus | null;
   readonly requiredOn?: string;
+  readonly requiredBy?: readonly string[];
   readonly filingDue?: string;
   readonly filingReference?: string;
 }
@@ -22,6 +23,7 @@ export function evolveProof(state: ProofState, event: ProofEvent): ProofState {
         name: event.data.name,
         status: 'pending-filing',
         requiredOn: event.data.requiredOn,
+        requiredBy: event.data.requiredBy,
         filingDue: event.data.filingDue.due,
       };
     case 'ProofFiled':
