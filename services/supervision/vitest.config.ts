@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import { sharedTestConfig, testkitGlobalSetup } from '../../vitest.shared.ts';
 
-export default mergeConfig(sharedTestConfig, defineConfig({ test: { globalSetup: [testkitGlobalSetup] } }));
+// The console's browser test drives Debian's chromium: the set-up installs it when missing.
+const chromiumSetup = fileURLToPath(new URL('./test/global-setup-chromium.ts', import.meta.url));
+
+export default mergeConfig(sharedTestConfig, defineConfig({ test: { globalSetup: [testkitGlobalSetup, chromiumSetup] } }));

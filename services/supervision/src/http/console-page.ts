@@ -23,7 +23,7 @@ export const countsOf = (entries: readonly IndexEntry[]): Record<Card, number> =
 });
 
 const STYLE = `
-body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2129}
+body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Zen Hei",system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2129}
 header{background:#b71c1c;color:#fff;padding:12px 24px}header h1{margin:0;font-size:20px}
 main{padding:16px 24px}
 .counts{display:flex;gap:12px;margin-bottom:16px}
