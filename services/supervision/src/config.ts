@@ -1,0 +1,53 @@
+/**
+ * Supervision's configuration: the one place that reads the environment.
+ * Adapters are chosen by what is set: PostgreSQL when DATABASE_URL, Redis
+ * (deadline index, case timeline) when REDIS_URL, Kafka when KAFKA_BROKERS;
+ * otherwise in-memory (a local run).
+ */
+import { z } from 'zod';
+import { baseConfigSchema, loadConfig } from '@govsvc/service-kit/config';
+import { sealPublicKeySchema } from './app/audit.ts';
+
+const json = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+export const supervisionConfigSchema = baseConfigSchema.extend({
+  SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('supervision'),
+  DATABASE_URL: z.url().optional(),
+  KAFKA_BROKERS: z.string().min(1).optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('supervision'),
+  REDIS_URL: z.url().optional(),
+  /** Prefix of every Redis key supervision writes (index `…dl:`, timeline `…case:`). */
+  REDIS_KEY_PREFIX: z.string().min(1).default('supervision:'),
+  CALENDAR_DATA_DIR: z.string().min(1).optional(),
+  /** JSON array of the seals' public keys ({ keyId, sealId, algorithm: 'Ed25519', jwk }), as intake publishes them. */
+  SEAL_PUBLIC_KEYS: json(z.array(sealPublicKeySchema)).optional(),
+  /** HMAC secret of console sessions, shared by every instance behind one address (at least 32 characters). */
+  CONSOLE_SESSION_SECRET: z.string().min(32).optional(),
+  /** Warn when this many working days, or this share of the limit, are left (whichever is more). */
+  WARNING_MIN_UNITS: z.coerce.number().int().min(0).max(30).default(1),
+  WARNING_FRACTION: z.coerce.number().min(0).max(1).default(0.2),
+  SUPERVISION_CONSUMER_GROUP: z.string().min(1).default('supervision'),
+  SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+});
+
+export type SupervisionConfig = z.output<typeof supervisionConfigSchema>;
+
+export function loadSupervisionConfig(env: Record<string, string | undefined> = process.env): SupervisionConfig {
+  const config = loadConfig(supervisionConfigSchema, env);
+  if (config.NODE_ENV === 'production' && !config.CONSOLE_SESSION_SECRET) {
+    throw new Error('CONSOLE_SESSION_SECRET is required in production: console sessions must survive restarts and be valid on every instance');
+  }
+  return config;
+}
