@@ -127,7 +127,7 @@ describe('complaint statistics (R-EVAL-1)', () => {
     const model = modelOf([
       { type: 'ComplaintReceived', data: { complaintId: 'CP-1', channel: '12345-hotline', caseId: null, serviceCentre: null, department: A, summary: 's', complainantRef: null, receivedAt: '2026-03-10T02:00:00.000Z', limitWorkingDays: 5, dueDate: '2026-03-17', provisional: false } },
       { type: 'ComplaintReceived', data: { complaintId: 'CP-2', channel: 'website', caseId: null, serviceCentre: null, department: A, summary: 's', complainantRef: null, receivedAt: '2026-03-10T02:00:00.000Z', limitWorkingDays: 5, dueDate: '2026-03-17', provisional: false } },
-      { type: 'ComplaintAnswered', data: { complaintId: 'CP-1', answer: 'a', handling: 'h', answeredBy: { staffId: 'S', department: A }, answeredAt: '2026-03-11T02:00:00.000Z', withinLimit: true } },
+      { type: 'ComplaintAnswered', data: { complaintId: 'CP-1', caseId: null, answer: 'a', handling: 'h', answeredBy: { staffId: 'S', department: A }, answeredAt: '2026-03-11T02:00:00.000Z', withinLimit: true } },
     ]);
     expect(complaintStatistics(model, {})).toEqual([{ department: A, received: 2, answered: 1, answeredOnTime: 1 }]);
   });

@@ -32,6 +32,8 @@ const ComplaintReceived = z.object({
 
 const ComplaintAnswered = z.object({
   complaintId: Id,
+  /** Copied from the complaint: the published answer is keyed like the complaint. */
+  caseId: Id.nullable(),
   answer: z.string().min(1).max(4000),
   handling: z.string().min(1).max(4000),
   answeredBy: Staff,
@@ -76,6 +78,7 @@ function decide(command: ComplaintCommand, state: ComplaintState): ComplaintEven
           type: 'ComplaintAnswered',
           data: {
             complaintId: d.complaintId,
+            caseId: received.caseId,
             answer: d.answer.trim(),
             handling: d.handling.trim(),
             answeredBy: d.by,

@@ -40,10 +40,10 @@ describe('complaints (R-EVAL-1)', () => {
   });
 
   it('R-EVAL-1: the department answers once, with the answer and how it was handled, on time or recorded late', () => {
-    spec.given([received]).when(answer()).thenSatisfies(([e]) => expect(e).toMatchObject({ type: 'ComplaintAnswered', data: { withinLimit: true } }));
+    spec.given([received]).when(answer()).thenSatisfies(([e]) => expect(e).toMatchObject({ type: 'ComplaintAnswered', data: { caseId: 'BJ-2026-000123', withinLimit: true } }));
     spec.given([received]).when(answer({ at: '2026-03-17T16:00:00.000Z' })).thenSatisfies(([e]) => expect(e).toMatchObject({ data: { withinLimit: false } }));
     spec.given([received]).when(answer({ handling: '' })).thenThrows(RuleViolation, (e) => e.rule === 'R-EVAL-1');
-    const answered = { type: 'ComplaintAnswered', data: { complaintId: 'CP-1', answer: 'a', handling: 'h', answeredBy: { staffId: 'S-1', department }, answeredAt: '2026-03-12T02:00:00.000Z', withinLimit: true } } as ComplaintEvent;
+    const answered = { type: 'ComplaintAnswered', data: { complaintId: 'CP-1', caseId: null, answer: 'a', handling: 'h', answeredBy: { staffId: 'S-1', department }, answeredAt: '2026-03-12T02:00:00.000Z', withinLimit: true } } as ComplaintEvent;
     spec.given([received, answered]).when(answer()).thenThrows(RuleViolation, (e) => e.rule === 'R-EVAL-1');
   });
 
