@@ -101,7 +101,10 @@ export function deliveryHandlers(service: DeliveryService) {
           type: 'RequestNotice',
           data: {
             noticeKey: `decided:${d.decision.documentId}`,
-            facts: d.outcome === 'approve' ? { stage: 'decided', outcome: 'approve' } : { stage: 'decided', outcome: 'refuse', reasons: d.reasons.map((r) => r.text), contactPhone: d.contact.phone },
+            facts:
+              d.outcome === 'approve'
+                ? { stage: 'decided', outcome: 'approve', reasons: [], contactPhone: null }
+                : { stage: 'decided', outcome: 'refuse', reasons: d.reasons.map((r) => r.text), contactPhone: d.contact.phone },
           },
         },
         causeOf(event, 'notice'),

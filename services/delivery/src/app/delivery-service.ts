@@ -9,7 +9,7 @@ import { computeDeadline } from '@govsvc/calendar/deadline';
 import { shanghaiDateOf } from '@govsvc/calendar/civil-date';
 import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import { openContact, type ApplicantContact, type ContactKeyring } from '@govsvc/contracts/sealed-contact';
-import { NotFoundError } from '@govsvc/errors/errors';
+import { ConcurrencyError, NotFoundError } from '@govsvc/errors/errors';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { Actor, EventStore } from '@govsvc/eventstore/port';
@@ -65,12 +65,21 @@ export class DeliveryService {
       pickupCode: String(randomInt(0, 100_000_000)).padStart(8, '0'),
       noticeIdOf: (key) => DeliveryService.noticeIdOf(caseId, key),
     };
-    const result = await handleCommand(this.deps.store, streamOf(caseId), deliveryDecider, { ...command, ctx } as DeliveryCommand, {
-      codec: deliveryCodec,
-      eventIds: deterministicEventIds(cause.seed),
-      metadata: { caseId, correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
-    });
-    return { events: result.events, state: result.state, alreadyAppended: result.alreadyAppended };
+    // The consumer, the dispatcher and HTTP requests all append to a case's stream. When another append
+    // wins the race, deciding again on the new state is what each of these commands means (they are
+    // facts and intents, not edits of a version the caller saw), so a conflict is retried here.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await handleCommand(this.deps.store, streamOf(caseId), deliveryDecider, { ...command, ctx } as DeliveryCommand, {
+          codec: deliveryCodec,
+          eventIds: deterministicEventIds(cause.seed),
+          metadata: { caseId, correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
+        });
+        return { events: result.events, state: result.state, alreadyAppended: result.alreadyAppended };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= 8) throw error;
+      }
+    }
   }
 
   async state(caseId: string): Promise<DeliveryState> {

@@ -121,7 +121,7 @@ export class Dispatcher {
   }
 
   private async sendOne(caseId: string, state: DeliveryState, due: DueSend): Promise<DeliveryState> {
-    const { notice, channel, attempt } = due;
+    const { notice, channel, attempt, round } = due;
     let outcome: { kind: 'sent'; providerMessageId: string } | { kind: 'failed'; error: string; permanent: boolean };
     try {
       const contact = this.deps.service.openContact(caseId, state);
@@ -140,7 +140,7 @@ export class Dispatcher {
       caseId,
       { type: 'RecordSendOutcome', data: { noticeId: notice.noticeId, channel, attempt, outcome, retry: this.deps.service.retry } },
       {
-        seed: `send:${notice.noticeId}:${channel}:${attempt}`,
+        seed: `send:${notice.noticeId}:${channel}:${round}:${attempt}`,
         actor: { id: 'delivery-dispatcher', role: 'system' },
         correlationId: notice.noticeId,
       },

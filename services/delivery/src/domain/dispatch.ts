@@ -10,8 +10,10 @@ import type { DeliveryState, Notice } from './state.ts';
 export interface DueSend {
   readonly notice: Notice;
   readonly channel: Channel;
-  /** The attempt this send is (1 for the first). */
+  /** The attempt this send is (1 for the first of its round). */
   readonly attempt: number;
+  /** The round of attempts (an operator's requeue starts a new one). */
+  readonly round: number;
 }
 
 export function dueSends(state: DeliveryState, now: Date): DueSend[] {
@@ -21,8 +23,9 @@ export function dueSends(state: DeliveryState, now: Date): DueSend[] {
   for (const notice of state.notices.values()) {
     for (const channel of prefs.channels) {
       const status = notice.channels[channel];
-      if (!status) due.push({ notice, channel, attempt: 1 });
-      else if (status.status === 'pending' && (status.nextAttemptAt === null || new Date(status.nextAttemptAt) <= now)) due.push({ notice, channel, attempt: status.attempts + 1 });
+      const round = notice.rounds[channel] ?? 0;
+      if (!status) due.push({ notice, channel, attempt: 1, round });
+      else if (status.status === 'pending' && (status.nextAttemptAt === null || new Date(status.nextAttemptAt) <= now)) due.push({ notice, channel, attempt: status.attempts + 1, round });
     }
   }
   return due;

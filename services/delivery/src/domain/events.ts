@@ -46,8 +46,13 @@ export const noticeFactsSchema = z.discriminatedUnion('stage', [
   }),
   z.object({ stage: z.literal('supplement-requested'), items: z.array(z.object({ name: z.string(), detail: z.string() })).min(1), deadline: civilDate }),
   z.object({ stage: z.literal('not-accepted'), reasons: z.array(z.string()).min(1) }),
-  z.object({ stage: z.literal('decided'), outcome: z.literal('approve') }),
-  z.object({ stage: z.literal('decided'), outcome: z.literal('refuse'), reasons: z.array(z.string()).min(1), contactPhone: z.string() }),
+  z.object({
+    stage: z.literal('decided'),
+    outcome: z.enum(['approve', 'refuse']),
+    /** A refusal's reasons and the office to call (R-REV-2); empty and null for an approval. */
+    reasons: z.array(z.string()),
+    contactPhone: z.string().nullable(),
+  }),
   z.object({
     stage: z.literal('licence-issued'),
     resultName: z.string(),

@@ -14,6 +14,8 @@ export interface Notice {
   readonly requestedAt: string;
   /** Per channel; a channel appears once a send was attempted or the notice was fanned out to it. */
   readonly channels: Readonly<Partial<Record<Channel, ChannelStatus>>>;
+  /** Rounds of attempts per channel: 0 at first, +1 each time an operator sends a failed one again. */
+  readonly rounds: Readonly<Partial<Record<Channel, number>>>;
 }
 
 export interface Preferences {
@@ -83,7 +85,7 @@ export function evolveDelivery(state: DeliveryState, event: DeliveryEvent): Deli
         : state;
     case 'NoticeRequested': {
       const notices = new Map(state.notices);
-      notices.set(event.data.noticeId, { ...event.data, channels: {} });
+      notices.set(event.data.noticeId, { ...event.data, channels: {}, rounds: {} });
       return { ...state, notices };
     }
     case 'NotificationSent':
@@ -107,9 +109,15 @@ export function evolveDelivery(state: DeliveryState, event: DeliveryEvent): Deli
         failedAt: event.data.failedAt,
         lastError: event.data.error,
       });
-    case 'NotificationRequeued':
+    case 'NotificationRequeued': {
       // A fresh round of attempts: the count restarts so the retry policy applies again.
-      return withChannel(state, event.data.noticeId, event.data.channel, { status: 'pending', attempts: 0, nextAttemptAt: null, lastError: null });
+      const requeued = withChannel(state, event.data.noticeId, event.data.channel, { status: 'pending', attempts: 0, nextAttemptAt: null, lastError: null });
+      const notice = requeued.notices.get(event.data.noticeId);
+      if (!notice) return requeued;
+      const notices = new Map(requeued.notices);
+      notices.set(notice.noticeId, { ...notice, rounds: { ...notice.rounds, [event.data.channel]: (notice.rounds[event.data.channel] ?? 0) + 1 } });
+      return { ...requeued, notices };
+    }
     case 'DecisionRecorded':
       return { ...state, decision: { outcome: event.data.outcome, decidedAt: event.data.decidedAt, deliverBy: event.data.deliverBy } };
     case 'ResultDeliveryScheduled':

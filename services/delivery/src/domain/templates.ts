@@ -56,7 +56,7 @@ function body(facts: NoticeFacts): { subject: string; outcome: string; next: str
         : {
             subject: '不予许可',
             outcome: `您的申请未予批准。理由：${facts.reasons.join('；')}。`,
-            next: `如需咨询请致电${facts.contactPhone}；如有异议，可依法申请行政复议或提起行政诉讼。`,
+            next: `${facts.contactPhone ? `如需咨询请致电${facts.contactPhone}；` : ''}如有异议，可依法申请行政复议或提起行政诉讼。`,
           };
     case 'licence-issued': {
       const deadline = facts.deliverBy ? `（法定送达期限：${date(facts.deliverBy)}前）` : '';
