@@ -1,12 +1,9 @@
 /** Lints every fixture guide against the fixture reference data and prints the findings (for fixture authors). */
-import { loadDivergentFixtures, loadFixtureCatalog } from '../src/app/fixture-catalog.ts';
+import { lintContextOf, loadDivergentFixtures, loadFixtureCatalog } from '../src/app/fixture-catalog.ts';
 import { lintGuide } from '../src/domain/lint/lint-guide.ts';
 
 const catalog = await loadFixtureCatalog();
-const context = {
-  retainedProofs: new Map(catalog.retainedProofs.map((p) => [p.code, { code: p.code, name: p.name, status: 'retained' as const }])),
-  sharedRecords: catalog.sharedRecords,
-};
+const context = lintContextOf(catalog);
 let count = 0;
 for (const { file, content } of [...catalog.guides, ...(await loadDivergentFixtures())]) {
   for (const f of lintGuide(content, context)) {

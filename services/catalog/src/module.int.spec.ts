@@ -9,8 +9,9 @@ import { ConcurrencyError } from '@govsvc/errors/errors';
 import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
 import type { EventStore } from '@govsvc/eventstore/port';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
-import { createHarness, fixtureGuide, type Harness } from '../test/support/harness.ts';
+import { createHarness, fixtureGuide, type Harness } from './test-harness.ts';
 import { publishFixtureCatalog } from './app/fixture-catalog.ts';
+import { publishGuideToStore } from './app/local-publish.ts';
 
 const CTX = { actor: { id: 'int-test', role: 'system' }, correlationId: 'catalog-int' };
 
@@ -109,6 +110,21 @@ describe('catalog on PostgreSQL', () => {
         [1, 'superseded'],
         [2, 'in-force'],
       ]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('publishes straight into the store (govsvc guide publish --database-url), seen by a running catalog', async () => {
+    const h = await createHarness({ store, start: '2025-05-03T09:00:00+08:00' });
+    try {
+      const content = { ...fixtureGuide(h, 'birth-medical-certificate.yaml'), hours: '法定工作日 8:00-16:30' };
+      const result = await publishGuideToStore({ databaseUrl: schema.connectionString, content, change: { reason: '调整签发时间' }, actor: 'ops-1', correlationId: 'cli-1' });
+      expect(result).toMatchObject({ version: 2, published: true, supersedes: 1 });
+      await h.module.caughtUp();
+      expect(h.module.guides.inForce(content.implementationCode)).toMatchObject({ version: 2, content: { hours: '法定工作日 8:00-16:30' } });
+      const [event] = await store.readStream(`guide-${content.implementationCode}`, { direction: 'backwards', maxCount: 1 });
+      expect(event?.metadata.actor).toEqual({ id: 'ops-1', role: 'admin' });
     } finally {
       await h.close();
     }

@@ -4,7 +4,7 @@ import { createInProcessBus } from '@govsvc/messaging/in-process-bus';
 import { readIntegrationEvent } from '@govsvc/contracts/registry';
 import { decodeIntegrationEvent } from '@govsvc/contracts/envelope';
 import { topicOf } from '@govsvc/contracts/topics';
-import { createHarness, fixtureGuide } from '../../test/support/harness.ts';
+import { createHarness, fixtureGuide } from '../test-harness.ts';
 import { catalogIntegrationEvents, describeLegalChange } from './contract-mapping.ts';
 import { publishFixtureCatalog } from './fixture-catalog.ts';
 

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError, type FieldIssue } from '@govsvc/errors/errors';
 import { legalReferenceSchema, type GuideContent } from '../domain/guide/content.ts';
 import { parseGuideContent, zodIssues } from '../domain/guide/parse.ts';
-import type { SharedRecord } from '../domain/lint/context.ts';
+import type { LintContext, SharedRecord } from '../domain/lint/context.ts';
 import { proofCodeSchema } from '../domain/proofs/events.ts';
 import type { CatalogCommands, CommandContext, ProofInput } from './catalog-commands.ts';
 
@@ -110,6 +110,28 @@ export async function loadSharedRecords(dir = FIXTURES_DIR): Promise<SharedRecor
   const records = await parsed(join(dir, 'shared-data-directory.yaml'), 'shared-data-directory.yaml', sharedRecordsSchema, issues);
   if (!records) throw new ValidationError('the shared-data directory is invalid', issues);
   return records;
+}
+
+export interface ReferenceData {
+  readonly retainedProofs: readonly ProofInput[];
+  readonly sharedRecords: readonly SharedRecord[];
+}
+
+/** The retained-proofs catalog and the shared-data directory alone: what linting a guide needs. */
+export async function loadReferenceData(dir = FIXTURES_DIR): Promise<ReferenceData> {
+  const issues: FieldIssue[] = [];
+  const retainedProofs = await parsed(join(dir, 'retained-proofs.yaml'), 'retained-proofs.yaml', retainedProofsSchema, issues);
+  const sharedRecords = await parsed(join(dir, 'shared-data-directory.yaml'), 'shared-data-directory.yaml', sharedRecordsSchema, issues);
+  if (!retainedProofs || !sharedRecords) throw new ValidationError('the catalog reference data is invalid', issues);
+  return { retainedProofs, sharedRecords };
+}
+
+/** The lint context the reference data describes: every listed proof retained. */
+export function lintContextOf(data: ReferenceData): LintContext {
+  return {
+    retainedProofs: new Map(data.retainedProofs.map((p) => [p.code, { code: p.code, name: p.name, status: 'retained' as const }])),
+    sharedRecords: data.sharedRecords,
+  };
 }
 
 /** Reads the published fixture set (not the divergent one) and the reference data, or reports every problem at once. */

@@ -7,7 +7,7 @@ import { consistencyReport } from '../domain/consistency.ts';
 import { ITEM_TYPES } from '../domain/guide/content.ts';
 import type { LintContext } from '../domain/lint/context.ts';
 import { lintGuide } from '../domain/lint/lint-guide.ts';
-import { FIXTURES_DIR, loadDivergentFixtures, loadFixtureCatalog, type FixtureCatalog, type GuideFile } from './fixture-catalog.ts';
+import { FIXTURES_DIR, lintContextOf, loadDivergentFixtures, loadFixtureCatalog, type FixtureCatalog, type GuideFile } from './fixture-catalog.ts';
 
 let catalog: FixtureCatalog;
 let divergent: GuideFile[];
@@ -16,10 +16,7 @@ let context: LintContext;
 beforeAll(async () => {
   catalog = await loadFixtureCatalog();
   divergent = await loadDivergentFixtures();
-  context = {
-    retainedProofs: new Map(catalog.retainedProofs.map((p) => [p.code, { code: p.code, name: p.name, status: 'retained' as const }])),
-    sharedRecords: catalog.sharedRecords,
-  };
+  context = lintContextOf(catalog);
 });
 
 const byName = (name: string) => catalog.guides.filter((g) => g.content.itemName === name);

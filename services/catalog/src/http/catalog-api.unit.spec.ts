@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, fixtureGuide, type Harness } from '../../test/support/harness.ts';
+import { createHarness, fixtureGuide, type Harness } from '../test-harness.ts';
 import { publishFixtureCatalog } from '../app/fixture-catalog.ts';
 import type { GuideContent } from '../domain/guide/content.ts';
 

@@ -1,7 +1,8 @@
 /**
- * A catalog app for tests: the real app factory, real signed tokens, the
- * real module over a given event store (in memory by default), a controlled
- * clock and the real calendar and fixture reference data.
+ * A catalog app for tests, here and in other packages (the CLI's guide
+ * commands, end-to-end journeys): the real app factory, real signed tokens,
+ * the real module over a given event store (in memory by default), a
+ * controlled clock and the real calendar and fixture reference data.
  */
 import { loadCalendar } from '@govsvc/calendar/data-files';
 import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
@@ -12,8 +13,8 @@ import { ControlledClock } from '@govsvc/runtime/clock';
 import { buildApp, type App } from '@govsvc/service-kit/app';
 import type { Role } from '@govsvc/service-kit/principal';
 import { createTestAuth, testAppDeps, type TestAuth } from '@govsvc/service-kit/testing';
-import { loadFixtureCatalog, type FixtureCatalog } from '../../src/app/fixture-catalog.ts';
-import { createCatalogModule, type CatalogModule } from '../../src/module.ts';
+import { loadFixtureCatalog, type FixtureCatalog } from './app/fixture-catalog.ts';
+import { createCatalogModule, type CatalogModule } from './module.ts';
 
 export interface Harness {
   readonly app: App;
