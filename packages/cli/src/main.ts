@@ -8,6 +8,11 @@ import { isDomainError, RuleViolation, ValidationError } from '@govsvc/errors/er
 import { registerCalendarCommands } from './commands/calendar.ts';
 import { registerIdCommands } from './commands/id.ts';
 import { registerSealCommands } from './commands/seal.ts';
+import { registerDeadlinesCommand } from './commands/deadlines.ts';
+import { registerHistoryCommand } from './commands/history.ts';
+import { registerRebuildCommand } from './commands/rebuild.ts';
+import { registerStateCommand } from './commands/state.ts';
+import { registerVerifyCommand } from './commands/verify.ts';
 import { loadConfig, type CliConfig } from './config.ts';
 import type { CommandContext, Output } from './context.ts';
 
@@ -35,6 +40,11 @@ export function buildProgram(ctx: CommandContext): Command {
   registerCalendarCommands(program, ctx);
   registerIdCommands(program, ctx);
   registerSealCommands(program, ctx);
+  registerHistoryCommand(program, ctx);
+  registerStateCommand(program, ctx);
+  registerVerifyCommand(program, ctx);
+  registerDeadlinesCommand(program, ctx);
+  registerRebuildCommand(program, ctx);
   return program;
 }
 
