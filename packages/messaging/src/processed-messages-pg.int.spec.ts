@@ -70,6 +70,16 @@ describe('processed-message record in PostgreSQL (real server)', () => {
     expect(await timesOf('BJ-3')).toBe(1);
   });
 
+  it('race: several processes creating the table at once all succeed', async () => {
+    const racers = Array.from({ length: 4 }, () => createPgProcessedMessages({ connectionString: schema.connectionString, table: 'processed_race', maxConnections: 1 }));
+    try {
+      await Promise.all(racers.map((r) => r.ensureSchema()));
+      expect(await racers[0]!.processOnce('c', 'e', async () => undefined)).toBe('processed');
+    } finally {
+      await Promise.all(racers.map((r) => r.close()));
+    }
+  });
+
   it('refuses a table name that is not a plain identifier', () => {
     expect(() => createPgProcessedMessages({ connectionString: schema.connectionString, table: 'x; DROP TABLE decisions' })).toThrow(/table/);
   });
