@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { isDomainError, RuleViolation, ValidationError } from '@govsvc/errors/errors';
 import { registerCalendarCommands } from './commands/calendar.ts';
+import { registerGuideCommands } from './commands/guide.ts';
 import { registerIdCommands } from './commands/id.ts';
 import { registerSealCommands } from './commands/seal.ts';
 import { registerDeadlinesCommand } from './commands/deadlines.ts';
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerCalendarCommands(program, ctx);
   registerIdCommands(program, ctx);
   registerSealCommands(program, ctx);
+  registerGuideCommands(program, ctx);
   registerHistoryCommand(program, ctx);
   registerStateCommand(program, ctx);
   registerVerifyCommand(program, ctx);
