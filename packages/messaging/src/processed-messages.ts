@@ -30,12 +30,25 @@ export interface InMemoryProcessedMessages extends ProcessedMessages<undefined> 
   size(): number;
 }
 
+export interface InMemoryProcessedMessagesOptions {
+  /**
+   * Records kept; the oldest are forgotten beyond it (default 100,000), so a process that runs
+   * for months stays flat in memory. Redeliveries come within a batch or a rebalance of the
+   * original, far inside this window; only a replay of older history (an operator's
+   * `replayFrom`) could then apply an effect again, and in the standalone mode the in-memory
+   * effects are rebuilt from the store on restart anyway.
+   */
+  readonly capacity?: number;
+}
+
 /**
  * For the standalone mode and tests, where the handler's effects are in memory
  * too. Processing of one (consumer, event) is serialized, so two concurrent
  * deliveries of the same event run the effect once.
  */
-export function createInMemoryProcessedMessages(): InMemoryProcessedMessages {
+export function createInMemoryProcessedMessages(options: InMemoryProcessedMessagesOptions = {}): InMemoryProcessedMessages {
+  const capacity = options.capacity ?? 100_000;
+  // A Set iterates in insertion order: its first element is the oldest record.
   const records = new Set<string>();
   const inFlight = new Map<string, Promise<unknown>>();
   const keyOf = (consumer: string, eventId: string) => `${consumer}\u0000${eventId}`;
@@ -52,6 +65,7 @@ export function createInMemoryProcessedMessages(): InMemoryProcessedMessages {
       try {
         await run;
         records.add(key);
+        if (records.size > capacity) records.delete(records.values().next().value as string);
         return 'processed';
       } finally {
         inFlight.delete(key);
