@@ -79,7 +79,7 @@ export interface SupervisionModule extends ServiceModule {
 }
 
 /** The topics supervision consumes: every producer whose contracts open or close deadlines. */
-export const CONSUMED_TOPICS = [topicOf('catalog'), topicOf('intake'), topicOf('review'), topicOf('evaluation')];
+export const CONSUMED_TOPICS = [topicOf('catalog'), topicOf('intake'), topicOf('review'), topicOf('delivery'), topicOf('evaluation')];
 
 /** Wraps the index so every write that lands is announced (console live updates, scheduler wake-ups). */
 function announcing(index: DeadlineIndex, changes: EventEmitter): DeadlineIndex {

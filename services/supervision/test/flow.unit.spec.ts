@@ -118,6 +118,12 @@ describe('supervision flow on the bus', () => {
     expect((await readDeadline(h.store, promised)).state.closed?.resolution).toBe('late');
     // Approval opens the Art. 44 licence deadline: 10 working days from 2025-04-18.
     expect((await readDeadline(h.store, deadlineIdOf('BJ-R1', 'licence-issuance', 'doc-decision-0001'))).state.schedule?.due).toBe('2025-05-06');
+    // Delivery schedules the result's delivery (Art. 44) and later delivers it: opened, then closed in time.
+    await h.publish('delivery.result-delivery-scheduled.v1', { caseId: 'BJ-R1', deliveryId: 'dlv-1', decidedAt: '2025-04-18T10:00:00+08:00', scheduledAt: '2025-04-18T10:00:01+08:00' });
+    const delivery = deadlineIdOf('BJ-R1', 'result-delivery', 'dlv-1');
+    expect((await readDeadline(h.store, delivery)).state.schedule?.due).toBe('2025-05-06');
+    await h.publish('delivery.result-delivered.v1', { caseId: 'BJ-R1', deliveredAt: '2025-04-25T15:00:00+08:00' } as never);
+    expect((await readDeadline(h.store, delivery)).state.closed?.resolution).toBe('met');
   });
 
   it('R-REV-4: a renewal undecided at expiry sends deem-renewal-granted to review; R-ACC-2: lapsed tolerated deficiencies send the lapse to intake', async () => {

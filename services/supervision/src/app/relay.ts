@@ -27,6 +27,7 @@ export const CONTRACT_KIND: { readonly [K in DeadlineKind]: string | null } = {
   step: 'step',
   opinion: 'opinion',
   'licence-issuance': 'licence-issuance',
+  'result-delivery': 'licence-issuance',
   renewal: 'renewal-decision',
   'rating-rectification': 'rating-rectification',
   // v1 of the published deadline events has no kind for these: they stay internal until a v2 adds them.

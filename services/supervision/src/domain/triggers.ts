@@ -212,6 +212,13 @@ export const TRIGGERS: Table = {
 
   'review.licence-issued.v1': (d) => ({ effects: [{ effect: 'close', kind: 'licence-issuance', at: d.issuedAt, resolution: 'met-or-late' }] }),
 
+  // Art. 44 as delivery schedules it: the result reaches the applicant within 10 working days of the decision.
+  'delivery.result-delivery-scheduled.v1': (d) => ({
+    effects: [{ effect: 'open', kind: 'result-delivery', step: d.deliveryId, start: day(d.decidedAt), openedAt: d.scheduledAt }],
+  }),
+
+  'delivery.result-delivered.v1': (d) => ({ effects: [{ effect: 'close', kind: 'result-delivery', at: d.deliveredAt, resolution: 'met-or-late' }] }),
+
   'review.renewal-applied.v1': (d) => ({
     context: { department: d.department },
     effects: [{ effect: 'open', kind: 'renewal', step: d.licenceId, start: day(d.appliedAt), openedAt: d.appliedAt, statedDue: d.licenceExpiry }],
