@@ -30,7 +30,7 @@ export const reviewConfigSchema = baseConfigSchema.extend({
   CALENDAR_DATA_DIR: z.string().min(1).optional(),
   REVIEW_CONSUMER_GROUP: z.string().min(1).default('review'),
   /** Prefix of every topic name (an isolated environment); empty by default. */
-  TOPIC_PREFIX: z.string().regex(/^[a-z0-9.-]*$/).default(''),
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'Kafka topic characters only').default(''),
 });
 
 export type ReviewConfig = z.output<typeof reviewConfigSchema>;
