@@ -174,7 +174,8 @@ export class ApplicationService {
   }
 
   async accept(caseId: string, caller: Caller, ifMatch?: bigint): Promise<OutcomeResult> {
-    return this.issue(caseId, caller, ifMatch, 'accept', (state, staff, documentId, at, today) => ({
+    const staff = this.staffOf(caller);
+    return this.issue(caseId, caller, ifMatch, 'accept', staff, (state, documentId, at, today) => ({
       type: 'AcceptApplication',
       documentId,
       at,
@@ -186,7 +187,8 @@ export class ApplicationService {
   }
 
   async requestSupplement(caseId: string, caller: Caller, body: { items: readonly Deficiency[]; deadlineWorkingDays?: number }, ifMatch?: bigint): Promise<OutcomeResult> {
-    return this.issue(caseId, caller, ifMatch, 'supplement-notice', (state, staff, documentId, at, today) => ({
+    const staff = this.staffOf(caller);
+    return this.issue(caseId, caller, ifMatch, 'supplement-notice', staff, (state, documentId, at, today) => ({
       type: 'RequestSupplement',
       documentId,
       at,
@@ -203,7 +205,8 @@ export class ApplicationService {
     body: { items: readonly Deficiency[]; deadlineWorkingDays?: number },
     ifMatch?: bigint,
   ): Promise<OutcomeResult> {
-    return this.issue(caseId, caller, ifMatch, 'tolerated', (state, staff, documentId, at, today) => ({
+    const staff = this.staffOf(caller);
+    return this.issue(caseId, caller, ifMatch, 'tolerated', staff, (state, documentId, at, today) => ({
       type: 'AcceptWithToleratedDeficiencies',
       documentId,
       at,
@@ -217,7 +220,8 @@ export class ApplicationService {
   }
 
   async notAccept(caseId: string, caller: Caller, body: { reasons: readonly Reason[] }, ifMatch?: bigint): Promise<OutcomeResult> {
-    return this.issue(caseId, caller, ifMatch, 'not-accept', (state, staff, documentId, at) => ({
+    const staff = this.staffOf(caller);
+    return this.issue(caseId, caller, ifMatch, 'not-accept', staff, (state, documentId, at) => ({
       type: 'NotAcceptApplication',
       documentId,
       at,
@@ -229,7 +233,7 @@ export class ApplicationService {
 
   /** Licensing Law Art. 32, on supervision's word: no notice within 5 working days. */
   async deemAccepted(caseId: string, caller: Caller): Promise<OutcomeResult> {
-    return this.issue(caseId, caller, undefined, 'deemed', (state, _staff, documentId, at) => ({
+    return this.issue(caseId, caller, undefined, 'deemed', null, (state, documentId, at) => ({
       type: 'DeemAccepted',
       documentId,
       at,
@@ -464,19 +468,19 @@ export class ApplicationService {
     caller: Caller,
     ifMatch: bigint | undefined,
     operation: string,
-    build: (state: ApplicationState, staff: Staff, documentId: string, at: string, today: string) => IssuingCommand,
+    /** The clerk deciding; null for an outcome the law decides (deemed acceptance). */
+    staff: Staff | null,
+    build: (state: ApplicationState, documentId: string, at: string, today: string) => IssuingCommand,
   ): Promise<OutcomeResult> {
     const { state, revision, history } = await this.load(caseId, caller);
     const repeat = this.earlier(history, caller, caseId, operation);
     if (repeat) return repeat;
-    const automatic = operation === 'deemed';
-    const staff = automatic ? (null as unknown as Staff) : this.staffOf(caller);
     const now = this.d.clock.now();
     const documentId = `D-${caseId}-${state.documents.length + 1}`;
-    const command = build(state, staff, documentId, now.toISOString(), this.d.deadlines.today(now));
+    const command = build(state, documentId, now.toISOString(), this.d.deadlines.today(now));
     // Rules first (nothing is sealed for a refused command), then the seal over exactly what is decided.
     const document = await this.d.signer.seal(draftDocument(command, state));
-    return this.run(caseId, caller, state, operation, { ...command, document }, automatic ? null : staff, ifMatch ?? revision);
+    return this.run(caseId, caller, state, operation, { ...command, document }, staff, ifMatch ?? revision);
   }
 
   private async run(
