@@ -64,6 +64,17 @@ describe('catalog contracts (relay mapping)', () => {
     }
   });
 
+  it('every fixture guide, once published, maps to a valid guide-published contract', async () => {
+    const h = await createHarness();
+    try {
+      await publishFixtureCatalog(h.module.commands, h.fixtures, CTX);
+      const contracts = (await h.store.readAll()).flatMap(catalogIntegrationEvents);
+      expect(contracts.map((c) => (c.data as { itemCode: string }).itemCode).sort()).toEqual(h.fixtures.guides.map((g) => g.content.implementationCode).sort());
+    } finally {
+      await h.close();
+    }
+  });
+
   it('a new version without a legal change is a correction', async () => {
     const h = await createHarness();
     try {

@@ -114,7 +114,8 @@ export type LegalReference = z.infer<typeof legalReferenceSchema>;
 
 export const timeLimitSchema = z
   .strictObject({
-    workingDays: z.number().int().min(0).max(1000).describe('工作日数 working days (0 = 即办, handled on the spot)'),
+    // A year of working days is far above any statutory limit, and the most the published contract carries.
+    workingDays: z.number().int().min(0).max(365).describe('工作日数 working days (0 = 即办, handled on the spot)'),
     basis: z.string().optional().describe('时限依据 where the limit comes from'),
   })
   .describe('时限 time limit in working days');
@@ -122,8 +123,8 @@ export type TimeLimit = z.infer<typeof timeLimitSchema>;
 
 export const materialSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes').describe('材料标识 stable id inside the guide (referenced by 容缺 rules)'),
-    name: z.string().optional().describe('材料名称 material name'),
+    id: z.string().max(100).regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes').describe('材料标识 stable id inside the guide (referenced by 容缺 rules)'),
+    name: z.string().max(200).optional().describe('材料名称 material name'),
     category: z.enum(keysOf(MATERIAL_CATEGORIES)).optional().describe('材料类别 category: form, proof, licence, document, report'),
     type: z.enum(keysOf(MATERIAL_TYPES)).optional().describe('材料类型 type: original, copy, both, electronic'),
     necessity: z.enum(['required', 'conditional']).optional().describe('必要性 required, or only under a condition'),
@@ -206,7 +207,7 @@ const contactSchema = (label: string, channels: Record<string, string>) =>
 
 export const guideContentSchema = z
   .strictObject({
-    itemName: z.string().optional().describe('事项名称 item name'),
+    itemName: z.string().max(200).optional().describe('事项名称 item name'),
     basicCode: z.string().optional().describe('基本编码 basic code (same item city-wide and nationwide)'),
     // The stream's identity, so it is checked here (not by a lint) and normalized (no hyphens,
     // upper case) in place: `overwrite` keeps the type a string, representable in JSON Schema
@@ -232,7 +233,7 @@ export const guideContentSchema = z
     legalBasis: z.array(legalReferenceSchema).optional().describe('设定依据 legal basis'),
     implementingBody: z
       .strictObject({
-        name: z.string().describe('实施主体名称 implementing body'),
+        name: z.string().max(200).describe('实施主体名称 implementing body'),
         uscc: z.string().optional().describe('统一社会信用代码 unified social credit code'),
         nature: z.enum(['statutory', 'authorized', 'entrusted']).optional().describe('实施主体性质 statutory, authorized or entrusted'),
       })
@@ -244,7 +245,7 @@ export const guideContentSchema = z
     promisedTimeLimit: timeLimitSchema.optional().describe('承诺办结时限 promised time limit'),
     result: z
       .strictObject({
-        name: z.string().optional().describe('结果名称 result name'),
+        name: z.string().max(200).optional().describe('结果名称 result name'),
         type: z.enum(keysOf(RESULT_TYPES)).optional().describe('结果类型 result type'),
         sample: z
           .strictObject({
