@@ -13,6 +13,7 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { headerText, type IncomingMessage, type MessageBus, type OutgoingMessage } from './bus.ts';
 import { createIntegrationEventConsumer, type IntegrationEventConsumer } from './consumer.ts';
+import { replayDeadLetters } from './dead-letter-replay.ts';
 import { createTestKafkaBus } from './kafka-test-bus.ts';
 import { registerConsumerLagGauge } from './metrics.ts';
 import { createInMemoryProcessedMessages } from './processed-messages.ts';
@@ -192,6 +193,34 @@ describe('consumer runner on the real Kafka broker', () => {
       ]);
       expect(deliveries).toBe(3);
     });
+  });
+
+  it('dead letters go back to their topic once the cause is fixed, and are handled then', async () => {
+    let fixed = false;
+    const handled: string[] = [];
+    const consumer = createIntegrationEventConsumer<undefined>({
+      bus,
+      groupId: uniqueGroupId('replay'),
+      topics: [topic],
+      processed: createInMemoryProcessedMessages(),
+      retry: { maxAttempts: 1 },
+      log: silent,
+      handlers: {
+        'intake.case-accepted.v2': async (event) => {
+          if (!fixed) throw new Error('handler bug');
+          handled.push(event.id);
+        },
+      },
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    await bus.publish(topic, [record('BJ-8', 'r-1'), record('BJ-9', 'r-2')]);
+    await waitFor(async () => (await bus.consumerLag(uniqueGroupId('dlq-count'), [`${topic}.dlq`]))[0]!.endOffset === 2n, 'two dead letters', 20_000);
+    fixed = true;
+    const result = await replayDeadLetters({ bus, deadLetterTopic: `${topic}.dlq`, groupId: uniqueGroupId('dlq-replay'), timeoutMs: 20_000 });
+    expect(result).toEqual({ replayed: 2, skipped: 0 });
+    await waitFor(() => handled.length === 2, 'both handled after the replay', 20_000);
+    expect(handled.sort()).toEqual(['r-1', 'r-2']);
   });
 
   it('exposes lag per group/topic/partition from the broker offsets', async () => {
