@@ -245,3 +245,65 @@ describe('R-REV-4 over HTTP: renewal deemed granted at expiry', () => {
     expect(verify.json()).toMatchObject({ signatureValid: true, validUntil: '2028-03-08', document: { validUntil: '2028-03-08' } });
   });
 });
+
+describe('the time limit over HTTP (Licensing Law Art. 42, 45)', () => {
+  it('R-REV-1: a chief records the head’s extension with its reason; the deadline moves on the working-day calendar; a second is refused', async () => {
+    const body = { authority: 'agency-head', extensionWorkingDays: 10, reason: { text: '需现场核查多个经营场所' }, approvedBy: { staffId: 'head-1' }, applicantToldAt: '2026-03-09T03:00:00.000Z' };
+    const res = await post(`/review/cases/${CASE}/extensions`, tokens.chief, body);
+    expect(res.statusCode).toBe(201);
+    // 2026-03-16 + 10 working days: 17–20, 23–27, 30 March.
+    expect(res.json()).toMatchObject({ extended: true, decisionDue: { date: '2026-03-30' }, statutoryDue: { date: '2026-04-14' } });
+    const again = await post(`/review/cases/${CASE}/extensions`, tokens.chief, body);
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ rule: 'R-REV-1' });
+    // Only a chief records the head's approval.
+    const byReviewer = await post(`/review/cases/${CASE}/extensions`, tokens.reviewer, body);
+    expect(byReviewer.statusCode).toBe(403);
+  });
+
+  it('R-REV-1: an expert review stops the clock with the written notice; resuming adds the suspended working days back', async () => {
+    const suspended = await post(`/review/cases/${CASE}/suspensions`, tokens.reviewer, {
+      reason: 'expert-review',
+      from: '2026-03-10',
+      noticeId: 'NOTICE-7',
+      expectedWorkingDays: 3,
+      applicantToldAt: '2026-03-09T08:00:00.000Z',
+    });
+    expect(suspended.statusCode).toBe(201);
+    expect(suspended.json().suspensions).toEqual([{ suspensionId: expect.any(String), reason: 'expert-review', from: '2026-03-10', to: null, note: null }]);
+    const resumed = await post(`/review/cases/${CASE}/suspensions/resume`, tokens.reviewer, { to: '2026-03-12' });
+    expect(resumed.statusCode).toBe(200);
+    // 10, 11, 12 March were working days taken out: 2026-03-16 + 3 working days.
+    expect(resumed.json()).toMatchObject({ decisionDue: { date: '2026-03-19' } });
+  });
+});
+
+describe('R-REV-4 over HTTP: a renewal decided in time', () => {
+  it('R-REV-4: the chief grants the renewal before expiry; the later trigger changes nothing', async () => {
+    await h.app.inject({
+      method: 'PUT',
+      url: `/review/items/${ITEM}/profile`,
+      headers: json(tokens.admin),
+      payload: JSON.stringify({ collectiveDecision: { required: false, legalBasis: null }, licence: { electronicAvailable: false, paperAbolished: false, validityMonths: 12, renewalLeadDays: 30 } }),
+    });
+    const CASE4 = 'BJ-2026-000400';
+    await openCase(h, CASE4);
+    await post(`/review/cases/${CASE4}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } });
+    await post(`/review/cases/${CASE4}/signatures`, tokens.chief, { role: 'chief-representative' });
+    const url = `/review/licences/LIC-${CASE4}`;
+    h.clock.set('2027-01-15T02:00:00.000Z');
+    const applied = await post(`${url}/renewals`, tokens.applicant, {});
+    const renewalId = applied.json().renewals[0].renewalId as string;
+    const other = await post(`${url}/renewals`, tokens.otherApplicant, {});
+    expect(other.statusCode).toBe(404);
+
+    const granted = await post(`${url}/renewals/${renewalId}/decision`, tokens.chief, { outcome: 'grant' });
+    expect(granted.statusCode).toBe(200);
+    expect(granted.json()).toMatchObject({ validUntil: '2028-03-08', renewals: [{ renewalId, outcome: 'granted' }] });
+
+    h.clock.set('2027-03-09T01:00:00.000Z');
+    const fired = await post(`${url}/renewals/deem`, tokens.operator, {});
+    expect(fired.json()).toMatchObject({ deemed: false, licence: { validUntil: '2028-03-08' } });
+  });
+});
+
