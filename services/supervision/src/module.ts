@@ -59,6 +59,8 @@ export interface SupervisionModuleDeps {
   /** HMAC secret of console sessions; random per process when absent. */
   readonly consoleSecret?: string;
   readonly consumerGroupId?: string;
+  /** Topic actually used for a contract topic, e.g. an environment prefix (tests isolate themselves with it); identity by default. */
+  readonly topicFor?: (contractTopic: string) => string;
   /** Scheduler tuning. */
   readonly scheduler?: { readonly batchSize?: number; readonly concurrency?: number; readonly idleMs?: number };
   /** Run the scheduler loop in start() (default true); tests drive `scheduler.runOnce()` instead. */
@@ -162,13 +164,14 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       await calendar.load();
       indexSubscription = subscribeDeadlineIndex(deps.store, index);
       timelineSubscription = subscribeCaseTimeline(deps.store, deps.timeline);
-      await deps.bus.ensureTopics([...CONSUMED_TOPICS, topicOf('supervision')].map((topic) => ({ topic, partitions: defaultPartitions })));
-      relay = createSupervisionRelay(deps.store, deps.bus, { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) });
+      const topicFor = deps.topicFor ?? ((topic: string) => topic);
+      await deps.bus.ensureTopics([...CONSUMED_TOPICS, topicOf('supervision')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
+      relay = createSupervisionRelay(deps.store, deps.bus, { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) }, topicFor);
       relay.start();
       busConsumer = createIntegrationEventConsumer<undefined>({
         bus: deps.bus,
         groupId: deps.consumerGroupId ?? 'supervision',
-        topics: CONSUMED_TOPICS,
+        topics: CONSUMED_TOPICS.map(topicFor),
         processed: storeDeduplicates,
         fromBeginning: true,
         handlers,

@@ -41,6 +41,9 @@ export interface HarnessOptions {
   readonly bus?: MessageBus;
   readonly clock?: ControlledClock;
   readonly sealKeys?: readonly SealPublicKey[];
+  /** Kafka runs: unique topics and consumer group per test file. */
+  readonly topicFor?: (topic: string) => string;
+  readonly groupId?: string;
 }
 
 export interface Harness {
@@ -73,20 +76,24 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     timeline: options.timeline ?? createMemoryCaseTimeline(),
     runScheduler: false,
     ...(options.sealKeys ? { sealKeys: options.sealKeys } : {}),
+    ...(options.topicFor ? { topicFor: options.topicFor } : {}),
+    consumerGroupId: options.groupId ?? 'supervision',
   });
+  const topicFor = options.topicFor ?? ((topic: string) => topic);
+  const groupId = options.groupId ?? 'supervision';
   await module.start();
 
   const received: DecodedIntegrationEvent[] = [];
   const watchGroup = `test-watch-${randomUUID()}`;
   const watcher = await bus.subscribe({
     groupId: watchGroup,
-    topics: [topicOf('supervision')],
+    topics: [topicFor(topicOf('supervision'))],
     fromBeginning: true,
     handler: async (message) => void received.push(decodeIntegrationEvent({ key: message.key, value: message.value, headers: message.headers })),
   });
 
   const settle = async () => {
-    await waitFor(async () => (await bus.consumerLag('supervision', CONSUMED_TOPICS)).every((p) => p.lag === 0n), 'supervision to consume everything');
+    await waitFor(async () => (await bus.consumerLag(groupId, CONSUMED_TOPICS.map(topicFor))).every((p) => p.lag === 0n), 'supervision to consume everything', 30_000);
     await module.caughtUp();
   };
 
@@ -98,7 +105,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     async publish(type, data, id = randomUUID()) {
       const event = { type, data: { ...(examples[type] as object), ...data } } as unknown as IntegrationEvent;
       const record = encodeIntegrationEvent(event, { id, time: clock.now(), correlationId: `test-${id}` });
-      await bus.publish(record.topic, [{ key: record.key, value: record.value, headers: record.headers }]);
+      await bus.publish(topicFor(record.topic), [{ key: record.key, value: record.value, headers: record.headers }]);
       await settle();
       return id;
     },
@@ -110,7 +117,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
     async published() {
       await module.caughtUp();
-      await waitFor(async () => (await bus.consumerLag(watchGroup, [topicOf('supervision')])).every((p) => p.lag === 0n), 'the watcher to read the supervision topic');
+      await waitFor(async () => (await bus.consumerLag(watchGroup, [topicFor(topicOf('supervision'))])).every((p) => p.lag === 0n), 'the watcher to read the supervision topic', 30_000);
       return [...received];
     },
     settle,

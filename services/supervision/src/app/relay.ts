@@ -128,7 +128,7 @@ export function deadlineContractMapping(store: EventStore) {
 export const RELAY_NAME = 'relay-supervision';
 
 /** Supervision's relay: its deadline streams to the supervision topic (contracts and outcome commands). */
-export function createSupervisionRelay(store: EventStore, bus: MessageBus, log?: RelayLogger): Relay {
+export function createSupervisionRelay(store: EventStore, bus: MessageBus, log?: RelayLogger, topicFor?: (topic: string) => string): Relay {
   return createRelay({
     store,
     bus,
@@ -137,5 +137,6 @@ export function createSupervisionRelay(store: EventStore, bus: MessageBus, log?:
     filter: { categories: [DEADLINE_CATEGORY] },
     batchSize: 500,
     ...(log ? { log } : {}),
+    ...(topicFor ? { topicFor } : {}),
   });
 }
