@@ -23,6 +23,7 @@ import type { ApplicationEvent, DeliveryPreferences, Staff } from '../domain/app
 import type { ApplicationState } from '../domain/application/state.ts';
 import { caseNumberDecider, caseNumberEventDefinitions, caseNumberStream } from '../domain/case-number.ts';
 import { maskIdentifier, type Deficiency, type Reason, type ReceivedMaterial, type SealedDocument } from '../domain/document.ts';
+import { CaseIndex } from './case-index.ts';
 import type { Centres } from './centres.ts';
 import { sharedReference, type DataSharing, type SharedRecord } from './data-sharing.ts';
 import type { Deadlines } from './deadlines.ts';
@@ -95,9 +96,11 @@ const CASE_NUMBER_ATTEMPTS = 100;
 
 export class ApplicationService {
   private readonly d: ApplicationServiceDeps;
+  private readonly index: CaseIndex;
 
   constructor(deps: ApplicationServiceDeps) {
     this.d = deps;
+    this.index = new CaseIndex(deps.store);
   }
 
   /** Shared records the applicant will be asked to confirm for an item (R-CAT-10); an applicant sees only their own. */
@@ -165,6 +168,12 @@ export class ApplicationService {
     // Refuse bad input before a case number is spent: nothing is stored for a refused application.
     applicationDecider.decide(command, applicationDecider.initialState());
     const caseNumber = await this.assignCaseNumber(caseId, centre.region, today, caller);
+    // The applicant's and the centre's index first: a crash after it leaves an entry listing skips, never a case nobody can find.
+    await this.index.link(
+      [{ applicant: command.applicant.ref }, { centre: centre.centreId }],
+      { caseId, caseNumber, itemCode: guide.itemCode, itemName: guide.itemName, submittedAt: command.submittedAt },
+      this.metadata(caller, caseId, guide.guideVersion, receivedBy),
+    );
     const result = await handleCommand(this.d.store, stream, applicationDecider, { ...command, caseNumber }, {
       metadata: this.metadata(caller, caseId, guide.guideVersion, receivedBy),
       codec: applicationCodec,
@@ -288,6 +297,22 @@ export class ApplicationService {
     const state = this.fold(history);
     this.authorize(state, caller);
     return { state, revision: history[history.length - 1]!.revision, history };
+  }
+
+  /** An applicant's own cases, or a clerk's centre's, newest first, with their status now. */
+  async list(caller: Caller, status?: ApplicationState['status']) {
+    const key = caller.roles.includes('clerk') ? { centre: this.centreOf(caller) } : caller.roles.includes('applicant') ? { applicant: caller.subject } : null;
+    if (!key) throw new RuleViolation('R-ETHICS-1', 'only applicants (their own cases) and clerks (their centre’s) list cases');
+    const entries = await this.index.list(key);
+    const rows = await Promise.all(
+      entries.map(async (entry) => {
+        const history = await this.d.store.readStream(applicationStream(entry.caseId));
+        if (history.length === 0) return null; // indexed, then the submission never completed
+        const state = this.fold(history);
+        return { caseId: entry.caseId, caseNumber: entry.caseNumber, itemCode: entry.itemCode, itemName: entry.itemName, submittedAt: entry.submittedAt, status: state.status, acceptanceDue: state.acceptanceDue };
+      }),
+    );
+    return rows.filter((r): r is NonNullable<typeof r> => r !== null && (status === undefined || r.status === status));
   }
 
   async documents(caseId: string, caller: Caller): Promise<SealedDocument[]> {

@@ -69,6 +69,19 @@ export function applicationRoutes(applications: ApplicationService) {
       },
     );
 
+    app.get(
+      '/applications',
+      {
+        config: allow('applicant', 'clerk'),
+        schema: {
+          querystring: z.strictObject({
+            status: z.enum(['awaiting-decision', 'awaiting-supplement', 'accepted', 'accepted-with-deficiencies', 'tolerated-lapsed', 'not-accepted']).optional(),
+          }),
+        },
+      },
+      async (request) => ({ cases: await applications.list(callerOf(request), request.query.status) }),
+    );
+
     app.get('/applications/:caseId', { config: allow('applicant', 'clerk', 'supervisor', 'integration'), schema: { params: CaseParams } }, async (request, reply) => {
       const { state, revision } = await applications.load(request.params.caseId, callerOf(request));
       return reply.header('etag', `"${revision}"`).send(caseView(state, revision));

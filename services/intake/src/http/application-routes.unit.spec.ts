@@ -103,6 +103,17 @@ describe('submitting (R-ACC-1, R-ID-1, R-CAT-1, R-CAT-2, R-CAT-10)', () => {
 });
 
 describe('access (applicants see their own, clerks their centre)', () => {
+  it('lists an applicant’s own cases, and the centre’s worklist for its clerks only', async () => {
+    const mine = (await submit()).json();
+    const theirs = await post('/intake/applications', await h.applicantToken(PERSON_ID), application({ applicant: { kind: 'person', id: PERSON_ID, name: '王小明' }, sharedConfirmations: [] }));
+    expect(theirs.statusCode, theirs.body).toBe(201);
+    const listed = (await get('/intake/applications', await h.applicantToken(ENTERPRISE_USCC))).json().cases;
+    expect(listed).toEqual([expect.objectContaining({ caseId: mine.caseId, caseNumber: mine.caseNumber, status: 'awaiting-decision', itemName: '食品经营许可（新办）' })]);
+    const worklist = (await get('/intake/applications?status=awaiting-decision', await h.clerkToken())).json().cases;
+    expect(worklist.map((c: { caseId: string }) => c.caseId).sort()).toEqual([mine.caseId, theirs.json().caseId].sort());
+    expect((await get('/intake/applications', await h.clerkToken('clerk-sun', 'bj-haidian'))).json().cases).toEqual([]);
+  });
+
   it('answers 404, not 403, for somebody else’s case, and 404 to a clerk of another centre', async () => {
     const { caseId } = (await submit()).json();
     expect((await get(`/intake/applications/${caseId}`, await h.applicantToken(PERSON_ID))).statusCode).toBe(404);
