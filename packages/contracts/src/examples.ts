@@ -418,6 +418,14 @@ export const examples: { readonly [T in IntegrationEventTypeName]: DataOf<T> } =
     document: { documentId: 'doc-decision-0005', kind: 'approval-decision' },
     occurredAt: '2025-03-20T11:00:00+08:00',
   },
+  'review.renewal-decided.v1': {
+    caseId: 'BJ-2030-000456',
+    licenceId: 'lic-JY11105000000001',
+    outcome: 'grant',
+    renewedUntil: '2035-03-20',
+    decidedAt: '2030-02-20T10:00:00+08:00',
+    decidedBy: staff,
+  },
 };
 
 /** The example of one type, as an event. */

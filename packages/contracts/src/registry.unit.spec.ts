@@ -50,6 +50,7 @@ const requiredTypes = [
   // Review's inbound opinions from department back-ends and its applicant notices (issue 5).
   'department.opinion-submitted.v1',
   'review.applicant-notice-due.v1',
+  'review.renewal-decided.v1',
   // The supplement period as a typed clock suspension (issue 5, intake).
   'intake.clock-suspended.v1',
 ];

@@ -7,13 +7,15 @@
  *   records the opinion, which it then publishes as `review.opinion-given.v1`.
  *   The same answer can be given over HTTP with the `integration` role
  *   (`POST /review/cases/{caseId}/opinions/{requestId}`).
+ * - `review.renewal-decided.v1`: a renewal decided in time (R-REV-4), so the
+ *   supervision deadline that would otherwise deem it granted closes.
  * - `review.applicant-notice-due.v1`: what the applicant must be told now
  *   (R-NOTIFY-1, measures Art. 17): case, item, stage, outcome and next step,
  *   with no personal data (the case number and the sealed contact are intake's); the delivery service sends it by SMS, phone or
  *   e-mail to the contact intake sealed for it.
  */
 import { z } from 'zod';
-import { Applicant, CaseId, DocumentRef, ItemCode, OpaqueId, Reason, StaffRef, Timestamp, WorkingDayDeadline } from '../common.ts';
+import { Applicant, CalendarDate, CaseId, DocumentRef, ItemCode, OpaqueId, Reason, StaffRef, Timestamp, WorkingDayDeadline } from '../common.ts';
 import { defineIntegrationEvent } from '../define.ts';
 
 const opinionFields = {
@@ -61,4 +63,23 @@ export const applicantNoticeDueV1 = defineIntegrationEvent({
   }),
 });
 
-export const reviewCollaborationAndNoticeEvents = [opinionSubmittedV1, applicantNoticeDueV1] as const;
+const renewalDecidedFields = {
+  caseId: CaseId.describe('The renewal case (review.renewal-applied.v1 caseId).'),
+  licenceId: OpaqueId,
+  decidedAt: Timestamp,
+  decidedBy: StaffRef,
+};
+
+export const renewalDecidedV1 = defineIntegrationEvent({
+  type: 'review.renewal-decided.v1',
+  keyField: 'caseId',
+  summary:
+    'A renewal was decided before the licence expired (R-REV-4, Licensing Law Art. 50): granted with the new expiry, or refused with reasons. The renewal deadline closes; no deemed grant follows.',
+  requirements: ['R-REV-4', 'R-REV-2'],
+  schema: z.discriminatedUnion('outcome', [
+    z.object({ ...renewalDecidedFields, outcome: z.literal('grant'), renewedUntil: CalendarDate.describe('Last day the renewed licence is valid.') }),
+    z.object({ ...renewalDecidedFields, outcome: z.literal('refuse'), reasons: z.array(Reason).min(1) }),
+  ]),
+});
+
+export const reviewCollaborationAndNoticeEvents = [opinionSubmittedV1, applicantNoticeDueV1, renewalDecidedV1] as const;
