@@ -76,7 +76,15 @@ describe('evaluation on Kafka and PostgreSQL', () => {
     await send({ type: 'intake.case-accepted.v2', data: accepted }, `${CASE}-accepted`);
     await send({ type: 'delivery.result-delivered.v1', data: delivered }, `${CASE}-delivered`);
 
-    await waitFor(async () => Object.keys((await h.module.service.readCase(CASE)).state.invitations).length === 1, 'rating invitation', 20_000);
+    // Intake's and delivery's topics are consumed independently: either fact may land first.
+    await waitFor(
+      async () => {
+        const { state } = await h.module.service.readCase(CASE);
+        return Object.keys(state.invitations).length === 1 && state.facts?.department === DEPARTMENT;
+      },
+      'rating invitation and responsible department',
+      20_000,
+    );
     const { state, revision } = await h.module.service.readCase(CASE);
     expect(state.facts).toEqual({ itemCode: submitted.itemCode, applicantRef: APPLICANT_REF, serviceCentre: 'BJ-CENTRE-01', department: DEPARTMENT });
     expect(Object.values(state.invitations)).toEqual([expect.objectContaining({ occasion: { kind: 'online', occasionId: CASE } })]);

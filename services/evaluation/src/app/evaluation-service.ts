@@ -12,7 +12,7 @@
 import { computeDeadline } from '@govsvc/calendar/deadline';
 import { shanghaiDateOf } from '@govsvc/calendar/civil-date';
 import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
-import { NotFoundError } from '@govsvc/errors/errors';
+import { ConcurrencyError, NotFoundError } from '@govsvc/errors/errors';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import type { Decider } from '@govsvc/eventstore/decider';
 import type { DomainEvent, EventCodec } from '@govsvc/eventstore/event-codec';
@@ -50,6 +50,9 @@ import {
  * own limit, which wins). Configurable per deployment.
  */
 export const DEFAULT_COMPLAINT_LIMIT_WORKING_DAYS = 5;
+
+/** Appends tried before a ConcurrencyError reaches the caller (412). */
+const CONCURRENCY_RETRIES = 3;
 
 export interface EvaluationServiceDeps {
   readonly store: EventStore;
@@ -157,7 +160,7 @@ export class EvaluationService {
     extra: { caseId?: string; purpose: string },
   ): Promise<Outcome<S, E>> {
     const seed = ctx.idempotencyKey === undefined ? undefined : `${stream}\u0000${extra.purpose}\u0000${ctx.actor.id}\u0000${ctx.idempotencyKey}`;
-    const result = await handleCommand(this.deps.store, stream, decider, command, {
+    const attempt = () => handleCommand(this.deps.store, stream, decider, command, {
       codec,
       ...(seed !== undefined && { eventIds: deterministicEventIds(seed) }),
       metadata: {
@@ -167,6 +170,19 @@ export class EvaluationService {
         ...(extra.caseId !== undefined && { caseId: extra.caseId }),
       },
     });
+    // A case stream is also written by the consumer (acceptance, delivery): a rating can lose the
+    // append race to such a fact. Deciding again on the fresh state is what the caller meant and
+    // cannot bypass a rule (a second rating of the occasion is still refused), so a few retries
+    // beat a 412 the caller could do nothing about. Callers here send no If-Match.
+    let result: Awaited<ReturnType<typeof attempt>>;
+    for (let tries = 1; ; tries++) {
+      try {
+        result = await attempt();
+        break;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || tries >= CONCURRENCY_RETRIES) throw error;
+      }
+    }
     return { state: result.state, events: result.events, revision: result.nextExpectedRevision, repeated: result.alreadyAppended };
   }
 

@@ -17,7 +17,7 @@ import { EVALUATION_CATEGORIES, decodeForStatistics } from './streams.ts';
 export interface InboxEntry {
   readonly caseId: string;
   readonly ratingId: string;
-  readonly department: string | null;
+  department: string | null;
   readonly level: string;
   readonly submittedAt: string;
   dueDate: string;
@@ -44,6 +44,9 @@ function applyToInbox(inbox: Map<string, InboxEntry>, event: EvaluationEvent, le
       });
       return;
     }
+    case 'ResponsibleDepartmentAssigned':
+      for (const entry of inbox.values()) if (entry.caseId === event.data.caseId && entry.department === null) entry.department = event.data.department;
+      return;
     case 'RectificationVerified': {
       const entry = inbox.get(event.data.ratingId);
       if (entry) entry.status = 'verified';

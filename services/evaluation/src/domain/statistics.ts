@@ -20,7 +20,9 @@ import { isBadLevel, notLaterThan, type RatingLevel } from './values.ts';
 
 interface RatingFact {
   readonly ratingId: string;
-  readonly department: string | null;
+  readonly caseId: string;
+  /** Filled in later when the rating came before the case's department was known. */
+  department: string | null;
   readonly itemCode: string;
   readonly centre: string | null;
   readonly day: string;
@@ -58,6 +60,7 @@ export function applyToStatistics(model: StatisticsModel, event: StatisticsEvent
       const d = event.data;
       model.ratings.set(d.ratingId, {
         ratingId: d.ratingId,
+        caseId: d.caseId,
         department: d.department,
         itemCode: d.itemCode,
         centre: d.serviceCentre,
@@ -68,6 +71,9 @@ export function applyToStatistics(model: StatisticsModel, event: StatisticsEvent
       });
       return;
     }
+    case 'ResponsibleDepartmentAssigned':
+      for (const fact of model.ratings.values()) if (fact.caseId === event.data.caseId && fact.department === null) fact.department = event.data.department;
+      return;
     case 'RectificationOpened': {
       const fact = model.ratings.get(event.data.ratingId);
       if (fact) fact.rectification = { dueAt: event.data.dueAt, completed: null };

@@ -155,3 +155,13 @@ describe('CSV export (R-EVAL-4)', () => {
     expect(csvField(3)).toBe('3');
   });
 });
+
+describe('late department', () => {
+  it('R-EVAL-4: a rating counted before its department was known moves under that department', () => {
+    const model = modelOf([
+      ...rated('R7', 'satisfied', '2026-03-10T02:00:00.000Z', null),
+      { type: 'ResponsibleDepartmentAssigned', data: { caseId: 'C-R7', department: B, source: 'acceptance', assignedAt: '2026-03-10T03:00:00.000Z' } },
+    ]);
+    expect(ratingStatistics(model, { groupBy: 'department', asOf: '2026-04-01T00:00:00.000Z' }).rows.map((r) => [r.key, r.ratings])).toEqual([[B, 1]]);
+  });
+});

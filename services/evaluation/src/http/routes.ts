@@ -178,6 +178,7 @@ export async function evaluationRoutes(app: App, { service, projection, now }: E
     const forRater = !has(principalOf(request), [...staffRoles, ...overseers]);
     return {
       caseId: request.params.caseId,
+      department: state.facts!.department,
       invitations: Object.values(state.invitations),
       ratings: Object.values(state.ratings).map((r) => ratingView(r, forRater)),
     };

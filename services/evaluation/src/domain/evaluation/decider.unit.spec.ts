@@ -248,3 +248,14 @@ describe('appeal and review', () => {
       });
   });
 });
+
+describe('facts arriving late', () => {
+  it('R-EVAL-3: a bad rating given before the department was known is handed to it when acceptance arrives', () => {
+    const noDepartment = { ...badRated, data: { ...badRated.data, department: null } };
+    const openedNowhere = { ...rectificationOpened, data: { ...rectificationOpened.data, department: null } };
+    spec
+      .given([registered, noDepartment, openedNowhere, departmentAssigned])
+      .when({ type: 'VerifyRectification', data: { ratingId: 'R-1', finding: 'substantiated', note: '属实', by: staff, at: '2026-03-11T02:00:00.000Z' } })
+      .thenSatisfies((_, state) => expect(state.ratings['R-1']?.rectification).toMatchObject({ department: staff.department, status: 'verified' }));
+  });
+});

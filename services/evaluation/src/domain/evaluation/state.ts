@@ -68,8 +68,19 @@ export function evolveEvaluation(state: EvaluationState, event: EvaluationEvent)
       const d = event.data;
       return { ...state, caseId: d.caseId, facts: { itemCode: d.itemCode, applicantRef: d.applicantRef, serviceCentre: d.serviceCentre, department: d.department } };
     }
-    case 'ResponsibleDepartmentAssigned':
-      return state.facts ? { ...state, facts: { ...state.facts, department: event.data.department } } : state;
+    case 'ResponsibleDepartmentAssigned': {
+      if (!state.facts) return state;
+      // A rating given before the department was known (delivery can overtake acceptance across
+      // topics) is handed to that department now, or nobody could ever rectify it.
+      const department = event.data.department;
+      const ratings = Object.fromEntries(
+        Object.entries(state.ratings).map(([id, r]) => [
+          id,
+          r.rectification && r.rectification.department === null ? { ...r, rectification: { ...r.rectification, department } } : r,
+        ]),
+      );
+      return { ...state, facts: { ...state.facts, department }, ratings };
+    }
     case 'RatingInvited': {
       const d = event.data;
       return {
