@@ -11,11 +11,13 @@
  *   `ProcessedMessages.processOnce`, whose record commits with the effect.
  * - A failing handler is retried with capped exponential backoff (the
  *   partition waits: order is kept), then dead-lettered. Permanent errors
- *   (a rule or validation refusing the event) are dead-lettered at once.
+ *   (a rule or validation refusing the event) are dead-lettered at once;
+ *   `UnavailableError` (a dependency down) never is: the message stays
+ *   uncommitted and comes back until the dependency does.
  * - If even the dead-letter publish fails, the message is not committed: the
  *   bus redelivers it. Nothing is lost, nothing skipped silently.
  */
-import { RuleViolation, ValidationError } from '@govsvc/errors/errors';
+import { RuleViolation, UnavailableError, ValidationError } from '@govsvc/errors/errors';
 import { deadLetterHeaders, type DeadLetterReason } from '@govsvc/contracts/dead-letter';
 import { decodeFailureStage, decodeIntegrationEvent, type DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
 import type { CurrentIntegrationEvent, CurrentTypeName } from '@govsvc/contracts/registry';
@@ -158,7 +160,18 @@ export function createIntegrationEventConsumer<Tx>(options: IntegrationEventCons
       } catch (error) {
         // Stopping mid-way is not the handler's fault: leave the message uncommitted for the next owner.
         if (context.signal.aborted) throw error;
-        if (isPermanent(error) || attempt >= retry.maxAttempts) {
+        if (isPermanent(error)) {
+          await deadLetter(message, 'handler-failed', error, attempt);
+          return;
+        }
+        if (attempt >= retry.maxAttempts) {
+          // A dependency that is down (our own database, a department's API) is no reason to
+          // throw a valid event away: leave it uncommitted, the bus brings it back after a pause,
+          // and the partition waits in order until the dependency is back.
+          if (error instanceof UnavailableError) {
+            log.warn({ group: groupId, topic: message.topic, partition: message.partition, offset: message.offset.toString(), error: String(error) }, 'dependency unavailable: message kept for redelivery');
+            throw error;
+          }
           await deadLetter(message, 'handler-failed', error, attempt);
           return;
         }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { RuleViolation } from '@govsvc/errors/errors';
+import { RuleViolation, UnavailableError } from '@govsvc/errors/errors';
 import { deadLetterHeaders } from '@govsvc/contracts/dead-letter';
 import { encodeIntegrationEvent } from '@govsvc/contracts/envelope';
 import { exampleEvent } from '@govsvc/contracts/examples';
@@ -163,6 +163,26 @@ describe('consumer runner (in-process bus)', () => {
     expect(headerText(deadLetters[0]!.headers, 'ce_id')).toBe('e1');
     expect((await metrics.handlerRetries.get()).values[0]?.value).toBe(2);
     expect((await metrics.deadLetters.get()).values[0]).toMatchObject({ value: 1, labels: { reason: 'handler-failed', topic } });
+  });
+
+  it('a dependency that stays down past the retries keeps the message (redelivered), never dead-letters it', async () => {
+    let calls = 0;
+    const done: string[] = [];
+    await startConsumer({
+      handlers: {
+        'intake.case-accepted.v2': async (event) => {
+          calls += 1;
+          // Down for two full rounds of three attempts.
+          if (event.id === 'e1' && calls <= 6) throw new UnavailableError('projection database down');
+          done.push(event.id);
+        },
+      },
+    });
+    await bus.publish(topic, [record('BJ-1', 'e1'), record('BJ-1', 'e2')]);
+    await waitFor(() => done.length === 2, 'both handled once the database is back');
+    expect(done).toEqual(['e1', 'e2']);
+    expect(calls).toBe(8);
+    expect(deadLetters).toEqual([]);
   });
 
   it('a permanent refusal (a rule) is dead-lettered at once, without retries', async () => {
