@@ -136,6 +136,13 @@ function fromLicenceStream(stored: StoredEvent): IntegrationEvent[] {
       };
       return [{ type: 'review.renewal-applied.v1', data }];
     }
+    case 'RenewalDecided': {
+      const d = event.data;
+      const common = { caseId: d.renewalId, licenceId: caseIdOf(stored.stream), decidedAt: d.decidedAt, decidedBy: d.decidedBy };
+      const data: DataOf<'review.renewal-decided.v1'> =
+        d.outcome === 'grant' ? { ...common, outcome: 'grant', renewedUntil: d.renewedUntil } : { ...common, outcome: 'refuse', reasons: d.reasons };
+      return [{ type: 'review.renewal-decided.v1', data }];
+    }
     case 'RenewalDeemedGranted': {
       const d = event.data;
       const data: DataOf<'review.renewal-deemed-granted.v1'> = {
