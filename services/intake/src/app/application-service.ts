@@ -109,7 +109,7 @@ export class ApplicationService {
     if (!caller.roles.includes('clerk') && caller.subject !== applicantRefOf(applicantId)) {
       throw new RuleViolation('R-ID-1', 'an applicant looks up only the records held about themselves');
     }
-    const guide = this.guideInForce(itemCode);
+    const guide = await this.guideInForce(itemCode);
     const records = await Promise.all(guide.materials.filter((m) => m.fromDataSharing).map((m) => this.d.dataSharing.fetch(m.materialId, applicantId)));
     return records.filter((r): r is SharedRecord => r !== null);
   }
@@ -118,7 +118,7 @@ export class ApplicationService {
     const now = this.d.clock.now();
     const today = this.d.deadlines.today(now);
     const applicantId = this.validIdentifier(input.applicant.kind, input.applicant.id, today);
-    const guide = this.guideInForce(input.itemCode);
+    const guide = await this.guideInForce(input.itemCode);
     const atWindow = input.channel === 'window';
     if (atWindow && !caller.roles.includes('clerk')) throw new RuleViolation('R-ACC-1', 'a window submission is made by the clerk at the window');
     if (!atWindow && !caller.roles.includes('applicant')) throw new RuleViolation('R-ACC-1', 'online submissions are made by the applicant');
@@ -362,8 +362,8 @@ export class ApplicationService {
     return this.d.centres.staff(this.centreOf(caller), caller.subject);
   }
 
-  private guideInForce(itemCode: string) {
-    const guide = this.d.guides.inForce(itemCode, this.d.clock.now());
+  private async guideInForce(itemCode: string) {
+    const guide = await this.d.guides.inForceNow(itemCode, this.d.clock.now());
     if (!guide) {
       throw new ValidationError(`${itemCode} is not an item of the catalog with a guide in force`, [
         { path: '/itemCode', reason: 'not in the catalog (or no published guide in force)', rule: 'R-CAT-1' },

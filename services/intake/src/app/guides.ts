@@ -86,7 +86,17 @@ export class GuideCatalog {
     await this.append(superseded.itemCode, { type: 'GuideVersionSuperseded', data: { ...superseded } }, `superseded|${superseded.guideVersion}`, correlationId);
   }
 
-  /** The version in force at `at`: the latest effective one not yet superseded (R-CAT-14); null when the item is not in the catalog (R-CAT-1). */
+  /**
+   * The version in force at `at`, read from the item's stream in the store: what a
+   * submission binds to. Another intake instance may have consumed the contract (one
+   * consumer group), so the store, not this process's memory, answers.
+   */
+  async inForceNow(itemCode: string, at: Date): Promise<BoundGuide | null> {
+    for (const stored of await this.store.readStream(guideStream(itemCode))) this.apply(stored);
+    return this.inForce(itemCode, at);
+  }
+
+  /** The version in force at `at` as this process knows it: the latest effective one not yet superseded (R-CAT-14); null when the item is not in the catalog (R-CAT-1). */
   inForce(itemCode: string, at: Date): BoundGuide | null {
     const t = at.getTime();
     const candidates = (this.byItem.get(itemCode) ?? []).filter((v) => v.effectiveFrom <= t && (v.supersededAt === null || v.supersededAt > t));
