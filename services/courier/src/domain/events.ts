@@ -64,9 +64,21 @@ export const courierEventSchemas = {
     /** Whether it moved the status; a late, duplicate-in-effect or impossible one stays in the history only. */
     effect: z.enum(['applied', 'late', 'no-change', 'not-allowed']),
   }),
-  StatusChanged: z.object({ from: statusSchema, to: statusSchema, occurredAt: instant, carrierEventId: id.nullable() }),
+  /** Carries the waybill's identity so the published contract maps from this event alone. */
+  StatusChanged: z.object({
+    caseId: id,
+    carrier: id,
+    direction: z.enum(['inbound', 'outbound']),
+    from: statusSchema,
+    to: statusSchema,
+    occurredAt: instant,
+    carrierEventId: id.nullable(),
+  }),
   WaybillCancelled: z.object({ reason: z.string().min(1).max(500), by: id, cancelledAt: instant }),
   MaterialsReceived: z.object({
+    caseId: id,
+    carrier: id,
+    trackingNumber: id,
     materials: z.array(z.object({ materialId: id, name: z.string().min(1).max(200), copies: z.int().min(1).max(100) })).min(1),
     discrepancy: z.string().min(1).max(1000).nullable(),
     receivedBy: z.object({ staffId: id, department: z.string().min(1).max(100) }),

@@ -34,7 +34,10 @@ export type CourierCommand =
       };
     }
   | { readonly type: 'CancelWaybill'; readonly data: { readonly reason: string; readonly by: string; readonly at: string } }
-  | { readonly type: 'RecordMaterialsReceived'; readonly data: Omit<CourierEventOf<'MaterialsReceived'>['data'], 'receivedAt'> & { readonly at: string } };
+  | {
+      readonly type: 'RecordMaterialsReceived';
+      readonly data: Omit<CourierEventOf<'MaterialsReceived'>['data'], 'receivedAt' | 'caseId' | 'carrier' | 'trackingNumber'> & { readonly at: string };
+    };
 
 export interface HistoryEntry {
   readonly carrierEventId: string;
@@ -106,6 +109,8 @@ function isAfter(a: { occurredAt: string; sequence: number | null }, b: { occurr
   return a.sequence !== null && b.sequence !== null && a.sequence > b.sequence;
 }
 
+const identity = (w: NonNullable<WaybillState['waybill']>) => ({ caseId: w.caseId, carrier: w.carrier, direction: w.direction });
+
 function requireWaybill(state: WaybillState) {
   if (!state.waybill || !state.status) throw new RuleViolation('R-COURIER-1', 'no such waybill');
   return { waybill: state.waybill, status: state.status };
@@ -125,7 +130,7 @@ export function decideWaybill(command: CourierCommand, state: WaybillState): Cou
       return [{ type: 'WaybillCreated', data: { ...data, contents: [...data.contents], createdAt: at } }];
     }
     case 'RecordTrackingEvent': {
-      const { status } = requireWaybill(state);
+      const { waybill, status } = requireWaybill(state);
       const d = command.data;
       // The carrier sends an event again (retries, replays): it is the same fact, recorded once.
       if (state.history.some((h) => h.carrierEventId === d.carrierEventId)) return [];
@@ -137,15 +142,15 @@ export function decideWaybill(command: CourierCommand, state: WaybillState): Cou
         data: { carrierEventId: d.carrierEventId, status: d.status, occurredAt: d.occurredAt, sequence: d.sequence, location: d.location, note: d.note, receivedAt: d.at, effect },
       };
       if (effect !== 'applied') return [recorded];
-      return [recorded, { type: 'StatusChanged', data: { from: status, to: d.status, occurredAt: d.occurredAt, carrierEventId: d.carrierEventId } }];
+      return [recorded, { type: 'StatusChanged', data: { ...identity(waybill), from: status, to: d.status, occurredAt: d.occurredAt, carrierEventId: d.carrierEventId } }];
     }
     case 'CancelWaybill': {
-      const { status } = requireWaybill(state);
+      const { waybill, status } = requireWaybill(state);
       if (status === 'cancelled') return [];
       if (status !== 'created') throw new RuleViolation('R-COURIER-1', `the parcel is ${status}: only a waybill not yet picked up can be cancelled`);
       return [
         { type: 'WaybillCancelled', data: { reason: command.data.reason, by: command.data.by, cancelledAt: command.data.at } },
-        { type: 'StatusChanged', data: { from: status, to: 'cancelled', occurredAt: command.data.at, carrierEventId: null } },
+        { type: 'StatusChanged', data: { ...identity(waybill), from: status, to: 'cancelled', occurredAt: command.data.at, carrierEventId: null } },
       ];
     }
     case 'RecordMaterialsReceived': {
@@ -154,7 +159,12 @@ export function decideWaybill(command: CourierCommand, state: WaybillState): Cou
       if (state.materialsReceived) return [];
       if (status !== 'delivered') throw new RuleViolation('R-COURIER-1', `the parcel is ${status}: materials are checked in once it is delivered to the centre`);
       const { at, ...data } = command.data;
-      return [{ type: 'MaterialsReceived', data: { ...data, materials: [...data.materials], receivedAt: at } }];
+      return [
+        {
+          type: 'MaterialsReceived',
+          data: { caseId: waybill.caseId, carrier: waybill.carrier, trackingNumber: waybill.trackingNumber, ...data, materials: [...data.materials], receivedAt: at },
+        },
+      ];
     }
   }
 }

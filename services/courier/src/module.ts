@@ -1,0 +1,122 @@
+/**
+ * The courier service as a module (docs/architecture.md "One shape for every
+ * service"): routes under `/courier` (carrier webhooks under
+ * `/courier/carriers`), readiness, and start/stop of its relay (waybill
+ * streams → contracts), its consumer and its live-update feed.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ContactKeyring } from '@govsvc/contracts/sealed-contact';
+import { topicOf } from '@govsvc/contracts/topics';
+import type { EventStore } from '@govsvc/eventstore/port';
+import type { MessageBus } from '@govsvc/messaging/bus';
+import type { IntegrationEventConsumer } from '@govsvc/messaging/consumer';
+import { createRelay, type Relay } from '@govsvc/messaging/relay';
+import type { Clock } from '@govsvc/runtime/clock';
+import type { IdGenerator } from '@govsvc/runtime/ids';
+import type { ReadinessCheck } from '@govsvc/service-kit/health';
+import type { Logger } from 'pino';
+import type { Carrier } from './app/carriers.ts';
+import { WAYBILL_CATEGORY } from './app/codec.ts';
+import { COURIER_CONSUMED_TOPICS, createCourierConsumer } from './app/consumers.ts';
+import { courierContractOf } from './app/contract-mapping.ts';
+import { CourierService } from './app/courier-service.ts';
+import { LiveUpdates } from './app/live-updates.ts';
+import { createInMemoryReplayGuard, type ReplayGuard } from './app/webhook-signature.ts';
+import type { Address } from './domain/events.ts';
+import { courierRoutes } from './http/routes.ts';
+import { webhookRoutes } from './http/webhook.ts';
+
+export interface CourierModuleDeps {
+  readonly store: EventStore;
+  readonly bus: MessageBus;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+  readonly carriers: readonly Carrier[];
+  readonly defaultCarrier: string;
+  /** Webhook secret per carrier name. */
+  readonly carrierSecrets: ReadonlyMap<string, string>;
+  readonly centreAddress: Address;
+  /** Opens the postal address delivery hands over sealed. */
+  readonly contactKeys: ContactKeyring;
+  readonly replayGuard?: ReplayGuard;
+  /** Accepted distance of a webhook's `sentAt` from our clock (default 5 minutes). */
+  readonly webhookWindowMs?: number;
+  /** Names this process's live-update subscription (one per instance). */
+  readonly instanceId: string;
+  readonly names?: { readonly consumerGroup?: string; readonly relay?: string };
+  readonly topicFor?: (contractTopic: string) => string;
+}
+
+export interface ServiceModule {
+  readonly name: string;
+  readonly routes: FastifyPluginAsync;
+  readonly readinessChecks: readonly ReadinessCheck[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface CourierModule extends ServiceModule {
+  readonly service: CourierService;
+  readonly relay: Relay;
+}
+
+export function createCourierModule(deps: CourierModuleDeps): CourierModule {
+  const logger = deps.logger.child({ module: 'courier' });
+  const topicFor = deps.topicFor ?? ((topic: string) => topic);
+  const service = new CourierService({
+    store: deps.store,
+    clock: deps.clock,
+    carriers: new Map(deps.carriers.map((c) => [c.name, c])),
+    defaultCarrier: deps.defaultCarrier,
+    centreAddress: deps.centreAddress,
+  });
+  const live = new LiveUpdates(deps.store, `courier-live-${deps.instanceId}`);
+  const relay = createRelay({
+    store: deps.store,
+    bus: deps.bus,
+    name: deps.names?.relay ?? 'courier-relay',
+    map: courierContractOf,
+    filter: { categories: [WAYBILL_CATEGORY] },
+    topicFor,
+    log: { warn: (d, m) => logger.warn(d, m), error: (d, m) => logger.error(d, m) },
+  });
+  const replay = deps.replayGuard ?? createInMemoryReplayGuard();
+  let consumer: IntegrationEventConsumer | undefined;
+
+  return {
+    name: 'courier',
+    service,
+    relay,
+    routes: (async (app) => {
+      await app.register(async (scope) => courierRoutes(scope as never, { service, live }));
+      // Its own scope: the webhook's raw-body JSON parser must not replace the app's.
+      await app.register(async (scope) => webhookRoutes(scope as never, { service, secrets: deps.carrierSecrets, replay, clock: deps.clock, windowMs: deps.webhookWindowMs ?? 300_000 }), {
+        prefix: '/carriers',
+      });
+    }) as FastifyPluginAsync,
+    readinessChecks: [
+      { name: 'courier-event-store', check: async () => void (await deps.store.headPosition()) },
+      {
+        name: 'courier-relay',
+        check: async () => {
+          if (relay.status().state === 'failed') throw new Error(`relay failed: ${relay.status().lastError ?? ''}`);
+        },
+      },
+    ],
+    async start() {
+      await deps.bus.ensureTopics([topicOf('courier'), ...COURIER_CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: 6 })));
+      relay.start();
+      await live.start();
+      consumer = createCourierConsumer(deps.bus, service, deps.contactKeys, logger, { groupId: deps.names?.consumerGroup, topicFor });
+      await consumer.start();
+      logger.info({}, 'courier module started: relay, live updates and consumer running');
+    },
+    async stop() {
+      await consumer?.stop();
+      await live.stop();
+      await relay.stop();
+      for (const carrier of deps.carriers) await carrier.close?.();
+    },
+  };
+}
