@@ -239,6 +239,22 @@ export const examples: { readonly [T in IntegrationEventTypeName]: DataOf<T> } =
     withinLimit: true,
     feedbackPublishedAt: '2025-03-28T10:05:00+08:00',
   },
+  'evaluation.rating-invited.v1': {
+    caseId,
+    invitationId: 'inv-0001',
+    occasion: { kind: 'online', occasionId: caseId },
+    channels: ['website', 'mobile', 'sms', 'phone'],
+    invitedAt: '2025-03-24T15:00:00+08:00',
+  },
+  'evaluation.rectification-opened.v1': {
+    caseId,
+    ratingId: 'rt-0001',
+    department: '北京市市场监督管理局',
+    openedAt: '2025-03-24T20:00:00+08:00',
+    dueDate: '2025-03-31',
+    dueAt: '2025-03-31T23:59:59.999+08:00',
+    reopened: false,
+  },
   'supervision.deadline-opened.v1': {
     caseId,
     deadlineId: 'dl-review-decision',

@@ -22,6 +22,7 @@ import { deliveryHandoverEvents } from './events/delivery-handover.ts';
 import { courierMaterialsEvents } from './events/courier-materials.ts';
 import { reviewCollaborationAndNoticeEvents } from './events/review-collaboration-and-notices.ts';
 import { intakeSuspensionEvents } from './events/intake-suspensions.ts';
+import { evaluationRectificationEvents } from './events/evaluation-rectification.ts';
 import { upcasters } from './upcasters.ts';
 
 export const integrationEventDefinitions = [
@@ -41,6 +42,7 @@ export const integrationEventDefinitions = [
   ...courierMaterialsEvents,
   ...intakeSuspensionEvents,
   ...reviewCollaborationAndNoticeEvents,
+  ...evaluationRectificationEvents,
 ] as const;
 
 type Definitions = (typeof integrationEventDefinitions)[number];

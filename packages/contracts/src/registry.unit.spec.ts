@@ -53,6 +53,9 @@ const requiredTypes = [
   'review.renewal-decided.v1',
   // The supplement period as a typed clock suspension (issue 5, intake).
   'intake.clock-suspended.v1',
+  // The rating invitation after delivery and the rectification with its due instant (issue 6, evaluation).
+  'evaluation.rating-invited.v1',
+  'evaluation.rectification-opened.v1',
 ];
 
 const catchValidation = (fn: () => unknown): ValidationError => {
