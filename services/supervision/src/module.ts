@@ -130,6 +130,7 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
   const seals = new SealVerifier(deps.sealKeys ?? []);
 
   let indexSubscription: Subscription | undefined;
+  let calendarSubscription: Subscription | undefined;
   let timelineSubscription: Subscription | undefined;
   let relay: Relay | undefined;
   let busConsumer: IntegrationEventConsumer | undefined;
@@ -163,6 +164,7 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
     async start() {
       await calendar.load();
       indexSubscription = subscribeDeadlineIndex(deps.store, index);
+      calendarSubscription = calendar.subscribe(index, deps.clock);
       timelineSubscription = subscribeCaseTimeline(deps.store, deps.timeline);
       const topicFor = deps.topicFor ?? ((topic: string) => topic);
       await deps.bus.ensureTopics([...CONSUMED_TOPICS, topicOf('supervision')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
@@ -182,12 +184,14 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       log.info({ calendarYears: calendar.current().publishedYears().length }, 'supervision started');
     },
     async caughtUp() {
-      await Promise.all([indexSubscription?.caughtUp(), timelineSubscription?.caughtUp(), relay?.caughtUp()]);
+      await Promise.all([indexSubscription?.caughtUp(), calendarSubscription?.caughtUp()]);
+      await Promise.all([timelineSubscription?.caughtUp(), relay?.caughtUp()]);
     },
     async stop() {
       await scheduler.stop();
       await busConsumer?.stop();
       await relay?.stop();
+      await calendarSubscription?.stop();
       await indexSubscription?.stop();
       await timelineSubscription?.stop();
     },

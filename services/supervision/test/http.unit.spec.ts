@@ -122,5 +122,21 @@ describe('supervision HTTP', () => {
     // Publishing the same again is a no-op.
     const again = await call('POST', '/supervision/calendar/years', await http.token(['admin']), { payload: { schedule } });
     expect(again.json()).toMatchObject({ published: false, recomputed: [] });
+
+    // A revision published by another process (here: appended straight to the store) is consumed too.
+    const revised = { ...schedule, version: 2, holidays: [...schedule.holidays, { date: '2027-02-12', name: '春节' }] };
+    await h.store.appendToStream('calendar-2027', [
+      {
+        id: crypto.randomUUID(),
+        type: 'CalendarYearPublished',
+        schemaVersion: 1,
+        data: { schedule: revised, publishedAt: '2026-12-02T10:00:00+08:00', publishedBy: 'another-instance' },
+        metadata: { correlationId: 'calendar:2027', actor: { id: 'another-instance', role: 'admin' } },
+      },
+    ], { expectedRevision: 0n });
+    await h.module.caughtUp();
+    const revisedExplain = (await call('GET', `/supervision/deadlines/${encodeURIComponent(id)}/explain`, operator)).json();
+    expect(revisedExplain).toMatchObject({ due: '2027-02-22', calendarVersion: '2027@2' });
+    expect(revisedExplain.recomputations.map((r: { oldDue: string; due: string }) => `${r.oldDue}→${r.due}`)).toEqual(['2027-02-17→2027-02-20', '2027-02-20→2027-02-22']);
   });
 });

@@ -9,12 +9,13 @@ import type { YearSchedule } from '@govsvc/calendar/schedule';
 import { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import { zodEventCodec } from '@govsvc/eventstore/event-codec';
-import type { EventStore } from '@govsvc/eventstore/port';
+import type { EventStore, Subscription } from '@govsvc/eventstore/port';
 import type { Clock } from '@govsvc/runtime/clock';
 import { executeDeadline, indexState } from './deadlines.ts';
 import type { DeadlineIndex } from './deadline-index.ts';
 
 export const CALENDAR_CATEGORY = 'calendar';
+export const CALENDAR_SUBSCRIPTION = 'supervision-calendar';
 const calendarCodec = zodEventCodec<CalendarYearPublished>({ CalendarYearPublished: { schemaVersion: 1, schema: calendarYearPublishedSchema.shape.data } });
 
 export class CalendarHolder {
@@ -29,6 +30,37 @@ export class CalendarHolder {
 
   current(): WorkingCalendar {
     return this.calendar;
+  }
+
+  /**
+   * Takes a publication into the calendar and recomputes every open deadline
+   * against it. Safe to repeat (the subscription sees the publications this
+   * instance made, and a crash may interrupt a recompute): each deadline's
+   * recompute is seeded by year and version, and a deadline already computed
+   * on this calendar decides nothing.
+   */
+  async apply(publication: CalendarYearPublished, at: string, index: DeadlineIndex): Promise<{ deadlineId: string; oldDue: string; newDue: string }[]> {
+    const before = this.calendar;
+    this.calendar = before.withSchedule(publication.data.schedule);
+    const { year, version } = publication.data.schedule;
+    const recomputed: { deadlineId: string; oldDue: string; newDue: string }[] = [];
+    for (const entry of await index.all()) {
+      const done = await executeDeadline(this.store, entry.deadlineId, { type: 'RecomputeDeadline', before, publication, at }, {
+        seed: `recompute:${year}@${version}`,
+        correlationId: `calendar:${year}`,
+      });
+      await indexState(index, done.state, done.revision);
+      // Recorded now or by a concurrent run of the same recompute (the subscription sees this publication too).
+      for (const e of done.recorded) if (e.type === 'DeadlineRecomputed') recomputed.push({ deadlineId: e.data.deadlineId, oldDue: e.data.oldDue, newDue: e.data.due });
+    }
+    return recomputed;
+  }
+
+  /** Keeps the calendar in step with publications appended by any process (e.g. another instance). */
+  subscribe(index: DeadlineIndex, clock: Clock): Subscription {
+    return this.store.subscribeToAll({ subscriptionId: CALENDAR_SUBSCRIPTION, filter: { categories: [CALENDAR_CATEGORY] } }, async (events) => {
+      for (const stored of events) await this.apply(calendarCodec.decode(stored), clock.now().toISOString(), index);
+    });
   }
 
   /** Applies every publication already in the store (at start). */
@@ -65,16 +97,7 @@ export class CalendarHolder {
       const v = before.versionOf(Number(year)) ?? 0;
       return { published: false, year: Number(year), version: v, recomputed: [] };
     }
-    this.calendar = before.withSchedule(publication.data.schedule);
-    const recomputed: { deadlineId: string; oldDue: string; newDue: string }[] = [];
-    for (const entry of await index.all()) {
-      const done = await executeDeadline(this.store, entry.deadlineId, { type: 'RecomputeDeadline', before, publication, at: publishedAt }, {
-        seed: `recompute:${publication.data.schedule.year}@${publication.data.schedule.version}`,
-        correlationId: `calendar:${String(year)}`,
-      });
-      await indexState(index, done.state, done.revision);
-      for (const e of done.events) if (e.type === 'DeadlineRecomputed') recomputed.push({ deadlineId: e.data.deadlineId, oldDue: e.data.oldDue, newDue: e.data.due });
-    }
+    const recomputed = await this.apply(publication, publishedAt, index);
     return { published: true, year: publication.data.schedule.year, version: publication.data.schedule.version, recomputed };
   }
 }

@@ -30,7 +30,10 @@ export interface ExecuteOptions {
 
 export interface ExecuteResult {
   readonly state: DeadlineState;
+  /** Events this call appended (empty on a repeat). */
   readonly events: readonly DeadlineEvent[];
+  /** The command's events, appended now or found from an earlier run of the same command. */
+  readonly recorded: readonly DeadlineEvent[];
   readonly revision: bigint | null;
 }
 
@@ -55,7 +58,7 @@ export async function executeDeadline(store: EventStore, deadlineId: string, com
     if (!(error instanceof ConcurrencyError || error instanceof EventIdConflictError)) throw error;
     result = await attempt();
   }
-  return { state: result.state, events: result.alreadyAppended ? [] : result.events, revision: result.nextExpectedRevision };
+  return { state: result.state, events: result.alreadyAppended ? [] : result.events, recorded: result.events, revision: result.nextExpectedRevision };
 }
 
 /** Writes the index entry of a deadline's state at `revision` (or removes it once closed). */
