@@ -17,6 +17,7 @@ import { CONSUMED_TOPICS, PUBLISHED_TOPICS, createReviewConsumer, createReviewRe
 import { ReviewService, reviewCodec } from './app/review-service.ts';
 import type { SealSigner } from './app/seal-signer.ts';
 import { reviewRoutes } from './http/routes.ts';
+import { TaskBoard } from './app/task-board.ts';
 import { defaultPartitions } from '@govsvc/contracts/topics';
 
 export interface ReviewModuleDeps {
@@ -49,6 +50,7 @@ export interface ReviewModule extends ServiceModule {
 
 export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
   const service = new ReviewService(deps);
+  const tasks = new TaskBoard(deps.store);
   const logger = deps.logger.child({ module: 'review' });
   const topicFor: TopicFor = deps.topicFor ?? ((topic) => topic);
   let relay: Relay | undefined;
@@ -60,7 +62,7 @@ export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
     /** Resolves once every review event committed so far is published (tests, graceful shutdown). */
     relayCaughtUp: async () => relay?.caughtUp(),
     service,
-    routes: (async (app) => reviewRoutes(app as never, { service })) as FastifyPluginAsync,
+    routes: (async (app) => reviewRoutes(app as never, { service, tasks })) as FastifyPluginAsync,
     readinessChecks: [{ name: 'review-event-store', check: async () => void (await deps.store.headPosition()) }],
     async start() {
       const log = { warn: (d: Record<string, unknown>, m: string) => logger.warn(d, m), error: (d: Record<string, unknown>, m: string) => logger.error(d, m) };

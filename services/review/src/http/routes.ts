@@ -18,6 +18,7 @@ import type { Principal, Role } from '@govsvc/service-kit/principal';
 import type { OpenCase } from '../domain/review-state.ts';
 import { REVIEW_TOUCHPOINTS, type StaffRef } from '../domain/values.ts';
 import type { CommandContext, Outcome, ReviewService } from '../app/review-service.ts';
+import type { TaskBoard } from '../app/task-board.ts';
 
 const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/);
 const CaseParams = z.strictObject({ caseId: Id });
@@ -145,9 +146,20 @@ export function caseView(c: OpenCase, revision: bigint) {
 
 export interface ReviewRoutesOptions {
   readonly service: ReviewService;
+  readonly tasks: TaskBoard;
 }
 
-export async function reviewRoutes(app: App, { service }: ReviewRoutesOptions): Promise<void> {
+const TasksQuery = z.strictObject({ department: z.string().min(1).max(100).optional() });
+
+export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOptions): Promise<void> {
+  // Review tasks per department: staff see their own department's; supervisors name one.
+  app.get('/tasks', { config: allow('reviewer', 'chief', 'supervisor', 'admin'), schema: { querystring: TasksQuery } }, async (request) => {
+    const p = principalOf(request);
+    const department = has(p, staffRoles) ? staffOf(p).department : request.query.department;
+    if (!department) throw new ValidationError('name the department whose tasks to list', [{ path: '/querystring/department', reason: 'required for supervisors' }]);
+    return { department, tasks: await tasks.tasksOf(department) };
+  });
+
   /** Loads the case the caller may see, or 404. */
   async function visibleCase(request: FastifyRequest, caseId: string) {
     const found = await service.getCase(caseId);

@@ -173,6 +173,30 @@ describe('R-COLLAB-1 over HTTP', () => {
   });
 });
 
+describe('review tasks per department', () => {
+  it('R-COLLAB-1: the lead sees its decision task waiting for opinions; the assisting department sees its opinion task until it answers', async () => {
+    const COLLAB = 'BJ-2026-000078';
+    await openCase(h, COLLAB, { assisting: ['health'] });
+    const asked = await post(`/review/cases/${COLLAB}/opinion-requests`, tokens.reviewer, { department: 'health', question: '意见', dueInWorkingDays: 2 });
+    const requestId = asked.json().opinionRequests[0].requestId;
+    const lead = await h.app.inject({ method: 'GET', url: '/review/tasks', headers: json(tokens.chief) });
+    expect(lead.json()).toEqual({
+      department: 'market-regulation',
+      tasks: [
+        { kind: 'decide', caseId: CASE, itemName: ITEM, due: { date: '2026-03-16', provisional: false }, waitingForOpinions: [] },
+        { kind: 'decide', caseId: COLLAB, itemName: ITEM, due: { date: '2026-03-16', provisional: false }, waitingForOpinions: ['health'] },
+      ],
+    });
+    const health = await h.app.inject({ method: 'GET', url: '/review/tasks', headers: json(tokens.health) });
+    expect(health.json().tasks).toEqual([{ kind: 'opinion', caseId: COLLAB, itemName: ITEM, requestId, due: { date: '2026-03-11', provisional: false }, leadDepartment: 'market-regulation' }]);
+    await post(`/review/cases/${COLLAB}/opinions/${requestId}`, tokens.health, { opinion: 'concur' });
+    expect((await h.app.inject({ method: 'GET', url: '/review/tasks', headers: json(tokens.health) })).json().tasks).toEqual([]);
+    const supervisor = await h.token(['supervisor'], { subject: 'sup-1' });
+    expect((await h.app.inject({ method: 'GET', url: '/review/tasks', headers: json(supervisor) })).statusCode).toBe(400);
+    expect((await h.app.inject({ method: 'GET', url: '/review/tasks?department=health', headers: json(supervisor) })).json().tasks).toEqual([]);
+  });
+});
+
 describe('R-ETHICS-1 and R-REV-3 over HTTP', () => {
   it('R-ETHICS-1: a site inspection is recorded; a contact type outside Art. 22 is refused', async () => {
     const ok = await post(`/review/cases/${CASE}/contacts`, tokens.reviewer, { touchpoint: 'site-inspection', occurredAt: '2026-03-06T02:00:00.000Z', summary: '现场勘查' });
