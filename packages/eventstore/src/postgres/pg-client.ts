@@ -4,7 +4,7 @@
  * to a writer mid-notification). Everything above it speaks `SqlDriver`.
  */
 import pg from 'pg';
-import type { SqlDriver, SqlExecutor } from '../sql/executor.ts';
+import type { QueryOptions, SqlDriver, SqlExecutor } from '../sql/executor.ts';
 
 export interface PgDriverOptions {
   readonly connectionString: string;
@@ -17,8 +17,11 @@ export interface PgDriverOptions {
 }
 
 const executorOf = (client: pg.PoolClient | pg.Pool): SqlExecutor => ({
-  async query<Row>(text: string, params?: readonly unknown[]) {
-    const result = await client.query(text, params as unknown[] | undefined);
+  async query<Row>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+    // A named statement is parsed and planned once per connection (hot paths: append, reads, tailing).
+    const result = options?.name
+      ? await client.query({ name: options.name, text, values: params as unknown[] | undefined })
+      : await client.query(text, params as unknown[] | undefined);
     return result.rows as Row[];
   },
 });

@@ -4,8 +4,16 @@
  * nothing else, so both run exactly the same statements.
  */
 export interface SqlExecutor {
-  /** Runs one statement with `$n` parameters; rows come back as objects keyed by column name. */
-  query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Runs one statement with `$n` parameters; rows come back as objects keyed by column name.
+   * `name` asks the driver to prepare the statement once per connection under that name (a hint:
+   * a driver without prepared statements ignores it). One name, one text, always.
+   */
+  query<Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<Row[]>;
+}
+
+export interface QueryOptions {
+  readonly name?: string;
 }
 
 export interface SqlDriver extends SqlExecutor {

@@ -28,6 +28,64 @@ export const schemaStatements: readonly string[] = [
      CONSTRAINT events_event_id_key UNIQUE (event_id)
    )`,
   `CREATE INDEX IF NOT EXISTS events_commit_order ON events (transaction_id, global_position)`,
+  // The fast append (ADR 0004): many appends, already planned and hashed by the store from
+  // its cached stream heads, in one call and one transaction. Every stream lock is taken
+  // first, in key order: before the transaction writes (so before it has an id, ADR 0002)
+  // and in one order for every caller (no deadlock between two such calls). Each append is
+  // written only if its stream's head is still the one it was planned on and none of its ids
+  // is stored; otherwise it is reported back ('stale' / 'existing') and the store redoes it
+  // on the locked path. Each statement inside takes a fresh snapshot (READ COMMITTED,
+  // VOLATILE), so a head read after the lock is the real predecessor.
+  `CREATE OR REPLACE FUNCTION govsvc_append_planned(appends jsonb, channel text)
+   RETURNS TABLE (idx integer, status text, last_position text, last_revision text)
+   LANGUAGE plpgsql VOLATILE AS $fn$
+   DECLARE
+     lock_key bigint;
+     a jsonb;
+     head_revision bigint;
+     head_hash text;
+     wrote boolean := false;
+   BEGIN
+     FOR lock_key IN
+       SELECT DISTINCT hashtextextended(x->>'stream', 0) AS k FROM jsonb_array_elements(appends) x ORDER BY k
+     LOOP
+       PERFORM pg_advisory_xact_lock(lock_key);
+     END LOOP;
+     FOR a IN SELECT x FROM jsonb_array_elements(appends) x LOOP
+       idx := (a->>'i')::integer;
+       last_position := NULL;
+       last_revision := NULL;
+       SELECT e.stream_revision, e.metadata->>'hash' INTO head_revision, head_hash
+         FROM events e WHERE e.stream_name = a->>'stream' ORDER BY e.stream_revision DESC LIMIT 1;
+       IF NOT FOUND THEN
+         head_revision := -1;
+         head_hash := NULL;
+       END IF;
+       IF EXISTS (SELECT 1 FROM events e
+                  WHERE e.event_id = ANY (ARRAY(SELECT jsonb_array_elements_text(a->'ids'))::uuid[])) THEN
+         status := 'existing';
+       ELSIF head_revision <> (a->>'headRevision')::bigint OR head_hash IS DISTINCT FROM (a->>'headHash') THEN
+         status := 'stale';
+       ELSE
+         WITH inserted AS (
+           INSERT INTO events (stream_name, stream_revision, event_id, type, schema_version, data, metadata)
+           SELECT a->>'stream', r.stream_revision, r.event_id, r.type, r.schema_version, COALESCE(r.data, 'null'::jsonb), r.metadata
+           FROM jsonb_to_recordset(a->'rows')
+             AS r(stream_revision bigint, event_id uuid, type text, schema_version integer, data jsonb, metadata jsonb)
+           ORDER BY r.stream_revision
+           RETURNING events.global_position, events.stream_revision
+         )
+         SELECT max(w.global_position)::text, max(w.stream_revision)::text INTO last_position, last_revision FROM inserted w;
+         status := 'written';
+         wrote := true;
+       END IF;
+       RETURN NEXT;
+     END LOOP;
+     IF wrote THEN
+       PERFORM pg_notify(channel, '');
+     END IF;
+   END
+   $fn$`,
   `CREATE TABLE IF NOT EXISTS subscription_checkpoints (
      subscription_id text        PRIMARY KEY,
      -- Global position of the last event the subscriber handled.

@@ -3,7 +3,15 @@
  * the embedded one (PGlite). The SQL is kept small and legible, after Message
  * DB; the gap-free tailing follows emmett-postgresql (ADR 0002).
  *
- * Append, in one READ COMMITTED transaction:
+ * Fast append (ADR 0004): the store caches each stream's head (revision, hash) as it writes
+ * and reads streams. An append whose stream head is cached is planned and hashed here, at
+ * once, and queued; concurrent appends are coalesced (group commit) into one transaction
+ * that calls `govsvc_append_planned` once: one statement, one fsync for the whole group,
+ * each caller still getting its own result. The function re-checks every head under the
+ * stream locks; an append whose head moved, or whose ids are stored, or whose stream is
+ * not cached, takes the locked path below, which decides with what the database holds.
+ *
+ * Locked path, in one READ COMMITTED transaction:
  *   1. `pg_advisory_xact_lock(hashtextextended(stream, 0))` serializes writers of one stream.
  *      It is taken before the transaction writes anything, so before it has a
  *      transaction id: the next writer of the stream gets a larger id, and the
@@ -14,7 +22,7 @@
  *   4. One INSERT … SELECT FROM jsonb_to_recordset writes the batch and NOTIFYs tailers.
  */
 import { ConcurrencyError, UnavailableError } from '@govsvc/errors/errors';
-import { describeExpected, planAppend, type ExistingEvent, type StreamHead } from '../append-plan.ts';
+import { describeExpected, planAppend, type ExistingEvent, type PlannedEvent, type StreamHead } from '../append-plan.ts';
 import { runCatchUp, type CatchUpSource } from '../catch-up.ts';
 import type {
   AppendOptions,
@@ -39,6 +47,7 @@ import {
   assertStreamName,
   assertSubscriptionId,
   validateNewEvents,
+  type ValidEvent,
 } from '../validation.ts';
 import { errorInfo, type SqlDriver } from './executor.ts';
 import { ensureSchema } from './schema.ts';
@@ -50,13 +59,30 @@ export interface SqlEventStoreOptions {
   readonly skipSchema?: boolean;
   /** Close the driver with the store (default true). */
   readonly ownsDriver?: boolean;
+  /**
+   * Group commit: how many coalesced append transactions may be in flight at once (default 4;
+   * keep it below the pool size). Appends arriving meanwhile wait and go together in the next one.
+   */
+  readonly appendConcurrency?: number;
+  /** Most appends coalesced into one transaction (default 256). */
+  readonly maxAppendsPerCommit?: number;
+  /** Stream heads remembered for the fast append path (default 10,000; least recently used dropped). */
+  readonly streamHeadCacheSize?: number;
 }
 
 /** The SQL event store plus what the audit tools and tests need beyond the port. */
 export interface SqlEventStore extends EventStore {
   readonly driver: SqlDriver;
+  /** How appends went since the store opened: coalesced groups, appends written in them, appends on the locked path. */
+  appendStats(): AppendStats;
   /** Raw rows in global order from `after`, for `verifyAll` over what the database really holds. */
   readRows(after: bigint, limit: number): Promise<EventRow[]>;
+}
+
+export interface AppendStats {
+  readonly groups: number;
+  readonly fast: number;
+  readonly locked: number;
 }
 
 /** An `events` row as the SQL returns it (bigints as text, so both drivers agree). */
@@ -126,6 +152,50 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 /** A concurrent copy of this append inserted the same event id first: re-plan once, it is then a retry. */
 class EventIdRace extends Error {}
 
+/** An append waiting for the group commit, planned against the cached head of its stream. */
+interface QueuedAppend {
+  readonly stream: string;
+  readonly events: readonly ValidEvent[];
+  readonly options: AppendOptions;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface PlannedAppend {
+  readonly queued: QueuedAppend;
+  readonly headRevision: bigint;
+  readonly headHash: string | null;
+  readonly events: readonly PlannedEvent[];
+}
+
+/**
+ * The heads the store last saw or wrote, least recently used dropped first. Only a hint: the
+ * database re-checks every head under the stream lock, so a stale entry costs a retry on the
+ * locked path, never a wrong chain. `null` = the stream had no events.
+ */
+class StreamHeadCache {
+  private readonly heads = new Map<string, StreamHead | null>();
+  constructor(private readonly capacity: number) {}
+  get(stream: string): StreamHead | null | undefined {
+    const head = this.heads.get(stream);
+    if (head !== undefined) {
+      this.heads.delete(stream);
+      this.heads.set(stream, head);
+    }
+    return head;
+  }
+  set(stream: string, head: StreamHead | null): void {
+    this.heads.delete(stream);
+    this.heads.set(stream, head);
+    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value as string);
+  }
+  forget(stream: string): void {
+    this.heads.delete(stream);
+  }
+}
+
+const APPEND_PLANNED = `SELECT idx, status, last_position, last_revision FROM govsvc_append_planned($1::jsonb, $2::text)`;
+
 /** Cursor of a subscription: the (transaction id, global position) pair of ADR 0002. */
 interface CommitCursor {
   readonly xid: string;
@@ -162,7 +232,10 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     return listening;
   };
 
-  const appendOnce = async (stream: string, events: ReturnType<typeof validateNewEvents>, appendOptions: AppendOptions): Promise<AppendResult> =>
+  const heads = new StreamHeadCache(options.streamHeadCacheSize ?? 10_000);
+
+  // The locked path: lock, read the head and the ids, decide, write. Authoritative, four round trips.
+  const lockedAppend = async (stream: string, events: readonly ValidEvent[], appendOptions: AppendOptions): Promise<AppendResult> =>
     driver.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [stream]);
       const rows = await tx.query<EventRow & { kind: 'head' | 'existing' }>(
@@ -174,6 +247,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       const headRow = rows.find((r) => r.kind === 'head');
       const head: StreamHead | null = headRow ? { revision: BigInt(headRow.stream_revision), hash: headRow.metadata.hash } : null;
       const existing = new Map<string, ExistingEvent>(rows.filter((r) => r.kind === 'existing').map((r) => [r.event_id, rowToEvent(r)]));
+      if (existing.size === 0) heads.set(stream, head);
       const plan = planAppend(stream, events, appendOptions.expectedRevision, head, existing);
       if (plan.kind === 'already-appended') return plan.result;
 
@@ -212,8 +286,126 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       }
       // The batch's last event has the highest revision (and, inserted in revision order, the highest position).
       const last = inserted.reduce((a, b) => (BigInt(b.stream_revision) > BigInt(a.stream_revision) ? b : a));
+      const lastPlanned = plan.events[plan.events.length - 1]!;
+      heads.set(stream, { revision: lastPlanned.revision, hash: lastPlanned.metadata.hash });
       return { nextExpectedRevision: BigInt(last.stream_revision), lastGlobalPosition: BigInt(last.global_position), alreadyAppended: false };
     });
+
+  const appendLocked = async (stream: string, events: readonly ValidEvent[], appendOptions: AppendOptions): Promise<AppendResult> => {
+    try {
+      return await guarded(() => lockedAppend(stream, events, appendOptions));
+    } catch (error) {
+      if (!(error instanceof EventIdRace)) throw error;
+      return guarded(() => lockedAppend(stream, events, appendOptions));
+    }
+  };
+
+  // Group commit. Up to `appendConcurrency` transactions are in flight; appends arriving while
+  // all are busy queue up and leave together in the next free one. An idle store therefore
+  // commits a lone append at once (no timer, no added latency), a busy one in groups.
+  const queue: QueuedAppend[] = [];
+  const pending = new Set<Promise<unknown>>();
+  let inFlight = 0;
+  const appendConcurrency = Math.max(1, options.appendConcurrency ?? 4);
+  const maxPerCommit = Math.max(1, options.maxAppendsPerCommit ?? 256);
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    pending.add(work);
+    void work.catch(() => undefined).finally(() => pending.delete(work));
+    return work;
+  };
+  const stats = { groups: 0, fast: 0, locked: 0 };
+  const viaLockedPath = (queued: QueuedAppend) => {
+    stats.locked += 1;
+    void track(appendLocked(queued.stream, queued.events, queued.options).then(queued.resolve, queued.reject));
+  };
+
+  const commitGroup = async (group: readonly QueuedAppend[]): Promise<void> => {
+    const planned: PlannedAppend[] = [];
+    for (const queued of group) {
+      const cached = heads.get(queued.stream);
+      const head = cached === undefined && queued.options.expectedRevision === 'no_stream' ? null : cached;
+      if (head === undefined) {
+        viaLockedPath(queued);
+        continue;
+      }
+      let plan: ReturnType<typeof planAppend>;
+      try {
+        plan = planAppend(queued.stream, queued.events, queued.options.expectedRevision, head, new Map());
+      } catch {
+        // The cached head may be behind or speculative: only the locked path may refuse an append.
+        viaLockedPath(queued);
+        continue;
+      }
+      if (plan.kind !== 'write') {
+        viaLockedPath(queued);
+        continue;
+      }
+      planned.push({ queued, headRevision: head ? head.revision : -1n, headHash: head ? head.hash : null, events: plan.events });
+      // Speculative: the next append to this stream (in this group or another) chains on this one.
+      const last = plan.events[plan.events.length - 1]!;
+      heads.set(queued.stream, { revision: last.revision, hash: last.metadata.hash });
+    }
+    if (planned.length === 0) return;
+
+    const payload = planned.map((p, i) => ({
+      i,
+      stream: p.queued.stream,
+      headRevision: p.headRevision.toString(),
+      headHash: p.headHash,
+      ids: p.events.map((e) => e.id),
+      rows: p.events.map((e) => ({
+        stream_revision: e.revision.toString(),
+        event_id: e.id,
+        type: e.type,
+        schema_version: e.schemaVersion,
+        data: e.data,
+        metadata: e.metadata,
+      })),
+    }));
+    stats.groups += 1;
+    let rows: { idx: number; status: 'written' | 'stale' | 'existing'; last_position: string | null; last_revision: string | null }[];
+    try {
+      rows = await driver.transaction((tx) => tx.query(APPEND_PLANNED, [JSON.stringify(payload), channel], { name: 'govsvc_append_planned' }));
+    } catch (error) {
+      for (const p of planned) heads.forget(p.queued.stream);
+      const translated = translate(error);
+      if (translated instanceof UnavailableError) {
+        for (const p of planned) p.queued.reject(translated);
+        return;
+      }
+      // One append broke the statement (e.g. an id another transaction stored meanwhile), and
+      // the whole transaction rolled back: each append again, on its own, on the locked path.
+      for (const p of planned) viaLockedPath(p.queued);
+      return;
+    }
+    for (const row of rows) {
+      const p = planned[row.idx]!;
+      if (row.status === 'written') {
+        stats.fast += 1;
+        p.queued.resolve({ nextExpectedRevision: BigInt(row.last_revision!), lastGlobalPosition: BigInt(row.last_position!), alreadyAppended: false });
+      } else {
+        heads.forget(p.queued.stream);
+        viaLockedPath(p.queued);
+      }
+    }
+  };
+
+  const pump = () => {
+    while (inFlight < appendConcurrency && queue.length > 0) {
+      const group = queue.splice(0, maxPerCommit);
+      inFlight += 1;
+      void track(
+        commitGroup(group)
+          .catch((error: unknown) => {
+            for (const queued of group) queued.reject(error);
+          })
+          .finally(() => {
+            inFlight -= 1;
+            pump();
+          }),
+      );
+    }
+  };
 
   const checkpoints: CheckpointStore = {
     async read(subscriptionId) {
@@ -310,12 +502,15 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       assertOpen();
       assertExpectedRevision(appendOptions.expectedRevision);
       const valid = validateNewEvents(stream, events);
-      try {
-        return await guarded(() => appendOnce(stream, valid, appendOptions));
-      } catch (error) {
-        if (!(error instanceof EventIdRace)) throw error;
-        return guarded(() => appendOnce(stream, valid, appendOptions));
+      // A stream whose head the store does not know goes straight to the locked path (which learns it).
+      if (heads.get(stream) === undefined && appendOptions.expectedRevision !== 'no_stream') {
+        stats.locked += 1;
+        return track(appendLocked(stream, valid, appendOptions));
       }
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ stream, events: valid, options: appendOptions, resolve, reject });
+        pump();
+      });
     },
 
     async readStream(stream: string, readOptions: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -325,16 +520,29 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       const backwards = readOptions.direction === 'backwards';
       const from = readOptions.fromRevision ?? (backwards ? null : 0n);
       const rows = await guarded(() =>
-        driver.query<EventRow>(
-          backwards
-            ? `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = $1 AND ($2::bigint IS NULL OR e.stream_revision <= $2::bigint)
-               ORDER BY e.stream_revision DESC LIMIT $3`
-            : `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = $1 AND e.stream_revision >= $2::bigint
+        backwards
+          ? driver.query<EventRow>(
+              `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = $1 AND ($2::bigint IS NULL OR e.stream_revision <= $2::bigint)
+               ORDER BY e.stream_revision DESC LIMIT $3`,
+              [stream, from === null ? null : from.toString(), readOptions.maxCount ?? null],
+            )
+          : driver.query<EventRow>(
+              `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = $1 AND e.stream_revision >= $2::bigint
                ORDER BY e.stream_revision LIMIT $3`,
-          [stream, from === null ? null : from.toString(), readOptions.maxCount ?? null],
-        ),
+              [stream, from!.toString(), readOptions.maxCount ?? null],
+              { name: 'govsvc_read_stream' },
+            ),
       );
-      return rows.map(rowToEvent);
+      const events = rows.map(rowToEvent);
+      // A read to the end shows the head: the next append (a command handler's) can take the fast path.
+      if (!backwards && readOptions.maxCount === undefined) {
+        const last = events[events.length - 1];
+        if (last) heads.set(stream, { revision: last.revision, hash: last.metadata.hash });
+        else if (from === 0n) heads.set(stream, null);
+      } else if (backwards && readOptions.fromRevision === undefined && events[0]) {
+        heads.set(stream, { revision: events[0].revision, hash: events[0].metadata.hash });
+      }
+      return events;
     },
 
     async readAll(readOptions: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -376,6 +584,8 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       return BigInt(row!.head);
     },
 
+    appendStats: () => ({ ...stats }),
+
     async readRows(after: bigint, limit: number): Promise<EventRow[]> {
       assertOpen();
       return guarded(() =>
@@ -390,6 +600,8 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       if (closed) return;
       closed = true;
       await Promise.all([...subscriptions].map((s) => s.stop()));
+      // Appends already accepted finish (or fail) before the driver goes.
+      while (pending.size > 0) await Promise.allSettled([...pending]);
       await listening;
       await (unlisten as (() => Promise<void>) | null)?.().catch(() => undefined);
       if (options.ownsDriver ?? true) await driver.close();

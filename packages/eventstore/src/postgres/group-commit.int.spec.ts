@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConcurrencyError } from '@govsvc/errors/errors';
+import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
+import { verifyAll, verifyStream } from '../audit/verify.ts';
+import { computeEventHash } from '../audit/hash-chain.ts';
+import type { SqlDriver } from '../sql/executor.ts';
+import { createSqlEventStore, type SqlEventStore } from '../sql/sql-event-store.ts';
+import { newEvent, newEvents, uniqueStream } from '../test-fixtures.ts';
+import { createPgDriver } from './pg-client.ts';
+
+/** Counts the transactions the store opens (one per coalesced group or locked append). */
+function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: () => number } {
+  let count = 0;
+  return {
+    ...driver,
+    transaction: (work) => {
+      count += 1;
+      return driver.transaction(work);
+    },
+    transactions: () => count,
+  };
+}
+
+describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
+  let schema: IsolatedSchema;
+  let driver: ReturnType<typeof countingTransactions>;
+  let store: SqlEventStore;
+  // A second store on the same tables: its writes make the first store's cached heads stale.
+  let other: SqlEventStore;
+
+  beforeAll(async () => {
+    schema = await createIsolatedSchema('eventstore_group');
+    driver = countingTransactions(createPgDriver({ connectionString: schema.connectionString, maxConnections: 8 }));
+    store = await createSqlEventStore(driver, { pollIntervalMs: 10 });
+    other = await createSqlEventStore(createPgDriver({ connectionString: schema.connectionString }), { pollIntervalMs: 10 });
+  });
+  afterAll(async () => {
+    await other?.close();
+    await store?.close();
+    await schema?.drop();
+  });
+
+  it('64 concurrent single-event appends share a few transactions, each caller gets its own result', async () => {
+    const streams = Array.from({ length: 64 }, () => uniqueStream('group'));
+    const before = driver.transactions();
+    const results = await Promise.all(streams.map((s) => store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' })));
+    const used = driver.transactions() - before;
+    expect(store.appendStats().locked).toBe(0);
+    // 4 in flight at once by default: the first four go alone, the other 60 wait and leave together.
+    expect(used).toBeLessThanOrEqual(8);
+    expect(new Set(results.map((r) => r.lastGlobalPosition)).size).toBe(64);
+    for (const [i, stream] of streams.entries()) {
+      const [event] = await store.readStream(stream);
+      expect(event!.globalPosition).toBe(results[i]!.lastGlobalPosition);
+      expect(results[i]!.nextExpectedRevision).toBe(0n);
+    }
+    const xids = await store.driver.query<{ n: string }>(
+      `SELECT count(DISTINCT transaction_id)::text AS n FROM events WHERE stream_name = ANY($1::text[])`,
+      [streams],
+    );
+    expect(Number(xids[0]!.n)).toBe(used);
+  });
+
+  it('the hash computed on the fast path is the one audit/hash-chain.ts computes: one definition', async () => {
+    const stream = uniqueStream('hash');
+    await store.appendToStream(stream, newEvents(3), { expectedRevision: 'no_stream' });
+    await store.appendToStream(stream, newEvents(2), { expectedRevision: 2n });
+    const events = await store.readStream(stream);
+    let prev: string | null = null;
+    for (const event of events) {
+      expect(event.metadata.prevHash).toBe(prev);
+      expect(event.metadata.hash).toBe(computeEventHash(event, prev));
+      prev = event.metadata.hash;
+    }
+    expect((await verifyStream(store, stream)).ok).toBe(true);
+  });
+
+  it('story: another process appends behind our back, so our cached head is stale; the database refuses the planned write and the locked path decides', async () => {
+    const stream = uniqueStream('stale');
+    await store.appendToStream(stream, newEvents(2), { expectedRevision: 'no_stream' }); // store caches head 1
+    await other.appendToStream(stream, [newEvent()], { expectedRevision: 1n }); // head is now 2
+    // 'any' planned on head 1 would chain on the wrong event: it must land at revision 3, chained on 2.
+    const any = await store.appendToStream(stream, [newEvent()], { expectedRevision: 'any' });
+    expect(any.nextExpectedRevision).toBe(3n);
+    // An expected revision that was right for the stale head is now a real conflict.
+    await expect(store.appendToStream(stream, [newEvent()], { expectedRevision: 1n })).rejects.toBeInstanceOf(ConcurrencyError);
+    await other.appendToStream(stream, [newEvent()], { expectedRevision: 3n });
+    // Right for the real head although the cache says otherwise: accepted.
+    expect((await store.appendToStream(stream, [newEvent()], { expectedRevision: 4n })).nextExpectedRevision).toBe(5n);
+    const revisions = (await store.readStream(stream)).map((e) => e.revision);
+    expect(revisions).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+    expect((await verifyStream(store, stream)).ok).toBe(true);
+  });
+
+  it('in one group, a stale expected revision is refused while the appends around it are written', async () => {
+    const streams = Array.from({ length: 4 }, () => uniqueStream('mixed'));
+    for (const stream of streams) await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' });
+    const expected = [0n, 5n, 0n, 0n];
+    const outcomes = await Promise.allSettled(streams.map((s, i) => store.appendToStream(s, [newEvent()], { expectedRevision: expected[i]! })));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+    const revisions = await Promise.all(streams.map((s) => store.streamRevision(s)));
+    expect(revisions).toEqual([1n, 0n, 1n, 1n]);
+  });
+
+  it('an idempotent retry with a warm cache writes nothing, also with expected revision any', async () => {
+    const stream = uniqueStream('retry');
+    const events = newEvents(2);
+    const first = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+    const again = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+    expect(again).toEqual({ ...first, alreadyAppended: true });
+    const any = await store.appendToStream(stream, events, { expectedRevision: 'any' });
+    expect(any.alreadyAppended).toBe(true);
+    expect(await store.streamRevision(stream)).toBe(1n);
+  });
+
+  it('story: 32 writers race on 4 streams through both stores with exact expected revisions: every stream gapless, every chain intact, conflicts refused', async () => {
+    const streams = Array.from({ length: 4 }, () => uniqueStream('race'));
+    let conflicts = 0;
+    let written = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, w) => {
+        const mine = w % 2 === 0 ? store : other;
+        for (let i = 0; i < 15; i++) {
+          const stream = streams[(w + i) % streams.length]!;
+          const revision = await mine.streamRevision(stream);
+          try {
+            await mine.appendToStream(stream, newEvents(1 + (i % 3)), { expectedRevision: revision === null ? 'no_stream' : revision });
+            written += 1 + (i % 3);
+          } catch (error) {
+            if (!(error instanceof ConcurrencyError)) throw error;
+            conflicts += 1;
+          }
+        }
+      }),
+    );
+    expect(conflicts).toBeGreaterThan(0);
+    let total = 0;
+    for (const stream of streams) {
+      const events = await store.readStream(stream);
+      expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
+      total += events.length;
+    }
+    expect(total).toBe(written);
+    const report = await verifyAll(store);
+    expect(report.problems).toEqual([]);
+  });
+});
