@@ -124,7 +124,12 @@ describe('evaluation as a separate process on PostgreSQL and Kafka', () => {
     expect(fed.status, fed.text).toBe(201);
 
     await waitFor(() => published.events.some((e) => e.subject === caseId && e.type === 'evaluation.rectification-completed.v1'), 'rectification-completed on Kafka', 60_000, 200);
-    expect(published.events.filter((e) => e.subject === caseId).map((e) => e.type)).toEqual(['evaluation.rating-submitted.v1', 'evaluation.rectification-completed.v1']);
+    expect(published.events.filter((e) => e.subject === caseId).map((e) => e.type)).toEqual([
+      'evaluation.rating-invited.v1',
+      'evaluation.rating-submitted.v1',
+      'evaluation.rectification-opened.v1',
+      'evaluation.rectification-completed.v1',
+    ]);
 
     const csv = await call('GET', '/evaluation/statistics.csv?groupBy=department', await token(['supervisor'], 'SUP-1'));
     expect(csv.status).toBe(200);

@@ -110,9 +110,25 @@ describe('evaluation on Kafka and PostgreSQL', () => {
 
     await waitFor(() => published.events.some((e) => e.type === 'evaluation.rectification-completed.v1'), 'rectification-completed on Kafka', 20_000);
     const ours = published.events.filter((e) => e.subject === CASE);
-    expect(ours.map((e) => e.type)).toEqual(['evaluation.rating-submitted.v1', 'evaluation.rectification-completed.v1']);
-    expect(ours[0]?.data).toMatchObject({ caseId: CASE, ratingId, level: 'dissatisfied', rectificationDue: '2026-03-17', named: true, hasComment: false });
-    expect(ours[1]?.data).toEqual({
+    expect(ours.map((e) => e.type)).toEqual([
+      'evaluation.rating-invited.v1',
+      'evaluation.rating-submitted.v1',
+      'evaluation.rectification-opened.v1',
+      'evaluation.rectification-completed.v1',
+    ]);
+    expect(ours[0]?.data).toMatchObject({ caseId: CASE, occasion: { kind: 'online', occasionId: CASE }, channels: expect.arrayContaining(['website', 'sms']) });
+    expect(ours[1]?.data).toMatchObject({ caseId: CASE, ratingId, level: 'dissatisfied', rectificationDue: '2026-03-17', named: true, hasComment: false });
+    // The due instant supervision tracks: the end of the 7th day in Beijing.
+    expect(ours[2]?.data).toEqual({
+      caseId: CASE,
+      ratingId,
+      department: DEPARTMENT,
+      openedAt: '2026-03-10T02:00:00.000Z',
+      dueDate: '2026-03-17',
+      dueAt: '2026-03-17T23:59:59.999+08:00',
+      reopened: false,
+    });
+    expect(ours[3]?.data).toEqual({
       caseId: CASE,
       ratingId,
       outcome: 'rectified',

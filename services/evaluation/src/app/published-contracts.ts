@@ -6,7 +6,7 @@
  */
 import type { DataOf, IntegrationEvent } from '@govsvc/contracts/registry';
 import { categoryOf, type StoredEvent } from '@govsvc/eventstore/port';
-import { isBadLevel, rectificationDue } from '../domain/values.ts';
+import { channelsFor, isBadLevel, rectificationDue } from '../domain/values.ts';
 import { complaintCodec, evaluationCodec } from './streams.ts';
 
 /** Only these categories are published; consultations and phone calls are internal measurements. */
@@ -28,6 +28,44 @@ export function evaluationContractOf(stored: StoredEvent): IntegrationEvent | nu
 function fromEvaluationStream(stored: StoredEvent): IntegrationEvent | null {
   const event = evaluationCodec.decode(stored);
   switch (event.type) {
+    case 'RatingInvited': {
+      const d = event.data;
+      const data: DataOf<'evaluation.rating-invited.v1'> = {
+        caseId: d.caseId,
+        invitationId: d.invitationId,
+        occasion: d.occasion,
+        channels: channelsFor(d.occasion.kind),
+        invitedAt: d.invitedAt,
+      };
+      return { type: 'evaluation.rating-invited.v1', data };
+    }
+    case 'RectificationOpened': {
+      const d = event.data;
+      const data: DataOf<'evaluation.rectification-opened.v1'> = {
+        caseId: d.caseId,
+        ratingId: d.ratingId,
+        department: d.department,
+        openedAt: d.openedAt,
+        dueDate: d.dueDate,
+        dueAt: d.dueAt,
+        reopened: false,
+      };
+      return { type: 'evaluation.rectification-opened.v1', data };
+    }
+    case 'AppealDecided': {
+      const d = event.data;
+      if (d.outcome !== 'reopened' || d.reopenedDueDate === null || d.reopenedDueAt === null) return null;
+      const data: DataOf<'evaluation.rectification-opened.v1'> = {
+        caseId: d.caseId,
+        ratingId: d.ratingId,
+        department: d.department,
+        openedAt: d.decidedAt,
+        dueDate: d.reopenedDueDate,
+        dueAt: d.reopenedDueAt,
+        reopened: true,
+      };
+      return { type: 'evaluation.rectification-opened.v1', data };
+    }
     case 'RatingSubmitted': {
       const d = event.data;
       const data: DataOf<'evaluation.rating-submitted.v1'> = {

@@ -52,6 +52,10 @@ export type IndicatorScores = z.infer<typeof IndicatorScores>;
 export const RatingChannel = z.enum(['window-device', 'website', 'mobile', 'phone', 'sms', 'qr-code', 'kiosk']);
 export type RatingChannel = z.infer<typeof RatingChannel>;
 
+/** The channels open for an occasion: devices in the centre rate on-site occasions only. */
+export const channelsFor = (kind: 'on-site' | 'online'): RatingChannel[] =>
+  kind === 'on-site' ? ['window-device', 'qr-code', 'kiosk', 'sms', 'phone'] : ['website', 'mobile', 'sms', 'phone', 'qr-code'];
+
 /** 一次一评 for each on-site occasion, 一事一评 for each online matter (R-EVAL-2). */
 export const Occasion = z.object({ kind: z.enum(['on-site', 'online']), occasionId: Id });
 export type Occasion = z.infer<typeof Occasion>;

@@ -39,6 +39,7 @@ export function decideDecideAppeal({ data }: EvaluationCommandOf<'DecideAppeal'>
         reason: data.reason.trim(),
         decidedBy: data.by,
         decidedAt: data.at,
+        department: rectification.department,
         reopenedDueDate: due?.date ?? null,
         reopenedDueAt: due?.at ?? null,
       },

@@ -180,7 +180,7 @@ describe('appeal and review', () => {
     // Dismissed or not, once is once.
     const dismissed: EvaluationEvent = {
       type: 'AppealDecided',
-      data: { caseId, ratingId: 'R-1', outcome: 'dismissed', reason: '整改到位', decidedBy: 'SUP-1', decidedAt: '2026-03-14T02:00:00.000Z', reopenedDueDate: null, reopenedDueAt: null },
+      data: { caseId, ratingId: 'R-1', outcome: 'dismissed', reason: '整改到位', decidedBy: 'SUP-1', decidedAt: '2026-03-14T02:00:00.000Z', department: staff.department, reopenedDueDate: null, reopenedDueAt: null },
     };
     spec.given([...completed, appealed, dismissed]).when(appeal({ at: '2026-03-15T02:00:00.000Z' })).thenThrows(RuleViolation, rule('R-EVAL-3'));
   });

@@ -114,6 +114,8 @@ const AppealDecided = z.object({
   reason: z.string().min(1).max(2000),
   decidedBy: z.string().min(1).max(100),
   decidedAt: Instant,
+  /** The department the reopened rectification goes back to. */
+  department: Department.nullable(),
   reopenedDueDate: Day.nullable(),
   reopenedDueAt: Instant.nullable(),
 });
