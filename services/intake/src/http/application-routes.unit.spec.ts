@@ -209,6 +209,18 @@ describe('acceptance over HTTP (R-ACC-2, R-ACC-3)', () => {
     expect(decided).toHaveLength(1);
   });
 
+  it('a decision retried with the same Idempotency-Key returns the first result: one document, one event', async () => {
+    const { caseId } = (await submit()).json();
+    const clerk = await h.clerkToken();
+    const first = await post(`/intake/applications/${caseId}/accept`, clerk, {}, { 'idempotency-key': 'accept-0001' });
+    const again = await post(`/intake/applications/${caseId}/accept`, clerk, {}, { 'idempotency-key': 'accept-0001' });
+    expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
+    expect(again.json()).toEqual(first.json());
+    expect((await h.store.readStream(`application-${caseId}`)).filter((e) => e.type === 'CaseAccepted')).toHaveLength(1);
+    // Without the key, a second acceptance is a second decision: refused by the rule.
+    expect((await post(`/intake/applications/${caseId}/accept`, clerk, {})).statusCode).toBe(409);
+  });
+
   it('If-Match with a stale revision is a 412', async () => {
     const { caseId } = (await submit()).json();
     const res = await post(`/intake/applications/${caseId}/accept`, await h.clerkToken(), {}, { 'if-match': '"7"' });
