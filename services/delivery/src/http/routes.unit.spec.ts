@@ -117,7 +117,7 @@ describe('delivery HTTP API', () => {
     const ok = await pickup({});
     expect(ok.statusCode).toBe(201);
     expect(ok.json().delivery.delivered).toMatchObject({ method: 'window-pickup' });
-    const stored = JSON.stringify(await store.readStream(streamOf(caseId)));
+    const stored = JSON.stringify((await store.readStream(streamOf(caseId))).map((e) => e.data));
     expect(stored).not.toContain('11010519491231002X');
     expect(stored).toContain('110105********002X');
   });
