@@ -26,7 +26,7 @@ import { CalendarHolder } from './app/calendar-holder.ts';
 import { rebuildCaseTimeline, subscribeCaseTimeline, type CaseTimeline } from './app/case-timeline.ts';
 import { ConsoleSessions } from './app/console-session.ts';
 import { createContractConsumer, type ContractConsumer } from './app/contract-consumer.ts';
-import type { DeadlineIndex, IndexEntry } from './app/deadline-index.ts';
+import type { DeadlineIndex, IndexChange, IndexEntry } from './app/deadline-index.ts';
 import { rebuildDeadlineIndex, subscribeDeadlineIndex } from './app/deadlines.ts';
 import { createSupervisionRelay } from './app/relay.ts';
 import { Scheduler } from './app/scheduler.ts';
@@ -96,6 +96,15 @@ function announcing(index: DeadlineIndex, changes: EventEmitter): DeadlineIndex 
       const removed = await index.remove(deadlineId, revision);
       if (removed) changes.emit('closed', { deadlineId });
       return removed;
+    },
+    async applyMany(batch: readonly IndexChange[]) {
+      const written = await index.applyMany(batch);
+      batch.forEach((change, i) => {
+        if (!written[i]) return;
+        if ('upsert' in change) changes.emit('deadline', change.upsert);
+        else changes.emit('closed', { deadlineId: change.remove.deadlineId });
+      });
+      return written;
     },
   };
 }

@@ -111,6 +111,10 @@ describe('deadline index in Redis', () => {
         if (crashed) throw new Error('process died');
         return real.remove(id, revision);
       },
+      applyMany: async (changes) => {
+        if (crashed) throw new Error('process died');
+        return real.applyMany(changes);
+      },
     };
     const first = await startHarness({ start: '2025-09-26T09:00:00+08:00', clock, store, index: crashing });
     await first.publish('catalog.guide-published.v1', { itemCode, guideVersion: '2025.2', itemType: '01' });

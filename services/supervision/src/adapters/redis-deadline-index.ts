@@ -82,20 +82,41 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
     return out;
   };
 
+  const upsertArgs = (entry: IndexEntry) =>
+    [
+      keys.hash(entry.deadlineId),
+      keys.due,
+      keys.open,
+      keys.carded,
+      entry.deadlineId,
+      entry.revision,
+      JSON.stringify(entry),
+      entry.nextAt === null ? '' : String(entry.nextAt),
+      entry.card ?? '',
+    ] as const;
+
   return {
     async upsert(entry) {
-      const written = await redis.deadlineUpsert(
-        keys.hash(entry.deadlineId),
-        keys.due,
-        keys.open,
-        keys.carded,
-        entry.deadlineId,
-        entry.revision,
-        JSON.stringify(entry),
-        entry.nextAt === null ? '' : String(entry.nextAt),
-        entry.card ?? '',
-      );
-      return written === 1;
+      return (await redis.deadlineUpsert(...upsertArgs(entry))) === 1;
+    },
+    async applyMany(changes) {
+      const out: boolean[] = [];
+      // Pipelined in chunks: one round trip per chunk, each script still atomic on its own.
+      for (let i = 0; i < changes.length; i += 1000) {
+        const pipeline = redis.pipeline() as ReturnType<Redis['pipeline']> & {
+          deadlineUpsert(...args: ReturnType<typeof upsertArgs>): unknown;
+          deadlineRemove(hash: string, due: string, open: string, carded: string, id: string, rev: number, ttl: number): unknown;
+        };
+        for (const change of changes.slice(i, i + 1000)) {
+          if ('upsert' in change) pipeline.deadlineUpsert(...upsertArgs(change.upsert));
+          else pipeline.deadlineRemove(keys.hash(change.remove.deadlineId), keys.due, keys.open, keys.carded, change.remove.deadlineId, change.remove.revision, TOMBSTONE_SECONDS);
+        }
+        for (const [error, written] of (await pipeline.exec()) ?? []) {
+          if (error) throw error;
+          out.push(written === 1);
+        }
+      }
+      return out;
     },
     async remove(deadlineId, revision) {
       return (await redis.deadlineRemove(keys.hash(deadlineId), keys.due, keys.open, keys.carded, deadlineId, revision, TOMBSTONE_SECONDS)) === 1;

@@ -31,6 +31,9 @@ export interface IndexEntry {
   readonly revision: number;
 }
 
+/** One write of a batch: the entry of an open deadline, or the removal of a closed one. */
+export type IndexChange = { readonly upsert: IndexEntry } | { readonly remove: { readonly deadlineId: string; readonly revision: number } };
+
 export interface IndexFilter {
   readonly department?: string;
   readonly centre?: string;
@@ -43,6 +46,8 @@ export interface DeadlineIndex {
   upsert(entry: IndexEntry): Promise<boolean>;
   /** Removes the deadline (closed) unless the index holds a later revision. */
   remove(deadlineId: string, revision: number): Promise<boolean>;
+  /** Many writes in one round trip (projection batches, rebuilds): per item, whether it was written. */
+  applyMany(changes: readonly IndexChange[]): Promise<boolean[]>;
   /** Ids whose next instant is at or before `now`, earliest first. */
   due(now: number, limit: number): Promise<string[]>;
   /** The earliest next instant, or null when nothing is scheduled. */
@@ -95,18 +100,21 @@ export function createMemoryDeadlineIndex(): DeadlineIndex {
     const held = entries.get(id)?.revision ?? removed.get(id) ?? -1;
     return revision > held;
   };
+  const upsert = (entry: IndexEntry) => {
+    if (!newer(entry.deadlineId, entry.revision)) return false;
+    entries.set(entry.deadlineId, entry);
+    return true;
+  };
+  const remove = (deadlineId: string, revision: number) => {
+    if (!newer(deadlineId, revision)) return false;
+    entries.delete(deadlineId);
+    removed.set(deadlineId, revision);
+    return true;
+  };
   return {
-    async upsert(entry) {
-      if (!newer(entry.deadlineId, entry.revision)) return false;
-      entries.set(entry.deadlineId, entry);
-      return true;
-    },
-    async remove(deadlineId, revision) {
-      if (!newer(deadlineId, revision)) return false;
-      entries.delete(deadlineId);
-      removed.set(deadlineId, revision);
-      return true;
-    },
+    upsert: async (entry) => upsert(entry),
+    remove: async (deadlineId, revision) => remove(deadlineId, revision),
+    applyMany: async (changes) => changes.map((c) => ('upsert' in c ? upsert(c.upsert) : remove(c.remove.deadlineId, c.remove.revision))),
     async due(now, limit) {
       return [...entries.values()]
         .filter((e) => e.nextAt !== null && e.nextAt <= now)

@@ -18,7 +18,7 @@ import { deadlineDecider, type DeadlineCommand, type DeadlineState } from '../do
 import type { DeadlineEvent } from '../domain/deadline-events.ts';
 import { deadlineStream } from '../domain/kinds.ts';
 import { DEADLINE_CATEGORY, SYSTEM_ACTOR, deadlineCodec } from './codecs.ts';
-import { entryOf, type DeadlineIndex, type IndexEntry } from './deadline-index.ts';
+import { entryOf, type DeadlineIndex, type IndexChange, type IndexEntry } from './deadline-index.ts';
 
 export interface ExecuteOptions {
   /** Seed of the event ids: the same seed (and the same state) always yields the same ids. */
@@ -90,6 +90,7 @@ export async function projectBatch(store: EventStore, index: DeadlineIndex, batc
     list.push(event);
     byStream.set(event.stream, list);
   }
+  const changes: IndexChange[] = [];
   for (const [stream, events] of byStream) {
     const last = events[events.length - 1]!;
     const complete = events[0]!.revision === 0n && events.every((e, i) => e.revision === BigInt(i));
@@ -98,8 +99,11 @@ export async function projectBatch(store: EventStore, index: DeadlineIndex, batc
     if (state.opened === null) {
       throw new Error(`${stream}: deadline events without DeadlineOpened (id ${deadlineIdOfStream(stream)})`);
     }
-    await indexState(index, state, last.revision);
+    const entry = entryOf(state, Number(last.revision));
+    changes.push(entry ? { upsert: entry } : { remove: { deadlineId: state.opened.deadlineId, revision: Number(last.revision) } });
   }
+  // One round trip for the whole batch.
+  await index.applyMany(changes);
 }
 
 export const DEADLINE_INDEX_SUBSCRIPTION = 'supervision-deadline-index';
