@@ -24,6 +24,21 @@ export interface InboxEntry {
   dueAt: string;
   status: 'open' | 'verified' | 'completed' | 'reopened' | 'closed-by-exclusion';
   withinLimit: boolean | null;
+  /** The rater's appeal, for the supervisor who decides it. */
+  appeal: 'pending' | 'dismissed' | 'reopened' | null;
+}
+
+/** A complaint as the departments' and supervisors' lists show it (no complaint text: read the complaint for it). */
+export interface ComplaintEntry {
+  readonly complaintId: string;
+  readonly caseId: string | null;
+  readonly channel: string;
+  readonly department: string;
+  readonly receivedAt: string;
+  readonly dueDate: string;
+  readonly provisional: boolean;
+  answeredAt: string | null;
+  withinLimit: boolean | null;
 }
 
 /** `levelOf` reads the level the statistics fold recorded from the RatingSubmitted appended just before. */
@@ -41,7 +56,13 @@ function applyToInbox(inbox: Map<string, InboxEntry>, event: EvaluationEvent, le
         dueAt: d.dueAt,
         status: 'open',
         withinLimit: null,
+        appeal: null,
       });
+      return;
+    }
+    case 'RatingAppealed': {
+      const entry = inbox.get(event.data.ratingId);
+      if (entry) entry.appeal = 'pending';
       return;
     }
     case 'ResponsibleDepartmentAssigned':
@@ -62,6 +83,7 @@ function applyToInbox(inbox: Map<string, InboxEntry>, event: EvaluationEvent, le
     }
     case 'AppealDecided': {
       const entry = inbox.get(event.data.ratingId);
+      if (entry) entry.appeal = event.data.outcome;
       if (entry && event.data.outcome === 'reopened' && event.data.reopenedDueDate !== null && event.data.reopenedDueAt !== null) {
         entry.status = 'reopened';
         entry.dueDate = event.data.reopenedDueDate;
@@ -86,6 +108,7 @@ function applyToInbox(inbox: Map<string, InboxEntry>, event: EvaluationEvent, le
 export class EvaluationProjection {
   #model: StatisticsModel = emptyStatistics();
   readonly #inbox = new Map<string, InboxEntry>();
+  readonly #complaints = new Map<string, ComplaintEntry>();
   #position = 0n;
   #running: Promise<void> | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -104,11 +127,23 @@ export class EvaluationProjection {
     return this.#model;
   }
 
-  inbox(filter: { department?: string; status?: InboxEntry['status'] } = {}): InboxEntry[] {
+  inbox(filter: { department?: string; status?: InboxEntry['status']; appeal?: NonNullable<InboxEntry['appeal']> } = {}): InboxEntry[] {
     return [...this.#inbox.values()]
-      .filter((e) => (filter.department === undefined || e.department === filter.department) && (filter.status === undefined || e.status === filter.status))
+      .filter(
+        (e) =>
+          (filter.department === undefined || e.department === filter.department) &&
+          (filter.status === undefined || e.status === filter.status) &&
+          (filter.appeal === undefined || e.appeal === filter.appeal),
+      )
       .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.ratingId < b.ratingId ? -1 : 1))
       .map((e) => ({ ...e }));
+  }
+
+  complaints(filter: { department?: string; answered?: boolean } = {}): ComplaintEntry[] {
+    return [...this.#complaints.values()]
+      .filter((c) => (filter.department === undefined || c.department === filter.department) && (filter.answered === undefined || (c.answeredAt !== null) === filter.answered))
+      .sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.complaintId < b.complaintId ? -1 : 1))
+      .map((c) => ({ ...c }));
   }
 
   /** Folds everything committed so far; concurrent callers share one run. */
@@ -128,6 +163,26 @@ export class EvaluationProjection {
         if (event) {
           applyToStatistics(this.#model, event);
           if (stored.stream.startsWith('evaluation-')) applyToInbox(this.#inbox, event as EvaluationEvent, (id) => this.#model.ratings.get(id)?.level);
+          if (event.type === 'ComplaintReceived') {
+            const d = event.data;
+            this.#complaints.set(d.complaintId, {
+              complaintId: d.complaintId,
+              caseId: d.caseId,
+              channel: d.channel,
+              department: d.department,
+              receivedAt: d.receivedAt,
+              dueDate: d.dueDate,
+              provisional: d.provisional,
+              answeredAt: null,
+              withinLimit: null,
+            });
+          } else if (event.type === 'ComplaintAnswered') {
+            const entry = this.#complaints.get(event.data.complaintId);
+            if (entry) {
+              entry.answeredAt = event.data.answeredAt;
+              entry.withinLimit = event.data.withinLimit;
+            }
+          }
         }
         this.#position = stored.globalPosition;
       }

@@ -11,7 +11,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '@govsvc/errors/errors';
+import { NotFoundError, RuleViolation, ValidationError } from '@govsvc/errors/errors';
 import type { App } from '@govsvc/service-kit/app';
 import { ForbiddenError } from '@govsvc/service-kit/auth-errors';
 import { allow, principalOf } from '@govsvc/service-kit/auth';
@@ -40,14 +40,22 @@ const RatingBody = z.strictObject({
   indicators: IndicatorScores.default({}),
   comment: z.string().max(2000).nullable().default(null),
   named: z.boolean().default(true),
+  /** Only from rating devices and systems (integration role): the applicant they rate for. */
+  raterRef: z.string().min(1).max(100).optional(),
 });
+const DEVICE_CHANNELS: ReadonlySet<string> = new Set(['window-device', 'kiosk', 'phone', 'sms']);
 const VerifyBody = z.strictObject({ finding: z.enum(['substantiated', 'unreasonable']), note: Text });
 const CallbackBody = z.strictObject({ reached: z.boolean(), summary: Text });
 const FeedbackBody = z.strictObject({ outcome: z.enum(['rectified', 'explained']), measures: Text, feedback: Text });
 const AppealBody = z.strictObject({ reason: Text });
 const AppealDecisionBody = z.strictObject({ outcome: z.enum(['dismissed', 'reopened']), reason: Text });
 const ReviewBody = z.strictObject({ outcome: z.enum(['stands', 'mistaken', 'malicious']), reason: Text });
-const InboxQuery = z.strictObject({ status: z.enum(['open', 'verified', 'completed', 'reopened', 'closed-by-exclusion']).optional(), department: z.string().min(1).max(100).optional() });
+const InboxQuery = z.strictObject({
+  status: z.enum(['open', 'verified', 'completed', 'reopened', 'closed-by-exclusion']).optional(),
+  appeal: z.enum(['pending', 'dismissed', 'reopened']).optional(),
+  department: z.string().min(1).max(100).optional(),
+});
+const ComplaintListQuery = z.strictObject({ answered: z.enum(['true', 'false']).optional(), department: z.string().min(1).max(100).optional() });
 
 const ComplaintBody = z.strictObject({
   channel: ComplaintChannel,
@@ -184,12 +192,32 @@ export async function evaluationRoutes(app: App, { service, projection, now }: E
     };
   });
 
-  app.post('/cases/:caseId/ratings', { config: allow('applicant'), schema: { params: CaseParams, body: RatingBody } }, async (request, reply) => {
+  /**
+   * The applicant rates in their own session (web, app, QR code). Rating devices and systems that
+   * stand between (the window's 评价器, kiosks, the 12345 phone and SMS rating) post as
+   * `integration` and name the rater, who must be the case's applicant: otherwise the case is 404.
+   */
+  app.post('/cases/:caseId/ratings', { config: allow('applicant', 'integration'), schema: { params: CaseParams, body: RatingBody } }, async (request, reply) => {
     const { caseId } = request.params;
     const p = principalOf(request);
-    await visibleCase(request, caseId);
-    const { occasion, ...rest } = request.body;
-    const outcome = await service.submitRating(caseId, { ...rest, occasion: occasion ?? { kind: 'online', occasionId: caseId } }, p.subject, contextOf(request));
+    const { occasion, raterRef, ...rest } = request.body;
+    let rater: string;
+    if (p.roles.includes('applicant')) {
+      if (raterRef !== undefined && raterRef !== p.subject) throw new NotFoundError(`no case ${caseId}`);
+      await visibleCase(request, caseId);
+      rater = p.subject;
+    } else {
+      if (!DEVICE_CHANNELS.has(rest.channel)) {
+        throw new RuleViolation('R-EVAL-2', `a ${rest.channel} rating is the applicant's own: only rating devices and the phone/SMS systems rate on their behalf`, {
+          channel: rest.channel,
+        });
+      }
+      if (raterRef === undefined) throw new ValidationError('a rating device names the rater', [{ path: '/raterRef', reason: 'required for integration callers' }]);
+      const state = await service.getCase(caseId);
+      if (state.facts!.applicantRef !== raterRef) throw new NotFoundError(`no case ${caseId}`);
+      rater = raterRef;
+    }
+    const outcome = await service.submitRating(caseId, { ...rest, occasion: occasion ?? { kind: 'online', occasionId: caseId } }, rater, contextOf(request));
     const first = outcome.events[0];
     if (first?.type !== 'RatingSubmitted') throw new Error('a rating appends RatingSubmitted first');
     return respondRating(reply, caseId, first.data.ratingId, outcome.repeated, true, true);
@@ -201,7 +229,11 @@ export async function evaluationRoutes(app: App, { service, projection, now }: E
     const p = principalOf(request);
     await projection.catchUp();
     const department = has(p, readers) ? request.query.department : staffOf(p).department;
-    return { asOf: now().toISOString(), items: projection.inbox({ ...(department !== undefined && { department }), ...(request.query.status !== undefined && { status: request.query.status }) }) };
+    const { status, appeal } = request.query;
+    return {
+      asOf: now().toISOString(),
+      items: projection.inbox({ ...(department !== undefined && { department }), ...(status !== undefined && { status }), ...(appeal !== undefined && { appeal }) }),
+    };
   });
 
   app.post('/cases/:caseId/ratings/:ratingId/verification', { config: allow('clerk', 'reviewer', 'chief'), schema: { params: RatingParams, body: VerifyBody } }, async (request, reply) => {
@@ -277,6 +309,14 @@ export async function evaluationRoutes(app: App, { service, projection, now }: E
     );
     const received = outcome.state.received!;
     return reply.code(outcome.repeated ? 200 : 201).send({ complaint: received, answered: outcome.state.answered });
+  });
+
+  app.get('/complaints', { config: allow('clerk', 'reviewer', 'chief', 'supervisor', 'operator', 'admin'), schema: { querystring: ComplaintListQuery } }, async (request) => {
+    const p = principalOf(request);
+    await projection.catchUp();
+    const department = has(p, readers) ? request.query.department : staffOf(p).department;
+    const answered = request.query.answered === undefined ? undefined : request.query.answered === 'true';
+    return { asOf: now().toISOString(), items: projection.complaints({ ...(department !== undefined && { department }), ...(answered !== undefined && { answered }) }) };
   });
 
   app.get('/complaints/:complaintId', { config: allow('applicant', 'clerk', 'reviewer', 'chief', 'supervisor', 'admin'), schema: { params: ComplaintParams } }, async (request) => {

@@ -80,6 +80,24 @@ describe('ratings over HTTP (R-EVAL-2)', () => {
 
   it('R-EVAL-2: only applicants rate; staff cannot rate for them', async () => {
     expect((await call('POST', `/cases/${CASE}/ratings`, ['clerk'], staff, badRating)).statusCode).toBe(403);
+    expect((await call('POST', `/cases/${CASE}/ratings`, ['applicant'], applicant, { ...badRating, raterRef: OTHER_APPLICANT_REF })).statusCode).toBe(404);
+  });
+
+  it('R-EVAL-2: a window device rates an on-site occasion for the applicant it names; it cannot rate for someone else or use the applicant’s own channels', async () => {
+    const device = { subject: 'device-BJ-CENTRE-01-W07' };
+    const onSite = { kind: 'on-site', occasionId: 'TICKET-A0815' };
+    const before = await head();
+    expect((await call('POST', `/cases/${CASE}/ratings`, ['integration'], device, { channel: 'window-device', occasion: onSite, level: 'satisfied', raterRef: OTHER_APPLICANT_REF })).statusCode).toBe(404);
+    expect((await call('POST', `/cases/${CASE}/ratings`, ['integration'], device, { channel: 'window-device', occasion: onSite, level: 'satisfied' })).statusCode).toBe(400);
+    const web = await call('POST', `/cases/${CASE}/ratings`, ['integration'], device, { channel: 'website', level: 'satisfied', raterRef: APPLICANT_REF });
+    expect(web.statusCode).toBe(409);
+    expect(web.json().rule).toBe('R-EVAL-2');
+    expect(await head()).toBe(before);
+    const rated = await call('POST', `/cases/${CASE}/ratings`, ['integration'], device, { channel: 'window-device', occasion: onSite, level: 'very-satisfied', raterRef: APPLICANT_REF });
+    expect(rated.statusCode, rated.body).toBe(201);
+    expect(rated.json()).toMatchObject({ occasion: onSite, level: 'very-satisfied' });
+    const again = await call('POST', `/cases/${CASE}/ratings`, ['applicant'], applicant, { channel: 'qr-code', occasion: onSite, level: 'satisfied' });
+    expect(again.statusCode).toBe(409);
   });
 });
 
@@ -113,7 +131,26 @@ describe('rectification over HTTP (R-EVAL-3)', () => {
     expect(seen.json().ratings[0].rectification).not.toHaveProperty('callbacks');
   });
 
-  it('R-EVAL-3: the rater appeals once; the supervisor excludes a malicious rating on review, reason kept', async () => {
+  it('R-EVAL-3: the rater appeals the feedback once; the supervisor finds it in the list and reopens the rectification', async () => {
+    const ratingId = await rateBadly();
+    const base = `/cases/${CASE}/ratings/${ratingId}`;
+    await call('POST', `${base}/verification`, ['reviewer'], staff, { finding: 'substantiated', note: '属实' });
+    await call('POST', `${base}/callbacks`, ['clerk'], staff, { reached: true, summary: '已回访' });
+    expect((await call('POST', `${base}/feedback`, ['reviewer'], staff, { outcome: 'rectified', measures: '培训', feedback: '已整改' })).statusCode).toBe(201);
+    expect((await call('POST', `${base}/appeal`, ['applicant'], applicant, { reason: '问题没有解决' })).statusCode).toBe(201);
+    const second = await call('POST', `${base}/appeal`, ['applicant'], applicant, { reason: '还是没有解决' });
+    expect(second.statusCode).toBe(409);
+    expect(second.json().rule).toBe('R-EVAL-3');
+    const pending = await call('GET', '/rectifications?appeal=pending', ['supervisor']);
+    expect(pending.json().items).toEqual([expect.objectContaining({ ratingId, appeal: 'pending', status: 'completed' })]);
+    h.clock.set('2026-03-14T02:00:00.000Z');
+    const decided = await call('POST', `${base}/appeal-decision`, ['supervisor'], { subject: 'SUP-1' }, { outcome: 'reopened', reason: '整改不到位' });
+    expect(decided.statusCode).toBe(201);
+    expect(decided.json().rectification).toMatchObject({ status: 'reopened', dueDate: '2026-03-21', appeal: { status: 'reopened' } });
+    expect((await call('GET', '/rectifications?status=reopened', ['clerk'], staff)).json().items).toEqual([expect.objectContaining({ ratingId, dueDate: '2026-03-21' })]);
+  });
+
+  it('R-EVAL-3: no appeal before the feedback; the supervisor excludes a malicious rating on review, reason kept', async () => {
     const ratingId = await rateBadly();
     const base = `/cases/${CASE}/ratings/${ratingId}`;
     expect((await call('POST', `${base}/appeal`, ['applicant'], applicant, { reason: '未解决' })).statusCode).toBe(409);
@@ -151,6 +188,9 @@ describe('complaints over HTTP (R-EVAL-1)', () => {
     // Tue 2026-03-10 + 3 working days = Fri 03-13.
     expect(res.json().complaint).toMatchObject({ caseId: CASE, limitWorkingDays: 3, dueDate: '2026-03-13', provisional: false });
     const id = res.json().complaint.complaintId as string;
+    const open = await call('GET', '/complaints?answered=false', ['clerk'], staff);
+    expect(open.json().items).toEqual([expect.objectContaining({ complaintId: id, caseId: CASE, dueDate: '2026-03-13', answeredAt: null })]);
+    expect((await call('GET', '/complaints', ['clerk'], { subject: 'S-9', department: OTHER_DEPARTMENT })).json().items).toEqual([]);
     expect((await call('POST', `/complaints/${id}/answer`, ['clerk'], { subject: 'S-9', department: OTHER_DEPARTMENT }, { answer: 'a', handling: 'h' })).statusCode).toBe(404);
     const empty = await call('POST', `/complaints/${id}/answer`, ['clerk'], staff, { answer: '', handling: '培训' });
     expect(empty.statusCode).toBe(409);
@@ -158,6 +198,7 @@ describe('complaints over HTTP (R-EVAL-1)', () => {
     const answered = await call('POST', `/complaints/${id}/answer`, ['clerk'], staff, { answer: '已致歉并说明', handling: '约谈窗口人员' });
     expect(answered.statusCode).toBe(201);
     expect(answered.json().answered).toMatchObject({ withinLimit: true });
+    expect((await call('GET', '/complaints?answered=false', ['supervisor'])).json().items).toEqual([]);
     const stats = await call('GET', '/statistics/complaints', ['supervisor']);
     expect(stats.json().rows).toEqual([{ department: DEPARTMENT, received: 1, answered: 1, answeredOnTime: 1 }]);
   });
