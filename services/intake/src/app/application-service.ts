@@ -25,6 +25,7 @@ import { caseNumberDecider, caseNumberEventDefinitions, caseNumberStream } from 
 import { maskIdentifier, type Deficiency, type Reason, type ReceivedMaterial, type SealedDocument } from '../domain/document.ts';
 import { CaseIndex } from './case-index.ts';
 import type { Centres } from './centres.ts';
+import type { GuideMaterial } from '../domain/guide.ts';
 import { sharedReference, type DataSharing, type SharedRecord } from './data-sharing.ts';
 import type { Deadlines } from './deadlines.ts';
 import type { GuideCatalog } from './guides.ts';
@@ -110,7 +111,7 @@ export class ApplicationService {
       throw new RuleViolation('R-ID-1', 'an applicant looks up only the records held about themselves');
     }
     const guide = await this.guideInForce(itemCode);
-    const records = await Promise.all(guide.materials.filter((m) => m.fromDataSharing).map((m) => this.d.dataSharing.fetch(m.materialId, applicantId)));
+    const records = await Promise.all(guide.materials.filter((m) => m.fromDataSharing).map((m) => this.d.dataSharing.fetch(m, applicantId)));
     return records.filter((r): r is SharedRecord => r !== null);
   }
 
@@ -141,7 +142,7 @@ export class ApplicationService {
     }
 
     const delivery = this.deliveryPreferences(input.delivery, caseId);
-    const { materials, sharedAvailable } = await this.receivedMaterials(guide.materials.filter((m) => m.fromDataSharing).map((m) => m.materialId), applicantId, input);
+    const { materials, sharedAvailable } = await this.receivedMaterials(guide.materials.filter((m) => m.fromDataSharing), applicantId, input);
     const command: SubmitApplication = {
       type: 'SubmitApplication',
       caseId,
@@ -261,7 +262,8 @@ export class ApplicationService {
     const today = this.d.deadlines.today(now);
     // Only shared materials the open notice asks for are looked up again: the rest were received already.
     const asked = state.openNotice?.items.map((i) => i.materialId) ?? [];
-    const { materials } = await this.receivedMaterials(state.sharedAvailable.filter((id) => asked.includes(id)), state.applicant!.id, input);
+    const shared = state.guide!.materials.filter((m) => state.sharedAvailable.includes(m.materialId) && asked.includes(m.materialId));
+    const { materials } = await this.receivedMaterials(shared, state.applicant!.id, input);
     return this.run(caseId, caller, state, 'supplement', {
       type: 'ReceiveSupplement',
       materials,
@@ -411,15 +413,16 @@ export class ApplicationService {
    * revision is refused: the lawfully changed record wins.
    */
   private async receivedMaterials(
-    sharedMaterialIds: readonly string[],
+    sharedMaterials: readonly GuideMaterial[],
     applicantId: string,
     input: Pick<SubmitInput, 'materials' | 'sharedConfirmations'>,
   ): Promise<{ materials: ReceivedMaterial[]; sharedAvailable: string[] }> {
     const materials: ReceivedMaterial[] = input.materials.map((m) => ({ ...m, source: 'applicant' }));
     const sharedAvailable: string[] = [];
     const toConfirm: SharedRecord[] = [];
-    for (const materialId of sharedMaterialIds) {
-      const record = await this.d.dataSharing.fetch(materialId, applicantId);
+    for (const material of sharedMaterials) {
+      const { materialId } = material;
+      const record = await this.d.dataSharing.fetch(material, applicantId);
       if (!record) continue;
       sharedAvailable.push(materialId);
       const confirmation = input.sharedConfirmations.find((c) => c.materialId === materialId);

@@ -77,7 +77,7 @@ describe('submitting (R-ACC-1, R-ID-1, R-CAT-1, R-CAT-2, R-CAT-10)', () => {
     expect(unconfirmed.statusCode).toBe(409);
     expect(unconfirmed.json().rule ?? JSON.stringify(unconfirmed.json())).toContain('R-CAT-10');
     const lookup = await post('/intake/data-sharing/lookups', await h.applicantToken(ENTERPRISE_USCC), { itemCode: FOOD_ITEM, applicant: { kind: 'enterprise', id: ENTERPRISE_USCC } });
-    expect(lookup.json().records).toEqual([expect.objectContaining({ materialId: 'business-licence', revision: 3, provider: '北京市市场监督管理局' })]);
+    expect(lookup.json().records).toEqual([expect.objectContaining({ materialId: 'business-licence', dataset: 'business-licence', revision: 3, provider: '北京市电子证照库' })]);
     h.dataSharing.change('business-licence', ENTERPRISE_USCC, { 注册资本: '200万元' }, '2026-11-26T09:00:00+08:00');
     const stale = await submit();
     expect(stale.statusCode).toBe(409);
