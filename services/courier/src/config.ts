@@ -16,6 +16,8 @@ export const courierConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3006),
   DATABASE_URL: z.url(),
   KAFKA_BROKERS: z.string().min(1),
+  /** Prefix of every topic (`<prefix>.govsvc.…`): separate environments, or test runs, on one broker. */
+  TOPIC_PREFIX: z.string().regex(/^[a-z0-9_.-]+$/).optional(),
   APPLICANT_CONTACT_KEYS: z.string().min(1),
   /** `carrier:secret[,…]`: one webhook secret per carrier (at least 32 characters). */
   CARRIER_SECRETS: z
@@ -30,6 +32,8 @@ export const courierConfigSchema = baseConfigSchema.extend({
     .default(JSON.stringify({ name: '北京市政务服务中心', phone: '010-12345678', region: '110106', address: '北京市丰台区西三环南路1号' }))
     .transform((text) => centre.parse(JSON.parse(text))),
   WEBHOOK_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
+  /** How much faster than real time the local carrier's parcels travel (1 = a day's journey takes a day). */
+  LOCAL_CARRIER_TIME_SCALE: z.coerce.number().min(1).max(1_000_000).default(1),
   INSTANCE_ID: z.string().min(1).default(`${hostname()}`),
 });
 export type CourierConfig = z.infer<typeof courierConfigSchema>;

@@ -6,7 +6,7 @@ import { systemClock } from '@govsvc/runtime/clock';
 import { randomIds } from '@govsvc/runtime/ids';
 import { appDepsFromConfig, appOptionsFromConfig, buildApp } from '@govsvc/service-kit/app';
 import { listen, listenOptionsFromConfig } from '@govsvc/service-kit/listen';
-import { createLocalCarrier } from './adapters/local-carrier.ts';
+import { createLocalCarrier, DEFAULT_JOURNEY } from './adapters/local-carrier.ts';
 import { loadCourierConfig } from './config.ts';
 import { createCourierModule } from './module.ts';
 
@@ -17,7 +17,15 @@ const store = await createPostgresEventStore({ connectionString: config.DATABASE
 const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: config.SERVICE_NAME });
 const localSecret = config.CARRIER_SECRETS.get('local');
 const carriers = localSecret
-  ? [createLocalCarrier({ clock: systemClock, secret: localSecret, webhookUrl: () => `${config.PUBLIC_BASE_URL}/courier/carriers/local/webhook`, log: (m, d) => appDeps.logger.warn(d, m) })]
+  ? [
+      createLocalCarrier({
+        clock: systemClock,
+        secret: localSecret,
+        webhookUrl: () => `${config.PUBLIC_BASE_URL}/courier/carriers/local/webhook`,
+        journey: DEFAULT_JOURNEY.map((step) => ({ ...step, afterMs: step.afterMs / config.LOCAL_CARRIER_TIME_SCALE })),
+        log: (m, d) => appDeps.logger.warn(d, m),
+      }),
+    ]
   : [];
 const module = createCourierModule({
   store,
@@ -32,6 +40,10 @@ const module = createCourierModule({
   contactKeys: parseContactKeyring(config.APPLICANT_CONTACT_KEYS),
   webhookWindowMs: config.WEBHOOK_WINDOW_MS,
   instanceId: config.INSTANCE_ID,
+  ...(config.TOPIC_PREFIX !== undefined && {
+    topicFor: (topic: string) => `${config.TOPIC_PREFIX}.${topic}`,
+    names: { consumerGroup: `${config.TOPIC_PREFIX}.courier` },
+  }),
 });
 for (const check of module.readinessChecks) app.readiness.register(check);
 await app.register(module.routes, { prefix: '/courier' });

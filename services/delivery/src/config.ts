@@ -7,6 +7,8 @@ export const deliveryConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3005),
   DATABASE_URL: z.url(),
   KAFKA_BROKERS: z.string().min(1),
+  /** Prefix of every topic (`<prefix>.govsvc.…`): separate environments, or test runs, on one broker. */
+  TOPIC_PREFIX: z.string().regex(/^[a-z0-9_.-]+$/).optional(),
   /** `id:base64(32 bytes)[,…]`, the first seals: shared with intake (seals) and courier (opens). */
   APPLICANT_CONTACT_KEYS: z.string().min(1),
   SMTP_HOST: z.string().min(1),

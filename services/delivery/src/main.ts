@@ -41,6 +41,10 @@ const module = createDeliveryModule({
   signer: createEd25519Signer(config.DOCUMENT_SIGNING_KEY_ID, config.DOCUMENT_SIGNING_KEY_PEM),
   contactKeys: parseContactKeyring(config.APPLICANT_CONTACT_KEYS),
   outbox,
+  ...(config.TOPIC_PREFIX !== undefined && {
+    topicFor: (topic: string) => `${config.TOPIC_PREFIX}.${topic}`,
+    names: { consumerGroup: `${config.TOPIC_PREFIX}.delivery` },
+  }),
 });
 for (const check of module.readinessChecks) app.readiness.register(check);
 await app.register(module.routes, { prefix: '/delivery' });
