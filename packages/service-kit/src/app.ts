@@ -15,10 +15,13 @@
  *
  * Services add encapsulated route plugins: `app.register(casesRoutes, { prefix: '/cases' })`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream, Logger } from 'pino';
+import { auditPlugin } from './audit.ts';
 import { authPlugin } from './auth.ts';
 import { audienceOf, type BaseConfig } from './config.ts';
 import { CORRELATION_HEADER, correlationIdOf, correlationPlugin } from './correlation.ts';
@@ -26,7 +29,8 @@ import { healthPlugin } from './health.ts';
 import { createLogger } from './logging.ts';
 import { metricsPlugin } from './metrics.ts';
 import { openapiPlugin } from './openapi.ts';
-import { problemErrorHandler, problemPlugin } from './problem.ts';
+import { PROBLEM_CONTENT_TYPE, problemErrorHandler, problemPlugin, problemType } from './problem.ts';
+import { InMemoryRateLimitStore, rateLimitCounters, rateLimitHooks, type RateLimitOptions, type RateLimitStore } from './rate-limit.ts';
 import { assertStrictRequestSchemas } from './schema-policy.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 
@@ -37,8 +41,10 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 export interface HttpLimits {
   /** Largest accepted request body; a route may set its own `bodyLimit`. */
   readonly bodyLimitBytes: number;
-  /** Time to receive the whole request (headers and body) from the client. */
+  /** Time to receive the whole request (headers and body) from the client; past it the client gets 408. */
   readonly requestTimeoutMs: number;
+  /** Time to receive the request headers; past it the client gets 408. At most `requestTimeoutMs`. */
+  readonly headersTimeoutMs: number;
   /** Time from routing to the reply being sent; past it the caller gets 503 and `request.signal` aborts. */
   readonly handlerTimeoutMs: number;
   /** Socket inactivity timeout. */
@@ -50,6 +56,7 @@ export interface HttpLimits {
 export const DEFAULT_LIMITS: HttpLimits = {
   bodyLimitBytes: 1024 * 1024,
   requestTimeoutMs: 30_000,
+  headersTimeoutMs: 20_000,
   handlerTimeoutMs: 25_000,
   connectionTimeoutMs: 60_000,
   keepAliveTimeoutMs: 72_000,
@@ -70,6 +77,32 @@ export interface AppOptions {
   readonly readinessTimeoutMs?: number;
   /** Process metrics in `/metrics`; on by default. */
   readonly defaultMetrics?: boolean;
+  /** Rate limiting per principal and per anonymous IP (see `rate-limit.ts`); off when absent. */
+  readonly rateLimit?: RateLimitOptions;
+}
+
+/**
+ * Answers what node's HTTP parser refuses before fastify sees a request (a
+ * slow client past the header or request timeout: 408; oversized headers: 431;
+ * garbage: 400) with problem+json, like every other refusal, then closes.
+ */
+function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, title, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request-timeout', 'Request timeout', 'The request was not received in time; the connection is closed.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers-too-large', 'Request header fields too large', 'The request headers are too large.']
+        : [400, 'bad-request', 'Bad request', 'The request could not be parsed as HTTP.'];
+  const correlationId = randomUUID();
+  const body = JSON.stringify({ type: problemType(code), title, status, detail, instance: '', correlationId });
+  this.log.info({ status, code: error.code, correlationId }, 'client error');
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${CORRELATION_HEADER}: ${correlationId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Builds a ready-to-extend app. Register routes on the result, then `listen` (or `inject`). */
@@ -85,6 +118,14 @@ export async function buildApp(deps: AppDeps, options: AppOptions): Promise<App>
     handlerTimeout: limits.handlerTimeoutMs,
     connectionTimeout: limits.connectionTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the header and request timeouts every connectionsCheckingInterval (30 s by default),
+    // which would let a dribbling client hold a socket far past them.
+    http: {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(25, Math.min(1_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+    },
+    clientErrorHandler,
     // During shutdown, requests on kept-alive sockets get 503 problem+json
     // and idle sockets are closed, so draining ends when in-flight requests do.
     return503OnClosing: true,
@@ -103,7 +144,15 @@ export async function buildApp(deps: AppDeps, options: AppOptions): Promise<App>
   await app.register(correlationPlugin);
   await app.register(problemPlugin, { realm: options.serviceName });
   app.addHook('onRoute', (route) => assertStrictRequestSchemas(route));
+  const rateLimitCountersOfApp = rateLimitCounters();
+  const limiter = options.rateLimit === undefined ? undefined : rateLimitHooks(options.rateLimit, rateLimitCountersOfApp);
+  // onRequest hooks run in the order added: the IP check before the token is verified, the count after.
+  if (limiter !== undefined) app.addHook('onRequest', limiter.preAuth);
   await app.register(authPlugin, { verifier: deps.tokenVerifier });
+  if (limiter !== undefined) {
+    app.addHook('onRequest', limiter.postAuth);
+    app.addHook('onResponse', limiter.onResponse);
+  }
   await app.register(openapiPlugin, {
     title: options.serviceName,
     version: options.version,
@@ -113,19 +162,35 @@ export async function buildApp(deps: AppDeps, options: AppOptions): Promise<App>
     serviceName: options.serviceName,
     ...(options.defaultMetrics !== undefined && { defaultMetrics: options.defaultMetrics }),
   });
+  app.metrics.registerMetric(rateLimitCountersOfApp.rejected);
+  app.metrics.registerMetric(rateLimitCountersOfApp.storeErrors);
+  await app.register(auditPlugin);
   await app.register(healthPlugin, { readinessTimeoutMs: options.readinessTimeoutMs ?? 1_000 });
   return app as unknown as App;
 }
 
-/** App options from the parsed base configuration. */
-export function appOptionsFromConfig(config: BaseConfig): AppOptions {
+/**
+ * App options from the parsed base configuration. Rate limiting is on unless
+ * `RATE_LIMIT_ENABLED=false`; its counts live in `rateLimitStore` (pass the
+ * Redis store so all instances share one budget), in memory otherwise.
+ */
+export function appOptionsFromConfig(config: BaseConfig, extra: { rateLimitStore?: RateLimitStore } = {}): AppOptions {
   return {
     serviceName: config.SERVICE_NAME,
     version: config.SERVICE_VERSION,
     readinessTimeoutMs: config.READINESS_TIMEOUT_MS,
+    ...(config.RATE_LIMIT_ENABLED && {
+      rateLimit: {
+        store: extra.rateLimitStore ?? new InMemoryRateLimitStore(),
+        principal: { limit: config.RATE_LIMIT_PER_PRINCIPAL, windowMs: config.RATE_LIMIT_WINDOW_MS },
+        anonymous: { limit: config.RATE_LIMIT_ANONYMOUS, windowMs: config.RATE_LIMIT_WINDOW_MS },
+        onStoreError: config.RATE_LIMIT_ON_STORE_ERROR,
+      },
+    }),
     limits: {
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
       handlerTimeoutMs: config.HANDLER_TIMEOUT_MS,
       connectionTimeoutMs: config.CONNECTION_TIMEOUT_MS,
       keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,

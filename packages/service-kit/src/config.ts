@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '@govsvc/errors/errors';
+import { DEFAULT_RATE_LIMITS } from './rate-limit.ts';
 
 /** Token signature algorithms the kit accepts: asymmetric only, never `none` or HS*. */
 export const JWT_ALGORITHMS = ['EdDSA', 'ES256', 'RS256'] as const;
@@ -79,11 +80,17 @@ export const baseConfigSchema = z.object({
   JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300).default(30),
   BODY_LIMIT_BYTES: integer(1, 64 * 1024 * 1024).default(1024 * 1024),
   REQUEST_TIMEOUT_MS: integer(1, 600_000).default(30_000),
+  HEADERS_TIMEOUT_MS: integer(1, 600_000).default(20_000),
   HANDLER_TIMEOUT_MS: integer(1, 600_000).default(25_000),
   CONNECTION_TIMEOUT_MS: integer(1, 600_000).default(60_000),
   KEEP_ALIVE_TIMEOUT_MS: integer(1, 600_000).default(72_000),
   READINESS_TIMEOUT_MS: integer(50, 60_000).default(1_000),
   SHUTDOWN_DRAIN_MS: integer(0, 600_000).default(10_000),
+  RATE_LIMIT_ENABLED: z.stringbool().default(true),
+  RATE_LIMIT_PER_PRINCIPAL: integer(1, 1_000_000).default(DEFAULT_RATE_LIMITS.principal.limit),
+  RATE_LIMIT_ANONYMOUS: integer(1, 1_000_000).default(DEFAULT_RATE_LIMITS.anonymous.limit),
+  RATE_LIMIT_WINDOW_MS: integer(100, 3_600_000).default(DEFAULT_RATE_LIMITS.principal.windowMs),
+  RATE_LIMIT_ON_STORE_ERROR: z.enum(['allow', 'refuse']).default('allow'),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 

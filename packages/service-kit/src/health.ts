@@ -106,11 +106,11 @@ export const healthPlugin = fp<HealthPluginOptions>(
     const retryAfter = String(options.retryAfterSeconds ?? 5);
     app.decorate('readiness', readiness);
 
-    app.get('/health/live', { config: { public: true }, schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
+    app.get('/health/live', { config: { public: true, rateLimit: false }, schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
       return reply.code(200).send({ status: 'live' });
     });
 
-    app.get('/health/ready', { config: { public: true }, schema: { hide: true }, logLevel: 'warn' }, async (request, reply) => {
+    app.get('/health/ready', { config: { public: true, rateLimit: false }, schema: { hide: true }, logLevel: 'warn' }, async (request, reply) => {
       const report = await readiness.run();
       const checks = report.checks;
       if (report.ready) return reply.code(200).send({ status: 'ready', checks });

@@ -48,7 +48,7 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
       duration.observe({ route, method: request.method, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
 
-    app.get('/metrics', { config: { public: true }, schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
+    app.get('/metrics', { config: { public: true, rateLimit: false }, schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
       const body = await registry.metrics();
       return reply.type(registry.contentType).send(body);
     });

@@ -9,6 +9,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDomainError, RuleViolation, UnavailableError, ValidationError, type DomainError } from '@govsvc/errors/errors';
 import { AuthenticationError } from './auth-errors.ts';
+import { TooManyRequestsError } from './rate-limit.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 const TYPE_PREFIX = 'urn:govsvc:problem:';
@@ -162,6 +163,7 @@ export function problemFor(error: unknown, request: FastifyRequest): { problem: 
   if (isDomainError(error)) {
     if (error instanceof UnavailableError) headers['retry-after'] = String(error.retryAfterSeconds);
     if (error instanceof AuthenticationError) headers['www-authenticate'] = error.challenge(request.server.serviceRealm);
+    if (error instanceof TooManyRequestsError) headers['retry-after'] = String(error.retryAfterSeconds);
     return { problem: domainProblem(request, error), headers };
   }
   const fastifyError = error as FastifyError;
