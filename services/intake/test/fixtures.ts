@@ -80,3 +80,20 @@ export const smsAndWindowPickup: SubmitInput['delivery'] = {
   resultDelivery: { method: 'window-pickup', serviceCentre: 'bj-chaoyang' },
   contact: { name: '张经理', mobile: '13812345678' },
 };
+
+/** 城乡居民基本养老保险待遇申领, handled by a street office by entrustment; every material shared (R-CAT-10). */
+export const pensionGuide: BoundGuide = {
+  itemCode: '00017201300Y-110108-11110108MB3729016D-001',
+  itemName: '城乡居民基本养老保险待遇申领',
+  itemType: '05',
+  guideVersion: '2026.1',
+  implementingBody: '北京市海淀区万寿路街道办事处',
+  handlingForm: 'both',
+  statutoryLimitWorkingDays: 15,
+  promisedLimitWorkingDays: 5,
+  materials: [
+    { materialId: 'applicant-id', name: '申请人居民身份证', toleratedDeficiencyAllowed: false, electronicRequired: false, fromDataSharing: true },
+    { materialId: 'household-register', name: '居民户口簿', toleratedDeficiencyAllowed: false, electronicRequired: false, fromDataSharing: true },
+    { materialId: 'social-security-card', name: '社会保障卡', toleratedDeficiencyAllowed: false, electronicRequired: false, fromDataSharing: true },
+  ],
+};

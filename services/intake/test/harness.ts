@@ -71,7 +71,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { now?: string } = {}): Promise<Harness> {
+export async function createHarness(options: { now?: string; seals?: SealRegistration[] } = {}): Promise<Harness> {
+  const seals = options.seals ?? testSeals;
   const clock = new ControlledClock(options.now ?? '2026-11-26T10:00:00+08:00');
   const store = createInMemoryEventStore({ now: () => clock.now() });
   const bus = createInProcessBus({ redeliveryDelayMs: 10 });
@@ -87,8 +88,8 @@ export async function createHarness(options: { now?: string } = {}): Promise<Har
     logger: deps.logger,
     calendar: await loadCalendar(),
     centres: [chaoyangCentre, { ...chaoyangCentre, centreId: 'bj-haidian', name: '北京市海淀区政务服务中心', region: '110108', staff: [{ staffId: 'clerk-sun', name: '孙立' }] }],
-    seals: testSeals,
-    signer: ed25519SealSigner(testSeals.map((s, i) => generateSealKey(`key-${i + 1}`, s.sealId))),
+    seals,
+    signer: ed25519SealSigner(seals.map((s, i) => generateSealKey(`key-${i + 1}`, s.sealId))),
     slotCounter: new InMemorySlotCounter(clock),
     dataSharing,
     contactKeys,

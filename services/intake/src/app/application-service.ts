@@ -155,7 +155,7 @@ export class ApplicationService {
         ref: applicantRefOf(applicantId),
       },
       channel: input.channel,
-      centre: { centreId: centre.centreId, region: centre.region, entrustedBody: centre.entrustedBody },
+      centre: { centreId: centre.centreId, region: centre.region, entrustedBody: centre.entrustedBody ?? entrustedImplementer(this.d.seals, guide.implementingBody) },
       materials,
       sharedAvailable,
       delivery,
@@ -540,6 +540,16 @@ export class ApplicationService {
       document: document ? { documentId: document.content.documentId, kind: document.content.kind, title: document.content.title } : null,
     };
   }
+}
+
+/**
+ * An implementing body that acts by entrustment (a street office handling a
+ * district's item) holds only an entrusted body's seal in the register: its
+ * documents name it as the entrusted body and bear that seal (R-ACC-3).
+ */
+function entrustedImplementer(seals: readonly SealRegistration[], body: string): string | null {
+  const own = seals.filter((s) => s.owner === body);
+  return own.length > 0 && own.every((s) => s.kind === 'entrusted-body') ? body : null;
 }
 
 const primaryRole = (caller: Caller): string => caller.roles[0] ?? 'unknown';

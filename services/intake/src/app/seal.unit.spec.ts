@@ -60,6 +60,8 @@ describe('electronic seal (R-ACC-3, Art. 34)', () => {
     expect(chooseSeal(register.slice(1), '某局', null).sealId).toBe('seal-dept');
     expect(chooseSeal(register, '某局', '某街道政务服务中心').kind).toBe('entrusted-body');
     expect(() => chooseSeal(register, '别的局', null)).toThrow(RuleViolation);
+    // An implementing body acting by entrustment: its own entrusted seal.
+    expect(chooseSeal(register, '某街道政务服务中心', '某街道政务服务中心').sealId).toBe('seal-street');
   });
 
   it('the canonical form sorts keys and drops undefined members', () => {
