@@ -3,6 +3,7 @@
  * - intake.application-submitted: who applied for which item where (the
  *   rater's identity, the item and centre for statistics);
  * - intake.case-accepted: the department that answers for the case;
+ * - review.decision-made: the deciding department, for a deemed acceptance that named none;
  * - delivery.result-delivered: the rating invitation (R-EVAL-2).
  * Each handler is idempotent: the message id seeds the event ids of its
  * effect, and the deciders treat a repeated fact as no news.
@@ -11,7 +12,7 @@ import type { DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
 import type { CurrentIntegrationEvent } from '@govsvc/contracts/registry';
 import type { CommandContext, EvaluationService } from './evaluation-service.ts';
 
-export const CONSUMED_TYPES = ['intake.application-submitted.v1', 'intake.case-accepted.v2', 'delivery.result-delivered.v1'] as const;
+export const CONSUMED_TYPES = ['intake.application-submitted.v1', 'intake.case-accepted.v2', 'review.decision-made.v1', 'delivery.result-delivered.v1'] as const;
 
 function contextOf(event: DecodedIntegrationEvent): CommandContext {
   return {
@@ -48,6 +49,14 @@ export async function handleIncoming(service: EvaluationService, event: DecodedI
       // A deemed acceptance has no accepting clerk, hence no department from it.
       if (a.basis !== 'decision') return 0;
       const r = await service.assignDepartment({ caseId: a.caseId, department: a.acceptedBy.department, source: 'acceptance', at: a.acceptedAt }, ctx);
+      return r.repeated ? 0 : r.events.length;
+    }
+    case 'review.decision-made.v1': {
+      const d = e.data;
+      // The decider keeps an earlier department (lead or acceptor): this only fills a gap.
+      const department = d.signatures[0]?.signer.department;
+      if (department === undefined) return 0;
+      const r = await service.assignDepartment({ caseId: d.caseId, department, source: 'decision', at: d.decidedAt }, ctx);
       return r.repeated ? 0 : r.events.length;
     }
     case 'delivery.result-delivered.v1': {

@@ -2,7 +2,7 @@
  * Evaluation on the bus:
  * - the relay publishes the `evaluation-…` and `complaint-…` streams as
  *   contracts (`evaluationContractOf`), keyed by case id, at least once;
- * - the consumer reads intake's and delivery's topics. Every effect is an
+ * - the consumer reads intake's, review's and delivery's topics. Every effect is an
  *   append whose event ids derive from the message id, so the store itself
  *   deduplicates a redelivery (messaging README: no separate record needed);
  *   the in-memory processed record only saves deciding again.
@@ -25,7 +25,7 @@ export interface MessagingLogger {
 
 export const RELAY_NAME = 'relay-evaluation';
 export const CONSUMER_GROUP = 'evaluation';
-export const CONSUMED_TOPICS = [topicOf('intake'), topicOf('delivery')] as const;
+export const CONSUMED_TOPICS = [topicOf('intake'), topicOf('review'), topicOf('delivery')] as const;
 export const PUBLISHED_TOPICS = [topicOf('evaluation')] as const;
 
 /** Maps a contract's topic to the one used (an environment or test prefix); identity by default. */
@@ -57,6 +57,7 @@ export function createEvaluationConsumer(
     handlers: {
       'intake.application-submitted.v1': handle,
       'intake.case-accepted.v2': handle,
+      'review.decision-made.v1': handle,
       'delivery.result-delivered.v1': handle,
     },
   });

@@ -15,7 +15,7 @@ export type EvaluationCommand =
     }
   | {
       readonly type: 'AssignDepartment';
-      readonly data: { readonly caseId: string; readonly department: string; readonly source: 'collaboration-lead' | 'acceptance'; readonly at: string };
+      readonly data: { readonly caseId: string; readonly department: string; readonly source: 'collaboration-lead' | 'acceptance' | 'decision'; readonly at: string };
     }
   | {
       readonly type: 'InviteRating';

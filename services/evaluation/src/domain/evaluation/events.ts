@@ -22,7 +22,8 @@ const CaseRegistered = z.object({
 const ResponsibleDepartmentAssigned = z.object({
   caseId: Id,
   department: Department,
-  source: z.enum(['collaboration-lead', 'acceptance']),
+  /** decision: the department that decided the case, when acceptance was deemed and named none. */
+  source: z.enum(['collaboration-lead', 'acceptance', 'decision']),
   assignedAt: Instant,
 });
 
