@@ -1,0 +1,65 @@
+/**
+ * Each consumed contract becomes the right notice (R-NOTIFY-1), once per
+ * event: the handlers run against the in-memory store with decoded events
+ * built from the contracts' examples.
+ */
+import { loadCalendar } from '@govsvc/calendar/data-files';
+import type { DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
+import { examples } from '@govsvc/contracts/examples';
+import type { CurrentIntegrationEvent } from '@govsvc/contracts/registry';
+import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
+import { ControlledClock } from '@govsvc/runtime/clock';
+import { describe, expect, it } from 'vitest';
+import { contactKeys } from '../../test/support.ts';
+import { createEd25519Signer } from '../adapters/document-signer.ts';
+import { renderNotice } from '../domain/templates.ts';
+import { deliveryHandlers } from './consumers.ts';
+import { DeliveryService } from './delivery-service.ts';
+
+const decoded = <T extends CurrentIntegrationEvent['type']>(type: T, data: Extract<CurrentIntegrationEvent, { type: T }>['data'], id = `evt-${type}`) =>
+  ({ id, source: `/govsvc/${type.split('.')[0]}`, type, data, receivedType: type, subject: (data as { caseId: string }).caseId, time: '2025-03-20T08:00:00Z', dataschema: '', correlationId: 'corr', causationId: null }) as unknown as DecodedIntegrationEvent<
+    Extract<CurrentIntegrationEvent, { type: T }>
+  >;
+
+async function setup() {
+  const store = createInMemoryEventStore();
+  const service = new DeliveryService({ store, clock: new ControlledClock('2025-03-20T08:00:00Z'), calendar: await loadCalendar(), signer: createEd25519Signer('k'), keyring: contactKeys, retry: { maxAttempts: 3, delaysMs: [1] } });
+  return { store, service, handlers: deliveryHandlers(service) };
+}
+
+const ctx = { caseNumber: 'BJ-1', itemName: '食品经营许可', name: '张三' };
+const caseId = examples['intake.case-accepted.v2'].caseId;
+
+describe('consumed contracts → notices (R-NOTIFY-1)', () => {
+  it('R-NOTIFY-1: acceptance, supplement notice, refusal to accept and a refused decision each become one notice with what the applicant must know', async () => {
+    const { service, handlers } = await setup();
+    await handlers['intake.case-accepted.v2'](decoded('intake.case-accepted.v2', examples['intake.case-accepted.v2']));
+    await handlers['intake.supplement-requested.v1'](decoded('intake.supplement-requested.v1', examples['intake.supplement-requested.v1']));
+    await handlers['intake.case-not-accepted.v1'](decoded('intake.case-not-accepted.v1', examples['intake.case-not-accepted.v1']));
+    await handlers['review.decision-made.v1'](decoded('review.decision-made.v1', examples['review.decision-made.v1']));
+    // Redelivered: nothing new.
+    await handlers['review.decision-made.v1'](decoded('review.decision-made.v1', examples['review.decision-made.v1']));
+    const notices = [...(await service.state(caseId)).notices.values()];
+    expect(notices.map((n) => n.facts.stage)).toEqual(['accepted', 'supplement-requested', 'not-accepted', 'decided']);
+    const texts = notices.map((n) => renderNotice(n.facts, ctx, 'sms').text);
+    expect(texts[1]).toContain('经营场所平面图（未提交经营场所平面图）');
+    expect(texts[1]).toContain('2025年3月17日前');
+    expect(texts[3]).toContain('经营场所不符合食品安全要求');
+    expect(texts[3]).toContain('致电12345');
+    const state = await service.state(caseId);
+    expect(state.decision).toMatchObject({ outcome: 'refuse' });
+    expect(state.scheduled).toBeNull();
+  });
+
+  it('R-DELIV-1: an approval is scheduled with decision day + 10 working days; an inbound shipment status is ignored', async () => {
+    const { service, handlers } = await setup();
+    await handlers['intake.delivery-preferences-recorded.v1'](decoded('intake.delivery-preferences-recorded.v1', { ...examples['intake.delivery-preferences-recorded.v1'], caseId }));
+    const approval = { ...examples['review.decision-made.v1'], outcome: 'approve' as const, licenceForms: ['paper' as const], decidedAt: '2025-09-26T10:00:00+08:00' };
+    await handlers['review.decision-made.v1'](decoded('review.decision-made.v1', approval as never));
+    // From Fri 2025-09-26: Sun 28 Sep (调休 working day), 29, 30 Sep, then the National Day holiday 1–8 Oct is skipped,
+    // 9, 10, Sat 11 Oct (调休), 13, 14, 15, 16 Oct: the tenth working day.
+    expect((await service.state(caseId)).decision?.deliverBy).toEqual({ date: '2025-10-16', provisional: false });
+    await handlers['courier.shipment-status-changed.v1'](decoded('courier.shipment-status-changed.v1', { ...examples['courier.shipment-status-changed.v1'], caseId, direction: 'applicant-to-office' }));
+    expect((await service.state(caseId)).postal).toBeNull();
+  });
+});
