@@ -155,4 +155,24 @@ describe('review on the bus', () => {
     expect((await h.module.service.getCase(caseId)).state.opinionRequests[0]?.answer).toBeNull();
     await sub.stop();
   });
+
+  it('R-ACC-2: intake.tolerated-deficiency-lapsed on the bus makes the case refusal-only', async () => {
+    const caseId = 'BJ-2026-000306';
+    for (const [i, event] of intakeContracts(caseId, ITEM).entries()) await publishContract(h.bus, event, `evt-${caseId}-${i}`);
+    await publishContract(
+      h.bus,
+      {
+        type: 'intake.tolerated-deficiency-lapsed.v1',
+        data: { caseId, notice: 'TD-306', materials: [{ materialId: 'm1', name: '营业执照' }], cause: 'still-defective', deadline: '2026-03-09', lapsedAt: '2026-03-10T00:00:00+08:00', consequence: 'refusal-decision-required' },
+      },
+      `evt-${caseId}-lapsed`,
+    );
+    await waitFor(async () => (await h.module.service.readCase(caseId)).state.status === 'open' && (await h.module.service.getCase(caseId)).state.lapse !== null, 'lapse noted');
+    const view = await h.app.inject({ method: 'GET', url: `/review/cases/${caseId}`, headers: await auth(['reviewer'], 'staff-h1') });
+    expect(view.json().refusalRequired).toEqual({ cause: 'still-defective', materials: [{ materialId: 'm1', name: '营业执照' }], deadline: '2026-03-09' });
+    const approve = await h.app.inject({ method: 'POST', url: `/review/cases/${caseId}/signatures`, headers: await auth(['reviewer'], 'staff-h1'), payload: JSON.stringify({ role: 'handler', draft: { outcome: 'approve' } }) });
+    expect(approve.statusCode).toBe(409);
+    expect(approve.json()).toMatchObject({ rule: 'R-ACC-2' });
+  });
 });
+

@@ -15,6 +15,7 @@ export const CONSUMED_TYPES = [
   'intake.case-accepted.v2',
   'supervision.deem-renewal-granted-command.v1',
   'department.opinion-submitted.v1',
+  'intake.tolerated-deficiency-lapsed.v1',
 ] as const;
 
 export interface IncomingResult {
@@ -93,6 +94,11 @@ export async function handleIncoming(service: ReviewService, event: DecodedInteg
       const pending = licence.state.renewals.find((r) => r.outcome === 'pending');
       if (!pending || pending.renewalId !== c.caseId) return { handled: true, appended: 0 };
       const r = await service.deemRenewalGranted(c.licenceId, { ...ctx, idempotencyKey: c.commandId });
+      return { handled: true, appended: r.repeated ? 0 : r.events.length };
+    }
+    case 'intake.tolerated-deficiency-lapsed.v1': {
+      const l = e.data;
+      const r = await service.noteDeficiencyLapse(l.caseId, { noticeId: l.notice, materials: l.materials, cause: l.cause, deadline: l.deadline, lapsedAt: l.lapsedAt }, ctx);
       return { handled: true, appended: r.repeated ? 0 : r.events.length };
     }
     case 'department.opinion-submitted.v1': {

@@ -60,6 +60,7 @@ export function createReviewConsumer(
       'intake.case-accepted.v2': handle,
       'supervision.deem-renewal-granted-command.v1': handle,
       'department.opinion-submitted.v1': handle,
+      'intake.tolerated-deficiency-lapsed.v1': handle,
     },
   });
 }

@@ -222,6 +222,11 @@ export class ReviewService {
     );
   }
 
+  /** R-ACC-2: intake reports that tolerated deficiencies lapsed; only a refusal may follow. */
+  noteDeficiencyLapse(caseId: string, data: ReviewEventOf<'ToleratedDeficiencyLapsed'>['data'], ctx: CommandContext) {
+    return this.runReview(caseId, { type: 'NoteDeficiencyLapse', data }, ctx, 'deficiency-lapse');
+  }
+
   // ---- collaboration --------------------------------------------------------
 
   async requestOpinion(

@@ -4,7 +4,7 @@
  */
 import { RuleViolation, ValidationError } from '@govsvc/errors/errors';
 import { requireCase } from './guards.ts';
-import type { RecordContact, RequestLicenceForms } from './review-commands.ts';
+import type { NoteDeficiencyLapse, RecordContact, RequestLicenceForms } from './review-commands.ts';
 import type { ReviewEvent } from './review-events.ts';
 import type { ReviewState } from './review-state.ts';
 import { REVIEW_TOUCHPOINTS, type Touchpoint } from './values.ts';
@@ -38,4 +38,15 @@ export function decideRecordContact(command: RecordContact, state: ReviewState):
   }
   if (d.summary.trim().length === 0) throw new ValidationError('a contact is recorded with what happened', [{ path: '/summary', reason: 'empty', rule: 'R-ETHICS-1' }]);
   return [{ type: 'ContactRecorded', data: { ...d, touchpoint: d.touchpoint } }];
+}
+
+/**
+ * R-ACC-2: intake reports that tolerated deficiencies lapsed. Noted once; on a
+ * case already decided it changes nothing (the decision stands and is reviewed
+ * by the ordinary remedies, not silently reversed).
+ */
+export function decideNoteDeficiencyLapse(command: NoteDeficiencyLapse, state: ReviewState): ReviewEvent[] {
+  const c = requireCase(state);
+  if (c.lapse || c.status === 'decided') return [];
+  return [{ type: 'ToleratedDeficiencyLapsed', data: command.data }];
 }

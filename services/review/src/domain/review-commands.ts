@@ -91,6 +91,8 @@ export type ResumeClock = {
   };
 };
 
+export type NoteDeficiencyLapse = { type: 'NoteDeficiencyLapse'; data: ReviewEventOf<'ToleratedDeficiencyLapsed'>['data'] };
+
 export type RequestLicenceForms = { type: 'RequestLicenceForms'; data: { forms: readonly LicenceForm[]; requestedAt: string } };
 
 export type RecordContact = {
@@ -107,5 +109,6 @@ export type ReviewCommand =
   | ExtendTimeLimit
   | SuspendClock
   | ResumeClock
+  | NoteDeficiencyLapse
   | RequestLicenceForms
   | RecordContact;

@@ -1,6 +1,6 @@
 /** The review case decider: one stream `review-<caseId>` per accepted case. */
 import type { Decider } from '@govsvc/eventstore/decider';
-import { decideRecordContact, decideRequestLicenceForms } from './applicant-and-contacts.ts';
+import { decideNoteDeficiencyLapse, decideRecordContact, decideRequestLicenceForms } from './applicant-and-contacts.ts';
 import { decideGiveOpinion, decideRequestOpinion } from './collaboration.ts';
 import { decideNoteSubmission, decideOpenReview } from './open-review.ts';
 import type { ReviewCommand } from './review-commands.ts';
@@ -32,6 +32,8 @@ export const reviewDecider: Decider<ReviewState, ReviewCommand, ReviewEvent> = {
         return decideSuspendClock(command, state);
       case 'ResumeClock':
         return decideResumeClock(command, state);
+      case 'NoteDeficiencyLapse':
+        return decideNoteDeficiencyLapse(command, state);
       case 'RequestLicenceForms':
         return decideRequestLicenceForms(command, state);
       case 'RecordContact':

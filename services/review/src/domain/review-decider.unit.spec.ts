@@ -425,3 +425,32 @@ describe('R-ETHICS-1: staff–applicant contacts only at the allowed touchpoints
     spec.given([opened()]).when(contact('private-meeting')).thenThrows(RuleViolation, rule('R-ETHICS-1'));
   });
 });
+
+describe('R-ACC-2: tolerated deficiencies that lapsed lead to a refusal', () => {
+  const lapsed: ReviewEvent = {
+    type: 'ToleratedDeficiencyLapsed',
+    data: { noticeId: 'TD-1', materials: [{ materialId: 'm-floor-plan', name: '经营场所平面图' }], cause: 'not-supplemented', deadline: '2026-03-09', lapsedAt: '2026-03-10T00:00:00.000Z' },
+  };
+
+  it('R-ACC-2: an approval is refused after the lapse; a refusal with reasons goes through', () => {
+    spec.given([opened(), lapsed]).when(handlerSigns()).thenThrows(RuleViolation, rule('R-ACC-2'));
+    spec
+      .given([opened(), lapsed])
+      .when(handlerSigns({ outcome: 'refuse', reasons: [{ text: '容缺材料经营场所平面图未在期限内补正' }], contact: { department: 'market-regulation', phone: '12345', address: null } }))
+      .thenSatisfies((events) => expect(events[0]).toMatchObject({ type: 'DecisionSigned', data: { draft: { outcome: 'refuse' } } }));
+  });
+
+  it('R-ACC-2: an approval the handler drafted before the lapse no longer stands', () => {
+    spec.given([opened(), handlerSignedApproval(), lapsed]).when(chiefSigns()).thenThrows(RuleViolation, rule('R-REV-5'));
+    const state = [opened(), handlerSignedApproval(), lapsed].reduce(reviewDecider.evolve, reviewDecider.initialState());
+    expect(state.status === 'open' && state.signatures).toEqual([]);
+  });
+
+  it('R-ACC-2: the lapse is noted once; on a decided case it changes nothing', () => {
+    const { data } = lapsed as ReviewEventOf<'ToleratedDeficiencyLapsed'>;
+    spec.given([opened(), lapsed]).when({ type: 'NoteDeficiencyLapse', data }).thenNothingHappens();
+    const decided = reviewDecider.decide(chiefSigns(), [opened(), handlerSignedApproval()].reduce(reviewDecider.evolve, reviewDecider.initialState()));
+    spec.given([opened(), handlerSignedApproval(), ...decided]).when({ type: 'NoteDeficiencyLapse', data }).thenNothingHappens();
+  });
+});
+

@@ -150,6 +150,19 @@ export const ClockResumed = z.object({
   resumedBy: StaffRef,
 });
 
+/**
+ * Tolerated deficiencies (容缺) were not, or not properly, supplemented by
+ * their deadline (R-ACC-2): only a refusal with reasons may follow, and an
+ * approval drafted before no longer stands.
+ */
+export const ToleratedDeficiencyLapsed = z.object({
+  noticeId: Id,
+  materials: z.array(MaterialRef).min(1),
+  cause: z.enum(['not-supplemented', 'still-defective']),
+  deadline: CalendarDate,
+  lapsedAt: Instant,
+});
+
 export const LicenceFormsRequested = z.object({
   forms: z.array(LicenceForm).min(1).max(2),
   requestedAt: Instant,
@@ -193,6 +206,7 @@ export type ReviewEvent =
   | { type: 'TimeLimitExtended'; data: Data<typeof TimeLimitExtended> }
   | { type: 'ClockSuspended'; data: Data<typeof ClockSuspended> }
   | { type: 'ClockResumed'; data: Data<typeof ClockResumed> }
+  | { type: 'ToleratedDeficiencyLapsed'; data: Data<typeof ToleratedDeficiencyLapsed> }
   | { type: 'LicenceFormsRequested'; data: Data<typeof LicenceFormsRequested> }
   | { type: 'ContactRecorded'; data: Data<typeof ContactRecorded> }
   | { type: 'ApplicantNoticeDue'; data: Data<typeof ApplicantNoticeDue> };
@@ -210,6 +224,7 @@ export const reviewEventDefinitions: EventDefinitions<ReviewEvent> = {
   TimeLimitExtended: { schemaVersion: 1, schema: TimeLimitExtended },
   ClockSuspended: { schemaVersion: 1, schema: ClockSuspended },
   ClockResumed: { schemaVersion: 1, schema: ClockResumed },
+  ToleratedDeficiencyLapsed: { schemaVersion: 1, schema: ToleratedDeficiencyLapsed },
   LicenceFormsRequested: { schemaVersion: 1, schema: LicenceFormsRequested },
   ContactRecorded: { schemaVersion: 1, schema: ContactRecorded },
   ApplicantNoticeDue: { schemaVersion: 1, schema: ApplicantNoticeDue },

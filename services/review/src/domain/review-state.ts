@@ -35,6 +35,8 @@ export interface OpenCase {
   readonly extended: boolean;
   readonly suspensions: readonly SuspensionState[];
   readonly requestedForms: readonly LicenceForm[] | null;
+  /** Set when tolerated deficiencies lapsed: the case can only be refused (R-ACC-2). */
+  readonly lapse: ReviewEventOf<'ToleratedDeficiencyLapsed'>['data'] | null;
   readonly decision: ReviewEventOf<'DecisionMade'>['data'] | null;
   readonly contacts: readonly { contactId: string; touchpoint: string; staff: StaffRef; occurredAt: string }[];
 }
@@ -68,6 +70,7 @@ export function evolveReview(state: ReviewState, event: ReviewEvent): ReviewStat
       extended: false,
       suspensions: [],
       requestedForms: null,
+      lapse: null,
       decision: null,
       contacts: [],
     };
@@ -109,6 +112,11 @@ export function evolveReview(state: ReviewState, event: ReviewEvent): ReviewStat
         statutoryDue: event.data.newStatutoryDue,
         suspensions: state.suspensions.map((s) => (s.suspensionId === event.data.suspensionId ? { ...s, to: event.data.to } : s)),
       };
+    case 'ToleratedDeficiencyLapsed': {
+      // An approval drafted before the lapse no longer stands: its signatures go with it.
+      const approvalPending = state.status === 'open' && state.draft?.outcome === 'approve';
+      return { ...state, lapse: event.data, ...(approvalPending && { signatures: [], draft: null }) };
+    }
     case 'LicenceFormsRequested':
       return { ...state, requestedForms: event.data.forms };
     case 'ApplicantNoticeDue':

@@ -84,7 +84,11 @@ function plan(command: SignDecision, c: OpenCase): Step {
   switch (c.signatures.length) {
     case 0: {
       if (d.role !== 'handler') throw new RuleViolation('R-REV-5', 'the handler (经办人) signs first');
-      return { signature, collectiveMinutesId: null, draft: checkDraft(d.draft), decision: null };
+      const draft = checkDraft(d.draft);
+      if (draft.outcome === 'approve' && c.lapse) {
+        throw new RuleViolation('R-ACC-2', `the tolerated deficiencies were not supplemented by ${c.lapse.deadline}: only a refusal with reasons may follow`);
+      }
+      return { signature, collectiveMinutesId: null, draft, decision: null };
     }
     case 1: {
       const draft = c.draft as DecisionDraft;

@@ -139,6 +139,8 @@ export function caseView(c: OpenCase, revision: bigint) {
     signatures: c.signatures,
     collectiveMinutesId: c.collectiveMinutesId,
     requestedLicenceForms: c.requestedForms,
+    // R-ACC-2: after a lapse of tolerated deficiencies only a refusal with reasons may follow.
+    refusalRequired: c.lapse ? { cause: c.lapse.cause, materials: c.lapse.materials, deadline: c.lapse.deadline } : null,
     decision: c.decision,
     contacts: c.contacts.length,
   };
