@@ -26,6 +26,8 @@ export interface InboxEntry {
   withinLimit: boolean | null;
   /** The rater's appeal, for the supervisor who decides it. */
   appeal: 'pending' | 'dismissed' | 'reopened' | null;
+  /** The feedback as published online (R-EVAL-4: 差评整改在线反馈); the latest one after a reopening. */
+  feedback: { outcome: 'rectified' | 'explained'; text: string; givenAt: string } | null;
 }
 
 /** A complaint as the departments' and supervisors' lists show it (no complaint text: read the complaint for it). */
@@ -57,6 +59,7 @@ function applyToInbox(inbox: Map<string, InboxEntry>, event: EvaluationEvent, le
         status: 'open',
         withinLimit: null,
         appeal: null,
+        feedback: null,
       });
       return;
     }
@@ -78,6 +81,7 @@ function applyToInbox(inbox: Map<string, InboxEntry>, event: EvaluationEvent, le
       if (entry) {
         entry.status = 'completed';
         entry.withinLimit = event.data.withinLimit;
+        entry.feedback = { outcome: event.data.outcome, text: event.data.feedback, givenAt: event.data.givenAt };
       }
       return;
     }
@@ -136,7 +140,7 @@ export class EvaluationProjection {
           (filter.appeal === undefined || e.appeal === filter.appeal),
       )
       .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.ratingId < b.ratingId ? -1 : 1))
-      .map((e) => ({ ...e }));
+      .map((e) => ({ ...e, feedback: e.feedback && { ...e.feedback } }));
   }
 
   complaints(filter: { department?: string; answered?: boolean } = {}): ComplaintEntry[] {

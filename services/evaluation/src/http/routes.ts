@@ -14,8 +14,9 @@ import { z } from 'zod';
 import { NotFoundError, RuleViolation, ValidationError } from '@govsvc/errors/errors';
 import type { App } from '@govsvc/service-kit/app';
 import { ForbiddenError } from '@govsvc/service-kit/auth-errors';
-import { allow, principalOf } from '@govsvc/service-kit/auth';
+import { allow, principalOf, publicRoute } from '@govsvc/service-kit/auth';
 import type { Principal, Role } from '@govsvc/service-kit/principal';
+import { shanghaiDateOf } from '@govsvc/calendar/civil-date';
 import { ratingStatisticsCsv } from '../domain/csv.ts';
 import { ComplaintChannel } from '../domain/complaint/complaint.ts';
 import { ConsultationChannel } from '../domain/consultation/consultation.ts';
@@ -90,6 +91,11 @@ const StatisticsQuery = z
     centre: Id.optional(),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from is after to', path: ['from'] });
+// No `day` grouping in public: a single day's figures for one department can point at one rater.
+const PublicStatisticsQuery = z
+  .strictObject({ groupBy: z.enum(['department', 'item', 'centre', 'month', 'all']).default('department'), from: Day.optional(), to: Day.optional() })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from is after to', path: ['from'] });
+const PublicFeedbackQuery = z.strictObject({ department: z.string().min(1).max(100).optional(), from: Day.optional(), to: Day.optional() });
 const PeriodQuery = z.strictObject({ from: Day.optional(), to: Day.optional(), centre: Id.optional() });
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
@@ -379,6 +385,37 @@ export async function evaluationRoutes(app: App, { service, projection, now }: E
     const stats = await statistics(request.query);
     const name = `evaluation-${stats.groupBy}-${stats.from ?? 'start'}-${stats.to ?? 'now'}.csv`;
     return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(ratingStatisticsCsv(stats));
+  });
+
+  // ---- published to the public (R-EVAL-4: 评价结论同源发布, 差评整改在线反馈) -----------
+  // The same fold as the supervisors' figures; nothing that names a person or a case.
+
+  app.get('/public/statistics', { config: publicRoute, schema: { querystring: PublicStatisticsQuery } }, async (request) => {
+    const stats = await statistics(request.query);
+    return { ...stats, rows: stats.rows.map(({ byLevel: _levels, ...row }) => row) };
+  });
+
+  app.get('/public/rectifications', { config: publicRoute, schema: { querystring: PublicFeedbackQuery } }, async (request) => {
+    await projection.catchUp();
+    const { department, from, to } = request.query;
+    const published = projection
+      .inbox({ ...(department !== undefined && { department }) })
+      .filter((e): e is typeof e & { feedback: NonNullable<typeof e.feedback> } => e.feedback !== null && e.status !== 'closed-by-exclusion')
+      .filter((e) => {
+        const day = shanghaiDateOf(e.feedback.givenAt);
+        return (from === undefined || day >= from) && (to === undefined || day <= to);
+      });
+    return {
+      items: published.map((e) => ({
+        ratingId: e.ratingId,
+        department: e.department,
+        level: e.level,
+        outcome: e.feedback.outcome,
+        feedback: e.feedback.text,
+        feedbackAt: e.feedback.givenAt,
+        withinLimit: e.withinLimit,
+      })),
+    };
   });
 
   app.get('/statistics/phone-answer-rates', { config: allow('supervisor', 'operator', 'admin'), schema: { querystring: PeriodQuery } }, async (request) => {

@@ -126,6 +126,17 @@ describe('rectification over HTTP (R-EVAL-3)', () => {
     expect(done.statusCode, done.body).toBe(201);
     expect(done.json().rectification).toMatchObject({ status: 'completed', feedback: { outcome: 'rectified', withinLimit: true }, callbacks: 1 });
 
+    // Published online without a token, without the case or the rater (R-EVAL-4).
+    const published = await h.app.inject({ method: 'GET', url: '/evaluation/public/rectifications' });
+    expect(published.statusCode).toBe(200);
+    expect(published.json().items).toEqual([
+      { ratingId, department: DEPARTMENT, level: 'very-dissatisfied', outcome: 'rectified', feedback: '已增加窗口审批力量', feedbackAt: '2026-03-12T02:00:00.000Z', withinLimit: true },
+    ]);
+    expect(published.body).not.toContain(CASE);
+    const publicStats = await h.app.inject({ method: 'GET', url: '/evaluation/public/statistics?groupBy=department' });
+    expect(publicStats.json().rows).toEqual([expect.objectContaining({ key: DEPARTMENT, ratings: 1, bad: 1, rectifiedOnTime: 1 })]);
+    expect((await h.app.inject({ method: 'GET', url: '/evaluation/public/statistics?groupBy=day' })).statusCode).toBe(400);
+
     const seen = await call('GET', `/cases/${CASE}/ratings`, ['applicant'], applicant);
     expect(seen.json().ratings[0].rectification).toMatchObject({ feedback: { feedback: '已增加窗口审批力量' } });
     expect(seen.json().ratings[0].rectification).not.toHaveProperty('callbacks');
