@@ -15,7 +15,7 @@ import { ControlledClock } from '@govsvc/runtime/clock';
 import { randomIds } from '@govsvc/runtime/ids';
 import { buildApp, type App } from '@govsvc/service-kit/app';
 import type { Role } from '@govsvc/service-kit/principal';
-import { createTestAuth, testAppDeps, type TestAuth } from '@govsvc/service-kit/testing';
+import { createTestAuth, testAppDeps, type LogCapture, type TestAuth } from '@govsvc/service-kit/testing';
 import { applicantRefOf } from '../src/app/application-service.ts';
 import { LocalDataSharing } from '../src/app/data-sharing.ts';
 import { ed25519SealSigner, generateSealKey, type SealRegistration } from '../src/app/seal.ts';
@@ -64,6 +64,8 @@ export interface Harness {
   readonly clock: ControlledClock;
   readonly auth: TestAuth;
   readonly dataSharing: LocalDataSharing;
+  /** The app's log lines (info and above), as pino wrote them: masking is checked on the real output. */
+  readonly logs: LogCapture;
   token(roles: readonly Role[], claims?: { subject?: string; centre?: string }): Promise<string>;
   /** A token for the applicant with this identifier (their one identity). */
   applicantToken(identifier: string): Promise<string>;
@@ -77,7 +79,7 @@ export async function createHarness(options: { now?: string; seals?: SealRegistr
   const store = createInMemoryEventStore({ now: () => clock.now() });
   const bus = createInProcessBus({ redeliveryDelayMs: 10 });
   const auth = await createTestAuth('intake');
-  const deps = testAppDeps(auth, 'intake', 'warn');
+  const deps = testAppDeps(auth, 'intake', 'info');
   const app = await buildApp(deps, { serviceName: 'intake', version: 'test', defaultMetrics: false });
   const dataSharing = new LocalDataSharing();
   const module = createIntakeModule({
@@ -107,6 +109,7 @@ export async function createHarness(options: { now?: string; seals?: SealRegistr
     clock,
     auth,
     dataSharing,
+    logs: deps.logs,
     token: (roles, claims = {}) => auth.token(roles, { ...(claims.subject ? { subject: claims.subject } : {}), ...(claims.centre ? { centre: claims.centre } : {}) }),
     applicantToken: (identifier) => auth.token(['applicant'], { subject: applicantRefOf(identifier) }),
     clerkToken: (staffId = 'clerk-li', centre = 'bj-chaoyang') => auth.token(['clerk'], { subject: staffId, centre }),

@@ -45,7 +45,13 @@ export function applicationRoutes(applications: ApplicationService) {
     app.post(
       '/data-sharing/lookups',
       { config: allow('applicant', 'clerk'), schema: { body: z.strictObject({ itemCode: Id, applicant: z.strictObject({ kind: z.enum(['person', 'enterprise']), id: Identifier }) }) } },
-      async (request) => ({ records: await applications.sharedRecordsFor(request.body.itemCode, request.body.applicant, callerOf(request)) }),
+      async (request) => {
+        const caller = callerOf(request);
+        const records = await applications.sharedRecordsFor(request.body.itemCode, request.body.applicant, caller);
+        // PIPL: access to personal records is logged (who, which data sets; the identifier stays out of the log).
+        request.log.info({ access: 'shared-records', by: caller.subject, roles: caller.roles, itemCode: request.body.itemCode, datasets: records.map((r) => r.dataset) }, 'personal records accessed');
+        return { records };
+      },
     );
 
     app.post(

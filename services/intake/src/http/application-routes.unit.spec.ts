@@ -155,6 +155,10 @@ describe('acceptance over HTTP (R-ACC-2, R-ACC-3)', () => {
     const doc = (await get(`/intake/documents/${documentId}`, await h.applicantToken(ENTERPRISE_USCC))).json();
     expect(doc.content).toMatchObject({ acceptor: { name: '李华' }, itemName: '食品经营许可（新办）', dateReceived: '2026-11-26' });
     expect((await get(`/intake/documents/${documentId}`, await h.applicantToken(PERSON_ID))).statusCode).toBe(404);
+    // Personal data stays out of the logs through the whole flow (PIPL).
+    expect(h.logs.text.length).toBeGreaterThan(0);
+    expect(h.logs.text).not.toContain(ENTERPRISE_USCC);
+    expect(h.logs.text).not.toContain('13812345678');
   });
 
   it('R-CAT-2: a notice for a material outside the guide is a 400 and nothing is stored', async () => {

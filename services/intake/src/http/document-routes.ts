@@ -14,9 +14,13 @@ const DocumentParams = z.strictObject({ documentId: z.string().min(1).max(100).r
 
 export function documentRoutes(applications: ApplicationService, signer: SealSigner) {
   return async (app: App): Promise<void> => {
-    app.get('/documents/:documentId', { config: allow('applicant', 'clerk', 'supervisor', 'integration'), schema: { params: DocumentParams } }, async (request) =>
-      applications.document(request.params.documentId, callerOf(request)),
-    );
+    app.get('/documents/:documentId', { config: allow('applicant', 'clerk', 'supervisor', 'integration'), schema: { params: DocumentParams } }, async (request) => {
+      const caller = callerOf(request);
+      const document = await applications.document(request.params.documentId, caller);
+      // PIPL: a document names the applicant; every read is logged.
+      request.log.info({ access: 'document', by: caller.subject, roles: caller.roles, documentId: request.params.documentId }, 'personal document accessed');
+      return document;
+    });
 
     app.get('/documents/:documentId/verify', { config: publicRoute, schema: { params: DocumentParams } }, async (request) => {
       const { document, verification } = await applications.verify(request.params.documentId);

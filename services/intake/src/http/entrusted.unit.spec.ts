@@ -28,6 +28,9 @@ describe('entrusted acceptance with shared materials (R-ACC-3, R-CAT-10)', () =>
     });
     const records = lookup.json().records as { materialId: string; recordId: string; revision: number }[];
     expect(records.map((r) => r.materialId).sort()).toEqual(['applicant-id', 'household-register', 'social-security-card']);
+    // PIPL: the access is logged, the identifier is not.
+    expect(h.logs.entries()).toContainEqual(expect.objectContaining({ msg: 'personal records accessed', access: 'shared-records', datasets: expect.arrayContaining(['household-register']) }));
+    expect(h.logs.text).not.toContain(PERSON_ID);
 
     const submitted = await h.app.inject({
       method: 'POST',
