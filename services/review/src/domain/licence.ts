@@ -127,7 +127,8 @@ export interface LicenceDocument {
   readonly caseId: string;
   readonly itemCode: string;
   readonly resultName: string;
-  readonly holder: { readonly kind: string; readonly maskedId: string; readonly ref: string };
+  /** Masked only: the document is shown to anyone who verifies it, so the opaque applicant ref stays out (PIPL). */
+  readonly holder: { readonly kind: string; readonly maskedId: string };
   readonly validFrom: string;
   readonly validUntil: string | null;
   readonly signedAt: string;
@@ -144,7 +145,7 @@ export function licenceDocument(
     caseId: licence.caseId,
     itemCode: licence.itemCode,
     resultName: licence.resultName,
-    holder: { kind: licence.holder.kind, maskedId: licence.holder.maskedId, ref: licence.holder.ref },
+    holder: { kind: licence.holder.kind, maskedId: licence.holder.maskedId },
     validFrom: licence.validFrom,
     validUntil,
     signedAt,

@@ -275,7 +275,7 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
   // Public: whoever holds an e-licence's identifier can check its seal and validity (R-PLAT-4).
   app.get('/licences/:licenceId/verify', { config: publicRoute, schema: { params: LicenceParams } }, async (request) => {
     const v = await service.verifyLicence(request.params.licenceId);
-    return { ...v, document: v.document && { ...v.document, holder: { kind: v.document.holder.kind, maskedId: v.document.holder.maskedId, ref: v.document.holder.ref } } };
+    return v;
   });
 
   app.post('/licences/:licenceId/renewals', { config: allow('applicant'), schema: { params: LicenceParams } }, async (request, reply) => {

@@ -228,6 +228,8 @@ describe('R-ETHICS-1 and R-REV-3 over HTTP', () => {
 
     // The published document and signature verify offline with the seal's public key; any change breaks it.
     const body = verify.json();
+    expect(body.document.holder).toEqual({ kind: 'person', maskedId: '110105********002X' });
+    expect(JSON.stringify(body)).not.toContain(APPLICANT_REF);
     expect(await h.seal.verify(body.document, body.signature)).toBe(true);
     expect(await h.seal.verify({ ...body.document, validUntil: '2099-12-31' }, body.signature)).toBe(false);
   });
