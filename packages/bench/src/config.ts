@@ -1,0 +1,19 @@
+/** The bench's only reader of the environment. */
+export interface BenchConfig {
+  readonly databaseUrl: string;
+  readonly kafkaBrokers: string;
+  readonly pgTestFsync: string;
+}
+
+export const config: BenchConfig = {
+  databaseUrl: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test',
+  kafkaBrokers: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+  pgTestFsync: process.env['PG_TEST_FSYNC'] ?? '/usr/lib/postgresql/15/bin/pg_test_fsync',
+};
+
+/** The database URL with its own search_path, so each system under test has its own tables. */
+export function inSchema(schema: string): string {
+  const url = new URL(config.databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}

@@ -1,0 +1,275 @@
+/**
+ * The relay (store → Kafka) against bare kafkajs producing the same messages; end-to-end
+ * latency from append to a consumer's handler; memory of a relay and a consumer over a long run.
+ */
+import { randomUUID } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import pg from 'pg';
+import { encodeIntegrationEvent, type EncodedRecord } from '@govsvc/contracts/envelope';
+import { examples } from '@govsvc/contracts/examples';
+import { definitionOf, type IntegrationEvent } from '@govsvc/contracts/registry';
+import type { StoredEvent } from '@govsvc/eventstore/port';
+import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
+import { createIntegrationEventConsumer } from '@govsvc/messaging/consumer';
+import { createKafkaBus, isRoutineKafkaLog } from '@govsvc/messaging/kafka-bus';
+import type { MessageBus } from '@govsvc/messaging/bus';
+import { createInMemoryProcessedMessages } from '@govsvc/messaging/processed-messages';
+import { createRelay } from '@govsvc/messaging/relay';
+import { atLeast, bound, info, now, percentile, sleep, type RunOptions, type ScenarioResult } from '../harness.ts';
+import { config } from '../config.ts';
+import { freshSchema, newCaseEvent } from '../fixtures.ts';
+import { loadEvents } from './read.ts';
+
+// The topic intake's contracts travel on, from the registry.
+const CONTRACT_TOPIC = definitionOf('intake.application-submitted.v1')!.topic;
+const PARTITIONS = 6;
+
+/** The service's mapping, as intake has it: each stored event → its published contract. */
+const map = (event: StoredEvent): IntegrationEvent => ({
+  type: 'intake.application-submitted.v1',
+  data: { ...examples['intake.application-submitted.v1'], caseId: event.stream },
+});
+
+const quietLog = (level: string, message: string, extra: Record<string, unknown>) => {
+  // Metadata answers while a fresh topic's leaders are elected are routine here.
+  if (level === 'error' && !isRoutineKafkaLog(message, extra) && !message.startsWith('Connection: Response Metadata')) console.warn(`[kafka] ${message}`);
+};
+
+function bus(clientId: string): MessageBus {
+  return createKafkaBus({ brokers: config.kafkaBrokers, clientId, log: quietLog, logLevel: 'error', maxWaitTimeInMs: 20, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 6_000 });
+}
+
+const prefix = () => `bench.${randomUUID().slice(0, 8)}.`;
+
+async function endOffsets(topic: string): Promise<number> {
+  const admin = new Kafka({ brokers: config.kafkaBrokers.split(','), clientId: 'bench-admin', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function relayThroughput(options: RunOptions): Promise<ScenarioResult> {
+  const count = options.quick ? 10_000 : 50_000;
+  const batchSize = 500;
+  const url = await freshSchema('bench_relay');
+  const store = await createPostgresEventStore({ connectionString: url });
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  await loadEvents(pool, count);
+  const stored = await store.readAll({ maxCount: count });
+  const messageBus = bus('bench-relay');
+
+  const ours: number[] = [];
+  const peer: number[] = [];
+  const checks: ScenarioResult['checks'] = [];
+  const kafka = new Kafka({ brokers: config.kafkaBrokers.split(','), clientId: 'bench-bare', logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (let r = 0; r < options.repeats; r++) {
+    // Ours: the relay tails the store from the start and publishes everything.
+    const oursPrefix = prefix();
+    await messageBus.ensureTopics([{ topic: `${oursPrefix}${CONTRACT_TOPIC}`, partitions: PARTITIONS }]);
+    const relay = createRelay({ store, bus: messageBus, name: `bench-relay-${oursPrefix}`, map, batchSize, topicFor: (t) => `${oursPrefix}${t}` });
+    let t = now();
+    relay.start();
+    await relay.caughtUp();
+    ours.push(count / ((now() - t) / 1000));
+    await relay.stop();
+
+    // Peer: bare kafkajs, the same encoded records, the same batches, acks=all, idempotent.
+    const records: EncodedRecord[] = stored.map((e) =>
+      encodeIntegrationEvent(map(e), { id: e.id, time: e.recordedAt, correlationId: e.metadata.correlationId, causationId: e.metadata.causationId ?? null }),
+    );
+    const peerTopic = `${prefix()}${CONTRACT_TOPIC}`;
+    await messageBus.ensureTopics([{ topic: peerTopic, partitions: PARTITIONS }]);
+    t = now();
+    for (let i = 0; i < records.length; i += batchSize) {
+      await producer.send({ topic: peerTopic, acks: -1, messages: records.slice(i, i + batchSize).map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+    }
+    peer.push(count / ((now() - t) / 1000));
+
+    if (r === options.repeats - 1) {
+      const published = await endOffsets(`${oursPrefix}${CONTRACT_TOPIC}`);
+      checks.push({ ok: published === count, what: `the relay's topic holds ${published} messages for ${count} stored events (nothing lost or duplicated)` });
+      const peerPublished = await endOffsets(peerTopic);
+      checks.push({ ok: peerPublished === count, what: `the bare producer's topic holds ${peerPublished}` });
+    }
+  }
+  await producer.disconnect();
+  await messageBus.close();
+  await pool.end();
+  await store.close();
+  return {
+    name: 'relay',
+    title: 'Relay store → Kafka',
+    rows: [atLeast('events/s published', ours, peer, 'bare kafkajs', 'events/s', 0.9)],
+    checks,
+    notes: [
+      `${count.toLocaleString('en-US')} stored events, ${PARTITIONS} partitions, batches of ${batchSize}, ${options.repeats} runs. Ours reads them from PostgreSQL (catch-up below the horizon), maps, encodes the CloudEvent (zod-validated), publishes, waits for acks=all and stores the checkpoint, batch after batch. The peer only sends the records, already encoded.`,
+    ],
+  };
+}
+
+export async function endToEnd(options: RunOptions): Promise<ScenarioResult> {
+  const seconds = options.quick ? 5 : 15;
+  const rate = 1_000;
+  const url = await freshSchema('bench_e2e');
+  const store = await createPostgresEventStore({ connectionString: url, pollIntervalMs: 500 });
+  const relayBus = bus('bench-e2e-relay');
+  const consumerBus = bus('bench-e2e-consumer');
+  const topicPrefix = prefix();
+  const topic = `${topicPrefix}${CONTRACT_TOPIC}`;
+  await relayBus.ensureTopics([
+    { topic, partitions: PARTITIONS },
+    { topic: `${topic}.dlq`, partitions: 1 },
+  ]);
+  const called = new Map<string, number>();
+  const received = new Map<string, number>();
+  const relay = createRelay({ store, bus: relayBus, name: `bench-e2e-${topicPrefix}`, map, batchSize: 500, topicFor: (t) => `${topicPrefix}${t}` });
+  const consumer = createIntegrationEventConsumer({
+    bus: consumerBus,
+    groupId: `bench-e2e-${topicPrefix}`,
+    topics: [topic],
+    processed: createInMemoryProcessedMessages(),
+    handlers: {
+      'intake.application-submitted.v1': async (event) => {
+        if (!received.has(event.id)) received.set(event.id, now());
+      },
+    },
+  });
+  await consumer.start();
+  relay.start();
+
+  const total = rate * seconds;
+  let next = 0;
+  const started = now();
+  const category = 'application';
+  const run = randomUUID().slice(0, 8);
+  await Promise.all(
+    Array.from({ length: 16 }, async (_, w) => {
+      const revisions = new Map<number, number>();
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const wait = started + (i / rate) * 1000 - now();
+        if (wait > 1) await sleep(wait);
+        const s = i % 50;
+        const revision = revisions.get(s) ?? 0;
+        revisions.set(s, revision + 1);
+        const event = newCaseEvent(category, revision);
+        called.set(event.id, now());
+        await store.appendToStream(`${category}-${run}x${w}x${s}`, [event], { expectedRevision: revision === 0 ? 'no_stream' : BigInt(revision - 1) });
+      }
+    }),
+  );
+  const deadline = now() + 30_000;
+  while (received.size < total && now() < deadline) await sleep(50);
+  const latencies = [...received].map(([id, at]) => at - called.get(id)!);
+  await relay.stop();
+  await consumer.stop();
+  await relayBus.close();
+  await consumerBus.close();
+  await store.close();
+  return {
+    name: 'end-to-end',
+    title: 'End to end: append → relay → Kafka → consumer',
+    rows: [bound('p99, append called → handler', [percentile(latencies, 99)], 'ms', '<', 100), info('p50', [percentile(latencies, 50)], 'ms'), info('max', [Math.max(...latencies)], 'ms')],
+    checks: [{ ok: received.size === total, what: `${received.size} of ${total} events reached the consumer's handler` }],
+    notes: [`${rate} events/s for ${seconds} s from 16 paced writers; one relay (batches of 500, woken by NOTIFY), one consumer (decode, validate, idempotency record, handler) on ${PARTITIONS} partitions.`],
+  };
+}
+
+function gcFunction(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly { x: number; y: number }[]): number {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const num = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0);
+  const den = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+export async function memory(options: RunOptions): Promise<ScenarioResult> {
+  const count = options.memoryEvents ?? (options.quick ? 100_000 : 1_000_000);
+  const gc = gcFunction();
+  const url = await freshSchema('bench_memory');
+  const store = await createPostgresEventStore({ connectionString: url });
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  await loadEvents(pool, count);
+  const relayBus = bus('bench-mem-relay');
+  const consumerBus = bus('bench-mem-consumer');
+  const topicPrefix = prefix();
+  const topic = `${topicPrefix}${CONTRACT_TOPIC}`;
+  await relayBus.ensureTopics([
+    { topic, partitions: PARTITIONS },
+    { topic: `${topic}.dlq`, partitions: 1 },
+  ]);
+  let consumed = 0;
+  let published = 0;
+  const relay = createRelay({
+    store,
+    bus: { ...relayBus, publish: async (t, messages) => { await relayBus.publish(t, messages); published += messages.length; } },
+    name: `bench-mem-${topicPrefix}`,
+    map,
+    batchSize: 500,
+    topicFor: (t) => `${topicPrefix}${t}`,
+  });
+  const consumer = createIntegrationEventConsumer({
+    bus: consumerBus,
+    groupId: `bench-mem-${topicPrefix}`,
+    topics: [topic],
+    processed: createInMemoryProcessedMessages(),
+    handlers: { 'intake.application-submitted.v1': async () => void (consumed += 1) },
+  });
+  await consumer.start();
+  const samples: { x: number; y: number }[] = [];
+  const started = now();
+  relay.start();
+  const sampler = setInterval(() => {
+    gc();
+    samples.push({ x: published + consumed, y: process.memoryUsage().heapUsed });
+  }, 1_000);
+  const deadline = now() + (options.quick ? 120_000 : 540_000);
+  while ((published < count || consumed < count) && now() < deadline) await sleep(200);
+  clearInterval(sampler);
+  const seconds = (now() - started) / 1000;
+  await relay.stop();
+  await consumer.stop();
+  await relayBus.close();
+  await consumerBus.close();
+  await pool.end();
+  await store.close();
+  // The slope over the second half: after warm-up and after the consumer's idempotency window
+  // (100,000 records by default) has filled, the heap must not grow with the events handled.
+  const later = samples.slice(Math.floor(samples.length / 2));
+  const perMillion = slope(later) * 1_000_000; // bytes per million events (relay + consumer)
+  const first = samples[0]?.y ?? 0;
+  const peak = Math.max(...samples.map((s) => s.y));
+  const mib = (b: number) => b / 2 ** 20;
+  return {
+    name: 'memory',
+    title: 'Memory of the relay and a consumer over a long run',
+    rows: [
+      bound('heap slope, second half of the run', [mib(perMillion)], 'MiB per million events', '<', 16),
+      info('heap after GC, first sample', [mib(first)], 'MiB'),
+      info('heap after GC, peak', [mib(peak)], 'MiB'),
+      info('throughput (relay + consumer in one process)', [count / seconds], 'events/s'),
+    ],
+    checks: [{ ok: published === count && consumed >= count, what: `relay published ${published}, consumer handled ${consumed} of ${count}` }],
+    notes: [
+      `${count.toLocaleString('en-US')} events, relay and consumer in this one process, heap sampled after a forced GC every second (${samples.length} samples); "flat" = slope below 16 MiB per million events.`,
+      `Heap samples (MiB): ${samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0).map((s) => mib(s.y).toFixed(0)).join(', ')}.`,
+    ],
+  };
+}
+
