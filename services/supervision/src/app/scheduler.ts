@@ -67,10 +67,11 @@ export class Scheduler {
   private async fire(deadlineId: string, now: Date): Promise<void> {
     const { store, index, calendar } = this.options;
     const at = now.toISOString();
-    const stream = await store.streamRevision(`deadline-${deadlineId}`);
-    // The seed is the revision the decision is based on: the same state always fires the same event ids.
+    // Seeded by the pass's instant: an exact retry of this pass recognises its own events; any other
+    // writer (another pass, another instance) is turned away by the expected revision and, re-reading,
+    // finds the firing recorded and decides nothing.
     const result = await executeDeadline(store, deadlineId, { type: 'FireDue', now: at, calendar: calendar() }, {
-      seed: `fire:${deadlineId}@${stream ?? 'none'}`,
+      seed: `fire:${deadlineId}@${at}`,
       correlationId: `deadline:${deadlineId}`,
     });
     await indexState(index, result.state, result.revision);
