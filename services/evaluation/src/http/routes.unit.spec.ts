@@ -104,6 +104,9 @@ describe('ratings over HTTP (R-EVAL-2)', () => {
 describe('rectification over HTTP (R-EVAL-3)', () => {
   it('R-EVAL-3: the department verifies, calls back, feeds back; another department sees nothing; the applicant reads the feedback', async () => {
     const ratingId = await rateBadly();
+    const asStaff = await call('GET', `/cases/${CASE}/ratings`, ['clerk'], staff);
+    expect(asStaff.json().ratings).toEqual([expect.objectContaining({ ratingId, comment: '跑了三次', indicators: { efficiency: 1 }, channel: 'website' })]);
+    expect((await call('GET', `/cases/${CASE}/ratings`, ['clerk'], { subject: 'S-9', department: OTHER_DEPARTMENT })).statusCode).toBe(404);
     const inbox = await call('GET', '/rectifications?status=open', ['clerk'], staff);
     expect(inbox.json().items).toEqual([expect.objectContaining({ caseId: CASE, ratingId, department: DEPARTMENT, dueDate: '2026-03-17', status: 'open' })]);
     expect((await call('GET', '/rectifications', ['clerk'], { subject: 'S-9', department: OTHER_DEPARTMENT })).json().items).toEqual([]);

@@ -1,5 +1,5 @@
 /** A case's evaluation ledger folded from its events. */
-import type { Occasion, RatingLevel } from '../values.ts';
+import type { IndicatorScores, Occasion, RatingChannel, RatingLevel } from '../values.ts';
 import { isBadLevel, occasionKey } from '../values.ts';
 import type { EvaluationEvent } from './events.ts';
 
@@ -33,6 +33,10 @@ export interface RatingRecord {
   readonly ratingId: string;
   readonly occasion: Occasion;
   readonly level: RatingLevel;
+  readonly channel: RatingChannel;
+  readonly indicators: IndicatorScores;
+  /** What the rater wrote: the department needs it to rectify; it never leaves the service. */
+  readonly comment: string | null;
   readonly named: boolean;
   readonly raterRef: string;
   readonly submittedAt: string;
@@ -95,6 +99,9 @@ export function evolveEvaluation(state: EvaluationState, event: EvaluationEvent)
         ratingId: d.ratingId,
         occasion: d.occasion,
         level: d.level,
+        channel: d.channel,
+        indicators: d.indicators,
+        comment: d.comment,
         named: d.named,
         raterRef: d.raterRef,
         submittedAt: d.submittedAt,
