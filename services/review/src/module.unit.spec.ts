@@ -174,5 +174,43 @@ describe('review on the bus', () => {
     expect(approve.statusCode).toBe(409);
     expect(approve.json()).toMatchObject({ rule: 'R-ACC-2' });
   });
+
+  it('R-REV-4: supervision’s deem-renewal command on the bus deems the pending renewal granted at expiry; a re-fired command changes nothing', async () => {
+    const caseId = 'BJ-2026-000307';
+    await h.module.service.setReviewProfile(
+      ITEM,
+      { collectiveDecision: { required: false, legalBasis: null }, licence: { electronicAvailable: true, paperAbolished: false, validityMonths: 12, renewalLeadDays: 30 } },
+      { staffId: 'admin', department: 'admin' },
+      { actor: { id: 'admin', role: 'admin' }, correlationId: 'corr-profile' },
+    );
+    for (const [i, event] of intakeContracts(caseId, ITEM).entries()) await publishContract(h.bus, event, `evt-${caseId}-${i}`);
+    await waitFor(async () => (await h.module.service.readCase(caseId)).state.status === 'open', 'review opened');
+    await h.app.inject({ method: 'POST', url: `/review/cases/${caseId}/signatures`, headers: await auth(['reviewer'], 'staff-h1'), payload: JSON.stringify({ role: 'handler', draft: { outcome: 'approve' } }) });
+    await h.app.inject({ method: 'POST', url: `/review/cases/${caseId}/signatures`, headers: await auth(['chief'], 'staff-c1'), payload: JSON.stringify({ role: 'chief-representative' }) });
+    const licenceId = `LIC-${caseId}`;
+    h.clock.set('2027-01-10T02:00:00.000Z');
+    const applied = await h.module.service.applyForRenewal(licenceId, { actor: { id: 'applicant', role: 'applicant' }, correlationId: 'corr-renewal' });
+    const renewalId = applied.state.status === 'issued' ? applied.state.renewals[0]!.renewalId : '';
+
+    h.clock.set('2027-03-09T00:00:00.000Z'); // 08:00 on 9 March in Beijing: the licence ended with 8 March
+    const command = (commandId: string, forCase: string) => ({
+      type: 'supervision.deem-renewal-granted-command.v1' as const,
+      data: { commandId, caseId: forCase, deadlineId: `dl-renewal-${forCase}`, requestedAt: '2027-03-09T08:00:00+08:00', licenceId, previousExpiry: '2027-03-08' },
+    });
+    // A stale command for another renewal case is ignored.
+    await publishContract(h.bus, command('5b3c0a52-51a9-4a8f-9b51-000000000001', 'RNW-unrelated'), 'deem-stale');
+    await publishContract(h.bus, command('5b3c0a52-51a9-4a8f-9b51-000000000002', renewalId), 'deem-1');
+    await publishContract(h.bus, command('5b3c0a52-51a9-4a8f-9b51-000000000002', renewalId), 'deem-1-refired');
+    await waitFor(async () => (await h.module.service.getLicence(licenceId)).state.validUntil === '2028-03-08', 'renewal deemed granted');
+    const out = await collectContracts(h.bus, topicOf('review'), 'renewal-reader');
+    await waitFor(() => out.events.some((e) => e.type === 'review.renewal-deemed-granted.v1'), 'deemed contract published');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await out.stop();
+    expect(out.events.filter((e) => e.type === 'review.renewal-deemed-granted.v1').map((e) => e.data)).toEqual([
+      { caseId: renewalId, licenceId, renewalAppliedAt: '2027-01-10T02:00:00.000Z', previousExpiry: '2027-03-08', renewedUntil: '2028-03-08', deemedAt: '2027-03-09T00:00:00.000Z' },
+    ]);
+    const verify = await h.app.inject({ method: 'GET', url: `/review/licences/${licenceId}/verify` });
+    expect(verify.json()).toMatchObject({ signatureValid: true, inForce: true, validUntil: '2028-03-08' });
+  });
 });
 
