@@ -89,6 +89,11 @@ export function runCatchUp<Cursor>(
     let checkpoint: bigint | null = null;
     let cursor: Cursor | undefined;
     let backoff = source.pollIntervalMs;
+    // The next batch, read while the handler works on this one (only after a full batch: there is
+    // more to read). A read is a pure function of the cursor and its snapshot, so reading it early
+    // changes nothing but time; it is used only if this batch's checkpoint was stored.
+    type Prefetch = { readonly cursor: Cursor; readonly batch: Promise<CatchUpBatch<Cursor>> };
+    let prefetched: Prefetch | null = null;
     while (!stopping) {
       try {
         if (cursor === undefined) {
@@ -96,8 +101,15 @@ export function runCatchUp<Cursor>(
           cursor = await source.cursorAfter(checkpoint ?? options.startAfter ?? 0n);
         }
         woken = false;
-        const batch = await source.fetch(cursor, options.filter, batchSize);
+        const ahead: Prefetch | null = prefetched;
+        prefetched = null;
+        const batch: CatchUpBatch<Cursor> = ahead && ahead.cursor === cursor ? await ahead.batch : await source.fetch(cursor, options.filter, batchSize);
         backoff = source.pollIntervalMs;
+        if (batch.events.length === batchSize && !stopping) {
+          const read = source.fetch(batch.next, options.filter, batchSize);
+          read.catch(() => undefined); // observed when used; an unused one is dropped
+          prefetched = { cursor: batch.next, batch: read };
+        }
         if (batch.events.length > 0) {
           await handler(batch.events);
           const last = batch.events[batch.events.length - 1]!.globalPosition;
@@ -115,6 +127,7 @@ export function runCatchUp<Cursor>(
       } catch (error) {
         // A store that is briefly down is waited out; a failing handler or a
         // checkpoint moved by another instance ends the subscription.
+        prefetched = null;
         if (error instanceof UnavailableError && !stopping) {
           await sleep(backoff);
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
