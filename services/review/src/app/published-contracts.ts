@@ -86,7 +86,8 @@ function fromReviewStream(stored: StoredEvent): IntegrationEvent[] {
         reason: d.reason,
         from: d.from,
         applicantToldAt: d.applicantToldAt,
-        excludedAt: d.applicantToldAt > stored.recordedAt.toISOString() ? d.applicantToldAt : stored.recordedAt.toISOString(),
+        // When review recorded the exclusion (stable across relay replays: the store's own time).
+        excludedAt: stored.recordedAt.toISOString(),
       };
       return [{ type: 'review.time-excluded.v1', data }];
     }
