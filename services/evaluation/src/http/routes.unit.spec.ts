@@ -255,3 +255,22 @@ describe('consultations over HTTP (R-CONS-1)', () => {
     expect((await call('POST', '/phone-calls', ['clerk'], staff, { callId: 'X', serviceCentre: 'C', receivedAt: '2026-03-10T01:00:00.000Z', answeredOnFirstAttempt: true })).statusCode).toBe(403);
   });
 });
+
+describe('documentation', () => {
+  it('every evaluation route is in the OpenAPI document, protected ones with their roles', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const paths = res.json().paths as Record<string, Record<string, { 'x-roles'?: string[] }>>;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/evaluation/cases/{caseId}/ratings',
+        '/evaluation/cases/{caseId}/ratings/{ratingId}/feedback',
+        '/evaluation/complaints',
+        '/evaluation/consultations',
+        '/evaluation/statistics.csv',
+        '/evaluation/public/rectifications',
+      ]),
+    );
+    expect(paths['/evaluation/cases/{caseId}/ratings/{ratingId}/review']?.post?.['x-roles']).toEqual(['supervisor']);
+  });
+});
