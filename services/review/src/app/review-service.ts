@@ -35,7 +35,7 @@ import type { ReviewCommand, SignDecision } from '../domain/review-commands.ts';
 import { reviewDecider, reviewStream } from '../domain/review-decider.ts';
 import { reviewEventDefinitions, type DecisionDraft, type ReviewEvent, type ReviewEventOf } from '../domain/review-events.ts';
 import type { OpenCase, ReviewState } from '../domain/review-state.ts';
-import { concludingDecision } from '../domain/sign-decision.ts';
+import { concludingDecision, decisionDocument, type UnsealedDecision } from '../domain/sign-decision.ts';
 import type { Applicant, LicenceForm, MaterialRef, Reason, SealImprint, SignatureRole, StaffRef, SuspensionReason } from '../domain/values.ts';
 import { ReviewDeadlines } from './deadlines.ts';
 import type { SealSigner } from './seal-signer.ts';
@@ -460,6 +460,17 @@ export class ReviewService {
       ctx,
       'issue',
     );
+  }
+
+  /** R-REV-2 / Art. 34: checks the seal of a case's decision against the decision as stored. */
+  async verifyDecision(caseId: string) {
+    const { state } = await this.getCase(caseId);
+    const decision = state.decision;
+    if (!decision) throw new NotFoundError(`case ${caseId} has no decision yet`);
+    const { seal, ...unsealed } = decision;
+    const document = decisionDocument(state, unsealed as UnsealedDecision);
+    const signatureValid = await this.deps.seal.verify(document, { keyId: seal.keyId, algorithm: seal.algorithm, signature: seal.signature });
+    return { caseId, decisionId: decision.decisionId, outcome: decision.outcome, sealId: seal.sealId, keyId: seal.keyId, signatureValid };
   }
 
   async getLicence(licenceId: string): Promise<{ state: Extract<LicenceState, { status: 'issued' }>; revision: bigint }> {

@@ -181,6 +181,12 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
     return caseView(state, revision);
   });
 
+  // The decision's seal, checked against the decision as stored (R-REV-2, Art. 34).
+  app.get('/cases/:caseId/decision/verify', { config: allow('applicant', 'reviewer', 'chief', 'integration', 'supervisor', 'admin'), schema: { params: CaseParams } }, async (request) => {
+    await visibleCase(request, request.params.caseId);
+    return service.verifyDecision(request.params.caseId);
+  });
+
   app.post('/cases/:caseId/opinion-requests', { config: allow('reviewer', 'chief'), schema: { params: CaseParams, body: OpinionRequestBody } }, async (request, reply) => {
     const { caseId } = request.params;
     await visibleCase(request, caseId);

@@ -110,6 +110,11 @@ describe('R-REV-5 over HTTP: two signatures decide, a third is refused', () => {
     expect(res.json().decision).toMatchObject({ outcome: 'refuse', reasons: draft.reasons, contact: draft.contact });
     const licence = await h.app.inject({ method: 'GET', url: `/review/licences/LIC-${CASE}`, headers: json(tokens.applicant) });
     expect(licence.statusCode).toBe(404);
+    // The applicant can check the refusal's seal against the decision as stored.
+    const verified = await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}/decision/verify`, headers: json(tokens.applicant) });
+    expect(verified.json()).toMatchObject({ caseId: CASE, outcome: 'refuse', signatureValid: true });
+    const stranger = await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}/decision/verify`, headers: json(tokens.otherApplicant) });
+    expect(stranger.statusCode).toBe(404);
   });
 
   it('an unknown body field is 400 (strict schemas)', async () => {
