@@ -85,3 +85,12 @@ export function loadStandaloneConfig(env: Record<string, string | undefined> = p
   }
   return config;
 }
+
+/**
+ * What the distributed runner hands down to every service process from its
+ * own environment: where programs are, the home folder, the log level.
+ * Everything else a service gets is set explicitly by the runner.
+ */
+export function runnerEnvironment(env: Record<string, string | undefined> = process.env): Record<string, string> {
+  return { PATH: env.PATH ?? '', HOME: env.HOME ?? '', LOG_LEVEL: env.LOG_LEVEL ?? 'info' };
+}

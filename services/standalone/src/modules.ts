@@ -109,7 +109,7 @@ function asKitModule(module: AnyModule): ServiceModule {
 }
 
 /** The seals' public keys, from the keys the process signs with: supervision verifies sealed documents with them. */
-function sealPublicKeys(secrets: StandaloneSecrets): SealPublicKey[] {
+export function sealPublicKeys(secrets: StandaloneSecrets): SealPublicKey[] {
   return [
     ...secrets.intakeSealKeys.map((k) => ({ keyId: k.keyId, sealId: k.sealId, algorithm: 'Ed25519' as const, jwk: { kty: 'OKP' as const, crv: 'Ed25519' as const, x: k.privateJwk.x } })),
     ...secrets.reviewSealKeys.keys.map((k) => ({ keyId: k.kid, sealId: secrets.reviewSealKeys.sealId, algorithm: 'Ed25519' as const, jwk: { kty: 'OKP' as const, crv: 'Ed25519' as const, x: k.x } })),

@@ -1,0 +1,360 @@
+/**
+ * The distributed run (`pnpm start:distributed`): the real PostgreSQL, Redis
+ * and Kafka from `infra/local/local.mjs up`, and every service as its own
+ * process (`tsx src/main.ts` in its folder) on its own port (3101–3107, as in
+ * docker-compose.yml), with its own log file, sharing the development keys
+ * (one JWT issuer, one contact keyring, the seals' keys). It waits for every
+ * `/health/ready`, prints the table, and stays in the foreground: Ctrl-C or
+ * SIGTERM stops every service gracefully (SIGTERM, then SIGKILL after 30 s).
+ *
+ *   pnpm start:distributed                 start (foreground)
+ *   pnpm start:distributed stop            stop the services a run recorded in .run/distributed.json
+ *   pnpm start:distributed status          what the recorded run's services answer
+ *
+ * Options: --run-dir <dir> (default .run: logs, keys, mail, state), --schema <name> (PostgreSQL
+ * schema holding the event store, default govsvc_dev), --port-base <n> (service i on n+i, default
+ * 3100), --no-infra (do not run infra/local/local.mjs up), --only <a,b> (a subset of services).
+ * Infrastructure is left running on stop (other work uses it): `pnpm infra down` stops it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { fileURLToPath } from 'node:url';
+import { loadStandaloneConfig, REPO_ROOT, runnerEnvironment } from './config.ts';
+import { startSmtpMailbox, type SmtpMailbox } from './mailbox.ts';
+import { sealPublicKeys, SERVICES } from './modules.ts';
+import { loadSecrets, type StandaloneSecrets } from './secrets.ts';
+
+export interface DistributedOptions {
+  readonly runDir: string;
+  readonly schema: string;
+  readonly portBase: number;
+  readonly infra: boolean;
+  readonly only: readonly string[] | null;
+  readonly log: (line: string) => void;
+}
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly port: number;
+  readonly url: string;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+  readyAfterMs: number | null;
+}
+
+export interface DistributedRun {
+  readonly services: readonly ServiceProcess[];
+  readonly keysDir: string;
+  readonly mailDir: string;
+  readonly infraEnv: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+const STATE_FILE = 'distributed.json';
+const STOP_GRACE_MS = 30_000;
+const READY_TIMEOUT_MS = 180_000;
+
+/** `KEY=value` lines of `infra/local/local.mjs env` (honours DATABASE_URL, REDIS_URL, KAFKA_BROKERS when set). */
+function infraEnvironment(): Record<string, string> {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'infra/local/local.mjs'), 'env'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`infra env failed: ${result.stderr}`);
+  const env: Record<string, string> = {};
+  for (const line of result.stdout.split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]!] = match[2]!.replace(/^'(.*)'$/, '$1');
+  }
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS']) if (!env[name]) throw new Error(`infra env printed no ${name}`);
+  return env;
+}
+
+/** A connection string whose sessions use `schema` (created when missing): the run's event store lives there. */
+async function schemaConnection(databaseUrl: string, schema: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`--schema: lowercase letters, digits and underscores only (${schema})`);
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+/** Each service's own variables, from the shared secrets: what its config.ts reads. */
+function serviceEnvironment(name: string, port: number, secrets: StandaloneSecrets): Record<string, string> {
+  switch (name) {
+    case 'intake':
+      return { APPLICANT_CONTACT_KEYS: secrets.contactKeys, INTAKE_SEAL_KEYS: JSON.stringify(secrets.intakeSealKeys) };
+    case 'review':
+      return { REVIEW_SEAL_KEYS: JSON.stringify(secrets.reviewSealKeys) };
+    case 'delivery':
+      return { APPLICANT_CONTACT_KEYS: secrets.contactKeys, DOCUMENT_SIGNING_KEY_PEM: secrets.documentSigningKeyPem, DOCUMENT_SIGNING_KEY_ID: 'delivery-dev' };
+    case 'courier':
+      return {
+        APPLICANT_CONTACT_KEYS: secrets.contactKeys,
+        CARRIER_SECRETS: [...secrets.carrierSecrets].map(([carrier, secret]) => `${carrier}:${secret}`).join(','),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        INSTANCE_ID: `courier-${port}`,
+      };
+    case 'supervision':
+      return { SEAL_PUBLIC_KEYS: JSON.stringify(sealPublicKeys(secrets)), CONSOLE_SESSION_SECRET: secrets.consoleSecret };
+    default:
+      return {};
+  }
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    try {
+      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** SIGTERM, then SIGKILL past the grace period. */
+async function terminate(child: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+/** Starts infrastructure (unless told not to) and every service; resolves once all are ready. */
+export async function startDistributed(options: DistributedOptions): Promise<DistributedRun> {
+  const { runDir, log } = options;
+  await mkdir(join(runDir, 'logs'), { recursive: true });
+  // Nothing in the run folder belongs in git: logs, generated keys, mail, pids.
+  await writeFile(join(runDir, '.gitignore'), '*\n');
+  if (options.infra) {
+    log('infrastructure: node infra/local/local.mjs up');
+    const up = spawnSync(process.execPath, [join(REPO_ROOT, 'infra/local/local.mjs'), 'up'], { stdio: 'inherit' });
+    if (up.status !== 0) throw new Error('infra/local/local.mjs up failed');
+  }
+  const infraEnv = infraEnvironment();
+  const databaseUrl = await schemaConnection(infraEnv.DATABASE_URL!, options.schema);
+  const { secrets } = await loadSecrets(loadStandaloneConfig({ NODE_ENV: 'development', GOVSVC_DATA_DIR: runDir }));
+  const keysDir = join(runDir, 'keys');
+  const mailDir = join(runDir, 'mail');
+  const mailbox: SmtpMailbox = await startSmtpMailbox({ dir: mailDir, port: 0 });
+
+  const selected = SERVICES.filter((s) => options.only === null || options.only.includes(s.name));
+  const services: ServiceProcess[] = selected.map((entry) => {
+    const port = options.portBase + (entry.distributedPort - 3100);
+    const logFile = join(runDir, 'logs', `${entry.name}.log`);
+    const out = createWriteStream(logFile, { flags: 'a' });
+    const serviceDir = join(REPO_ROOT, 'services', entry.name);
+    const child = spawn(join(serviceDir, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+      cwd: serviceDir,
+      // Its own process group: a Ctrl-C in the terminal reaches this runner, which stops each service once, in order.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...runnerEnvironment(),
+        NODE_ENV: 'development',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        SERVICE_NAME: entry.name,
+        DATABASE_URL: databaseUrl,
+        KAFKA_BROKERS: infraEnv.KAFKA_BROKERS!,
+        REDIS_URL: infraEnv.REDIS_URL!,
+        JWT_ISSUER: 'govsvc-dev',
+        JWT_ALGORITHMS: secrets.devJwt!.alg,
+        JWT_PUBLIC_KEYS: JSON.stringify({ keys: [secrets.devJwt!.publicJwk] }),
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(mailbox.port),
+        ...serviceEnvironment(entry.name, port, secrets),
+      },
+    });
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+    child.once('exit', () => out.end());
+    return { name: entry.name, port, url: `http://127.0.0.1:${port}`, logFile, child, readyAfterMs: null };
+  });
+  await writeFile(join(runDir, STATE_FILE), `${JSON.stringify({ runner: process.pid, services: services.map((s) => ({ name: s.name, port: s.port, pid: s.child.pid, logFile: s.logFile })) }, null, 2)}\n`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      // Reverse start order, concurrently: each service drains and stops its own consumers and relay.
+      await Promise.all([...services].reverse().map((s) => terminate(s.child)));
+      await mailbox.close();
+      await rm(join(runDir, STATE_FILE), { force: true });
+    })());
+
+  const started = Date.now();
+  const failures: string[] = [];
+  await Promise.all(
+    services.map(async (s) => {
+      try {
+        await waitReady(s.url, s.child, READY_TIMEOUT_MS);
+        s.readyAfterMs = Date.now() - started;
+        log(`  ${s.name.padEnd(12)} ready  ${s.url}  (${(s.readyAfterMs / 1000).toFixed(1)} s)`);
+      } catch (error) {
+        failures.push(`${s.name}: ${(error as Error).message}; see ${s.logFile}`);
+      }
+    }),
+  );
+  if (failures.length > 0) {
+    await stop();
+    throw new Error(`the distributed run did not come up:\n  ${failures.join('\n  ')}`);
+  }
+  return { services, keysDir, mailDir, infraEnv, stop };
+}
+
+export function renderTable(run: DistributedRun, schema: string): string {
+  const rows = run.services.map((s) => `  ${s.name.padEnd(12)} ${String(s.port).padEnd(6)} ${String(s.child.pid).padEnd(8)} ${s.url.padEnd(24)} ${s.logFile}`);
+  const supervision = run.services.find((s) => s.name === 'supervision');
+  return [
+    '',
+    'govsvc distributed run 分布式运行 · every service its own process',
+    `  ${'service'.padEnd(12)} ${'port'.padEnd(6)} ${'pid'.padEnd(8)} ${'url'.padEnd(24)} log`,
+    ...rows,
+    '',
+    `  event store PostgreSQL schema ${schema} · Kafka ${run.infraEnv.KAFKA_BROKERS} · Redis ${run.infraEnv.REDIS_URL} · mail ${run.mailDir}`,
+    ...(supervision ? [`  operator console  ${supervision.url}/supervision/console`] : []),
+    '  OpenAPI docs      <service url>/docs/json',
+    `  tokens: pnpm --silent --filter @govsvc/service-kit mint-token --dir ${run.keysDir} --audience <service> --role <role>`,
+    '  stop: Ctrl-C here, or pnpm start:distributed stop',
+    '',
+  ].join('\n');
+}
+
+interface RecordedRun {
+  readonly runner: number;
+  readonly services: readonly { readonly name: string; readonly port: number; readonly pid: number; readonly logFile: string }[];
+}
+
+async function recorded(runDir: string): Promise<RecordedRun | null> {
+  try {
+    return JSON.parse(await readFile(join(runDir, STATE_FILE), 'utf8')) as RecordedRun;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** `stop`: the recorded run's runner is asked to stop (it stops its services); orphans are stopped directly. */
+async function stopRecorded(runDir: string, log: (line: string) => void): Promise<number> {
+  const run = await recorded(runDir);
+  if (!run) {
+    log('no distributed run is recorded in this run folder');
+    return 0;
+  }
+  const targets = alive(run.runner) ? [run.runner] : run.services.map((s) => s.pid).filter(alive);
+  for (const pid of targets) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_GRACE_MS + 5_000;
+  while ([run.runner, ...run.services.map((s) => s.pid)].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const left = run.services.filter((s) => alive(s.pid));
+  for (const s of left) process.kill(s.pid, 'SIGKILL');
+  await rm(join(runDir, STATE_FILE), { force: true });
+  log(left.length === 0 ? 'stopped' : `stopped; killed ${left.map((s) => s.name).join(', ')} after the grace period`);
+  return 0;
+}
+
+async function statusRecorded(runDir: string, log: (line: string) => void): Promise<number> {
+  const run = await recorded(runDir);
+  if (!run) {
+    log('no distributed run is recorded in this run folder');
+    return 1;
+  }
+  let down = 0;
+  for (const s of run.services) {
+    const ready = await fetch(`http://127.0.0.1:${s.port}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    if (!ready) down++;
+    log(`  ${s.name.padEnd(12)} ${String(s.port).padEnd(6)} ${ready ? 'ready' : 'NOT READY'}  ${s.logFile}`);
+  }
+  return down === 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'run-dir': { type: 'string', default: join(REPO_ROOT, '.run') },
+      schema: { type: 'string', default: 'govsvc_dev' },
+      'port-base': { type: 'string', default: '3100' },
+      'no-infra': { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
+  });
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const runDir = resolve(values['run-dir']);
+  const command = positionals[0] ?? 'start';
+  if (command === 'stop') return stopRecorded(runDir, log);
+  if (command === 'status') return statusRecorded(runDir, log);
+  if (command !== 'start') {
+    process.stderr.write(`unknown command ${command}: start (default), stop, status\n`);
+    return 2;
+  }
+  const existing = await recorded(runDir);
+  if (existing && alive(existing.runner)) {
+    process.stderr.write(`a distributed run (pid ${existing.runner}) already uses ${runDir}: pnpm start:distributed stop\n`);
+    return 1;
+  }
+  const run = await startDistributed({
+    runDir,
+    schema: values.schema,
+    portBase: Number(values['port-base']),
+    infra: !values['no-infra'],
+    only: values.only ? values.only.split(',').map((s) => s.trim()) : null,
+    log,
+  });
+  log(renderTable(run, values.schema));
+  let stopping = false;
+  for (const s of run.services) {
+    s.child.once('exit', (code, signal) => {
+      if (!stopping) log(`  ${s.name} exited unexpectedly (${code ?? signal}); its log: ${s.logFile}`);
+    });
+  }
+  await new Promise<void>((resolveStop) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: stopping every service …`);
+      resolveStop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await run.stop();
+  log('every service stopped');
+  return 0;
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * The distributed run as `pnpm start:distributed` starts it (the runner as a
+ * child process; every service its own process on the real PostgreSQL, Kafka
+ * and Redis), on its own ports, PostgreSQL schema and run folder, driving one
+ * case through every service there is: the catalog's fixture guide reaches
+ * intake over Kafka, the applicant applies, the clerk accepts, review opens
+ * the case from intake's contract, the lead department signs twice, the
+ * licence verifies, delivery takes the decision, supervision replays the
+ * whole history. Then SIGTERM stops every service cleanly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveComponent } from '@govsvc/testkit/infra';
+import { uniqueName } from '@govsvc/testkit/unique';
+import { distributedTopology, eventually, GovsvcClient, readDevKeyPair } from '../src/client.ts';
+import { decide, ensureItemProfile, expectStatus, PEOPLE, reviewOpened, submitOnline } from '../src/journeys.ts';
+import { SERVICES } from '../src/modules.ts';
+
+const PORT_BASE = 3400;
+const packageDir = fileURLToPath(new URL('../', import.meta.url));
+
+let runDir: string;
+let schema: string;
+let runner: ChildProcess;
+let output = '';
+let client: GovsvcClient;
+const ports = Object.fromEntries(SERVICES.map((s) => [s.name, PORT_BASE + (s.distributedPort - 3100)]));
+
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+beforeAll(async () => {
+  for (const port of Object.values(ports)) if (!(await portFree(port))) throw new Error(`port ${port} is in use: the e2e run needs ${PORT_BASE + 1}–${PORT_BASE + 7}`);
+  runDir = await mkdtemp(join(tmpdir(), 'govsvc-distributed-'));
+  schema = uniqueName('dist_e2e').toLowerCase();
+  runner = spawn(join(packageDir, 'node_modules/.bin/tsx'), ['src/distributed.ts', '--run-dir', runDir, '--schema', schema, '--port-base', String(PORT_BASE), '--no-infra'], {
+    cwd: packageDir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: await resolveComponent('postgres'),
+      KAFKA_BROKERS: await resolveComponent('kafka'),
+      REDIS_URL: await resolveComponent('redis'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  runner.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  runner.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually('the distributed run to be ready', async () => {
+    if (runner.exitCode !== null) throw new Error(`the runner exited with ${runner.exitCode}:\n${output}`);
+    return output.includes('stop: Ctrl-C here');
+  }, 240_000, 250);
+  client = new GovsvcClient(distributedTopology(ports), await readDevKeyPair(join(runDir, 'keys')));
+});
+
+afterAll(async () => {
+  if (runner && runner.exitCode === null) {
+    runner.kill('SIGTERM');
+    await new Promise((resolve) => runner.once('exit', resolve));
+  }
+  if (schema) {
+    const admin = new pg.Client({ connectionString: await resolveComponent('postgres') });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => admin.end());
+  }
+  if (runDir) await rm(runDir, { recursive: true, force: true });
+});
+
+describe('the distributed run', () => {
+  it('runs every service as its own process on its own port, ready, with its own log', async () => {
+    for (const service of SERVICES) {
+      const ready = await fetch(`http://127.0.0.1:${ports[service.name]}/health/ready`);
+      expect(ready.status, service.name).toBe(200);
+      expect(output).toContain(join(runDir, 'logs', `${service.name}.log`));
+    }
+    const state = JSON.parse(await readFile(join(runDir, 'distributed.json'), 'utf8')) as { services: { name: string; pid: number }[] };
+    expect(new Set(state.services.map((s) => s.pid)).size).toBe(SERVICES.length);
+  });
+
+  it('takes one case from application to licence across the services, over Kafka', async () => {
+    await ensureItemProfile(client);
+    const { caseId } = await submitOnline(client);
+    const accepted = expectStatus('accept', await client.post(`/intake/applications/${caseId}/accept`, PEOPLE.clerk, {}), 200);
+    expect(accepted.json.document).toMatchObject({ kind: 'acceptance-receipt' });
+
+    await reviewOpened(client, caseId);
+    const decided = await decide(client, caseId, 'approve');
+    expect(decided.json).toMatchObject({ status: 'decided', decision: { outcome: 'approve' } });
+    const licence = await client.get(`/review/licences/LIC-${caseId}/verify`, null);
+    expect(licence.json).toMatchObject({ signatureValid: true, inForce: true });
+
+    // Delivery learns the decision from review's contract, supervision from everyone's.
+    await eventually('delivery to know the case', async () => (await client.get(`/delivery/cases/${caseId}`, PEOPLE.applicant)).status === 200, 90_000, 300);
+    const history = await eventually('supervision to hold the history', async () => {
+      const reply = await client.get(`/supervision/cases/${caseId}/history`, PEOPLE.supervisor);
+      const text = reply.status === 200 ? reply.text : '';
+      return text.includes('ApplicationSubmitted') && text.includes('DecisionMade') ? reply : undefined;
+    }, 90_000, 300);
+    const streams = new Set((history.json.entries as { stream: string }[]).map((e) => e.stream.split('-')[0]));
+    expect([...streams]).toEqual(expect.arrayContaining(['application', 'review']));
+    const verified = await client.get(`/supervision/cases/${caseId}/verify`, PEOPLE.supervisor);
+    expect(verified.json).toMatchObject({ valid: true });
+  });
+
+  it('stops every service cleanly on SIGTERM', async () => {
+    const state = JSON.parse(await readFile(join(runDir, 'distributed.json'), 'utf8')) as { services: { name: string; pid: number }[] };
+    const exit = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
+    runner.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(output).toContain('every service stopped');
+    for (const s of state.services) expect(() => process.kill(s.pid, 0), s.name).toThrow();
+    for (const service of SERVICES) {
+      const log = await readFile(join(runDir, 'logs', `${service.name}.log`), 'utf8');
+      expect(log, service.name).toContain('"clean":true');
+    }
+  });
+});
