@@ -138,7 +138,10 @@ export class ApplicationService {
       if (state.applicant?.id !== applicantId || state.guide?.itemCode !== input.itemCode) {
         throw new RuleViolation('R-ACC-1', 'this Idempotency-Key was used for a different application');
       }
-      return { ...this.result(state, existing.slice(0, 1).map((e) => applicationCodec.decode(e))), alreadySubmitted: true };
+      // The first result: the submission's own events and the state right after them, whatever happened since.
+      const ids = deterministicEventIds(`${caseId}|submit`);
+      const own = existing.filter((e, i) => e.id === ids(i));
+      return { ...this.result(this.fold(own), own.map((e) => applicationCodec.decode(e))), alreadySubmitted: true };
     }
 
     const delivery = this.deliveryPreferences(input.delivery, caseId);

@@ -99,6 +99,9 @@ describe('submitting (R-ACC-1, R-ID-1, R-CAT-1, R-CAT-2, R-CAT-10)', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ caseId: first.json().caseId, caseNumber: first.json().caseNumber, alreadySubmitted: true });
     expect(await h.store.headPosition()).toBe(head);
+    // Still the first result after the case moved on.
+    await post(`/intake/applications/${first.json().caseId}/accept`, await h.clerkToken(), {});
+    expect((await submit({}, { 'idempotency-key': 'submit-0001' })).json()).toMatchObject({ status: 'awaiting-decision', events: ['ApplicationSubmitted'] });
   });
 });
 
