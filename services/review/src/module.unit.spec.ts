@@ -212,5 +212,15 @@ describe('review on the bus', () => {
     const verify = await h.app.inject({ method: 'GET', url: `/review/licences/${licenceId}/verify` });
     expect(verify.json()).toMatchObject({ signatureValid: true, inForce: true, validUntil: '2028-03-08' });
   });
+
+  it('an acceptance whose guide never arrives is retried briefly, then opened under the item code rather than dropped', async () => {
+    const caseId = 'BJ-2026-000308';
+    const otherItem = '11110000000021467Q4110105777';
+    const [, submitted, accepted] = intakeContracts(caseId, otherItem);
+    await publishContract(h.bus, submitted!, `evt-${caseId}-submitted`);
+    await publishContract(h.bus, accepted!, `evt-${caseId}-accepted`);
+    await waitFor(async () => (await h.module.service.readCase(caseId)).state.status === 'open', 'review opened after the guide wait', 10_000);
+    expect((await h.module.service.getCase(caseId)).state.item).toMatchObject({ itemCode: otherItem, itemName: otherItem });
+  });
 });
 

@@ -32,7 +32,15 @@ function contextOf(event: DecodedIntegrationEvent): CommandContext {
   };
 }
 
-export async function handleIncoming(service: ReviewService, event: DecodedIntegrationEvent): Promise<IncomingResult> {
+/** Deliveries of one message (1 on the first): the case-accepted handler waits for its guide on early attempts only. */
+export interface IncomingOptions {
+  readonly attempt?: number;
+}
+
+/** Attempts during which an acceptance whose guide has not arrived yet is retried rather than opened with the item code as its name. */
+export const GUIDE_WAIT_ATTEMPTS = 3;
+
+export async function handleIncoming(service: ReviewService, event: DecodedIntegrationEvent, options: IncomingOptions = {}): Promise<IncomingResult> {
   const ctx = contextOf(event);
   // Type and data travel apart in the envelope; joined, they narrow together.
   const e = { type: event.type, data: event.data } as CurrentIntegrationEvent;
@@ -84,6 +92,7 @@ export async function handleIncoming(service: ReviewService, event: DecodedInteg
           acceptedByDepartment: a.basis === 'decision' ? a.acceptedBy.department : null,
         },
         ctx,
+        { waitForGuide: (options.attempt ?? GUIDE_WAIT_ATTEMPTS) < GUIDE_WAIT_ATTEMPTS },
       );
       return { handled: true, appended: r.repeated ? 0 : r.events.length };
     }

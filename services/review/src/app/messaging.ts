@@ -46,7 +46,7 @@ export function createReviewConsumer(
   options: { groupId?: string; topicFor?: TopicFor } = {},
 ): IntegrationEventConsumer {
   const topicFor = options.topicFor ?? sameTopic;
-  const handle = async (event: Parameters<typeof handleIncoming>[1]) => void (await handleIncoming(service, event));
+  const handle = async (event: Parameters<typeof handleIncoming>[1], context: { attempt: number }) => void (await handleIncoming(service, event, { attempt: context.attempt }));
   return createIntegrationEventConsumer({
     bus,
     groupId: options.groupId ?? CONSUMER_GROUP,

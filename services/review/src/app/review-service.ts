@@ -8,7 +8,7 @@
  * event ids; a repeated request finds its events stored and returns them
  * without deciding again.
  */
-import { ConcurrencyError, NotFoundError, RuleViolation } from '@govsvc/errors/errors';
+import { ConcurrencyError, NotFoundError, RuleViolation, UnavailableError } from '@govsvc/errors/errors';
 import { addDays, civilDate, shanghaiDateOf } from '@govsvc/calendar/civil-date';
 import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import { handleCommand, type CommandResult } from '@govsvc/eventstore/command-handler';
@@ -185,6 +185,7 @@ export class ReviewService {
       acceptedByDepartment: string | null;
     },
     ctx: CommandContext,
+    options: { waitForGuide?: boolean } = {},
   ): Promise<Outcome<ReviewState, ReviewEvent>> {
     const { state } = await this.readCase(accepted.caseId);
     if (state.status === 'none') {
@@ -195,6 +196,10 @@ export class ReviewService {
     const submission = state.submission;
     const item = await this.readItem(accepted.itemCode);
     const facts = itemFactsOf(item.state, accepted.itemCode, accepted.guideVersion);
+    // The catalog's topic is not ordered with intake's: give its guide a moment to arrive before opening without it.
+    if (!facts.guideKnown && options.waitForGuide) {
+      throw new UnavailableError(`guide ${accepted.itemCode}@${accepted.guideVersion} not seen yet`, 1);
+    }
     const leadDepartment = submission.collaboration?.leadDepartment ?? facts.implementingBody ?? accepted.acceptedByDepartment;
     if (!leadDepartment) throw new RuleViolation('R-COLLAB-1', `case ${accepted.caseId}: no department owns the review`);
     const { guideKnown: _g, implementingBody: _b, ...itemFacts } = facts;
