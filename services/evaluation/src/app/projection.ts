@@ -114,7 +114,7 @@ export class EvaluationProjection {
   readonly #inbox = new Map<string, InboxEntry>();
   readonly #complaints = new Map<string, ComplaintEntry>();
   #position = 0n;
-  #running: Promise<void> | null = null;
+  #tail: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
 
@@ -150,12 +150,15 @@ export class EvaluationProjection {
       .map((c) => ({ ...c }));
   }
 
-  /** Folds everything committed so far; concurrent callers share one run. */
+  /**
+   * Folds everything committed before this call. Runs are serialized, and a call never just joins
+   * a run already under way: that run may have read before the caller's own append, and an API
+   * answer must include it.
+   */
   catchUp(): Promise<void> {
-    this.#running ??= this.#readToHead().finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    const run = this.#tail.catch(() => undefined).then(() => this.#readToHead());
+    this.#tail = run;
+    return run;
   }
 
   async #readToHead(): Promise<void> {
@@ -211,6 +214,6 @@ export class EvaluationProjection {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#running;
+    await this.#tail.catch(() => undefined);
   }
 }

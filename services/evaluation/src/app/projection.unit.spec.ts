@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
+import type { EventStore, ReadAllOptions } from '@govsvc/eventstore/port';
+import { ratingStatistics } from '../domain/statistics.ts';
+import { APPLICANT_REF, evaluationHarness, type Harness } from '../test-harness.ts';
+import { EvaluationProjection } from './projection.ts';
+
+let h: Harness | undefined;
+afterEach(async () => h?.close());
+
+describe('the read side', () => {
+  it('R-EVAL-4: a reader’s catch-up includes what was appended while a poll was already reading', async () => {
+    // Story: the poller's readAll has read an empty page and is slow to return; meanwhile a rating is
+    // appended and a reader (GET /statistics) asks to catch up. Joining the poller's run would answer
+    // without the rating; the reader must get a read of its own after the poller's.
+    const store = createInMemoryEventStore();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const slow = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'readAll') {
+          return async (options?: ReadAllOptions) => {
+            const page = await target.readAll(options);
+            if (first) {
+              first = false;
+              await gate;
+            }
+            return page;
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    }) as EventStore;
+    const projection = new EvaluationProjection(slow);
+    const polling = projection.catchUp();
+
+    h = await evaluationHarness(store);
+    const ctx = { actor: { id: 'test', role: 'integration' }, correlationId: 'c' };
+    await h.module.service.registerCase({ caseId: 'C-1', itemCode: 'ITEM-1', applicantRef: APPLICANT_REF, serviceCentre: null, leadDepartment: 'D', submittedAt: '2026-03-02T01:00:00.000Z' }, ctx);
+    await h.module.service.submitRating('C-1', { occasion: { kind: 'online', occasionId: 'C-1' }, channel: 'website', level: 'satisfied', indicators: {}, comment: null, named: false }, APPLICANT_REF, ctx);
+
+    const reader = projection.catchUp();
+    release();
+    await Promise.all([polling, reader]);
+    expect(ratingStatistics(projection.statistics, { groupBy: 'all', asOf: '2026-04-01T00:00:00.000Z' }).total.ratings).toBe(1);
+  });
+});
