@@ -255,6 +255,28 @@ describe('intake and review as separate processes on Kafka, PostgreSQL and Redis
     expect((await call(review, 'GET', `/review/cases/${caseId}`, reviewer)).status).not.toBe(200);
   });
 
+  it('R-APPT-1: parallel bookings through the intake process and Redis never overbook', async () => {
+    const clerk = await token('intake', ['clerk'], 'clerk-li', { centre: 'bj-chaoyang' });
+    // The next day with slots (a working day, or a Saturday for frequent personal items).
+    let slot: { slotId: string; capacity: number } | undefined;
+    for (let d = 1; d <= 10 && !slot; d++) {
+      const date = new Date(Date.now() + d * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+      const slots = await call(intake, 'GET', `/intake/centres/bj-chaoyang/slots?itemCode=${ITEM}&date=${date}`, clerk);
+      slot = (slots.json.slots as { slotId: string; capacity: number; kind: string }[]).find((s) => s.kind === 'normal');
+    }
+    expect(slot).toBeDefined();
+    const ids = Array.from({ length: 12 }, (_, n) => {
+      const first17 = `11010519900101${String(n + 100).padStart(3, '0')}`;
+      const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+      return `${first17}${'10X98765432'[[...first17].reduce((sum, ch, i) => sum + Number(ch) * weights[i]!, 0) % 11]}`;
+    });
+    const results = await Promise.all(
+      ids.map((id, n) => call(intake, 'POST', `/intake/slots/${slot!.slotId}/bookings`, clerk, { channel: n % 2 ? 'phone' : 'on-site', applicant: { kind: 'person', id, name: `申请人${n}` } })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(slot!.capacity);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(ids.length - slot!.capacity);
+  });
+
   it('both processes stop cleanly on SIGTERM', async () => {
     const exits = [intake, review].map((s) => new Promise<number | null>((resolve) => s.child.once('exit', (code) => resolve(code))));
     intake.child.kill('SIGTERM');
