@@ -57,6 +57,8 @@ const time = await createStandaloneClock({
 });
 const mailDir = join(dataDir, 'mail');
 
+// The public URL is known once listening; the local carrier reads it lazily for its webhooks.
+let publicUrl = config.PUBLIC_BASE_URL ?? '';
 const context: CompositionContext = {
   store,
   bus,
@@ -70,6 +72,7 @@ const context: CompositionContext = {
   redis: config.REDIS_URL ? { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX } : null,
   mail: config.SMTP_HOST ? { kind: 'smtp', host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.SMTP_FROM } : { kind: 'mailbox', dir: mailDir, from: config.SMTP_FROM },
   publishFixtures: config.CATALOG_PUBLISH_FIXTURES,
+  publicUrl: () => publicUrl,
 };
 
 const composed: { name: string; composed: ComposedModule }[] = [];
@@ -99,8 +102,6 @@ const closers: Closer[] = [
   { name: 'event-store', close: () => store.close() },
   { name: 'data-dir-lock', close: () => lock.release() },
 ];
-// The index needs the public URL, known only once listening: it reads it lazily.
-let publicUrl = config.PUBLIC_BASE_URL ?? '';
 await app.register(indexRoute(() => publicUrl, composed.map((c) => ({ name: c.name, links: c.composed.links }))));
 const server = await listen(app, { host: config.HOST, port: config.PORT, drainTimeoutMs: config.SHUTDOWN_DRAIN_MS, closers });
 publicUrl = config.PUBLIC_BASE_URL ?? server.url;

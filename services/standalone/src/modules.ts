@@ -18,6 +18,8 @@ import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import { FIXTURES_DIR, loadFixtureCatalog, publishFixtureCatalog } from '@govsvc/catalog/app/fixture-catalog';
 import { createCatalogModule } from '@govsvc/catalog/module';
 import { parseContactKeyring } from '@govsvc/contracts/sealed-contact';
+import { createLocalCarrier } from '@govsvc/courier/adapters/local-carrier';
+import { createCourierModule } from '@govsvc/courier/module';
 import { createEd25519Signer } from '@govsvc/delivery/adapters/document-signer';
 import { createLocalProvider, LocalOutbox } from '@govsvc/delivery/adapters/local-provider';
 import { createSmtpEmailSender } from '@govsvc/delivery/adapters/smtp-email';
@@ -64,6 +66,8 @@ export interface CompositionContext {
   /** Where e-mail goes: a real SMTP server, or the mailbox folder in the data directory. */
   readonly mail: { readonly kind: 'smtp'; readonly host: string; readonly port: number; readonly from: string } | { readonly kind: 'mailbox'; readonly dir: string; readonly from: string };
   readonly publishFixtures: boolean;
+  /** This process's public base URL, known once it listens (the local carrier posts its webhooks there). */
+  readonly publicUrl: () => string;
 }
 
 /** A module as the process composes it, with what it owns beyond the module itself. */
@@ -282,5 +286,42 @@ const evaluation: ServiceEntry = {
   },
 };
 
+/** The service centre parcels leave from and return to (the courier's default, 北京市政务服务中心). */
+const CENTRE_ADDRESS = { name: '北京市政务服务中心', phone: '010-12345678', region: '110106', address: '北京市丰台区西三环南路1号' };
+
+const courier: ServiceEntry = {
+  name: 'courier',
+  distributedPort: 3105,
+  async create(ctx) {
+    const localSecret = ctx.secrets.carrierSecrets.get('local');
+    // The local carrier moves parcels on the process's clock: on the controlled clock, a day advanced is a parcel delivered.
+    const carriers = localSecret
+      ? [
+          createLocalCarrier({
+            clock: ctx.clock,
+            secret: localSecret,
+            webhookUrl: () => `${ctx.publicUrl()}/courier/carriers/local/webhook`,
+            log: (message, details) => ctx.logger.warn(details, message),
+          }),
+        ]
+      : [];
+    const module = createCourierModule({
+      store: ctx.store,
+      bus: ctx.bus,
+      clock: ctx.clock,
+      ids: ctx.ids,
+      logger: ctx.logger,
+      carriers,
+      defaultCarrier: 'local',
+      carrierSecrets: ctx.secrets.carrierSecrets,
+      centreAddress: CENTRE_ADDRESS,
+      contactKeys: parseContactKeyring(ctx.secrets.contactKeys),
+      instanceId: 'standalone',
+      topicFor: ctx.topicFor,
+    });
+    return { module: asKitModule(module), closers: [], links: [{ label: 'waybills of a case 快递运单', path: '/courier/cases/{caseId}/waybills' }] };
+  },
+};
+
 /** Every service the standalone process runs, in start order. */
-export const SERVICES: readonly ServiceEntry[] = [supervision, catalog, intake, review, delivery, evaluation];
+export const SERVICES: readonly ServiceEntry[] = [supervision, catalog, intake, review, delivery, courier, evaluation];

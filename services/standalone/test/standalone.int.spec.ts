@@ -49,7 +49,7 @@ describe('the standalone process', () => {
     const ready = await client.get('/health/ready', null);
     expect(ready.status, ready.text).toBe(200);
     const checks = (ready.json.checks as { name: string }[]).map((c) => c.name.split(':')[0]);
-    expect(new Set(checks)).toEqual(new Set(['supervision', 'catalog', 'intake', 'review', 'delivery', 'evaluation']));
+    expect(new Set(checks)).toEqual(new Set(['supervision', 'catalog', 'intake', 'review', 'delivery', 'courier', 'evaluation']));
 
     const guides = await client.get('/catalog/guides', null);
     expect(guides.status).toBe(200);
@@ -65,11 +65,11 @@ describe('the standalone process', () => {
 
     const docs = await client.get('/docs/json', null);
     const paths = Object.keys(docs.json.paths as Record<string, unknown>);
-    for (const prefix of ['/catalog/', '/intake/', '/review/', '/delivery/', '/evaluation/', '/supervision/', '/admin/clock']) {
+    for (const prefix of ['/catalog/', '/intake/', '/review/', '/delivery/', '/courier/', '/evaluation/', '/supervision/', '/admin/clock']) {
       expect(paths.some((p) => p.startsWith(prefix)), prefix).toBe(true);
     }
     const index = await client.get('/', null);
-    expect(index.json.services.map((s: { name: string }) => s.name)).toEqual(['supervision', 'catalog', 'intake', 'review', 'delivery', 'evaluation']);
+    expect(index.json.services.map((s: { name: string }) => s.name)).toEqual(['supervision', 'catalog', 'intake', 'review', 'delivery', 'courier', 'evaluation']);
 
     const banner = running!.output();
     expect(banner).toContain(`${running!.url}/supervision/console`);
@@ -104,6 +104,9 @@ describe('the standalone process', () => {
       return reply.status === 200 && reply.json.entries.length >= 2 ? reply : undefined;
     });
     expect(JSON.stringify(history.json)).toContain('ApplicationSubmitted');
+    const waybills = await client.get(`/courier/cases/${caseId}/waybills`, clerk);
+    expect(waybills.status, waybills.text).toBe(200); // courier answers on the same port; electronic delivery needs no parcel
+    expect(waybills.json.waybills).toEqual([]);
   });
 
   it('moves the controlled clock for an admin only, forward only', async () => {
