@@ -13,7 +13,7 @@ import type { IntegrationEventConsumer } from '@govsvc/messaging/consumer';
 import type { Relay } from '@govsvc/messaging/relay';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { IdGenerator } from '@govsvc/runtime/ids';
-import type { ReadinessCheck } from '@govsvc/service-kit/health';
+import type { ServiceModule } from '@govsvc/service-kit/module';
 import { EvaluationService } from './app/evaluation-service.ts';
 import { CONSUMED_TOPICS, PUBLISHED_TOPICS, createEvaluationConsumer, createEvaluationRelay, type TopicFor } from './app/messaging.ts';
 import { EvaluationProjection } from './app/projection.ts';
@@ -34,15 +34,6 @@ export interface EvaluationModuleDeps {
   readonly consumerGroup?: string;
   /** How often the read side looks for new events (ms); 500 by default. */
   readonly projectionPollMs?: number;
-}
-
-export interface ServiceModule {
-  readonly name: string;
-  /** Mount with `app.register(module.routes, { prefix: '/evaluation' })`. */
-  readonly routes: FastifyPluginAsync;
-  readonly readinessChecks: readonly ReadinessCheck[];
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 export interface EvaluationModule extends ServiceModule {
