@@ -16,6 +16,8 @@ export const courierConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3006),
   DATABASE_URL: z.url(),
   KAFKA_BROKERS: z.string().min(1),
+  /** Shared webhook replay guard across instances; without it each process guards alone (still safe: carrier events are deduplicated on the waybill). */
+  REDIS_URL: z.url().optional(),
   /** Prefix of every topic (`<prefix>.govsvc.…`): separate environments, or test runs, on one broker. */
   TOPIC_PREFIX: z.string().regex(/^[a-z0-9_.-]+$/).optional(),
   APPLICANT_CONTACT_KEYS: z.string().min(1),

@@ -7,6 +7,7 @@ import { randomIds } from '@govsvc/runtime/ids';
 import { appDepsFromConfig, appOptionsFromConfig, buildApp } from '@govsvc/service-kit/app';
 import { listen, listenOptionsFromConfig } from '@govsvc/service-kit/listen';
 import { createLocalCarrier, DEFAULT_JOURNEY } from './adapters/local-carrier.ts';
+import { createRedisReplayGuard } from './adapters/redis-replay-guard.ts';
 import { loadCourierConfig } from './config.ts';
 import { createCourierModule } from './module.ts';
 
@@ -27,6 +28,7 @@ const carriers = localSecret
       }),
     ]
   : [];
+const replayGuard = config.REDIS_URL ? createRedisReplayGuard({ url: config.REDIS_URL }) : undefined;
 const module = createCourierModule({
   store,
   bus,
@@ -40,12 +42,14 @@ const module = createCourierModule({
   contactKeys: parseContactKeyring(config.APPLICANT_CONTACT_KEYS),
   webhookWindowMs: config.WEBHOOK_WINDOW_MS,
   instanceId: config.INSTANCE_ID,
+  ...(replayGuard && { replayGuard }),
   ...(config.TOPIC_PREFIX !== undefined && {
     topicFor: (topic: string) => `${config.TOPIC_PREFIX}.${topic}`,
     names: { consumerGroup: `${config.TOPIC_PREFIX}.courier` },
   }),
 });
 for (const check of module.readinessChecks) app.readiness.register(check);
+if (replayGuard) app.readiness.register({ name: 'redis-replay-guard', check: () => replayGuard.ping() });
 await app.register(module.routes, { prefix: '/courier' });
 await module.start();
 await listen(
@@ -53,6 +57,7 @@ await listen(
   listenOptionsFromConfig(config, [
     { name: 'courier-module', close: () => module.stop() },
     { name: 'kafka', close: () => bus.close() },
+    ...(replayGuard ? [{ name: 'redis', close: () => replayGuard.close() }] : []),
     { name: 'event-store', close: () => store.close() },
   ]),
 );

@@ -43,6 +43,8 @@ let module: CourierModule;
 let app: App;
 let auth: TestAuth;
 let carrier: LocalCarrier;
+/** A carrier whose pushes never arrive (its webhook URL answers 404): only pulling its tracking catches up. */
+let quiet: LocalCarrier;
 let baseUrl: string;
 let collector: BusSubscription;
 const published: DecodedIntegrationEvent[] = [];
@@ -53,15 +55,19 @@ beforeAll(async () => {
   bus = await createTestKafkaBus(prefix);
   const deps = testAppDeps(auth, 'courier', 'warn');
   carrier = createLocalCarrier({ clock, secret, webhookUrl: () => `${baseUrl}/courier/carriers/local/webhook`, duplicateEvents: true });
+  quiet = createLocalCarrier({ name: 'quiet', clock, secret, webhookUrl: () => `${baseUrl}/courier/nowhere` });
   module = createCourierModule({
     store,
     bus,
     clock,
     ids: randomIds,
     logger: deps.logger,
-    carriers: [carrier],
+    carriers: [carrier, quiet],
     defaultCarrier: 'local',
-    carrierSecrets: new Map([['local', secret]]),
+    carrierSecrets: new Map([
+      ['local', secret],
+      ['quiet', secret],
+    ]),
     centreAddress: { name: '北京市政务服务中心', phone: '010-12345678', region: '110106', address: '北京市丰台区西三环南路1号' },
     contactKeys: keys,
     instanceId: prefix,
@@ -146,9 +152,18 @@ describe('courier on Kafka and PostgreSQL with the local carrier', () => {
     const state = await module.service.state(waybillId);
     // Every event arrived twice; each is in the history once.
     expect(state.history.map((h) => h.status)).toEqual(['picked-up', 'in-transit', 'out-for-delivery', 'delivered']);
-    await waitFor(() => stream.events.some((e) => e.status === 'delivered'), 'SSE shows delivered');
-    expect(stream.events.map((e) => e.status)).toEqual(['created', 'picked-up', 'in-transit', 'out-for-delivery', 'delivered']);
-    stream.close();
+    try {
+      await waitFor(() => stream.events.some((e) => e.status === 'delivered'), 'SSE shows delivered');
+      // Each pushed view is the state at that moment: in journey order, from created to delivered, with the full history at the end.
+      const seen = stream.events.map((e) => e.status);
+      const order = ['created', 'picked-up', 'in-transit', 'out-for-delivery', 'delivered'];
+      expect(seen[0]).toBe('created');
+      expect(seen.at(-1)).toBe('delivered');
+      expect(seen.map((status) => order.indexOf(status))).toEqual([...seen.map((status) => order.indexOf(status))].sort((a, b) => a - b));
+      expect(stream.events.at(-1)!.history).toHaveLength(4);
+    } finally {
+      stream.close();
+    }
 
     const statusesOf = () => published.filter((e) => e.subject === caseId && e.type === 'courier.shipment-status-changed.v1').map((e) => (e.data as { status: string }).status);
     await waitFor(() => statusesOf().length === 5, 'five status contracts');
@@ -224,5 +239,37 @@ describe('courier on Kafka and PostgreSQL with the local carrier', () => {
       materials: [{ materialId: 'm-floor-plan', copies: 1, form: 'paper' }],
       receivedBy: { staffId: 'clerk-7', department: '朝阳区政务服务中心' },
     });
+  });
+
+  it('R-COURIER-1: a waybill is cancelled only before pickup; a lost webhook is caught up by pulling the carrier’s tracking', async () => {
+    const caseId = `case-${randomUUID()}`;
+    await publish({ type: 'intake.application-submitted.v1', data: { ...examples['intake.application-submitted.v1'], caseId, applicant: { kind: 'person', maskedId: '110105********002X', ref: owner } } });
+    await waitFor(async () => (await module.service.ownerOf(caseId)) === owner, 'owner known');
+    const applicant = await bearer(['applicant'], owner);
+    const body = (carrierName: string) => ({ caseId, carrier: carrierName, pickupAddress: { name: '李四', phone: '13912345678', region: '110105', address: '北京市朝阳区光华路2号' }, materials: [{ materialId: 'm-1', name: '申请书', copies: 2 }] });
+
+    const first = (await app.inject({ method: 'POST', url: '/courier/waybills', headers: applicant, payload: body('local') })).json() as { waybillId: string };
+    const cancelled = await app.inject({ method: 'POST', url: `/courier/waybills/${first.waybillId}/cancel`, headers: applicant, payload: { reason: '改为窗口递交' } });
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
+    clock.advance(23 * HOUR);
+    await carrier.settled();
+    expect((await module.service.state(first.waybillId)).history).toEqual([]);
+    await waitFor(() => published.some((e) => e.subject === caseId && (e.data as { status: string }).status === 'cancelled'), 'cancellation published');
+
+    const second = (await app.inject({ method: 'POST', url: '/courier/waybills', headers: applicant, payload: body('quiet') })).json() as { waybillId: string };
+    clock.advance(1 * HOUR);
+    await quiet.settled();
+    const late = await app.inject({ method: 'POST', url: `/courier/waybills/${second.waybillId}/cancel`, headers: applicant, payload: { reason: '太晚了' } });
+    expect(late.statusCode).toBe(409);
+    clock.advance(23 * HOUR);
+    await quiet.settled();
+    // The pushes went nowhere: the waybill still knows nothing the carrier knows.
+    expect((await module.service.state(second.waybillId)).status).toBe('created');
+    expect((await app.inject({ method: 'POST', url: `/courier/waybills/${second.waybillId}/refresh`, headers: applicant })).statusCode).toBe(403);
+    const refreshed = await app.inject({ method: 'POST', url: `/courier/waybills/${second.waybillId}/refresh`, headers: await bearer(['operator']) });
+    expect(refreshed.json()).toMatchObject({ status: 'delivered', carrier: 'quiet' });
+    const again = await app.inject({ method: 'POST', url: `/courier/waybills/${second.waybillId}/refresh`, headers: await bearer(['operator']) });
+    expect((again.json() as { history: unknown[] }).history).toHaveLength(4);
   });
 });

@@ -6,7 +6,7 @@
  * derived from the carrier's event id.
  */
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, NotFoundError, ValidationError } from '@govsvc/errors/errors';
+import { ConcurrencyError, NotFoundError, RuleViolation, UnavailableError, ValidationError } from '@govsvc/errors/errors';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import type { Decider } from '@govsvc/eventstore/decider';
 import type { DomainEvent, EventCodec } from '@govsvc/eventstore/event-codec';
@@ -16,7 +16,7 @@ import type { Clock } from '@govsvc/runtime/clock';
 import { caseOwnerDecider } from '../domain/case-owner.ts';
 import type { Address, ParcelItem } from '../domain/events.ts';
 import { waybillDecider, type CourierCommand, type WaybillState } from '../domain/waybill.ts';
-import type { Carrier, CarrierTrackingEvent } from './carriers.ts';
+import { CarrierError, type Carrier, type CarrierTrackingEvent } from './carriers.ts';
 import { caseOwnerCodec, caseStream, waybillCodec, waybillStream, WAYBILL_CATEGORY } from './codec.ts';
 
 export interface Cause {
@@ -112,6 +112,17 @@ export class CourierService {
     );
     this.directory.set(`${carrierName}\u0000${trackingNumber}`, input.waybillId);
     return result.state;
+  }
+
+  /** Stops the parcel at the carrier; its refusal (already picked up, even if we were not told yet) is a 409. */
+  async cancelAtCarrier(carrierName: string, trackingNumber: string): Promise<void> {
+    try {
+      await this.carrier(carrierName).cancel(trackingNumber);
+    } catch (error) {
+      if (!(error instanceof CarrierError)) throw error;
+      if (error.retryable) throw new UnavailableError(`carrier ${carrierName}: ${error.message}`);
+      throw new RuleViolation('R-COURIER-1', `the carrier cannot stop the parcel: ${error.message}`);
+    }
   }
 
   async recordTracking(carrier: string, event: CarrierTrackingEvent, cause: Omit<Cause, 'seed'>): Promise<{ waybillId: string; state: WaybillState } | null> {

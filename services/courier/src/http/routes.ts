@@ -160,10 +160,21 @@ export async function courierRoutes(app: App, { service, live }: CourierRoutesDe
     });
   });
 
+  // Reconciliation: pull the carrier's tracking (a webhook lost on the way is caught up; duplicates change nothing).
+  app.post('/waybills/:waybillId/refresh', { config: allow('clerk', 'operator'), schema: { params: WaybillParams } }, async (request) => {
+    const state = await visibleWaybill(request, request.params.waybillId);
+    const w = state.waybill!;
+    const events = await service.carrier(w.carrier).track(w.trackingNumber);
+    for (const event of events) {
+      await service.recordTracking(w.carrier, event, { actor: { id: principalOf(request).subject, role: 'operator' }, correlationId: request.correlationId });
+    }
+    return waybillView(await service.state(w.waybillId));
+  });
+
   app.post('/waybills/:waybillId/cancel', { config: allow('applicant', 'clerk'), schema: { params: WaybillParams, body: CancelBody } }, async (request) => {
     const state = await visibleWaybill(request, request.params.waybillId);
     const w = state.waybill!;
-    if (state.status === 'created') await service.carrier(w.carrier).cancel(w.trackingNumber);
+    if (state.status === 'created') await service.cancelAtCarrier(w.carrier, w.trackingNumber);
     const result = await service.execute(w.waybillId, w.caseId, { type: 'CancelWaybill', data: { reason: request.body.reason, by: principalOf(request).subject } }, causeOf(request, 'cancel'));
     return waybillView(result.state);
   });
