@@ -222,5 +222,24 @@ describe('review on the bus', () => {
     await waitFor(async () => (await h.module.service.readCase(caseId)).state.status === 'open', 'review opened after the guide wait', 10_000);
     expect((await h.module.service.getCase(caseId)).state.item).toMatchObject({ itemCode: otherItem, itemName: otherItem });
   });
+
+  it('R-ACC-2: intake.clock-suspended reaching past acceptance adds those working days to the decision deadline', async () => {
+    const caseId = 'BJ-2026-000309';
+    for (const [i, event] of intakeContracts(caseId, ITEM).entries()) await publishContract(h.bus, event, `evt-${caseId}-${i}`);
+    await waitFor(async () => (await h.module.service.readCase(caseId)).state.status === 'open', 'review opened');
+    const suspended = (noticeId: string, from: string, to: string) => ({
+      type: 'intake.clock-suspended.v1' as const,
+      data: { caseId, suspension: { from, to, reason: 'supplement' as const }, notice: { documentId: noticeId, kind: 'supplement-notice' }, recordedAt: '2026-03-06T09:00:00+08:00' },
+    });
+    // Before acceptance (2026-03-02): outside the decision limit already.
+    await publishContract(h.bus, suspended('SN-early', '2026-02-26', '2026-03-02'), `evt-${caseId}-sn-early`);
+    // Straddling acceptance: only 3 March counts (accepted on the 2nd, the limit runs from the 3rd).
+    await publishContract(h.bus, suspended('SN-late', '2026-02-27', '2026-03-03'), `evt-${caseId}-sn-late`);
+    await waitFor(async () => (await h.module.service.getCase(caseId)).state.excludedNotices.length === 1, 'supplement time applied');
+    const { state } = await h.module.service.getCase(caseId);
+    expect(state.decisionDue).toEqual({ date: '2026-03-17', provisional: false });
+    expect(state.statutoryDue).toEqual({ date: '2026-03-31', provisional: false });
+    expect(state.excludedNotices).toEqual(['SN-late']);
+  });
 });
 

@@ -16,6 +16,7 @@ export const CONSUMED_TYPES = [
   'supervision.deem-renewal-granted-command.v1',
   'department.opinion-submitted.v1',
   'intake.tolerated-deficiency-lapsed.v1',
+  'intake.clock-suspended.v1',
 ] as const;
 
 export interface IncomingResult {
@@ -103,6 +104,11 @@ export async function handleIncoming(service: ReviewService, event: DecodedInteg
       const pending = licence.state.renewals.find((r) => r.outcome === 'pending');
       if (!pending || pending.renewalId !== c.caseId) return { handled: true, appended: 0 };
       const r = await service.deemRenewalGranted(c.licenceId, { ...ctx, idempotencyKey: c.commandId });
+      return { handled: true, appended: r.repeated ? 0 : r.events.length };
+    }
+    case 'intake.clock-suspended.v1': {
+      const c = e.data;
+      const r = await service.excludeSupplementTime(c.caseId, { noticeId: c.notice.documentId, from: c.suspension.from, to: c.suspension.to }, ctx);
       return { handled: true, appended: r.repeated ? 0 : r.events.length };
     }
     case 'intake.tolerated-deficiency-lapsed.v1': {

@@ -61,6 +61,7 @@ export function createReviewConsumer(
       'supervision.deem-renewal-granted-command.v1': handle,
       'department.opinion-submitted.v1': handle,
       'intake.tolerated-deficiency-lapsed.v1': handle,
+      'intake.clock-suspended.v1': handle,
     },
   });
 }

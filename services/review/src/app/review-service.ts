@@ -227,6 +227,17 @@ export class ReviewService {
     );
   }
 
+  /** R-ACC-2: supplement time intake recorded; the part after acceptance is added to the decision limits. */
+  async excludeSupplementTime(caseId: string, input: { noticeId: string; from: string; to: string }, ctx: CommandContext) {
+    const { state } = await this.readCase(caseId);
+    if (state.status !== 'open') return { state, events: [], revision: null, repeated: true };
+    // The decision limit counts from the day after acceptance: earlier days were never in it.
+    const from = input.from > state.acceptedOn ? input.from : addDays(civilDate(state.acceptedOn), 1);
+    const newDue = input.to > state.acceptedOn ? this.deadlines.afterSuspension(state.decisionDue, from, input.to) : state.decisionDue;
+    const newStatutoryDue = input.to > state.acceptedOn ? this.deadlines.afterSuspension(state.statutoryDue, from, input.to) : state.statutoryDue;
+    return this.runReview(caseId, { type: 'ExcludeSupplementTime', data: { ...input, newDue, newStatutoryDue } }, ctx, 'exclude-supplement');
+  }
+
   /** R-ACC-2: intake reports that tolerated deficiencies lapsed; only a refusal may follow. */
   noteDeficiencyLapse(caseId: string, data: ReviewEventOf<'ToleratedDeficiencyLapsed'>['data'], ctx: CommandContext) {
     return this.runReview(caseId, { type: 'NoteDeficiencyLapse', data }, ctx, 'deficiency-lapse');

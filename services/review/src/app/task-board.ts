@@ -31,7 +31,7 @@ export type Task =
   | { readonly kind: 'decide'; readonly caseId: string; readonly itemName: string; readonly due: Deadline; readonly waitingForOpinions: readonly string[] }
   | { readonly kind: 'opinion'; readonly caseId: string; readonly itemName: string; readonly requestId: string; readonly due: Deadline; readonly leadDepartment: string };
 
-const TRACKED = ['ReviewOpened', 'OpinionRequested', 'OpinionGiven', 'DecisionMade', 'TimeLimitExtended', 'ClockResumed'];
+const TRACKED = ['ReviewOpened', 'OpinionRequested', 'OpinionGiven', 'DecisionMade', 'TimeLimitExtended', 'ClockResumed', 'SupplementTimeExcluded'];
 
 export class TaskBoard {
   private readonly cases = new Map<string, CaseEntry>();
@@ -89,6 +89,7 @@ export class TaskBoard {
         return;
       case 'TimeLimitExtended':
       case 'ClockResumed':
+      case 'SupplementTimeExcluded':
         entry.decisionDue = event.data.newDue;
         return;
       default:

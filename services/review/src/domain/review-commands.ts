@@ -93,6 +93,18 @@ export type ResumeClock = {
 
 export type NoteDeficiencyLapse = { type: 'NoteDeficiencyLapse'; data: ReviewEventOf<'ToleratedDeficiencyLapsed'>['data'] };
 
+export type ExcludeSupplementTime = {
+  type: 'ExcludeSupplementTime';
+  data: {
+    noticeId: string;
+    from: string;
+    to: string;
+    /** The deadlines with the days after acceptance excluded (computed by the app on the calendar). */
+    newDue: Deadline;
+    newStatutoryDue: Deadline;
+  };
+};
+
 export type RequestLicenceForms = { type: 'RequestLicenceForms'; data: { forms: readonly LicenceForm[]; requestedAt: string } };
 
 export type RecordContact = {
@@ -110,5 +122,6 @@ export type ReviewCommand =
   | SuspendClock
   | ResumeClock
   | NoteDeficiencyLapse
+  | ExcludeSupplementTime
   | RequestLicenceForms
   | RecordContact;

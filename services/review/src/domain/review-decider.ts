@@ -7,7 +7,7 @@ import type { ReviewCommand } from './review-commands.ts';
 import type { ReviewEvent } from './review-events.ts';
 import { evolveReview, initialReviewState, type ReviewState } from './review-state.ts';
 import { decideSignDecision } from './sign-decision.ts';
-import { decideExtendTimeLimit, decideResumeClock, decideSuspendClock } from './time-limit.ts';
+import { decideExcludeSupplementTime, decideExtendTimeLimit, decideResumeClock, decideSuspendClock } from './time-limit.ts';
 
 export const reviewStream = (caseId: string): string => `review-${caseId}`;
 
@@ -32,6 +32,8 @@ export const reviewDecider: Decider<ReviewState, ReviewCommand, ReviewEvent> = {
         return decideSuspendClock(command, state);
       case 'ResumeClock':
         return decideResumeClock(command, state);
+      case 'ExcludeSupplementTime':
+        return decideExcludeSupplementTime(command, state);
       case 'NoteDeficiencyLapse':
         return decideNoteDeficiencyLapse(command, state);
       case 'RequestLicenceForms':

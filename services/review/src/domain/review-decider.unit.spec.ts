@@ -454,3 +454,32 @@ describe('R-ACC-2: tolerated deficiencies that lapsed lead to a refusal', () => 
   });
 });
 
+describe('R-ACC-2: supplement time intake excluded', () => {
+  const exclude = (noticeId: string, from: string, to: string, newDue = '2026-03-19'): ReviewCommand => ({
+    type: 'ExcludeSupplementTime',
+    data: { noticeId, from, to, newDue: { date: newDue, provisional: false }, newStatutoryDue: { date: '2026-04-02', provisional: false } },
+  });
+
+  it('R-ACC-2: supplement days after acceptance move the decision deadline, once per notice', () => {
+    spec
+      .given([opened()])
+      .when(exclude('SN-1', '2026-03-03', '2026-03-05'))
+      .thenSatisfies((events, after) => {
+        expect(events).toEqual([
+          {
+            type: 'SupplementTimeExcluded',
+            data: { noticeId: 'SN-1', from: '2026-03-03', to: '2026-03-05', previousDue: { date: '2026-03-16', provisional: false }, newDue: { date: '2026-03-19', provisional: false }, newStatutoryDue: { date: '2026-04-02', provisional: false } },
+          },
+        ]);
+        expect(after.status === 'open' && after.decisionDue.date).toBe('2026-03-19');
+      });
+    const applied = reviewDecider.decide(exclude('SN-1', '2026-03-03', '2026-03-05'), reviewDecider.evolve(reviewDecider.initialState(), opened()));
+    spec.given([opened(), ...applied]).when(exclude('SN-1', '2026-03-03', '2026-03-05', '2026-03-24')).thenNothingHappens();
+  });
+
+  it('R-ACC-2: supplement time before acceptance, or before the review opened, changes nothing', () => {
+    spec.given([opened()]).when(exclude('SN-0', '2026-02-25', '2026-03-02', '2026-03-16')).thenNothingHappens();
+    spec.given([]).when(exclude('SN-0', '2026-03-03', '2026-03-05')).thenNothingHappens();
+  });
+});
+

@@ -163,6 +163,19 @@ export const ToleratedDeficiencyLapsed = z.object({
   lapsedAt: Instant,
 });
 
+/**
+ * Supplement time intake recorded (`intake.clock-suspended`) that falls after
+ * acceptance: those working days do not count toward the decision limits.
+ */
+export const SupplementTimeExcluded = z.object({
+  noticeId: Id,
+  from: CalendarDate,
+  to: CalendarDate,
+  previousDue: Deadline,
+  newDue: Deadline,
+  newStatutoryDue: Deadline,
+});
+
 export const LicenceFormsRequested = z.object({
   forms: z.array(LicenceForm).min(1).max(2),
   requestedAt: Instant,
@@ -207,6 +220,7 @@ export type ReviewEvent =
   | { type: 'ClockSuspended'; data: Data<typeof ClockSuspended> }
   | { type: 'ClockResumed'; data: Data<typeof ClockResumed> }
   | { type: 'ToleratedDeficiencyLapsed'; data: Data<typeof ToleratedDeficiencyLapsed> }
+  | { type: 'SupplementTimeExcluded'; data: Data<typeof SupplementTimeExcluded> }
   | { type: 'LicenceFormsRequested'; data: Data<typeof LicenceFormsRequested> }
   | { type: 'ContactRecorded'; data: Data<typeof ContactRecorded> }
   | { type: 'ApplicantNoticeDue'; data: Data<typeof ApplicantNoticeDue> };
@@ -225,6 +239,7 @@ export const reviewEventDefinitions: EventDefinitions<ReviewEvent> = {
   ClockSuspended: { schemaVersion: 1, schema: ClockSuspended },
   ClockResumed: { schemaVersion: 1, schema: ClockResumed },
   ToleratedDeficiencyLapsed: { schemaVersion: 1, schema: ToleratedDeficiencyLapsed },
+  SupplementTimeExcluded: { schemaVersion: 1, schema: SupplementTimeExcluded },
   LicenceFormsRequested: { schemaVersion: 1, schema: LicenceFormsRequested },
   ContactRecorded: { schemaVersion: 1, schema: ContactRecorded },
   ApplicantNoticeDue: { schemaVersion: 1, schema: ApplicantNoticeDue },

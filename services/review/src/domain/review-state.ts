@@ -34,6 +34,8 @@ export interface OpenCase {
   readonly collectiveMinutesId: string | null;
   readonly extended: boolean;
   readonly suspensions: readonly SuspensionState[];
+  /** Supplement notices whose time intake excluded (each applied once). */
+  readonly excludedNotices: readonly string[];
   readonly requestedForms: readonly LicenceForm[] | null;
   /** Set when tolerated deficiencies lapsed: the case can only be refused (R-ACC-2). */
   readonly lapse: ReviewEventOf<'ToleratedDeficiencyLapsed'>['data'] | null;
@@ -69,6 +71,7 @@ export function evolveReview(state: ReviewState, event: ReviewEvent): ReviewStat
       collectiveMinutesId: null,
       extended: false,
       suspensions: [],
+      excludedNotices: [],
       requestedForms: null,
       lapse: null,
       decision: null,
@@ -117,6 +120,13 @@ export function evolveReview(state: ReviewState, event: ReviewEvent): ReviewStat
       const approvalPending = state.status === 'open' && state.draft?.outcome === 'approve';
       return { ...state, lapse: event.data, ...(approvalPending && { signatures: [], draft: null }) };
     }
+    case 'SupplementTimeExcluded':
+      return {
+        ...state,
+        excludedNotices: [...state.excludedNotices, event.data.noticeId],
+        decisionDue: event.data.newDue,
+        statutoryDue: event.data.newStatutoryDue,
+      };
     case 'LicenceFormsRequested':
       return { ...state, requestedForms: event.data.forms };
     case 'ApplicantNoticeDue':

@@ -11,7 +11,7 @@
 import { RuleViolation, ValidationError } from '@govsvc/errors/errors';
 import { shanghaiDateOf } from '@govsvc/calendar/civil-date';
 import { requireCase, requireReasons, requireUndecided } from './guards.ts';
-import type { ExtendTimeLimit, ResumeClock, SuspendClock } from './review-commands.ts';
+import type { ExcludeSupplementTime, ExtendTimeLimit, ResumeClock, SuspendClock } from './review-commands.ts';
 import type { ReviewEvent } from './review-events.ts';
 import { openSuspension, type ReviewState } from './review-state.ts';
 import { notice, texts } from './notices.ts';
@@ -134,5 +134,27 @@ export function decideResumeClock(command: ResumeClock, state: ReviewState): Rev
       due: d.newDue,
       occurredAt: d.resumedAt,
     }),
+  ];
+}
+
+/**
+ * R-ACC-2: supplement time intake recorded. Days up to the acceptance day are
+ * already outside the decision limit (it counts from the day after); only an
+ * interval reaching past acceptance moves the deadlines. Applied once per notice;
+ * a decided case keeps its record as it was.
+ */
+export function decideExcludeSupplementTime(command: ExcludeSupplementTime, state: ReviewState): ReviewEvent[] {
+  // Intake records the interval before review may have opened the case: the acceptance then already accounts for it.
+  if (state.status !== 'open') return [];
+  const d = command.data;
+  if (state.excludedNotices.includes(d.noticeId) || d.to <= state.acceptedOn) return [];
+  if (d.newDue.date < state.decisionDue.date) {
+    throw new ValidationError('excluded time never shortens the limit', [{ path: '/newDue', reason: `before ${state.decisionDue.date}` }]);
+  }
+  return [
+    {
+      type: 'SupplementTimeExcluded',
+      data: { noticeId: d.noticeId, from: d.from, to: d.to, previousDue: state.decisionDue, newDue: d.newDue, newStatutoryDue: d.newStatutoryDue },
+    },
   ];
 }
