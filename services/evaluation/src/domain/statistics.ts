@@ -228,7 +228,9 @@ export function ratingStatistics(model: StatisticsModel, query: StatisticsQuery)
   const groups = new Map<string | null, RatingFact[]>();
   for (const fact of selected) {
     const key = keyOf(fact, query.groupBy);
-    groups.set(key, [...(groups.get(key) ?? []), fact]);
+    const group = groups.get(key);
+    if (group) group.push(fact);
+    else groups.set(key, [fact]);
   }
   // Stable order for publication and diffs: by key, the keyless group last.
   const keys = [...groups.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
