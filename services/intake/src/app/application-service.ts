@@ -104,6 +104,13 @@ export class ApplicationService {
     this.index = new CaseIndex(deps.store);
   }
 
+  /** The guide version a submission made now would bind to (R-CAT-13: the one published version every channel reads). */
+  async guideNow(itemCode: string) {
+    const guide = await this.d.guides.inForceNow(itemCode, this.d.clock.now());
+    if (!guide) throw new NotFoundError(`${itemCode} is not an item of the catalog with a guide in force (R-CAT-1)`);
+    return guide;
+  }
+
   /** Shared records the applicant will be asked to confirm for an item (R-CAT-10); an applicant sees only their own. */
   async sharedRecordsFor(itemCode: string, applicant: { kind: 'person' | 'enterprise'; id: string }, caller: Caller): Promise<SharedRecord[]> {
     const applicantId = this.validIdentifier(applicant.kind, applicant.id, this.d.deadlines.today(this.d.clock.now()));

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { App } from '@govsvc/service-kit/app';
-import { allow } from '@govsvc/service-kit/auth';
+import { allow, publicRoute } from '@govsvc/service-kit/auth';
 import { caseView, type ApplicationService } from '../app/application-service.ts';
 import { callerOf, ifMatchOf } from './request.ts';
 
@@ -42,6 +42,9 @@ const Notice = z.strictObject({ items: z.array(Deficiency).max(100), deadlineWor
 
 export function applicationRoutes(applications: ApplicationService) {
   return async (app: App): Promise<void> => {
+    // Public, like the guide itself: what an application for the item binds to right now (R-CAT-13, R-CAT-14).
+    app.get('/guides/:itemCode', { config: publicRoute, schema: { params: z.strictObject({ itemCode: Id }) } }, async (request) => applications.guideNow(request.params.itemCode));
+
     app.post(
       '/data-sharing/lookups',
       { config: allow('applicant', 'clerk'), schema: { body: z.strictObject({ itemCode: Id, applicant: z.strictObject({ kind: z.enum(['person', 'enterprise']), id: Identifier }) }) } },

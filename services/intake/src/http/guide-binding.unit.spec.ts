@@ -60,7 +60,11 @@ describe('guide versions (R-CAT-14, R-CAT-1)', () => {
     expect(beyond.statusCode).toBe(400);
     expect(beyond.body).toContain('R-CAT-2');
 
+    expect((await h.app.inject({ method: 'GET', url: `/intake/guides/${FOOD_ITEM}` })).json()).toMatchObject({ guideVersion: '2026.2' });
     h.clock.set('2026-12-02T09:00:00+08:00');
+    const guideNow = (await h.app.inject({ method: 'GET', url: `/intake/guides/${FOOD_ITEM}` })).json();
+    expect(guideNow.guideVersion).toBe('2026.3');
+    expect(guideNow.materials.map((m: { materialId: string }) => m.materialId)).toContain('health-certificates');
     const after = await submit([...base, 'health-certificates']);
     expect(after.statusCode, after.body).toBe(201);
     const view = async (caseId: string) =>
@@ -85,5 +89,6 @@ describe('guide versions (R-CAT-14, R-CAT-1)', () => {
     const res = await submit(base);
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('R-CAT-1');
+    expect((await h.app.inject({ method: 'GET', url: `/intake/guides/${FOOD_ITEM}` })).statusCode).toBe(404);
   });
 });
