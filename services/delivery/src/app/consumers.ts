@@ -88,6 +88,20 @@ export function deliveryHandlers(service: DeliveryService) {
         causeOf(event, 'notice'),
       );
     },
+    'review.time-limit-extended.v1': async (event: Of<'review.time-limit-extended.v1'>) => {
+      const d = event.data;
+      await service.execute(
+        d.caseId,
+        {
+          type: 'RequestNotice',
+          data: {
+            noticeKey: `time-limit-extended:${d.newDue.date}`,
+            facts: { stage: 'time-limit-extended', reason: d.reason.text, previousDue: d.previousDue.date, newDue: d.newDue.date },
+          },
+        },
+        causeOf(event, 'notice'),
+      );
+    },
     'review.decision-made.v1': async (event: Of<'review.decision-made.v1'>) => {
       const d = event.data;
       await service.execute(

@@ -31,21 +31,23 @@ const ctx = { caseNumber: 'BJ-1', itemName: '食品经营许可', name: '张三'
 const caseId = examples['intake.case-accepted.v2'].caseId;
 
 describe('consumed contracts → notices (R-NOTIFY-1)', () => {
-  it('R-NOTIFY-1: acceptance, supplement notice, refusal to accept and a refused decision each become one notice with what the applicant must know', async () => {
+  it('R-NOTIFY-1: acceptance, supplement notice, refusal to accept, an extended time limit and a refused decision each become one notice with what the applicant must know', async () => {
     const { service, handlers } = await setup();
     await handlers['intake.case-accepted.v2'](decoded('intake.case-accepted.v2', examples['intake.case-accepted.v2']));
     await handlers['intake.supplement-requested.v1'](decoded('intake.supplement-requested.v1', examples['intake.supplement-requested.v1']));
     await handlers['intake.case-not-accepted.v1'](decoded('intake.case-not-accepted.v1', examples['intake.case-not-accepted.v1']));
+    await handlers['review.time-limit-extended.v1'](decoded('review.time-limit-extended.v1', examples['review.time-limit-extended.v1']));
     await handlers['review.decision-made.v1'](decoded('review.decision-made.v1', examples['review.decision-made.v1']));
     // Redelivered: nothing new.
     await handlers['review.decision-made.v1'](decoded('review.decision-made.v1', examples['review.decision-made.v1']));
     const notices = [...(await service.state(caseId)).notices.values()];
-    expect(notices.map((n) => n.facts.stage)).toEqual(['accepted', 'supplement-requested', 'not-accepted', 'decided']);
+    expect(notices.map((n) => n.facts.stage)).toEqual(['accepted', 'supplement-requested', 'not-accepted', 'time-limit-extended', 'decided']);
     const texts = notices.map((n) => renderNotice(n.facts, ctx, 'sms').text);
     expect(texts[1]).toContain('经营场所平面图（未提交经营场所平面图）');
     expect(texts[1]).toContain('2025年3月17日前');
-    expect(texts[3]).toContain('经营场所不符合食品安全要求');
-    expect(texts[3]).toContain('致电12345');
+    expect(texts[3]).toContain('由2025年4月10日延长至2025年4月24日。理由：需现场核查');
+    expect(texts[4]).toContain('经营场所不符合食品安全要求');
+    expect(texts[4]).toContain('致电12345');
     const state = await service.state(caseId);
     expect(state.decision).toMatchObject({ outcome: 'refuse' });
     expect(state.scheduled).toBeNull();

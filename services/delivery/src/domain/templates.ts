@@ -50,6 +50,12 @@ function body(facts: NoticeFacts): { subject: string; outcome: string; next: str
         outcome: `您的申请不予受理。理由：${facts.reasons.join('；')}。`,
         next: '如有异议，可依法申请行政复议或提起行政诉讼。',
       };
+    case 'time-limit-extended':
+      return {
+        subject: '办理时限延长',
+        outcome: `经批准，您的申请办理时限由${date(facts.previousDue)}延长至${date(facts.newDue)}。理由：${facts.reason}。`,
+        next: '无需您另行办理；如有疑问可凭办件编号咨询。',
+      };
     case 'decided':
       return facts.outcome === 'approve'
         ? { subject: '准予许可', outcome: '您的申请已审批通过，准予许可。', next: '办理结果制作完成后将按您选择的送达方式送达，届时另行通知。' }

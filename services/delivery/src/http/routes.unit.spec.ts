@@ -26,7 +26,7 @@ let store: ReturnType<typeof createInMemoryEventStore>;
 const caseId = 'case-http-1';
 const cause = (seed: string): Cause => ({ seed, actor: { id: 'test', role: 'integration' }, correlationId: 'corr-test' });
 
-async function given(choice: { method: 'window-pickup'; serviceCentre: string } | { method: 'electronic' } | { method: 'post' }, withPostal = true) {
+async function given(choice: { method: 'window-pickup' | 'kiosk-pickup'; serviceCentre: string } | { method: 'electronic' } | { method: 'post' }, withPostal = true) {
   const { postalAddress, ...noPostal } = contact;
   await service.execute(
     caseId,
@@ -120,6 +120,19 @@ describe('delivery HTTP API', () => {
     const stored = JSON.stringify((await store.readStream(streamOf(caseId))).map((e) => e.data));
     expect(stored).not.toContain('11010519491231002X');
     expect(stored).toContain('110105********002X');
+  });
+
+  it('R-DELIV-1: kiosk pickup: the kiosk (integration token) confirms with the code and the card read; a clerk token cannot use the window path for it', async () => {
+    await given({ method: 'kiosk-pickup', serviceCentre: 'centre-cy' });
+    const code = (await service.state(caseId)).pickupCode!.code;
+    const payload = { method: 'kiosk-pickup', code, place: 'kiosk-cy-03', recipient: { kind: 'applicant', idNumber: '11010519491231002X' } };
+    const asWindow = await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/pickups`, headers: await as(['clerk']), payload: { ...payload, method: 'window-pickup', place: 'centre-cy' } });
+    expect(asWindow.statusCode).toBe(409);
+    const kiosk = await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/pickups`, headers: { ...(await as(['integration'], 'kiosk-cy-03')), 'idempotency-key': 'kiosk-0001' }, payload });
+    expect(kiosk.statusCode).toBe(201);
+    expect(kiosk.json().delivery.delivered).toMatchObject({ method: 'kiosk-pickup' });
+    const stored = (await store.readStream(streamOf(caseId))).find((e) => e.type === 'ResultDelivered')!;
+    expect(stored.data).toMatchObject({ method: 'kiosk-pickup', kioskId: 'kiosk-cy-03', recipient: { maskedId: '110105********002X' } });
   });
 
   it('R-NOTIFY-1: only operators and supervisors read the failed notifications', async () => {
