@@ -103,6 +103,35 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect(revisions).toEqual([1n, 0n, 1n, 1n]);
   });
 
+  it('story: another transaction holds stream S\'s lock; S\'s append leaves the fast path for the locked path and waits there, while T\'s append commits at once', async () => {
+    const s = uniqueStream('busy');
+    const t = uniqueStream('busy');
+    await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
+    await store.appendToStream(t, [newEvent()], { expectedRevision: 'no_stream' });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = other.driver.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [s]);
+      locked();
+      await released;
+    });
+    await isLocked;
+    const before = store.appendStats();
+    let sDone = false;
+    const appendS = store.appendToStream(s, [newEvent()], { expectedRevision: 0n }).finally(() => (sDone = true));
+    const appendT = store.appendToStream(t, [newEvent()], { expectedRevision: 0n });
+    expect((await appendT).nextExpectedRevision).toBe(1n);
+    expect(sDone).toBe(false); // S cannot commit while the lock is held elsewhere
+    release();
+    await holder;
+    expect((await appendS).nextExpectedRevision).toBe(1n);
+    const after = store.appendStats();
+    expect(after.locked - before.locked).toBe(1);
+    expect((await verifyStream(store, s)).ok).toBe(true);
+  });
+
   it('an idempotent retry with a warm cache writes nothing, also with expected revision any', async () => {
     const stream = uniqueStream('retry');
     const events = newEvents(2);

@@ -29,18 +29,20 @@ export const schemaStatements: readonly string[] = [
    )`,
   `CREATE INDEX IF NOT EXISTS events_commit_order ON events (transaction_id, global_position)`,
   // The fast append (ADR 0004): many appends, already planned and hashed by the store from
-  // its cached stream heads, in one call and one transaction. Every stream lock is taken
-  // first, in key order: before the transaction writes (so before it has an id, ADR 0002)
-  // and in one order for every caller (no deadlock between two such calls). Each append is
-  // written only if its stream's head is still the one it was planned on and none of its ids
-  // is stored; otherwise it is reported back ('stale' / 'existing') and the store redoes it
-  // on the locked path. Each statement inside takes a fresh snapshot (READ COMMITTED,
-  // VOLATILE), so a head read after the lock is the real predecessor.
+  // its cached stream heads, in one call and one transaction. Every stream lock is tried
+  // first, before the transaction writes (so before it has an id, ADR 0002). A lock held
+  // elsewhere is not waited for: that stream's appends come back 'busy', so one hot stream
+  // never holds up a whole group (and a call that never waits cannot deadlock). Each append
+  // is written only if its stream's head is still the one it was planned on and none of its
+  // ids is stored; otherwise it comes back 'stale' / 'existing'. The store redoes every
+  // append that came back on the locked path. Each statement inside takes a fresh snapshot
+  // (READ COMMITTED, VOLATILE), so a head read after the lock is the real predecessor.
   `CREATE OR REPLACE FUNCTION govsvc_append_planned(appends jsonb, channel text)
    RETURNS TABLE (idx integer, status text, last_position text, last_revision text)
    LANGUAGE plpgsql VOLATILE AS $fn$
    DECLARE
      lock_key bigint;
+     busy bigint[] := '{}';
      a jsonb;
      head_revision bigint;
      head_hash text;
@@ -49,12 +51,19 @@ export const schemaStatements: readonly string[] = [
      FOR lock_key IN
        SELECT DISTINCT hashtextextended(x->>'stream', 0) AS k FROM jsonb_array_elements(appends) x ORDER BY k
      LOOP
-       PERFORM pg_advisory_xact_lock(lock_key);
+       IF NOT pg_try_advisory_xact_lock(lock_key) THEN
+         busy := busy || lock_key;
+       END IF;
      END LOOP;
      FOR a IN SELECT x FROM jsonb_array_elements(appends) x LOOP
        idx := (a->>'i')::integer;
        last_position := NULL;
        last_revision := NULL;
+       IF hashtextextended(a->>'stream', 0) = ANY (busy) THEN
+         status := 'busy';
+         RETURN NEXT;
+         CONTINUE;
+       END IF;
        SELECT e.stream_revision, e.metadata->>'hash' INTO head_revision, head_hash
          FROM events e WHERE e.stream_name = a->>'stream' ORDER BY e.stream_revision DESC LIMIT 1;
        IF NOT FOUND THEN

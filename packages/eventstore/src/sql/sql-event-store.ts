@@ -8,8 +8,9 @@
  * once, and queued; concurrent appends are coalesced (group commit) into one transaction
  * that calls `govsvc_append_planned` once: one statement, one fsync for the whole group,
  * each caller still getting its own result. The function re-checks every head under the
- * stream locks; an append whose head moved, or whose ids are stored, or whose stream is
- * not cached, takes the locked path below, which decides with what the database holds.
+ * stream locks; an append whose head moved, whose ids are stored, whose stream lock is held
+ * elsewhere, or whose stream is not cached, takes the locked path below, which decides with
+ * what the database holds.
  *
  * Locked path, in one READ COMMITTED transaction:
  *   1. `pg_advisory_xact_lock(hashtextextended(stream, 0))` serializes writers of one stream.
@@ -363,7 +364,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       })),
     }));
     stats.groups += 1;
-    let rows: { idx: number; status: 'written' | 'stale' | 'existing'; last_position: string | null; last_revision: string | null }[];
+    let rows: { idx: number; status: 'written' | 'stale' | 'existing' | 'busy'; last_position: string | null; last_revision: string | null }[];
     try {
       rows = await driver.transaction((tx) => tx.query(APPEND_PLANNED, [JSON.stringify(payload), channel], { name: 'govsvc_append_planned' }));
     } catch (error) {
