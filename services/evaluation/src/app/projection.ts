@@ -43,8 +43,16 @@ export interface ComplaintEntry {
   withinLimit: boolean | null;
 }
 
-/** `levelOf` reads the level the statistics fold recorded from the RatingSubmitted appended just before. */
-function applyToInbox(inbox: Map<string, InboxEntry>, event: EvaluationEvent, levelOf: (ratingId: string) => string | undefined): void {
+/**
+ * `levelOf` reads the level the statistics fold recorded from the RatingSubmitted appended just
+ * before; `ratingsOf` the ids of a case's ratings (from the same fold, indexed by case).
+ */
+function applyToInbox(
+  inbox: Map<string, InboxEntry>,
+  event: EvaluationEvent,
+  levelOf: (ratingId: string) => string | undefined,
+  ratingsOf: (caseId: string) => readonly string[],
+): void {
   switch (event.type) {
     case 'RectificationOpened': {
       const d = event.data;
@@ -69,7 +77,10 @@ function applyToInbox(inbox: Map<string, InboxEntry>, event: EvaluationEvent, le
       return;
     }
     case 'ResponsibleDepartmentAssigned':
-      for (const entry of inbox.values()) if (entry.caseId === event.data.caseId && entry.department === null) entry.department = event.data.department;
+      for (const ratingId of ratingsOf(event.data.caseId)) {
+        const entry = inbox.get(ratingId);
+        if (entry && entry.department === null) entry.department = event.data.department;
+      }
       return;
     case 'RectificationVerified': {
       const entry = inbox.get(event.data.ratingId);
@@ -169,7 +180,12 @@ export class EvaluationProjection {
         const event = decodeForStatistics(stored);
         if (event) {
           applyToStatistics(this.#model, event);
-          if (stored.stream.startsWith('evaluation-')) applyToInbox(this.#inbox, event as EvaluationEvent, (id) => this.#model.ratings.get(id)?.level);
+          if (stored.stream.startsWith('evaluation-')) applyToInbox(
+              this.#inbox,
+              event as EvaluationEvent,
+              (id) => this.#model.ratings.get(id)?.level,
+              (caseId) => (this.#model.ratingsByCase.get(caseId) ?? []).map((f) => f.ratingId),
+            );
           if (event.type === 'ComplaintReceived') {
             const d = event.data;
             this.#complaints.set(d.complaintId, {

@@ -46,4 +46,22 @@ describe('the read side', () => {
     await Promise.all([polling, reader]);
     expect(ratingStatistics(projection.statistics, { groupBy: 'all', asOf: '2026-04-01T00:00:00.000Z' }).total.ratings).toBe(1);
   });
+
+  it('R-EVAL-3: a bad rating given before the department was known lands in that department’s inbox once acceptance arrives', async () => {
+    const store = createInMemoryEventStore();
+    h = await evaluationHarness(store);
+    const ctx = { actor: { id: 'test', role: 'integration' }, correlationId: 'c' };
+    await h.module.service.registerCase({ caseId: 'C-2', itemCode: 'ITEM-1', applicantRef: APPLICANT_REF, serviceCentre: null, leadDepartment: null, submittedAt: '2026-03-02T01:00:00.000Z' }, ctx);
+    await h.module.service.registerCase({ caseId: 'C-3', itemCode: 'ITEM-1', applicantRef: APPLICANT_REF, serviceCentre: null, leadDepartment: null, submittedAt: '2026-03-02T01:00:00.000Z' }, ctx);
+    const bad = { channel: 'website' as const, level: 'dissatisfied' as const, indicators: { attitude: 1 }, comment: null, named: false };
+    await h.module.service.submitRating('C-2', { ...bad, occasion: { kind: 'online', occasionId: 'C-2' } }, APPLICANT_REF, ctx);
+    await h.module.service.submitRating('C-3', { ...bad, occasion: { kind: 'online', occasionId: 'C-3' } }, APPLICANT_REF, ctx);
+    const projection = new EvaluationProjection(store);
+    await projection.catchUp();
+    expect(projection.inbox().map((e) => e.department)).toEqual([null, null]);
+    await h.module.service.assignDepartment({ caseId: 'C-2', department: 'D-2', source: 'acceptance', at: '2026-03-10T03:00:00.000Z' }, ctx);
+    await projection.catchUp();
+    expect(projection.inbox({ department: 'D-2' }).map((e) => e.caseId)).toEqual(['C-2']);
+    expect(projection.inbox().find((e) => e.caseId === 'C-3')?.department).toBeNull();
+  });
 });

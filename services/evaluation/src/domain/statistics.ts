@@ -45,11 +45,13 @@ interface CallFact {
 
 export interface StatisticsModel {
   readonly ratings: Map<string, RatingFact>;
+  /** case id → its ratings, so a late department reaches them without a scan of every rating. */
+  readonly ratingsByCase: Map<string, RatingFact[]>;
   readonly complaints: Map<string, ComplaintFact>;
   readonly calls: Map<string, CallFact>;
 }
 
-export const emptyStatistics = (): StatisticsModel => ({ ratings: new Map(), complaints: new Map(), calls: new Map() });
+export const emptyStatistics = (): StatisticsModel => ({ ratings: new Map(), ratingsByCase: new Map(), complaints: new Map(), calls: new Map() });
 
 export type StatisticsEvent = EvaluationEvent | ComplaintEvent | PhoneCallEvent;
 
@@ -58,7 +60,7 @@ export function applyToStatistics(model: StatisticsModel, event: StatisticsEvent
   switch (event.type) {
     case 'RatingSubmitted': {
       const d = event.data;
-      model.ratings.set(d.ratingId, {
+      const fact: RatingFact = {
         ratingId: d.ratingId,
         caseId: d.caseId,
         department: d.department,
@@ -68,11 +70,15 @@ export function applyToStatistics(model: StatisticsModel, event: StatisticsEvent
         level: d.level,
         excluded: null,
         rectification: null,
-      });
+      };
+      model.ratings.set(d.ratingId, fact);
+      const ofCase = model.ratingsByCase.get(d.caseId);
+      if (ofCase) ofCase.push(fact);
+      else model.ratingsByCase.set(d.caseId, [fact]);
       return;
     }
     case 'ResponsibleDepartmentAssigned':
-      for (const fact of model.ratings.values()) if (fact.caseId === event.data.caseId && fact.department === null) fact.department = event.data.department;
+      for (const fact of model.ratingsByCase.get(event.data.caseId) ?? []) if (fact.department === null) fact.department = event.data.department;
       return;
     case 'RectificationOpened': {
       const fact = model.ratings.get(event.data.ratingId);
