@@ -28,7 +28,7 @@ export const complaintCodec = zodEventCodec<ComplaintEvent>(definitions<Complain
 export const consultationCodec = zodEventCodec<ConsultationEvent>(definitions<ConsultationEvent>(consultationEventSchemas));
 export const phoneCallCodec = zodEventCodec<PhoneCallEvent>(definitions<PhoneCallEvent>(phoneCallEventSchemas));
 
-/** Decodes any of evaluation's stored events for the statistics fold; null for consultations (not counted there). */
+/** Decodes any of evaluation's stored events for the statistics fold. */
 export function decodeForStatistics(stored: StoredEvent): StatisticsEvent | null {
   switch (categoryOf(stored.stream)) {
     case 'evaluation':
@@ -37,6 +37,8 @@ export function decodeForStatistics(stored: StoredEvent): StatisticsEvent | null
       return complaintCodec.decode(stored);
     case 'phonecall':
       return phoneCallCodec.decode(stored);
+    case 'consultation':
+      return consultationCodec.decode(stored);
     default:
       return null;
   }

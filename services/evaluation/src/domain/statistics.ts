@@ -12,9 +12,9 @@
  *   (feedback given, or the limit passed without it); excluded ratings' rectifications not counted;
  * - a rating falls in the period of its Asia/Shanghai day; its rectification with it.
  */
-import { shanghaiDateOf } from '@govsvc/calendar/civil-date';
+import { civilDate, endOfShanghaiDayIso, shanghaiDateOf } from '@govsvc/calendar/civil-date';
 import type { ComplaintEvent } from './complaint/complaint.ts';
-import type { PhoneCallEvent } from './consultation/consultation.ts';
+import type { ConsultationChannel, ConsultationEvent, PhoneCallEvent } from './consultation/consultation.ts';
 import type { EvaluationEvent } from './evaluation/events.ts';
 import { isBadLevel, notLaterThan, type RatingLevel } from './values.ts';
 
@@ -37,6 +37,15 @@ interface ComplaintFact {
   answered: { readonly withinLimit: boolean } | null;
 }
 
+interface ConsultationFact {
+  readonly department: string;
+  readonly channel: ConsultationChannel;
+  readonly day: string;
+  /** End of the promised day, for letters. */
+  readonly promisedUntil: string | null;
+  answered: { readonly withinPromise: boolean | null } | null;
+}
+
 interface CallFact {
   readonly centre: string;
   readonly day: string;
@@ -49,11 +58,12 @@ export interface StatisticsModel {
   readonly ratingsByCase: Map<string, RatingFact[]>;
   readonly complaints: Map<string, ComplaintFact>;
   readonly calls: Map<string, CallFact>;
+  readonly consultations: Map<string, ConsultationFact>;
 }
 
-export const emptyStatistics = (): StatisticsModel => ({ ratings: new Map(), ratingsByCase: new Map(), complaints: new Map(), calls: new Map() });
+export const emptyStatistics = (): StatisticsModel => ({ ratings: new Map(), ratingsByCase: new Map(), complaints: new Map(), calls: new Map(), consultations: new Map() });
 
-export type StatisticsEvent = EvaluationEvent | ComplaintEvent | PhoneCallEvent;
+export type StatisticsEvent = EvaluationEvent | ComplaintEvent | PhoneCallEvent | ConsultationEvent;
 
 /** Folds one event in; events of other types are ignored. Mutates `model` (a projection's working copy). */
 export function applyToStatistics(model: StatisticsModel, event: StatisticsEvent): void {
@@ -109,6 +119,22 @@ export function applyToStatistics(model: StatisticsModel, event: StatisticsEvent
     case 'ComplaintAnswered': {
       const fact = model.complaints.get(event.data.complaintId);
       if (fact) fact.answered = { withinLimit: event.data.withinLimit };
+      return;
+    }
+    case 'ConsultationRecorded': {
+      const d = event.data;
+      model.consultations.set(d.consultationId, {
+        department: d.department,
+        channel: d.channel,
+        day: shanghaiDateOf(d.receivedAt),
+        promisedUntil: d.promisedBy === null ? null : endOfShanghaiDayIso(civilDate(d.promisedBy)),
+        answered: null,
+      });
+      return;
+    }
+    case 'ConsultationAnswered': {
+      const fact = model.consultations.get(event.data.consultationId);
+      if (fact) fact.answered = { withinPromise: event.data.withinPromise };
       return;
     }
     case 'PhoneCallLogged':
@@ -300,4 +326,37 @@ export function complaintStatistics(model: StatisticsModel, query: { readonly fr
   return [...byDepartment.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([department, e]) => ({ department, received: e.received, answered: e.answered, answeredOnTime: e.onTime }));
+}
+
+export interface ConsultationRow {
+  readonly department: string;
+  readonly byChannel: Readonly<Record<ConsultationChannel, number>>;
+  readonly letters: number;
+  readonly lettersAnswered: number;
+  /** Answered once and completely within the promised day (R-CONS-1). */
+  readonly lettersAnsweredInTime: number;
+  /** Unanswered letters whose promised day has passed. */
+  readonly lettersOverdue: number;
+}
+
+export function consultationStatistics(model: StatisticsModel, query: { readonly from?: string; readonly to?: string; readonly asOf: string }): ConsultationRow[] {
+  const byDepartment = new Map<string, { byChannel: Record<ConsultationChannel, number>; letters: number; answered: number; inTime: number; overdue: number }>();
+  for (const c of model.consultations.values()) {
+    if ((query.from !== undefined && c.day < query.from) || (query.to !== undefined && c.day > query.to)) continue;
+    const entry = byDepartment.get(c.department) ?? { byChannel: { window: 0, phone: 0, online: 0, letter: 0 }, letters: 0, answered: 0, inTime: 0, overdue: 0 };
+    entry.byChannel[c.channel]++;
+    if (c.channel === 'letter') {
+      entry.letters++;
+      if (c.answered) {
+        entry.answered++;
+        if (c.answered.withinPromise) entry.inTime++;
+      } else if (c.promisedUntil !== null && !notLaterThan(query.asOf, c.promisedUntil)) {
+        entry.overdue++;
+      }
+    }
+    byDepartment.set(c.department, entry);
+  }
+  return [...byDepartment.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([department, e]) => ({ department, byChannel: e.byChannel, letters: e.letters, lettersAnswered: e.answered, lettersAnsweredInTime: e.inTime, lettersOverdue: e.overdue }));
 }

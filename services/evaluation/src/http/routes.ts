@@ -21,7 +21,7 @@ import { ratingStatisticsCsv } from '../domain/csv.ts';
 import { ComplaintChannel } from '../domain/complaint/complaint.ts';
 import { ConsultationChannel } from '../domain/consultation/consultation.ts';
 import type { EvaluationState, RatingRecord } from '../domain/evaluation/state.ts';
-import { complaintStatistics, GROUPINGS, phoneAnswerRates, ratingStatistics } from '../domain/statistics.ts';
+import { complaintStatistics, consultationStatistics, GROUPINGS, phoneAnswerRates, ratingStatistics } from '../domain/statistics.ts';
 import { IndicatorScores, LEVEL_LABELS, RatingChannel, RatingLevel, type Staff } from '../domain/values.ts';
 import type { CommandContext, EvaluationService } from '../app/evaluation-service.ts';
 import type { EvaluationProjection } from '../app/projection.ts';
@@ -424,6 +424,11 @@ export async function evaluationRoutes(app: App, { service, projection, now }: E
   app.get('/statistics/phone-answer-rates', { config: allow('supervisor', 'operator', 'admin'), schema: { querystring: PeriodQuery } }, async (request) => {
     await projection.catchUp();
     return { target: '> 90%', rows: phoneAnswerRates(projection.statistics, request.query) };
+  });
+
+  app.get('/statistics/consultations', { config: allow('supervisor', 'operator', 'admin'), schema: { querystring: PeriodQuery.omit({ centre: true }) } }, async (request) => {
+    await projection.catchUp();
+    return { asOf: now().toISOString(), rows: consultationStatistics(projection.statistics, { ...request.query, asOf: now().toISOString() }) };
   });
 
   app.get('/statistics/complaints', { config: allow('supervisor', 'operator', 'admin'), schema: { querystring: PeriodQuery.omit({ centre: true }) } }, async (request) => {

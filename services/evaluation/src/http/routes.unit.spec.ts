@@ -242,6 +242,14 @@ describe('consultations over HTTP (R-CONS-1)', () => {
     expect(partial.json().rule).toBe('R-CONS-1');
     expect((await call('POST', `/consultations/${id}/answer`, ['clerk'], staff, { answers: ['身份证', '20个工作日'] })).statusCode).toBe(201);
     expect((await call('POST', `/consultations/${id}/answer`, ['clerk'], staff, { answers: ['补充', '补充'] })).statusCode).toBe(409);
+    // A second letter nobody answers: overdue once its promised day has passed.
+    await call('POST', '/consultations', ['clerk'], staff, { channel: 'letter', questions: ['能否邮寄？'], promisedBy: '2026-03-12' });
+    await call('POST', '/consultations', ['clerk'], { ...staff, centre: 'BJ-CENTRE-01' }, { channel: 'window', questions: ['几点下班？'] });
+    h.clock.set('2026-03-13T00:00:00.000Z');
+    const stats = await call('GET', '/statistics/consultations', ['supervisor']);
+    expect(stats.json().rows).toEqual([
+      { department: DEPARTMENT, byChannel: { window: 1, phone: 0, online: 0, letter: 2 }, letters: 2, lettersAnswered: 1, lettersAnsweredInTime: 1, lettersOverdue: 1 },
+    ]);
   });
 
   it('R-CONS-1: the telephony system logs calls; the per-centre first-call answer rate is flagged unless above 90%', async () => {
