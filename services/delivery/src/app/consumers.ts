@@ -48,6 +48,10 @@ export function deliveryHandlers(service: DeliveryService) {
         causeOf(event, 'preferences'),
       );
     },
+    'intake.application-submitted.v1': async (event: Of<'intake.application-submitted.v1'>) => {
+      const d = event.data;
+      await service.execute(d.caseId, { type: 'RecordSubmission', data: { serviceCentre: d.serviceCentre, submittedAt: d.submittedAt } }, causeOf(event, 'submission'));
+    },
     'intake.case-accepted.v2': async (event: Of<'intake.case-accepted.v2'>) => {
       const d = event.data;
       await service.execute(

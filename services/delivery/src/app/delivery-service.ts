@@ -87,14 +87,15 @@ export class DeliveryService {
     return stored.map((e) => deliveryCodec.decode(e)).reduce(evolveDelivery, initialDeliveryState());
   }
 
-  /** The state, or 404 when the case is unknown here or (for an applicant) not theirs. */
-  async stateVisibleTo(caseId: string, viewer: { readonly applicantRef: string | null }): Promise<DeliveryState> {
+  /**
+   * The state, or 404 when the case is unknown here or not the viewer's: an applicant sees their own
+   * cases; a clerk those of their centre (where it was handed in, or where its result is held for
+   * pickup); operators and supervisors all. Unknown and not-yours look the same.
+   */
+  async stateVisibleTo(caseId: string, viewer: Viewer): Promise<DeliveryState> {
     const state = await this.state(caseId);
     const known = state.preferences !== null || state.notices.size > 0 || state.decision !== null || state.licence !== null;
-    // Another applicant's case and an unknown case look the same: 404, nothing to learn from the difference.
-    if (!known || (viewer.applicantRef !== null && state.preferences?.applicant.ref !== viewer.applicantRef)) {
-      throw new NotFoundError(`no case ${caseId}`);
-    }
+    if (!known || !mayView(state, viewer)) throw new NotFoundError(`no case ${caseId}`);
     return state;
   }
 
@@ -156,6 +157,28 @@ export class DeliveryService {
       after = last.globalPosition;
     }
     return [...open.values()].sort((a, b) => a.failedAt.localeCompare(b.failedAt));
+  }
+}
+
+export type Viewer =
+  | { readonly kind: 'applicant'; readonly ref: string }
+  | { readonly kind: 'clerk'; readonly centre: string | null }
+  | { readonly kind: 'kiosk'; readonly kioskId: string }
+  | { readonly kind: 'staff' };
+
+function mayView(state: DeliveryState, viewer: Viewer): boolean {
+  const choice = state.preferences?.choice;
+  const pickupCentre = choice && (choice.method === 'window-pickup' || choice.method === 'kiosk-pickup') ? choice.serviceCentre : null;
+  switch (viewer.kind) {
+    case 'staff':
+      return true;
+    case 'applicant':
+      return state.preferences?.applicant.ref === viewer.ref;
+    case 'clerk':
+      return viewer.centre !== null && (viewer.centre === state.submissionCentre || viewer.centre === pickupCentre);
+    case 'kiosk':
+      // A kiosk only serves results held for kiosk pickup; the code and the card are checked on pickup.
+      return choice?.method === 'kiosk-pickup';
   }
 }
 

@@ -32,6 +32,7 @@ type Cmd<Type extends string, Data> = { readonly type: Type; readonly data: Data
 
 export type DeliveryCommand =
   | Cmd<'RecordPreferences', Omit<Preferences, 'contact'> & { readonly contact: SealedContact; readonly recordedAt: string }>
+  | Cmd<'RecordSubmission', { readonly serviceCentre: string | null; readonly submittedAt: string }>
   | Cmd<'ChangeDeliveryMethod', { readonly to: DeliveryChoice; readonly by: { readonly id: string; readonly role: string }; readonly hasPostalAddress: boolean }>
   | Cmd<'RequestNotice', { readonly noticeKey: string; readonly facts: NoticeFacts }>
   | Cmd<

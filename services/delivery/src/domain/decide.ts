@@ -127,6 +127,10 @@ function decideOwn(command: DeliveryCommand, state: DeliveryState): DeliveryEven
         },
       ];
     }
+    case 'RecordSubmission': {
+      if (state.submissionCentre === command.data.serviceCentre) return [];
+      return [{ type: 'SubmissionRecorded', data: { serviceCentre: command.data.serviceCentre, submittedAt: command.data.submittedAt } }];
+    }
     case 'ChangeDeliveryMethod': {
       const p = state.preferences;
       if (!p) throw new NotFoundError('no delivery preferences are known for this case yet');

@@ -96,6 +96,8 @@ export const deliveryEventSchemas = {
     contact: SealedContact,
     recordedAt: instant,
   }),
+  /** Where the application was handed in (null online): that centre's clerks may act on the case. */
+  SubmissionRecorded: z.object({ serviceCentre: id.nullable(), submittedAt: instant }),
   DeliveryMethodChanged: z.object({
     from: deliveryChoiceSchema,
     to: deliveryChoiceSchema,

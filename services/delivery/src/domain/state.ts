@@ -39,6 +39,8 @@ export interface Licence {
 
 export interface DeliveryState {
   readonly caseId: string | null;
+  /** Known once intake's submission arrived; null online or not yet known. */
+  readonly submissionCentre: string | null;
   readonly preferences: Preferences | null;
   readonly notices: ReadonlyMap<string, Notice>;
   readonly decision: { readonly outcome: 'approve' | 'refuse'; readonly decidedAt: string; readonly deliverBy: WorkingDayDeadline } | null;
@@ -52,6 +54,7 @@ export interface DeliveryState {
 
 export const initialDeliveryState = (): DeliveryState => ({
   caseId: null,
+  submissionCentre: null,
   preferences: null,
   notices: new Map(),
   decision: null,
@@ -79,6 +82,8 @@ export function evolveDelivery(state: DeliveryState, event: DeliveryEvent): Deli
       const d = event.data;
       return { ...state, preferences: { caseNumber: d.caseNumber, itemCode: d.itemCode, itemName: d.itemName, applicant: d.applicant, channels: d.channels, choice: d.choice, contact: d.contact } };
     }
+    case 'SubmissionRecorded':
+      return { ...state, submissionCentre: event.data.serviceCentre };
     case 'DeliveryMethodChanged':
       return state.preferences
         ? { ...state, preferences: { ...state.preferences, choice: event.data.to }, pickupCode: event.data.to.method === state.pickupCode?.method ? state.pickupCode : null }

@@ -11,12 +11,12 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { checkResidentId } from '@govsvc/identifiers/resident-id';
-import { ValidationError } from '@govsvc/errors/errors';
+import { RuleViolation, ValidationError } from '@govsvc/errors/errors';
 import type { App } from '@govsvc/service-kit/app';
 import { allow, principalOf } from '@govsvc/service-kit/auth';
 import type { Principal } from '@govsvc/service-kit/principal';
 import type { LocalOutbox } from '../adapters/local-provider.ts';
-import type { Cause, DeliveryService } from '../app/delivery-service.ts';
+import type { Cause, DeliveryService, Viewer } from '../app/delivery-service.ts';
 import { CHANNELS } from '../domain/events.ts';
 import type { DeliveryState } from '../domain/state.ts';
 
@@ -42,6 +42,14 @@ const PickupBody = z.strictObject({
 const RequeueParams = z.strictObject({ caseId: Id, noticeId: z.uuid(), channel: z.enum(CHANNELS) });
 
 const isApplicantOnly = (p: Principal) => p.roles.includes('applicant') && !p.roles.some((r) => r !== 'applicant');
+
+/** Who is looking, most privileged role first: staff oversight, then a centre's clerk, a kiosk, an applicant. */
+function viewerOf(p: Principal): Viewer {
+  if (p.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'admin')) return { kind: 'staff' };
+  if (p.roles.includes('clerk')) return { kind: 'clerk', centre: p.centre ?? null };
+  if (p.roles.includes('integration')) return { kind: 'kiosk', kioskId: p.subject };
+  return { kind: 'applicant', ref: p.subject };
+}
 
 function causeOf(request: FastifyRequest, action: string): Cause {
   const p = principalOf(request);
@@ -93,10 +101,7 @@ export interface DeliveryRoutesDeps {
 }
 
 export async function deliveryRoutes(app: App, { service, outbox, publicKeyPem, today }: DeliveryRoutesDeps): Promise<void> {
-  const visible = (request: FastifyRequest, caseId: string) => {
-    const p = principalOf(request);
-    return service.stateVisibleTo(caseId, { applicantRef: isApplicantOnly(p) ? p.subject : null });
-  };
+  const visible = (request: FastifyRequest, caseId: string) => service.stateVisibleTo(caseId, viewerOf(principalOf(request)));
 
   app.get('/cases/:caseId', { config: allow('applicant', 'clerk', 'operator', 'supervisor'), schema: { params: CaseParams } }, async (request) => {
     const state = await visible(request, request.params.caseId);
@@ -124,6 +129,10 @@ export async function deliveryRoutes(app: App, { service, outbox, publicKeyPem, 
     const checked = checkResidentId(b.recipient.idNumber, { today: today() }, '/recipient/idNumber');
     if (!checked.ok) throw new ValidationError('the recipient’s ID number is not valid', checked.issues);
     await visible(request, caseId);
+    // Staff hand over where they stand: a clerk at their own centre's window, a kiosk at itself.
+    const viewer = viewerOf(principalOf(request));
+    const standsAt = viewer.kind === 'clerk' ? viewer.centre : viewer.kind === 'kiosk' ? viewer.kioskId : null;
+    if (standsAt !== null && standsAt !== b.place) throw new RuleViolation('R-DELIV-1', `you hand over at ${standsAt}, not at ${b.place}`);
     const result = await service.execute(
       caseId,
       {

@@ -51,7 +51,7 @@ async function given(choice: { method: 'window-pickup' | 'kiosk-pickup'; service
 }
 
 const revision = () => store.streamRevision(streamOf(caseId));
-const as = async (roles: Parameters<TestAuth['token']>[0], subject = 'staff-1') => ({ authorization: `Bearer ${await auth.token(roles, { subject })}` });
+const as = async (roles: Parameters<TestAuth['token']>[0], subject = 'staff-1', centre?: string) => ({ authorization: `Bearer ${await auth.token(roles, { subject, ...(centre !== undefined && { centre }) })}` });
 
 beforeEach(async () => {
   auth = await createTestAuth('delivery');
@@ -68,10 +68,14 @@ describe('delivery HTTP API', () => {
     const own = await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: await as(['applicant'], applicantRef) });
     expect(own.statusCode).toBe(200);
     expect(own.json().delivery.pickupCode).toMatch(/^\d{8}$/);
-    const clerkView = await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: await as(['clerk']) });
+    const clerkView = await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: await as(['clerk'], 'clerk-1', 'centre-cy') });
     expect(clerkView.json().delivery.pickupCode).toBe('********');
+    // A clerk of another centre (or with no centre) learns nothing: the same 404 as an unknown case.
+    expect((await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: await as(['clerk'], 'clerk-9', 'centre-hd') })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: await as(['clerk']) })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: await as(['supervisor']) })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: await as(['applicant'], randomUUID()) })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/delivery/cases/nope', headers: await as(['clerk']) })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/delivery/cases/nope', headers: await as(['clerk'], 'clerk-1', 'centre-cy') })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}` })).statusCode).toBe(401);
   });
 
@@ -100,7 +104,7 @@ describe('delivery HTTP API', () => {
   it('R-DELIV-1: window pickup checks the ID number, the code and the identity; nothing is stored for a refusal; the ID is never stored in full', async () => {
     await given({ method: 'window-pickup', serviceCentre: 'centre-cy' });
     const code = (await service.state(caseId)).pickupCode!.code;
-    const clerk = await as(['clerk']);
+    const clerk = await as(['clerk'], 'clerk-1', 'centre-cy');
     const before = await revision();
     const pickup = (over: object) =>
       app.inject({
@@ -113,6 +117,9 @@ describe('delivery HTTP API', () => {
     expect((await pickup({ code: code === '00000000' ? '11111111' : '00000000' })).statusCode).toBe(409);
     expect((await pickup({ recipient: { kind: 'applicant', idNumber: '110105194912310038' } })).statusCode).toBe(409);
     expect((await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/pickups`, headers: await as(['applicant'], applicantRef), payload: {} })).statusCode).toBe(403);
+    // A clerk of another centre cannot hand it over, nor claim to stand at this one.
+    const elsewhere = await as(['clerk'], 'clerk-9', 'centre-hd');
+    expect((await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/pickups`, headers: elsewhere, payload: { method: 'window-pickup', code, place: 'centre-cy', recipient: { kind: 'applicant', idNumber: '11010519491231002X' } } })).statusCode).toBe(404);
     expect(await revision()).toBe(before);
     const ok = await pickup({});
     expect(ok.statusCode).toBe(201);
@@ -126,13 +133,29 @@ describe('delivery HTTP API', () => {
     await given({ method: 'kiosk-pickup', serviceCentre: 'centre-cy' });
     const code = (await service.state(caseId)).pickupCode!.code;
     const payload = { method: 'kiosk-pickup', code, place: 'kiosk-cy-03', recipient: { kind: 'applicant', idNumber: '11010519491231002X' } };
-    const asWindow = await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/pickups`, headers: await as(['clerk']), payload: { ...payload, method: 'window-pickup', place: 'centre-cy' } });
+    const asWindow = await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/pickups`, headers: await as(['clerk'], 'clerk-1', 'centre-cy'), payload: { ...payload, method: 'window-pickup', place: 'centre-cy' } });
     expect(asWindow.statusCode).toBe(409);
+    const otherKiosk = await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/pickups`, headers: await as(['integration'], 'kiosk-hd-01'), payload });
+    expect(otherKiosk.statusCode).toBe(409);
     const kiosk = await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/pickups`, headers: { ...(await as(['integration'], 'kiosk-cy-03')), 'idempotency-key': 'kiosk-0001' }, payload });
     expect(kiosk.statusCode).toBe(201);
     expect(kiosk.json().delivery.delivered).toMatchObject({ method: 'kiosk-pickup' });
     const stored = (await store.readStream(streamOf(caseId))).find((e) => e.type === 'ResultDelivered')!;
     expect(stored.data).toMatchObject({ method: 'kiosk-pickup', kioskId: 'kiosk-cy-03', recipient: { maskedId: '110105********002X' } });
+  });
+
+  it('R-DELIV-1: clerks act for their centre: where the application was handed in, or where the result is held', async () => {
+    await given({ method: 'electronic' });
+    const chaoyang = await as(['clerk'], 'clerk-1', 'centre-cy');
+    expect((await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: chaoyang })).statusCode).toBe(404);
+    const change = { method: 'window-pickup', serviceCentre: 'centre-cy' };
+    const refused = await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/method-changes`, headers: chaoyang, payload: change });
+    expect(refused.statusCode).toBe(404);
+    await service.execute(caseId, { type: 'RecordSubmission', data: { serviceCentre: 'centre-cy', submittedAt: '2025-03-10T02:00:00.000Z' } }, cause('submitted'));
+    expect((await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: chaoyang })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: `/delivery/cases/${caseId}/method-changes`, headers: chaoyang, payload: change })).statusCode).toBe(201);
+    // Haidian handed nothing in and holds nothing.
+    expect((await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}`, headers: await as(['clerk'], 'clerk-9', 'centre-hd') })).statusCode).toBe(404);
   });
 
   it('R-NOTIFY-1: only operators and supervisors read the failed notifications', async () => {
