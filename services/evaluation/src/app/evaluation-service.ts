@@ -19,7 +19,7 @@ import type { DomainEvent, EventCodec } from '@govsvc/eventstore/event-codec';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { Actor, EventStore } from '@govsvc/eventstore/port';
 import type { Clock } from '@govsvc/runtime/clock';
-import type { IdGenerator } from '@govsvc/runtime/ids';
+import { deterministicId, type IdGenerator } from '@govsvc/runtime/ids';
 import { complaintDecider, type ComplaintChannel, type ComplaintCommand, type ComplaintEvent, type ComplaintState } from '../domain/complaint/complaint.ts';
 import {
   consultationDecider,
@@ -111,6 +111,15 @@ export class EvaluationService {
 
   private now(): string {
     return this.deps.clock.now().toISOString();
+  }
+
+  /**
+   * The id of a thing this request creates. With an idempotency key it derives from the caller and
+   * the key, so a retried request addresses the same stream and finds its events there instead of
+   * creating a second complaint or consultation.
+   */
+  private newId(prefix: string, ctx: CommandContext): string {
+    return ctx.idempotencyKey === undefined ? `${prefix}-${this.deps.ids.next()}` : `${prefix}-${deterministicId(prefix, `${ctx.actor.id}\u0000${ctx.idempotencyKey}`)}`;
   }
 
   // ---- reading ----------------------------------------------------------
@@ -243,7 +252,7 @@ export class EvaluationService {
   // ---- complaints ---------------------------------------------------------
 
   receiveComplaint(input: ComplaintInput, ctx: CommandContext) {
-    const complaintId = `CP-${this.deps.ids.next()}`;
+    const complaintId = this.newId('CP', ctx);
     const receivedAt = this.now();
     const limitWorkingDays = input.limitWorkingDays ?? this.deps.complaintLimitWorkingDays ?? DEFAULT_COMPLAINT_LIMIT_WORKING_DAYS;
     // Counted on the statutory calendar from the day after receipt; provisional past the published years.
@@ -267,7 +276,7 @@ export class EvaluationService {
   // ---- consultations --------------------------------------------------------
 
   recordConsultation(input: ConsultationInput, firstResponder: Staff, ctx: CommandContext) {
-    const consultationId = `CS-${this.deps.ids.next()}`;
+    const consultationId = this.newId('CS', ctx);
     return this.run(
       consultationStream(consultationId),
       consultationDecider,

@@ -229,6 +229,17 @@ describe('complaints over HTTP (R-EVAL-1)', () => {
     expect(atWindow.json().complaint).toMatchObject({ serviceCentre: 'BJ-CENTRE-01', caseId: null });
     expect((await call('POST', '/complaints', ['clerk'], staff, { channel: 'window', department: DEPARTMENT, summary: '态度差' })).statusCode).toBe(409);
   });
+
+  it('R-EVAL-1: a complaint posted again with the same Idempotency-Key is the same complaint, stored once', async () => {
+    const key = { 'idempotency-key': 'work-order-2026-0001' };
+    const body = { channel: '12345-hotline', caseId: null, department: DEPARTMENT, summary: '热线工单' };
+    const first = await call('POST', '/complaints', ['integration'], { subject: '12345-platform' }, body, key);
+    const afterFirst = await head();
+    const again = await call('POST', '/complaints', ['integration'], { subject: '12345-platform' }, body, key);
+    expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
+    expect(again.json().complaint.complaintId).toBe(first.json().complaint.complaintId);
+    expect(await head()).toBe(afterFirst);
+  });
 });
 
 describe('consultations over HTTP (R-CONS-1)', () => {
