@@ -26,6 +26,9 @@ export interface ScenarioResult {
   /** Correctness checks after the run: each a sentence; a failed one makes the scenario FAIL. */
   readonly checks: { readonly ok: boolean; readonly what: string }[];
   readonly notes: string[];
+  /** Set by the runner: when it ran, and the 1-minute load average at its start and end. */
+  measuredAt?: string;
+  load?: readonly number[];
 }
 
 export interface RunOptions {

@@ -52,7 +52,7 @@ export async function fingerprint(quick: boolean): Promise<Machine> {
  * next to the WAL's filesystem root). The figure is the "fdatasync, one 8 kB write" line: what a
  * commit waits for with wal_sync_method = fdatasync.
  */
-async function fdatasyncRate(seconds: number): Promise<{ rate: number | null; report: string }> {
+export async function fdatasyncRate(seconds: number): Promise<{ rate: number | null; report: string }> {
   const dir = await mkdtemp(join(os.tmpdir(), 'govsvc-fsync-'));
   try {
     const { stdout } = await run(config.pgTestFsync, ['-s', String(seconds), '-f', join(dir, 'probe')], { timeout: 120_000 });

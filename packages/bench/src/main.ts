@@ -63,6 +63,7 @@ async function main() {
   for (const name of args.only) {
     console.log(`\n▶ ${name}`);
     const started = Date.now();
+    const loadAtStart = os.loadavg()[0]!;
     let result: ScenarioResult;
     try {
       result = await scenarios[name]!({ quick: args.quick, repeats: args.repeats, memoryEvents: args.memoryEvents }, machine);
@@ -70,6 +71,8 @@ async function main() {
       console.error(error);
       result = { name, title: 'crashed', rows: [], checks: [{ ok: false, what: `the scenario threw: ${(error as Error).message}` }], notes: [] };
     }
+    result.measuredAt = new Date(started).toISOString();
+    result.load = [loadAtStart, os.loadavg()[0]!];
     results.push(result);
     console.log(table(result));
     for (const note of result.notes) console.log(`  · ${note}`);
@@ -82,10 +85,16 @@ async function main() {
   const misses = results.flatMap((r) => r.rows.filter((row) => row.verdict === 'MISS').map((row) => `${r.name}: ${row.metric}`));
   if (misses.length) console.log(`Misses:\n${misses.map((m) => `  MISS ${m}`).join('\n')}`);
 
+  // Scenarios not run this time keep their last figures (dated) in the document.
   await mkdir(resultsDir, { recursive: true });
-  await writeFile(`${resultsDir}latest.json`, JSON.stringify({ machine: { ...machine, fsyncReport: undefined }, args: args.text, loadAtEnd, results }, null, 2));
+  const previous = JSON.parse(await readFile(`${resultsDir}latest.json`, 'utf8').catch(() => '{"results":[]}')) as { results: ScenarioResult[] };
+  const merged = Object.keys(scenarios)
+    .map((name) => results.find((r) => r.name === name) ?? previous.results.find((r) => r.name === name))
+    .filter((r): r is ScenarioResult => r !== undefined);
+  const json = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+  await writeFile(`${resultsDir}latest.json`, json({ machine: { ...machine, fsyncReport: undefined }, args: args.text, loadAtEnd, results: merged }));
   if (!args.noDoc) {
-    const generated = markdown(machine, results, args.text, loadAtEnd);
+    const generated = markdown(machine, merged, args.text, loadAtEnd);
     let doc = await readFile(docPath, 'utf8').catch(() => `# Benchmarks\n\n${BEGIN}\n${END}\n`);
     if (!doc.includes(BEGIN)) doc += `\n${BEGIN}\n${END}\n`;
     doc = doc.slice(0, doc.indexOf(BEGIN) + BEGIN.length) + '\n' + generated + '\n' + doc.slice(doc.indexOf(END));

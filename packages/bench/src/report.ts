@@ -44,7 +44,8 @@ export function markdown(machine: Machine, results: readonly ScenarioResult[], a
     '',
   ];
   for (const r of results) {
-    out.push(`### ${r.name}: ${r.title}`, '', table(r), '');
+    const when = r.measuredAt ? ` Measured ${r.measuredAt.slice(0, 16).replace('T', ' ')} UTC, load average ${r.load?.map((l) => l.toFixed(1)).join(' → ') ?? '?'}.` : '';
+    out.push(`### ${r.name}: ${r.title}`, '', `**${scenarioVerdict(r)}**.${when}`, '', table(r), '');
     if (r.notes.length) out.push(...r.notes.map((n) => `- ${n}`), '');
     if (r.checks.length) out.push('Checks after the run:', ...r.checks.map((c) => `- ${c.ok ? '✓' : '✗ FAILED:'} ${c.what}`), '');
   }
