@@ -245,6 +245,10 @@ export class EvaluationService {
     return this.runCase(caseId, { type: 'DecideAppeal', data: { ratingId, ...input, by, at: this.now() } }, ctx, `appeal-decision:${ratingId}`);
   }
 
+  requestReview(caseId: string, ratingId: string, reason: string, by: Staff, ctx: CommandContext) {
+    return this.runCase(caseId, { type: 'RequestReview', data: { ratingId, reason, by, at: this.now() } }, ctx, `review-request:${ratingId}`);
+  }
+
   review(caseId: string, ratingId: string, input: { outcome: 'stands' | 'mistaken' | 'malicious'; reason: string }, by: string, ctx: CommandContext) {
     return this.runCase(caseId, { type: 'ReviewRating', data: { ratingId, ...input, by, at: this.now() } }, ctx, `review:${ratingId}`);
   }

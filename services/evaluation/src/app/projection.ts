@@ -26,6 +26,8 @@ export interface InboxEntry {
   withinLimit: boolean | null;
   /** The rater's appeal, for the supervisor who decides it. */
   appeal: 'pending' | 'dismissed' | 'reopened' | null;
+  /** The department asked for a review and no supervisor has reviewed yet. */
+  reviewRequested: boolean;
   /** The feedback as published online (R-EVAL-4: 差评整改在线反馈); the latest one after a reopening. */
   feedback: { outcome: 'rectified' | 'explained'; text: string; givenAt: string } | null;
 }
@@ -67,6 +69,7 @@ function applyToInbox(
         status: 'open',
         withinLimit: null,
         appeal: null,
+        reviewRequested: false,
         feedback: null,
       });
       return;
@@ -107,8 +110,14 @@ function applyToInbox(
       }
       return;
     }
+    case 'RatingReviewRequested': {
+      const entry = inbox.get(event.data.ratingId);
+      if (entry) entry.reviewRequested = true;
+      return;
+    }
     case 'RatingReviewed': {
       const entry = inbox.get(event.data.ratingId);
+      if (entry) entry.reviewRequested = false;
       if (entry && event.data.closesRectification) {
         entry.status = 'closed-by-exclusion';
         entry.withinLimit = event.data.withinLimit;
@@ -142,13 +151,14 @@ export class EvaluationProjection {
     return this.#model;
   }
 
-  inbox(filter: { department?: string; status?: InboxEntry['status']; appeal?: NonNullable<InboxEntry['appeal']> } = {}): InboxEntry[] {
+  inbox(filter: { department?: string; status?: InboxEntry['status']; appeal?: NonNullable<InboxEntry['appeal']>; reviewRequested?: boolean } = {}): InboxEntry[] {
     return [...this.#inbox.values()]
       .filter(
         (e) =>
           (filter.department === undefined || e.department === filter.department) &&
           (filter.status === undefined || e.status === filter.status) &&
-          (filter.appeal === undefined || e.appeal === filter.appeal),
+          (filter.appeal === undefined || e.appeal === filter.appeal) &&
+          (filter.reviewRequested === undefined || e.reviewRequested === filter.reviewRequested),
       )
       .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.ratingId < b.ratingId ? -1 : 1))
       .map((e) => ({ ...e, feedback: e.feedback && { ...e.feedback } }));

@@ -54,6 +54,7 @@ const ReviewBody = z.strictObject({ outcome: z.enum(['stands', 'mistaken', 'mali
 const InboxQuery = z.strictObject({
   status: z.enum(['open', 'verified', 'completed', 'reopened', 'closed-by-exclusion']).optional(),
   appeal: z.enum(['pending', 'dismissed', 'reopened']).optional(),
+  reviewRequested: z.enum(['true', 'false']).optional(),
   department: z.string().min(1).max(100).optional(),
 });
 const ComplaintListQuery = z.strictObject({ answered: z.enum(['true', 'false']).optional(), department: z.string().min(1).max(100).optional() });
@@ -135,6 +136,7 @@ function ratingView(r: RatingRecord, forRater: boolean) {
     submittedAt: r.submittedAt,
     bad: r.bad,
     review: r.review,
+    reviewRequest: forRater ? null : r.reviewRequest,
     rectification: r.rectification && {
       status: r.rectification.status,
       department: r.rectification.department,
@@ -238,10 +240,15 @@ export async function evaluationRoutes(app: App, { service, projection, now }: E
     const p = principalOf(request);
     await projection.catchUp();
     const department = has(p, readers) ? request.query.department : staffOf(p).department;
-    const { status, appeal } = request.query;
+    const { status, appeal, reviewRequested } = request.query;
     return {
       asOf: now().toISOString(),
-      items: projection.inbox({ ...(department !== undefined && { department }), ...(status !== undefined && { status }), ...(appeal !== undefined && { appeal }) }),
+      items: projection.inbox({
+        ...(department !== undefined && { department }),
+        ...(status !== undefined && { status }),
+        ...(appeal !== undefined && { appeal }),
+        ...(reviewRequested !== undefined && { reviewRequested: reviewRequested === 'true' }),
+      }),
     };
   });
 
@@ -277,6 +284,13 @@ export async function evaluationRoutes(app: App, { service, projection, now }: E
     const { caseId, ratingId } = request.params;
     await visibleCase(request, caseId);
     const outcome = await service.decideAppeal(caseId, ratingId, request.body, principalOf(request).subject, contextOf(request));
+    return respondRating(reply, caseId, ratingId, outcome.repeated, true, false);
+  });
+
+  app.post('/cases/:caseId/ratings/:ratingId/review-request', { config: allow('clerk', 'reviewer', 'chief'), schema: { params: RatingParams, body: AppealBody } }, async (request, reply) => {
+    const { caseId, ratingId } = request.params;
+    const staff = await departmentRating(request, caseId, ratingId);
+    const outcome = await service.requestReview(caseId, ratingId, request.body.reason, staff, contextOf(request));
     return respondRating(reply, caseId, ratingId, outcome.repeated, true, false);
   });
 

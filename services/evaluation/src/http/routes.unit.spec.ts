@@ -164,13 +164,19 @@ describe('rectification over HTTP (R-EVAL-3)', () => {
     expect((await call('GET', '/rectifications?status=reopened', ['clerk'], staff)).json().items).toEqual([expect.objectContaining({ ratingId, dueDate: '2026-03-21' })]);
   });
 
-  it('R-EVAL-3: no appeal before the feedback; the supervisor excludes a malicious rating on review, reason kept', async () => {
+  it('R-EVAL-3: no appeal before the feedback; the department asks for review and the supervisor excludes the malicious rating, reason kept', async () => {
     const ratingId = await rateBadly();
     const base = `/cases/${CASE}/ratings/${ratingId}`;
     expect((await call('POST', `${base}/appeal`, ['applicant'], applicant, { reason: '未解决' })).statusCode).toBe(409);
+    expect((await call('POST', `${base}/review-request`, ['chief'], { subject: 'S-9', department: OTHER_DEPARTMENT }, { reason: 'x' })).statusCode).toBe(404);
+    expect((await call('POST', `${base}/review-request`, ['chief'], staff, { reason: '同一号码批量差评' })).statusCode).toBe(201);
+    const asked = await call('GET', '/rectifications?reviewRequested=true', ['supervisor']);
+    expect(asked.json().items).toEqual([expect.objectContaining({ ratingId, reviewRequested: true })]);
+    expect((await call('GET', `/cases/${CASE}/ratings`, ['applicant'], applicant)).json().ratings[0].reviewRequest).toBeNull();
     const reviewed = await call('POST', `${base}/review`, ['supervisor'], { subject: 'SUP-1' }, { outcome: 'malicious', reason: '批量恶意差评' });
     expect(reviewed.statusCode, reviewed.body).toBe(201);
     expect(reviewed.json()).toMatchObject({ review: { outcome: 'malicious', reason: '批量恶意差评' }, rectification: { status: 'closed-by-exclusion' } });
+    expect((await call('GET', '/rectifications?reviewRequested=true', ['supervisor'])).json().items).toEqual([]);
     expect((await call('POST', `${base}/review`, ['clerk'], staff, { outcome: 'stands', reason: 'x' })).statusCode).toBe(403);
     const stats = await call('GET', '/statistics?groupBy=department', ['supervisor']);
     expect(stats.json().total).toMatchObject({ ratings: 0, excluded: 1 });

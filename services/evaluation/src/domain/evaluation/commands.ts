@@ -67,6 +67,7 @@ export type EvaluationCommand =
       readonly type: 'DecideAppeal';
       readonly data: { readonly ratingId: string; readonly outcome: 'dismissed' | 'reopened'; readonly reason: string; readonly by: string; readonly at: string };
     }
+  | { readonly type: 'RequestReview'; readonly data: { readonly ratingId: string; readonly reason: string; readonly by: Staff; readonly at: string } }
   | {
       readonly type: 'ReviewRating';
       readonly data: { readonly ratingId: string; readonly outcome: 'stands' | 'mistaken' | 'malicious'; readonly reason: string; readonly by: string; readonly at: string };

@@ -1,8 +1,9 @@
 /**
  * Appeal and review (51号文: 申诉复核). The rater, not satisfied with the
  * feedback, may appeal once; a supervisor dismisses the appeal or sends the
- * rectification back with 7 new days. On review, a rating found mistaken or
- * malicious is excluded from statistics, the reason kept in the ledger.
+ * rectification back with 7 new days. The department may ask once for a
+ * review of a rating it holds mistaken or malicious; on review (asked for or
+ * not), a rating found so is excluded from statistics, the reason kept.
  */
 import { RuleViolation, NotFoundError } from '@govsvc/errors/errors';
 import { hasContent, notLaterThan, rectificationDue } from '../values.ts';
@@ -45,6 +46,15 @@ export function decideDecideAppeal({ data }: EvaluationCommandOf<'DecideAppeal'>
       },
     },
   ];
+}
+
+/** The department contests a rating as mistaken or malicious, once; a supervisor then reviews it. */
+export function decideRequestReview({ data }: EvaluationCommandOf<'RequestReview'>, state: EvaluationState): EvaluationEvent[] {
+  const rating = ratingOf(state, data.ratingId);
+  if (rating.review !== null) throw new RuleViolation('R-EVAL-3', `rating ${data.ratingId} was reviewed already (${rating.review.outcome})`);
+  if (rating.reviewRequest !== null) throw new RuleViolation('R-EVAL-3', `a review of rating ${data.ratingId} was requested already`);
+  if (!hasContent(data.reason)) throw new RuleViolation('R-EVAL-3', 'a review request says why the rating is mistaken or malicious');
+  return [{ type: 'RatingReviewRequested', data: { caseId: state.caseId!, ratingId: data.ratingId, reason: data.reason.trim(), requestedBy: data.by, requestedAt: data.at } }];
 }
 
 export function decideReviewRating({ data }: EvaluationCommandOf<'ReviewRating'>, state: EvaluationState): EvaluationEvent[] {

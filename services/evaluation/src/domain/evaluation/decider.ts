@@ -1,7 +1,7 @@
 /** The decider of a case's evaluation ledger (stream `evaluation-<caseId>`). */
 import type { Decider } from '@govsvc/eventstore/decider';
 import type { EvaluationCommand } from './commands.ts';
-import { decideAppealRating, decideDecideAppeal, decideReviewRating } from './decide-appeal-review.ts';
+import { decideAppealRating, decideDecideAppeal, decideRequestReview, decideReviewRating } from './decide-appeal-review.ts';
 import { decideAssignDepartment, decideInviteRating, decideRegisterCase } from './decide-case-facts.ts';
 import { decideGiveFeedback, decideRecordCallback, decideVerifyRectification } from './decide-rectification.ts';
 import { decideSubmitRating } from './decide-submit-rating.ts';
@@ -28,6 +28,8 @@ function decide(command: EvaluationCommand, state: EvaluationState): EvaluationE
       return decideAppealRating(command, state);
     case 'DecideAppeal':
       return decideDecideAppeal(command, state);
+    case 'RequestReview':
+      return decideRequestReview(command, state);
     case 'ReviewRating':
       return decideReviewRating(command, state);
   }

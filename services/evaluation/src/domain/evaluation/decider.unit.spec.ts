@@ -238,6 +238,19 @@ describe('appeal and review', () => {
     spec.given(badRatingOpened).when(review({ reason: '' })).thenThrows(RuleViolation, rule('R-EVAL-3'));
   });
 
+  it('R-EVAL-3: the department asks once for a review of a rating it holds malicious; not after the review', () => {
+    const request: EvaluationCommandOf<'RequestReview'> = { type: 'RequestReview', data: { ratingId: 'R-1', reason: '评价人与办件无关', by: staff, at: '2026-03-11T01:00:00.000Z' } };
+    const requested: EvaluationEvent = { type: 'RatingReviewRequested', data: { caseId, ratingId: 'R-1', reason: '评价人与办件无关', requestedBy: staff, requestedAt: '2026-03-11T01:00:00.000Z' } };
+    spec.given(badRatingOpened).when(request).then([requested]);
+    spec.given([...badRatingOpened, requested]).when(request).thenThrows(RuleViolation, rule('R-EVAL-3'));
+    spec.given(badRatingOpened).when({ ...request, data: { ...request.data, reason: ' ' } }).thenThrows(RuleViolation, rule('R-EVAL-3'));
+    const reviewed: EvaluationEvent = {
+      type: 'RatingReviewed',
+      data: { caseId, ratingId: 'R-1', outcome: 'stands', reason: '评价属实', reviewedBy: 'SUP-1', reviewedAt: '2026-03-11T02:00:00.000Z', closesRectification: false, withinLimit: null },
+    };
+    spec.given([...badRatingOpened, requested, reviewed]).when(request).thenThrows(RuleViolation, rule('R-EVAL-3'));
+  });
+
   it('R-EVAL-3: a rating that stands keeps its rectification open', () => {
     spec
       .given(badRatingOpened)

@@ -121,6 +121,15 @@ const AppealDecided = z.object({
   reopenedDueAt: Instant.nullable(),
 });
 
+const RatingReviewRequested = z.object({
+  caseId: Id,
+  ratingId: Id,
+  /** Why the department holds the rating mistaken or malicious (申诉). */
+  reason: z.string().min(1).max(2000),
+  requestedBy: Staff,
+  requestedAt: Instant,
+});
+
 const RatingReviewed = z.object({
   caseId: Id,
   ratingId: Id,
@@ -145,6 +154,7 @@ export const evaluationEventSchemas = {
   RectificationFeedbackGiven,
   RatingAppealed,
   AppealDecided,
+  RatingReviewRequested,
   RatingReviewed,
 } as const;
 

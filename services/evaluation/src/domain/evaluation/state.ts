@@ -42,6 +42,8 @@ export interface RatingRecord {
   readonly submittedAt: string;
   readonly bad: boolean;
   readonly review: { readonly outcome: 'stands' | 'mistaken' | 'malicious'; readonly reason: string } | null;
+  /** The department's request for review (申诉), pending until a supervisor reviews. */
+  readonly reviewRequest: { readonly reason: string; readonly department: string } | null;
   readonly rectification: Rectification | null;
 }
 
@@ -107,6 +109,7 @@ export function evolveEvaluation(state: EvaluationState, event: EvaluationEvent)
         submittedAt: d.submittedAt,
         bad: isBadLevel(d.level),
         review: null,
+        reviewRequest: null,
         rectification: null,
       };
       return { ...state, ratings: { ...state.ratings, [d.ratingId]: record }, rated: { ...state.rated, [occasionKey(d.occasion)]: d.ratingId } };
@@ -142,6 +145,8 @@ export function evolveEvaluation(state: EvaluationState, event: EvaluationEvent)
           : {}),
       }));
     }
+    case 'RatingReviewRequested':
+      return withRating(state, event.data.ratingId, (r) => ({ ...r, reviewRequest: { reason: event.data.reason, department: event.data.requestedBy.department } }));
     case 'RatingReviewed': {
       const d = event.data;
       return withRating(state, d.ratingId, (r) => ({
