@@ -145,7 +145,7 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
   let busConsumer: IntegrationEventConsumer | undefined;
 
   const handlers = Object.fromEntries(
-    [...(Object.keys(TRIGGERS) as CurrentTypeName[]), 'catalog.guide-published.v1' as const].map((type) => [type, async (event: Parameters<ContractConsumer['handle']>[0]) => consumer.handle(event)]),
+    [...(Object.keys(TRIGGERS) as CurrentTypeName[]), 'catalog.guide-published.v2' as const].map((type) => [type, async (event: Parameters<ContractConsumer['handle']>[0]) => consumer.handle(event)]),
   ) as IntegrationEventHandlers<undefined>;
 
   async function rebuild(projection: 'deadline-index' | 'case-timeline') {

@@ -59,8 +59,9 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
   });
 
   async function handle(message: DecodedIntegrationEvent): Promise<void> {
-    if (message.type === 'catalog.guide-published.v1') {
-      const g = message.data as DataOf<'catalog.guide-published.v1'>;
+    // v1 guides arrive upcast to v2 (the registry lifts them): one handler for both.
+    if (message.type === 'catalog.guide-published.v2') {
+      const g = message.data as DataOf<'catalog.guide-published.v2'>;
       await handleCommand(
         store,
         guideFileStream(g.itemCode),
