@@ -118,6 +118,8 @@ function applyToInbox(
     case 'RatingReviewed': {
       const entry = inbox.get(event.data.ratingId);
       if (entry) entry.reviewRequested = false;
+      // An excluded rating takes no more handling: a pending appeal against its feedback falls away with it.
+      if (entry && event.data.outcome !== 'stands' && entry.appeal === 'pending') entry.appeal = null;
       if (entry && event.data.closesRectification) {
         entry.status = 'closed-by-exclusion';
         entry.withinLimit = event.data.withinLimit;

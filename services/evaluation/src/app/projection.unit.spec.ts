@@ -64,4 +64,28 @@ describe('the read side', () => {
     expect(projection.inbox({ department: 'D-2' }).map((e) => e.caseId)).toEqual(['C-2']);
     expect(projection.inbox().find((e) => e.caseId === 'C-3')?.department).toBeNull();
   });
+
+  it('R-EVAL-3: an appeal pending when its rating is excluded on review leaves the supervisors’ list of pending appeals', async () => {
+    const store = createInMemoryEventStore();
+    h = await evaluationHarness(store);
+    const ctx = { actor: { id: 'test', role: 'integration' }, correlationId: 'c' };
+    const staff = { staffId: 'S-1', department: 'D-1' };
+    await h.module.service.registerCase({ caseId: 'C-4', itemCode: 'ITEM-1', applicantRef: APPLICANT_REF, serviceCentre: null, leadDepartment: 'D-1', submittedAt: '2026-03-02T01:00:00.000Z' }, ctx);
+    const rated = await h.module.service.submitRating(
+      'C-4',
+      { occasion: { kind: 'online', occasionId: 'C-4' }, channel: 'website', level: 'dissatisfied', indicators: { result: 1 }, comment: null, named: false },
+      APPLICANT_REF,
+      ctx,
+    );
+    const ratingId = (rated.events[0] as { data: { ratingId: string } }).data.ratingId;
+    await h.module.service.verify('C-4', ratingId, { finding: 'unreasonable', note: '无法律依据' }, staff, ctx);
+    await h.module.service.giveFeedback('C-4', ratingId, { outcome: 'explained', measures: '说明', feedback: '已说明' }, staff, ctx);
+    await h.module.service.appeal('C-4', ratingId, '不认可', APPLICANT_REF, ctx);
+    const projection = new EvaluationProjection(store);
+    await projection.catchUp();
+    expect(projection.inbox({ appeal: 'pending' })).toHaveLength(1);
+    await h.module.service.review('C-4', ratingId, { outcome: 'mistaken', reason: '误评' }, 'SUP-1', ctx);
+    await projection.catchUp();
+    expect(projection.inbox({ appeal: 'pending' })).toEqual([]);
+  });
 });
