@@ -38,9 +38,14 @@ export interface CourierServiceDeps {
 type WithoutAt<T> = T extends { data: infer D } ? Omit<T, 'data'> & { data: Omit<D, 'at'> } : never;
 
 export class CourierService {
-  /** (carrier, tracking number) → waybill id, caught up from the store on a miss. */
-  private readonly directory = new Map<string, string>();
-  private directoryPosition = 0n;
+  /**
+   * (carrier, tracking number) → waybill id and case → waybill ids: a cache of the WaybillCreated events,
+   * rebuilt from the whole store on a miss (paging `readAll` from a remembered position is no tail: a
+   * transaction committing late would be skipped for good).
+   */
+  private directory = new Map<string, string>();
+  private byCase = new Map<string, string[]>();
+  private rebuilding: Promise<void> | null = null;
 
   constructor(private readonly deps: CourierServiceDeps) {}
 
@@ -110,7 +115,6 @@ export class CourierService {
       },
       cause,
     );
-    this.directory.set(`${carrierName}\u0000${trackingNumber}`, input.waybillId);
     return result.state;
   }
 
@@ -148,36 +152,40 @@ export class CourierService {
 
   async findByTracking(carrier: string, trackingNumber: string): Promise<string | undefined> {
     const key = `${carrier}\u0000${trackingNumber}`;
-    if (!this.directory.has(key)) await this.catchUpDirectory();
+    if (!this.directory.has(key)) await this.rebuildDirectory();
     return this.directory.get(key);
-  }
-
-  private async catchUpDirectory(): Promise<void> {
-    for (;;) {
-      const batch = await this.deps.store.readAll({ after: this.directoryPosition, maxCount: 500, filter: { categories: [WAYBILL_CATEGORY], eventTypes: ['WaybillCreated'] } });
-      for (const stored of batch) {
-        const event = waybillCodec.decode(stored);
-        if (event.type === 'WaybillCreated') this.directory.set(`${event.data.carrier}\u0000${event.data.trackingNumber}`, event.data.waybillId);
-        this.directoryPosition = stored.globalPosition;
-      }
-      if (batch.length < 500) return;
-    }
   }
 
   /** The waybills of a case, in creation order. */
   async waybillsOf(caseId: string): Promise<WaybillState[]> {
-    const ids: string[] = [];
+    await this.rebuildDirectory();
+    return Promise.all((this.byCase.get(caseId) ?? []).map((id) => this.state(id)));
+  }
+
+  /** One rebuild at a time; concurrent callers share it. */
+  private rebuildDirectory(): Promise<void> {
+    this.rebuilding ??= this.readDirectory().finally(() => (this.rebuilding = null));
+    return this.rebuilding;
+  }
+
+  private async readDirectory(): Promise<void> {
+    const directory = new Map<string, string>();
+    const byCase = new Map<string, string[]>();
     let after = 0n;
     for (;;) {
       const batch = await this.deps.store.readAll({ after, maxCount: 500, filter: { categories: [WAYBILL_CATEGORY], eventTypes: ['WaybillCreated'] } });
       for (const stored of batch) {
         const event = waybillCodec.decode(stored);
-        if (event.type === 'WaybillCreated' && event.data.caseId === caseId) ids.push(event.data.waybillId);
+        if (event.type === 'WaybillCreated') {
+          directory.set(`${event.data.carrier}\u0000${event.data.trackingNumber}`, event.data.waybillId);
+          byCase.set(event.data.caseId, [...(byCase.get(event.data.caseId) ?? []), event.data.waybillId]);
+        }
         after = stored.globalPosition;
       }
       if (batch.length < 500) break;
     }
-    return Promise.all(ids.map((id) => this.state(id)));
+    this.directory = directory;
+    this.byCase = byCase;
   }
 
   async recordCaseOwner(caseId: string, owner: string, maskedId: string, cause: Cause): Promise<void> {

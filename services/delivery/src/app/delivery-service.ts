@@ -133,7 +133,11 @@ export class DeliveryService {
     return openContact(state.preferences.contact, caseId, this.deps.keyring);
   }
 
-  /** Notifications that gave up, across cases, for the operator (R-NOTIFY-1: never silently). */
+  /**
+   * Notifications that gave up, across cases, for the operator (R-NOTIFY-1: never silently). Read whole
+   * each time: paging `readAll` by position is no tail (a transaction committing late would be skipped),
+   * and these three event types are few.
+   */
   async failedNotifications(): Promise<FailedNotification[]> {
     const open = new Map<string, FailedNotification>();
     let after = 0n;
@@ -151,10 +155,9 @@ export class DeliveryService {
         } else if (event.type === 'NotificationRequeued' || event.type === 'NotificationSent') {
           open.delete(`${event.data.noticeId}/${event.data.channel}`);
         }
+        after = stored.globalPosition;
       }
-      const last = batch[batch.length - 1];
-      if (!last || batch.length < 500) break;
-      after = last.globalPosition;
+      if (batch.length < 500) break;
     }
     return [...open.values()].sort((a, b) => a.failedAt.localeCompare(b.failedAt));
   }
