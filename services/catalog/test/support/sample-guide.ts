@@ -53,6 +53,11 @@ export function sampleGuide(): GuideContent {
         format: 'pdf',
         text: '公共场所卫生许可证 单位名称：北京某某酒店管理有限公司 法定代表人（负责人）：张** 许可项目：住宿 有效期限：四年',
       },
+      licence: {
+        electronic: { available: true, paperAbolished: false },
+        validity: { term: 'fixed', months: 48, basis: [{ instrument: '《公共场所卫生管理条例实施细则》', kind: 'departmental-rule' }] },
+        renewal: { leadTime: { days: 30, unit: 'calendar-days' } },
+      },
     },
     fee: { charged: false, standard: '不收费', basis: [{ instrument: '《中华人民共和国行政许可法》', article: '第五十八条' }] },
     materials: [

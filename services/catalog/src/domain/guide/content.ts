@@ -99,6 +99,9 @@ export const INSTRUMENT_KINDS = {
   'normative-document': '规范性文件',
 } as const;
 
+/** How a renewal lead time is counted: the Licensing Law's 30 days are calendar days; some rules count working days. */
+export const DAY_KINDS = { 'calendar-days': '日（自然日）', 'working-days': '工作日' } as const;
+
 const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
 /** A citation of a legal instrument; also used for material bases (Art. 7(1)) and fee bases. */
@@ -255,9 +258,60 @@ export const guideContentSchema = z
           })
           .optional()
           .describe('结果样本 result sample'),
+        licence: z
+          .strictObject({
+            electronic: z
+              .strictObject({
+                available: z.boolean().describe('是否已实行电子证照 whether the result is issued as an electronic licence'),
+                paperAbolished: z.boolean().describe('是否取消纸质证照 whether paper licences are abolished (electronic only)'),
+              })
+              .describe('电子证照 electronic licence (R-REV-3)'),
+            validity: z
+              .strictObject({
+                term: z.enum(['fixed', 'indefinite']).describe('有效期类型 fixed term, or 长期有效 no expiry'),
+                months: z.number().int().min(1).max(1200).optional().describe('有效期（月） validity in months, for a fixed term'),
+                basis: z.array(legalReferenceSchema).optional().describe('有效期依据 the provision that sets the term'),
+              })
+              .describe('有效期 validity (R-REV-4)'),
+            renewal: z
+              .strictObject({
+                leadTime: z
+                  .strictObject({
+                    days: z.number().int().min(0).max(365).describe('天数 number of days'),
+                    unit: z.enum(keysOf(DAY_KINDS)).describe('计算方式 calendar or working days'),
+                  })
+                  .describe('延续申请期限 a renewal is applied for at least this long before expiry'),
+                basis: z.array(legalReferenceSchema).optional().describe('延续期限依据 the rule, when it departs from Licensing Law Art. 50'),
+              })
+              .optional()
+              .describe('延续 renewal (absent: 30 days before expiry, Licensing Law Art. 50)'),
+          })
+          .optional()
+          .describe('证照信息 licence facts: electronic form, validity, renewal'),
       })
       .optional()
       .describe('办理结果 result'),
+    collectiveDecision: z
+      .strictObject({
+        required: z.boolean().describe('是否须集体讨论决定 whether the law requires a collective decision (R-REV-5: then two signatures do not conclude a case)'),
+        basis: z.array(legalReferenceSchema).optional().describe('集体讨论决定依据 the provision that requires it'),
+      })
+      .optional()
+      .describe('集体讨论决定 collective decision by law (absent: two signatures conclude, measures Art. 30)'),
+    collaboration: z
+      .strictObject({
+        leadDepartment: z.string().max(100).describe('牵头部门 lead department: owns the flow, the material list and the time limit'),
+        assistingDepartments: z
+          .array(
+            z.strictObject({
+              name: z.string().max(100).describe('协办部门名称 assisting department'),
+              matter: z.string().max(200).optional().describe('协办内容 what it gives its opinion on'),
+            }),
+          )
+          .describe('协办部门 assisting departments, asked in parallel'),
+      })
+      .optional()
+      .describe('协同办理 cross-department handling (R-COLLAB-1; absent: the implementing body alone)'),
     fee: z
       .strictObject({
         charged: z.boolean().describe('是否收费 whether a fee is charged'),

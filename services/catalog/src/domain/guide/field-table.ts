@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { GUIDE_ELEMENTS, MATERIAL_FIELDS } from '../lint/elements.ts';
 import {
   CROSS_REGION_SCOPES,
+  DAY_KINDS,
   guideContentSchema,
   HANDLING_FORMS,
   INSTRUMENT_KINDS,
@@ -27,6 +28,7 @@ const CODE_LISTS: readonly [string, Record<string, string>][] = [
   ['handlingForm 办理形式', HANDLING_FORMS],
   ['crossRegionScope 通办范围', CROSS_REGION_SCOPES],
   ['result.type 结果类型', RESULT_TYPES],
+  ['result.licence.renewal.leadTime.unit 计算方式', DAY_KINDS],
   ['materials[].category 材料类别', MATERIAL_CATEGORIES],
   ['materials[].type 材料类型', MATERIAL_TYPES],
   ['materials[].source.channel 来源渠道', SOURCE_CHANNELS],
@@ -69,6 +71,17 @@ const FIELD_RULES: Record<string, string> = {
   'process[].reviewStandard': 'R-CAT-11',
   'process[].result': 'R-CAT-11',
   'process[].next[].to': 'R-CAT-11',
+  'result.licence': 'R-REV-3',
+  'result.licence.electronic.paperAbolished': 'R-REV-3',
+  'result.licence.validity.months': 'R-REV-4',
+  'result.licence.validity.basis': 'R-REV-4',
+  'result.licence.renewal': 'R-REV-4',
+  'result.licence.renewal.basis': 'R-REV-4',
+  'result.licence.renewal.leadTime.days': 'R-REV-4',
+  'collectiveDecision.basis': 'R-REV-5',
+  'collaboration.leadDepartment': 'R-COLLAB-1',
+  'collaboration.assistingDepartments': 'R-COLLAB-1',
+  'collaboration.assistingDepartments[].name': 'R-COLLAB-1',
 };
 
 function rulesFor(path: string): string {
@@ -110,7 +123,8 @@ export function renderGuideFieldTable(): string {
     '<!-- Rendered from services/catalog/src/domain/guide/content.ts by `pnpm --filter @govsvc/catalog docs:fields`; do not edit by hand. -->',
     '',
     'Every element of a service guide (办事指南) as the catalog service stores it: measures Art. 6 (R-CAT-3) and the',
-    'material fields of Art. 7 (R-CAT-5). "必填 required" means the schema refuses a guide without it; every other',
+    'material fields of Art. 7 (R-CAT-5), plus the facts review decides by (licence form, validity and renewal, collective',
+    'decision, collaboration: R-REV-3/4/5, R-COLLAB-1; published in `catalog.guide-published.v2`). "必填 required" means the schema refuses a guide without it; every other',
     'element may be absent in a draft, and the rules named in the last column refuse to publish a guide that lacks',
     'it or states it unlawfully (`govsvc guide lint` shows each finding with its rule and path).',
     '',

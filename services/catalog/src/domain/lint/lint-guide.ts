@@ -10,6 +10,7 @@ import { lintItemCode } from './item-code.ts';
 import { lintCatchAllAndBasis, lintDataSharing, lintForms, lintIntermediaries, lintProofs } from './materials.ts';
 import { lintProcess } from './process.ts';
 import { lintResultSample } from './result-sample.ts';
+import { lintReviewFacts } from './review-facts.ts';
 import { lintTimeLimits } from './time-limits.ts';
 import { lintTolerance } from './tolerance.ts';
 
@@ -27,5 +28,6 @@ export function lintGuide(guide: GuideContent, context: LintContext): Finding[] 
     ...lintDataSharing(guide, context),
     ...lintProcess(guide),
     ...lintResultSample(guide),
+    ...lintReviewFacts(guide),
   ];
 }

@@ -298,6 +298,72 @@ describe('lintGuide', () => {
     });
   });
 
+  describe('the facts review decides by (R-REV-3, R-REV-4, R-REV-5, R-COLLAB-1)', () => {
+    type LicenceFacts = NonNullable<NonNullable<GuideContent['result']>['licence']>;
+    const withLicence = (change: (l: LicenceFacts) => LicenceFacts | undefined): GuideContent => {
+      const guide = sampleGuide();
+      return { ...guide, result: { ...guide.result, licence: change(guide.result!.licence!) } };
+    };
+    const cites = [{ instrument: '《某某条例》', article: '第十条' }];
+
+    it('R-REV-3: a licensing item issuing a licence states its licence facts; other results need not', () => {
+      expect(summary(lint(withLicence(() => undefined)))).toEqual(['error R-REV-3 /result/licence']);
+      const certificate = withLicence(() => undefined);
+      expect(lint({ ...certificate, result: { ...certificate.result, type: 'certificate' } })).toEqual([]);
+      expect(lint({ ...certificate, itemType: '07' })).toContainEqual(expect.objectContaining({ rule: 'R-CAT-3' }));
+      expect(lint({ ...certificate, itemType: '07' }).some((f) => f.rule === 'R-REV-3')).toBe(false);
+    });
+    it('R-REV-3: paper abolished without an e-licence leaves the applicant nothing', () => {
+      expect(summary(lint(withLicence((l) => ({ ...l, electronic: { available: false, paperAbolished: true } }))))).toEqual([
+        'error R-REV-3 /result/licence/electronic/paperAbolished',
+      ]);
+      expect(lint(withLicence((l) => ({ ...l, electronic: { available: true, paperAbolished: true } })))).toEqual([]);
+      expect(lint(withLicence((l) => ({ ...l, electronic: { available: false, paperAbolished: false } })))).toEqual([]);
+    });
+    it('R-REV-4: a fixed term states its months and its basis; no expiry states neither a term nor a renewal', () => {
+      expect(summary(lint(withLicence((l) => ({ ...l, validity: { term: 'fixed' } }))))).toEqual([
+        'error R-REV-4 /result/licence/validity/months',
+        'error R-REV-4 /result/licence/validity/basis',
+      ]);
+      expect(summary(lint(withLicence((l) => ({ ...l, validity: { term: 'indefinite', months: 12 } }))))).toEqual([
+        'error R-REV-4 /result/licence/validity/months',
+        'error R-REV-4 /result/licence/renewal',
+      ]);
+      const { renewal: _none, ...noRenewal } = sampleGuide().result!.licence!;
+      expect(lint(withLicence(() => ({ ...noRenewal, validity: { term: 'indefinite' } })))).toEqual([]);
+    });
+    it('R-REV-4: a lead time other than Art. 50’s 30 days cites its rule; 30 calendar days need not', () => {
+      const lead = (days: number, unit: 'calendar-days' | 'working-days', basis?: typeof cites) =>
+        withLicence((l) => ({ ...l, renewal: { leadTime: { days, unit }, ...(basis && { basis }) } }));
+      expect(lint(lead(30, 'calendar-days'))).toEqual([]);
+      expect(summary(lint(lead(30, 'working-days')))).toEqual(['error R-REV-4 /result/licence/renewal/basis']);
+      expect(summary(lint(lead(60, 'calendar-days')))).toEqual(['error R-REV-4 /result/licence/renewal/basis']);
+      expect(lint(lead(15, 'working-days', cites))).toEqual([]);
+    });
+    it('R-REV-4: a lead time as long as the validity could never be met', () => {
+      const short = withLicence((l) => ({ ...l, validity: { ...l.validity, months: 1 }, renewal: { leadTime: { days: 20, unit: 'working-days' }, basis: cites } }));
+      expect(summary(lint(short))).toEqual(['error R-REV-4 /result/licence/renewal/leadTime/days']);
+      const fits = withLicence((l) => ({ ...l, validity: { ...l.validity, months: 2 }, renewal: { leadTime: { days: 20, unit: 'working-days' }, basis: cites } }));
+      expect(lint(fits)).toEqual([]);
+    });
+    it('R-REV-5: a collective decision by law cites the law; none required needs nothing', () => {
+      expect(summary(lint({ ...sampleGuide(), collectiveDecision: { required: true } }))).toEqual(['error R-REV-5 /collectiveDecision/basis']);
+      expect(lint({ ...sampleGuide(), collectiveDecision: { required: true, basis: cites } })).toEqual([]);
+      expect(lint({ ...sampleGuide(), collectiveDecision: { required: false } })).toEqual([]);
+    });
+    it('R-COLLAB-1: one lead, assisting departments named once, never the lead; a lead other than the body is a warning', () => {
+      const body = sampleGuide().implementingBody!.name;
+      const collab = (leadDepartment: string, names: string[]) => ({ ...sampleGuide(), collaboration: { leadDepartment, assistingDepartments: names.map((name) => ({ name })) } });
+      expect(lint(collab(body, ['北京市东城区消防救援支队']))).toEqual([]);
+      expect(summary(lint(collab(body, [])))).toEqual(['error R-COLLAB-1 /collaboration/assistingDepartments']);
+      expect(summary(lint(collab(body, [body, '甲局', '甲局'])))).toEqual([
+        'error R-COLLAB-1 /collaboration/assistingDepartments/0/name',
+        'error R-COLLAB-1 /collaboration/assistingDepartments/2/name',
+      ]);
+      expect(summary(lint(collab('甲局', ['乙局'])))).toEqual(['warning R-COLLAB-1 /collaboration/leadDepartment']);
+    });
+  });
+
   it('reports every finding at once, in article order', () => {
     const guide = { ...withMaterial('floor-plan', (m) => ({ ...m, legalBasis: [], name: '其他材料' })), hours: '', promisedTimeLimit: { workingDays: 30 } };
     const rules = lint(guide).map((f) => f.rule);
