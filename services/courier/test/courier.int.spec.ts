@@ -217,6 +217,9 @@ describe('courier on Kafka and PostgreSQL with the local carrier', () => {
     expect(other.statusCode).toBe(404);
     const bad = await app.inject({ method: 'POST', url: '/courier/waybills', headers: await bearer(['applicant'], owner), payload: { ...body, materials: [] } });
     expect(bad.statusCode).toBe(400);
+    const noSuchCarrier = await app.inject({ method: 'POST', url: '/courier/waybills', headers: await bearer(['applicant'], owner), payload: { ...body, carrier: 'pigeon' } });
+    expect(noSuchCarrier.statusCode).toBe(400);
+    expect(await module.service.waybillsOf(caseId)).toEqual([]);
     const headers = { ...(await bearer(['applicant'], owner)), 'idempotency-key': `pickup-${caseId}` };
     const created = await app.inject({ method: 'POST', url: '/courier/waybills', headers, payload: body });
     expect(created.statusCode).toBe(201);

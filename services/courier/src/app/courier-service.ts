@@ -90,6 +90,9 @@ export class CourierService {
     const existing = await this.state(input.waybillId);
     if (existing.waybill) return existing;
     const carrierName = input.carrier ?? this.deps.defaultCarrier;
+    if (!this.deps.carriers.has(carrierName)) {
+      throw new ValidationError(`no carrier ${carrierName}`, [{ path: '/carrier', reason: `one of ${[...this.deps.carriers.keys()].join(', ')}` }]);
+    }
     const carrier = this.carrier(carrierName);
     const [from, to] = input.direction === 'inbound' ? [input.counterpart, this.deps.centreAddress] : [this.deps.centreAddress, input.counterpart];
     if (input.contents.length === 0) throw new ValidationError('a parcel holds something', [{ path: '/contents', reason: 'empty', rule: 'R-COURIER-1' }]);
