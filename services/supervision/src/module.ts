@@ -10,7 +10,8 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import type { YearSchedule } from '@govsvc/calendar/schedule';
-import type { CurrentTypeName } from '@govsvc/contracts/registry';
+import { integrationEventDefinitions, type CurrentTypeName } from '@govsvc/contracts/registry';
+import { upcasters } from '@govsvc/contracts/upcasters';
 import { defaultPartitions, topicOf } from '@govsvc/contracts/topics';
 import type { EventStore, Subscription } from '@govsvc/eventstore/port';
 import type { MessageBus } from '@govsvc/messaging/bus';
@@ -145,7 +146,7 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
   let busConsumer: IntegrationEventConsumer | undefined;
 
   const handlers = Object.fromEntries(
-    [...(Object.keys(TRIGGERS) as CurrentTypeName[]), 'catalog.guide-published.v2' as const].map((type) => [type, async (event: Parameters<ContractConsumer['handle']>[0]) => consumer.handle(event)]),
+    [...(Object.keys(TRIGGERS) as CurrentTypeName[]), ...currentGuideTypes()].map((type) => [type, async (event: Parameters<ContractConsumer['handle']>[0]) => consumer.handle(event)]),
   ) as IntegrationEventHandlers<undefined>;
 
   async function rebuild(projection: 'deadline-index' | 'case-timeline') {
@@ -205,6 +206,11 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       await timelineSubscription?.stop();
     },
   };
+}
+
+/** The current version(s) of the guide contract: older ones reach handlers upcast to it. */
+function currentGuideTypes(): string[] {
+  return integrationEventDefinitions.filter((d) => d.family === 'catalog.guide-published' && !(d.type in upcasters)).map((d) => d.type);
 }
 
 /** Prometheus gauges read from the index at scrape time: open deadlines, and warnings and cards by colour and department. */

@@ -154,3 +154,30 @@ describe('supervision flow on the bus', () => {
     expect((await h.published()).filter((e) => e.type.endsWith('-command.v1'))).toHaveLength(2);
   });
 });
+
+describe('supervision flow: renewals decided in time, rectifications reopened on appeal', () => {
+  it('R-REV-4: a renewal decided before expiry closes its deadline: no deemed grant follows', async () => {
+    h = await startHarness({ start: '2025-03-20T09:00:00+08:00' });
+    await h.publish('review.renewal-applied.v1', { caseId: 'BJ-N2', licenceId: 'lic-10', licenceExpiry: '2025-04-30', appliedAt: '2025-03-20T09:30:00+08:00' });
+    await h.publish('review.renewal-decided.v1', { caseId: 'BJ-N2', licenceId: 'lic-10', decidedAt: '2025-04-20T10:00:00+08:00', outcome: 'grant', renewedUntil: '2030-04-30' } as never);
+    expect((await readDeadline(h.store, deadlineIdOf('BJ-N2', 'renewal', 'lic-10'))).state.closed?.resolution).toBe('met');
+    await h.tick('2025-05-01T00:00:00+08:00');
+    expect((await h.published()).filter((e) => e.type.endsWith('-command.v1'))).toEqual([]);
+  });
+
+  it('R-EVAL-3: evaluation opens a rectification for the department; an upheld appeal reopens it with a new due day; completion closes both', async () => {
+    h = await startHarness({ start: '2025-03-20T09:00:00+08:00' });
+    await h.publish('evaluation.rectification-opened.v1', { caseId: 'BJ-E1', ratingId: 'r-1', department: '朝阳区市场监督管理局', openedAt: '2025-03-20T09:00:00+08:00', dueDate: '2025-03-27', dueAt: '2025-03-27T23:59:59.999+08:00', reopened: false });
+    const first = (await readDeadline(h.store, deadlineIdOf('BJ-E1', 'rating-rectification', 'r-1'))).state;
+    expect(first.opened).toMatchObject({ due: '2025-03-27', unit: 'calendar-days', owner: { department: '朝阳区市场监督管理局' } });
+    await h.publish('evaluation.rectification-completed.v1', { caseId: 'BJ-E1', ratingId: 'r-1', completedAt: '2025-03-25T10:00:00+08:00' });
+    await h.publish('evaluation.rectification-opened.v1', { caseId: 'BJ-E1', ratingId: 'r-1', department: '朝阳区市场监督管理局', openedAt: '2025-04-01T09:00:00+08:00', dueDate: '2025-04-08', dueAt: '2025-04-08T23:59:59.999+08:00', reopened: true });
+    const reopened = deadlineIdOf('BJ-E1', 'rating-rectification', 'r-1.reopened.2025-04-08');
+    expect((await readDeadline(h.store, reopened)).state.schedule?.due).toBe('2025-04-08');
+    await h.tick('2025-04-09T00:00:00+08:00');
+    expect((await h.module.index.get(reopened))?.card).toBe('yellow');
+    await h.publish('evaluation.rectification-completed.v1', { caseId: 'BJ-E1', ratingId: 'r-1', completedAt: '2025-04-09T10:00:00+08:00' });
+    expect((await readDeadline(h.store, reopened)).state.closed?.resolution).toBe('late');
+    expect((await readDeadline(h.store, deadlineIdOf('BJ-E1', 'rating-rectification', 'r-1'))).state.closed?.resolution).toBe('met');
+  });
+});

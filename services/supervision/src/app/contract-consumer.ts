@@ -59,9 +59,9 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
   });
 
   async function handle(message: DecodedIntegrationEvent): Promise<void> {
-    // v1 guides arrive upcast to v2 (the registry lifts them): one handler for both.
-    if (message.type === 'catalog.guide-published.v2') {
-      const g = message.data as DataOf<'catalog.guide-published.v2'>;
+    // Whatever version of the guide arrives (the registry lifts old ones to the current one), the fields read here are v1's.
+    if ((message.type as string).startsWith('catalog.guide-published.')) {
+      const g = message.data as unknown as DataOf<'catalog.guide-published.v1'>;
       await handleCommand(
         store,
         guideFileStream(g.itemCode),
@@ -119,8 +119,14 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
 
   /** The deadline commands of one effect; an open also records the deadline in the case file. */
   async function commandsOf(effect: Effect, caseId: string, context: CaseContext, calendar: WorkingCalendar, message: DecodedIntegrationEvent, i: number) {
-    const targets = (kinds: readonly DeadlineKind[], step?: string) =>
-      kinds.flatMap((kind) => (step !== undefined ? [deadlineIdOf(caseId, kind, step)] : trackedOfKind(context, kind).map((d) => d.deadlineId)));
+    const targets = (kinds: readonly DeadlineKind[], step?: string, stepPrefix?: string) =>
+      kinds.flatMap((kind) =>
+        step !== undefined
+          ? [deadlineIdOf(caseId, kind, step)]
+          : trackedOfKind(context, kind)
+              .filter((d) => stepPrefix === undefined || d.step === stepPrefix || d.step.startsWith(`${stepPrefix}.`))
+              .map((d) => d.deadlineId),
+      );
 
     switch (effect.effect) {
       case 'open': {
@@ -155,7 +161,7 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
         return [{ deadlineId, command }];
       }
       case 'close':
-        return targets([effect.kind], effect.step).map((deadlineId) => ({
+        return targets([effect.kind], effect.step, effect.stepPrefix).map((deadlineId) => ({
           deadlineId,
           command: { type: 'CloseDeadline', at: effect.at, resolution: effect.resolution, cause: message.type } as DeadlineCommand,
         }));

@@ -27,6 +27,8 @@ export type Effect =
       readonly kind: DeadlineKind;
       /** Omitted: every open deadline of the kind on the case. */
       readonly step?: string;
+      /** Every deadline of the kind whose step starts with this (a reopened rectification has its own step). */
+      readonly stepPrefix?: string;
       readonly at: string;
       readonly resolution: 'met-or-late' | 'cancelled' | 'automatic-outcome';
     }
@@ -224,6 +226,10 @@ export const TRIGGERS: Table = {
     effects: [{ effect: 'open', kind: 'renewal', step: d.licenceId, start: day(d.appliedAt), openedAt: d.appliedAt, statedDue: d.licenceExpiry }],
   }),
 
+  'review.renewal-decided.v1': (d) => ({
+    effects: [{ effect: 'close', kind: 'renewal', step: d.licenceId, at: d.decidedAt, resolution: 'met-or-late' }],
+  }),
+
   'review.renewal-deemed-granted.v1': (d) => ({
     effects: [{ effect: 'close', kind: 'renewal', step: d.licenceId, at: d.deemedAt, resolution: 'automatic-outcome' }],
   }),
@@ -233,8 +239,23 @@ export const TRIGGERS: Table = {
       ? { effects: [] }
       : { effects: [{ effect: 'open', kind: 'rating-rectification', step: d.ratingId, start: day(d.submittedAt), openedAt: d.submittedAt }] },
 
+  // Evaluation's own account of the 7 days, with the department; an upheld appeal reopens it with a new due day.
+  'evaluation.rectification-opened.v1': (d) => ({
+    effects: [
+      {
+        effect: 'open',
+        kind: 'rating-rectification',
+        step: d.reopened ? `${d.ratingId}.reopened.${d.dueDate}` : d.ratingId,
+        start: day(d.openedAt),
+        openedAt: d.openedAt,
+        statedDue: d.dueDate,
+        ...(d.department !== null ? { department: d.department } : {}),
+      },
+    ],
+  }),
+
   'evaluation.rectification-completed.v1': (d) => ({
-    effects: [{ effect: 'close', kind: 'rating-rectification', step: d.ratingId, at: d.completedAt, resolution: 'met-or-late' }],
+    effects: [{ effect: 'close', kind: 'rating-rectification', stepPrefix: d.ratingId, at: d.completedAt, resolution: 'met-or-late' }],
   }),
 
   'evaluation.complaint-received.v1': (d) => ({
