@@ -65,7 +65,8 @@ function nextStep(state: DeliveryState, ctx: CommandContext): DeliveryEvent[] {
       {
         type: 'PostalDeliveryRequested',
         data: {
-          deliveryId: state.scheduled.deliveryId,
+          // Each hand-over is its own shipment: after a return, posting again is a new one.
+          deliveryId: state.postalReturns === 0 ? state.scheduled.deliveryId : `${state.scheduled.deliveryId}-r${state.postalReturns}`,
           caseNumber: prefs.caseNumber,
           applicant: prefs.applicant,
           contents: [{ kind: 'licence', reference: licence.licenceId, title: licence.resultName }],
@@ -77,7 +78,8 @@ function nextStep(state: DeliveryState, ctx: CommandContext): DeliveryEvent[] {
     ];
   }
   const centre = choice.method === 'window-pickup' || choice.method === 'kiosk-pickup' ? choice.serviceCentre : null;
-  return notice(ctx, state, `licence-issued:${licence.licenceId}:${choice.method}`, {
+  const round = state.postalReturns === 0 ? '' : `:r${state.postalReturns}`;
+  return notice(ctx, state, `licence-issued:${licence.licenceId}:${choice.method}${round}`, {
     stage: 'licence-issued',
     resultName: licence.resultName,
     validUntil: licence.validUntil,
@@ -102,6 +104,9 @@ function deliveredNotice(state: DeliveryState, ctx: CommandContext, events: Deli
   ];
 }
 
+/** The result is with the post (handed over and not come back). */
+const parcelOut = (state: DeliveryState): boolean => state.postal !== null && state.postal.status !== 'returned';
+
 function requireDeliverable(state: DeliveryState) {
   if (state.delivered) throw new RuleViolation('R-DELIV-1', 'the result has already been delivered');
   if (!state.licence || !state.preferences || !state.scheduled) throw new RuleViolation('R-DELIV-1', 'no result is ready for delivery on this case yet');
@@ -119,7 +124,7 @@ function decideOwn(command: DeliveryCommand, state: DeliveryState): DeliveryEven
       // A redelivered or unchanged record changes nothing.
       if (p && same(p) === same(d)) return [];
       // Once the result has left (posted or delivered) a new choice of method cannot apply to it.
-      const choice = p && (state.postal || state.delivered) ? p.choice : d.choice;
+      const choice = p && (parcelOut(state) || state.delivered) ? p.choice : d.choice;
       return [
         {
           type: 'PreferencesRecorded',
@@ -135,7 +140,7 @@ function decideOwn(command: DeliveryCommand, state: DeliveryState): DeliveryEven
       const p = state.preferences;
       if (!p) throw new NotFoundError('no delivery preferences are known for this case yet');
       if (state.delivered) throw new RuleViolation('R-DELIV-1', 'the result has already been delivered; the method can no longer change');
-      if (state.postal) throw new RuleViolation('R-DELIV-1', 'the result has been handed to the post; the method can no longer change');
+      if (parcelOut(state)) throw new RuleViolation('R-DELIV-1', 'the result has been handed to the post; the method can change only if it comes back');
       if (command.data.to.method === 'post' && !command.data.hasPostalAddress) {
         throw new ValidationError('post needs a postal address; give one at intake first', [{ path: '/method', reason: 'no postal address on file', rule: 'R-DELIV-1' }]);
       }

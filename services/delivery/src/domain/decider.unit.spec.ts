@@ -167,6 +167,27 @@ describe('result delivery (R-DELIV-1) and the Art. 44 deadline', () => {
     spec.given([]).when(change({ method: 'electronic' })).thenThrows(NotFoundError);
   });
 
+  it('R-DELIV-1 / R-COURIER-1: a parcel returned to the centre frees the choice: pickup instead, or post again as a new shipment', () => {
+    const start = [preferences(), decisionRecorded, scheduled()];
+    const handedOver = deliveryDecider.decide({ type: 'RecordLicence', data: licenceRecorded.data as never, ctx: ctx() }, fold(start));
+    const returned = deliveryDecider.decide(
+      { type: 'RecordShipmentStatus', data: { waybillId: 'wb-1', status: 'returned', occurredAt: '2025-03-25T06:00:00.000Z' }, ctx: ctx() },
+      fold([...start, ...handedOver]),
+    );
+    const history = [...start, ...handedOver, ...returned];
+    const change = (to: Extract<DeliveryCommand, { type: 'ChangeDeliveryMethod' }>['data']['to']): DeliveryCommand => ({
+      type: 'ChangeDeliveryMethod',
+      data: { to, by: { id: 'clerk-1', role: 'clerk' }, hasPostalAddress: true },
+      ctx: ctx(),
+    });
+    const toWindow = deliveryDecider.decide(change({ method: 'window-pickup', serviceCentre: 'centre-cy' }), fold(history));
+    expect(toWindow.map((e) => e.type)).toEqual(['DeliveryMethodChanged', 'PickupCodeIssued', 'NoticeRequested']);
+    // Posting again: a new hand-over with its own delivery id, so courier creates a new waybill.
+    const postAgain = deliveryDecider.decide(change({ method: 'post' }), fold([...history, ...toWindow]));
+    expect(postAgain.map((e) => e.type)).toEqual(['DeliveryMethodChanged', 'PostalDeliveryRequested', 'NoticeRequested']);
+    expect((postAgain[1] as Extract<DeliveryEvent, { type: 'PostalDeliveryRequested' }>).data.deliveryId).toBe('dlv-case-0001-r1');
+  });
+
   it('a refusal schedules no delivery', () => {
     spec.given([preferences()]).when({ type: 'RecordDecision', data: { outcome: 'refuse', decisionId: 'd', decidedAt: NOW, deliverBy }, ctx: ctx() }).then([
       { type: 'DecisionRecorded', data: { outcome: 'refuse', decisionId: 'd', decidedAt: NOW, deliverBy } },

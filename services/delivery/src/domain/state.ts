@@ -48,6 +48,8 @@ export interface DeliveryState {
   readonly licence: Licence | null;
   readonly pickupCode: { readonly code: string; readonly serviceCentre: string; readonly method: 'window-pickup' | 'kiosk-pickup' } | null;
   readonly postal: { readonly requestedAt: string; readonly waybillId: string | null; readonly status: string | null } | null;
+  /** Postal hand-overs that came back to the centre (returned to sender). */
+  readonly postalReturns: number;
   readonly downloads: readonly { readonly downloadId: string; readonly by: string; readonly at: string }[];
   readonly delivered: DeliveryEventOf<'ResultDelivered'>['data'] | null;
 }
@@ -62,6 +64,7 @@ export const initialDeliveryState = (): DeliveryState => ({
   licence: null,
   pickupCode: null,
   postal: null,
+  postalReturns: 0,
   downloads: [],
   delivered: null,
 });
@@ -84,10 +87,18 @@ export function evolveDelivery(state: DeliveryState, event: DeliveryEvent): Deli
     }
     case 'SubmissionRecorded':
       return { ...state, submissionCentre: event.data.serviceCentre };
-    case 'DeliveryMethodChanged':
-      return state.preferences
-        ? { ...state, preferences: { ...state.preferences, choice: event.data.to }, pickupCode: event.data.to.method === state.pickupCode?.method ? state.pickupCode : null }
-        : state;
+    case 'DeliveryMethodChanged': {
+      if (!state.preferences) return state;
+      // A parcel that came back is done with: the new choice (post again included) starts afresh.
+      const returned = state.postal?.status === 'returned';
+      return {
+        ...state,
+        preferences: { ...state.preferences, choice: event.data.to },
+        pickupCode: event.data.to.method === state.pickupCode?.method ? state.pickupCode : null,
+        postal: returned ? null : state.postal,
+        postalReturns: state.postalReturns + (returned ? 1 : 0),
+      };
+    }
     case 'NoticeRequested': {
       const notices = new Map(state.notices);
       notices.set(event.data.noticeId, { ...event.data, channels: {}, rounds: {} });
