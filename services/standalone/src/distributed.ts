@@ -25,7 +25,7 @@ import pg from 'pg';
 import { fileURLToPath } from 'node:url';
 import { loadStandaloneConfig, REPO_ROOT, runnerEnvironment } from './config.ts';
 import { startSmtpMailbox, type SmtpMailbox } from './mailbox.ts';
-import { sealPublicKeys, SERVICES } from './modules.ts';
+import { sealPublicKeys, SERVICES, STANDALONE_COLLABORATIONS } from './modules.ts';
 import { loadSecrets, type StandaloneSecrets } from './secrets.ts';
 
 export interface DistributedOptions {
@@ -90,7 +90,11 @@ async function schemaConnection(databaseUrl: string, schema: string): Promise<st
 function serviceEnvironment(name: string, port: number, secrets: StandaloneSecrets): Record<string, string> {
   switch (name) {
     case 'intake':
-      return { APPLICANT_CONTACT_KEYS: secrets.contactKeys, INTAKE_SEAL_KEYS: JSON.stringify(secrets.intakeSealKeys) };
+      return {
+        APPLICANT_CONTACT_KEYS: secrets.contactKeys,
+        INTAKE_SEAL_KEYS: JSON.stringify(secrets.intakeSealKeys),
+        INTAKE_COLLABORATIONS: JSON.stringify(STANDALONE_COLLABORATIONS),
+      };
     case 'review':
       return { REVIEW_SEAL_KEYS: JSON.stringify(secrets.reviewSealKeys) };
     case 'delivery':

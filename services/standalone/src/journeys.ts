@@ -112,7 +112,8 @@ export async function reviewOpened(client: GovsvcClient, caseId: string): Promis
 
 /** Handler drafts and signs, the chief representative signs: the decision (at most two signatures, R-REV-2). */
 export async function decide(client: GovsvcClient, caseId: string, outcome: 'approve' | 'refuse', reasons?: unknown): Promise<Reply> {
-  const draft = outcome === 'approve' ? { outcome } : { outcome, reasons };
+  // A refusal names where the applicant may ask about it (R-REV-2: reasons and the way to a remedy).
+  const draft = outcome === 'approve' ? { outcome } : { outcome, reasons, contact: { department: FOOD_LICENCE.lead, phone: '010-12345', address: '北京市东城区东四北大街100号' } };
   expectStatus('handler signature', await client.post(`/review/cases/${caseId}/signatures`, PEOPLE.reviewer, { role: 'handler', draft }), 201);
   return expectStatus('chief signature', await client.post(`/review/cases/${caseId}/signatures`, PEOPLE.chief, { role: 'chief-representative' }), 201);
 }

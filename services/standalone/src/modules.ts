@@ -192,6 +192,14 @@ const catalog: ServiceEntry = {
   },
 };
 
+/**
+ * Cross-department items of the fixture catalog (R-COLLAB-1): a restaurant's food business licence
+ * needs the district fire brigade's opinion on the premises.
+ */
+export const STANDALONE_COLLABORATIONS = [
+  { itemCode: '01120040000111010100000011110101MB855928X301001', leadDepartment: '北京市东城区市场监督管理局', assistingDepartments: ['北京市东城区消防救援支队'] },
+];
+
 const intake: ServiceEntry = {
   name: 'intake',
   distributedPort: 3102,
@@ -211,6 +219,7 @@ const intake: ServiceEntry = {
       slotCounter,
       dataSharing: new LocalDataSharing(),
       contactKeys: parseContactKeyring(ctx.secrets.contactKeys),
+      collaborations: STANDALONE_COLLABORATIONS,
       topicFor: ctx.topicFor,
       readinessChecks: redisCounter ? [{ name: 'redis', check: () => redisCounter.ping() }] : [],
     });
