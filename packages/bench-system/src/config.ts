@@ -1,0 +1,88 @@
+/**
+ * The megacity-day bench's configuration: the one place that reads the
+ * environment (infrastructure URLs as `node infra/local/local.mjs env` prints
+ * them) and the command line.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A megacity's day: 250,000 cases, about 3 per second on average (issue 8). */
+export const DAY_CASES = 250_000;
+export const DAY_SECONDS = 86_400;
+
+export interface BenchConfig {
+  readonly cases: number;
+  /** Offered arrival rate, cases per wall second (default: 20× the day's average rate). */
+  readonly rate: number;
+  /** How many times the day's average rate `rate` is. */
+  readonly multiple: number;
+  /** Journeys in flight at most (arrivals beyond it wait: reported as backlog). */
+  readonly maxInFlight: number;
+  /** Seconds per autocannon measurement. */
+  readonly httpSeconds: number;
+  readonly connections: number;
+  readonly skipHttp: boolean;
+  readonly skipDay: boolean;
+  /** Use the shared broker (KAFKA_BROKERS) instead of a broker of the bench's own (see kafka-broker.ts). */
+  readonly sharedKafka: boolean;
+  readonly ownKafkaPort: number;
+  /** Append the results to docs/benchmarks.md and write the chart to docs/benchmarks/. */
+  readonly write: boolean;
+  readonly port: number;
+  readonly helloPort: number;
+  readonly databaseUrl: string;
+  readonly kafkaBrokers: string;
+  readonly redisUrl: string;
+  readonly logLevel: string;
+}
+
+export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2), env: Record<string, string | undefined> = process.env): BenchConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      cases: { type: 'string', default: String(DAY_CASES) },
+      multiple: { type: 'string', default: '20' },
+      rate: { type: 'string' },
+      'max-in-flight': { type: 'string', default: '256' },
+      'http-seconds': { type: 'string', default: '10' },
+      connections: { type: 'string', default: '100' },
+      'skip-http': { type: 'boolean', default: false },
+      'skip-day': { type: 'boolean', default: false },
+      'shared-kafka': { type: 'boolean', default: false },
+      'kafka-port': { type: 'string', default: '19092' },
+      'no-write': { type: 'boolean', default: false },
+      port: { type: 'string', default: '3950' },
+      'hello-port': { type: 'string', default: '3951' },
+    },
+  });
+  const cases = Number(values.cases);
+  const multiple = Number(values.multiple);
+  if (!Number.isInteger(cases) || cases < 1) throw new Error(`--cases: a positive integer (${values.cases})`);
+  const rate = values.rate !== undefined ? Number(values.rate) : (multiple * DAY_CASES) / DAY_SECONDS;
+  return {
+    cases,
+    rate,
+    multiple: values.rate !== undefined ? (rate * DAY_SECONDS) / DAY_CASES : multiple,
+    maxInFlight: Number(values['max-in-flight']),
+    httpSeconds: Number(values['http-seconds']),
+    connections: Number(values.connections),
+    skipHttp: values['skip-http'],
+    skipDay: values['skip-day'],
+    sharedKafka: values['shared-kafka'],
+    ownKafkaPort: Number(values['kafka-port']),
+    write: !values['no-write'],
+    port: Number(values.port),
+    helloPort: Number(values['hello-port']),
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    kafkaBrokers: env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    logLevel: env.BENCH_SERVICE_LOG_LEVEL ?? 'warn',
+  };
+}
+
+/** What a child process gets from this one: where programs are and the home folder. */
+export function baseChildEnv(env: Record<string, string | undefined> = process.env): Record<string, string> {
+  return { PATH: env.PATH ?? '', HOME: env.HOME ?? '' };
+}

@@ -1,0 +1,118 @@
+/**
+ * The processes under test: the standalone process (every service module in
+ * one process) on the real PostgreSQL, Kafka and Redis with the controlled
+ * clock, and the bare fastify hello-world baseline. Each runs as a child of
+ * the bench with its own log; both are stopped with SIGTERM at the end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { baseChildEnv, REPO_ROOT, type BenchConfig } from './config.ts';
+
+export interface Child {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface RunIdentity {
+  /** e.g. `20261126t1040` */
+  readonly id: string;
+  readonly schema: string;
+  readonly topicPrefix: string;
+  readonly redisPrefix: string;
+  readonly runDir: string;
+  readonly databaseUrl: string;
+}
+
+/** The clock starts on a Monday inside the published calendar (the guided demo's week), at midnight in Beijing. */
+export const DAY_START = '2026-10-19T00:00:00+08:00';
+
+export async function runIdentity(config: BenchConfig): Promise<RunIdentity> {
+  const id = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
+  const schema = `bench_system_${id}`;
+  const client = new pg.Client({ connectionString: config.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(config.databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const runDir = join(REPO_ROOT, '.run', 'bench-system', id);
+  await mkdir(runDir, { recursive: true });
+  return { id, schema, topicPrefix: `benchsys-${id}.`, redisPrefix: `benchsys:${id}:`, runDir, databaseUrl: url.toString() };
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+async function waitFor(what: string, child: ChildProcess, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function spawnLogged(name: string, command: string, args: string[], cwd: string, env: Record<string, string>, logFile: string): ChildProcess {
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  child.once('exit', () => out.end());
+  return child;
+}
+
+/** The standalone process on real PostgreSQL (own schema), Kafka (own topic prefix), Redis (own key prefix), controlled clock, no rate limit. */
+export async function startStandalone(config: BenchConfig, run: RunIdentity, kafkaBrokers: string): Promise<Child> {
+  const dir = join(REPO_ROOT, 'services', 'standalone');
+  const logFile = join(run.runDir, 'standalone.log');
+  const child = spawnLogged('standalone', join(dir, 'node_modules/.bin/tsx'), ['src/main.ts'], dir, {
+    ...baseChildEnv(),
+    NODE_ENV: 'development',
+    LOG_LEVEL: config.logLevel,
+    HOST: '127.0.0.1',
+    PORT: String(config.port),
+    GOVSVC_DATA_DIR: join(run.runDir, 'data'),
+    GOVSVC_CLOCK: 'controlled',
+    GOVSVC_CLOCK_START: DAY_START,
+    DATABASE_URL: run.databaseUrl,
+    KAFKA_BROKERS: kafkaBrokers,
+    KAFKA_CLIENT_ID: `bench-system-${run.id}`,
+    REDIS_URL: config.redisUrl,
+    REDIS_KEY_PREFIX: run.redisPrefix,
+    TOPIC_PREFIX: run.topicPrefix,
+    // A load generator is one principal sending thousands of requests a second: the per-principal limit would refuse it.
+    RATE_LIMIT_ENABLED: 'false',
+  }, logFile);
+  const url = `http://127.0.0.1:${config.port}`;
+  await waitFor('the standalone process', child, async () => (await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) })).ok, 240_000);
+  return { name: 'standalone', child, url, logFile, stop: () => terminate(child) };
+}
+
+export async function startHello(config: BenchConfig, run: RunIdentity): Promise<Child> {
+  const dir = join(REPO_ROOT, 'packages', 'bench-system');
+  const logFile = join(run.runDir, 'hello.log');
+  const child = spawnLogged('hello', join(dir, 'node_modules/.bin/tsx'), ['src/hello-server.ts', String(config.helloPort)], dir, baseChildEnv(), logFile);
+  const url = `http://127.0.0.1:${config.helloPort}`;
+  await waitFor('hello-world', child, async () => (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok, 60_000);
+  return { name: 'hello', child, url, logFile, stop: () => terminate(child) };
+}
