@@ -3,7 +3,7 @@
  * many single-event callers, and the durability honesty check (rate ÷ the disk's fdatasync rate).
  */
 import { randomUUID } from 'node:crypto';
-import { atLeast, bound, info, median, now, percentile, zipf, type Row, type RunOptions, type ScenarioResult } from '../harness.ts';
+import { atLeast, bound, info, median, now, percentile, sleep, zipf, type Row, type RunOptions, type ScenarioResult } from '../harness.ts';
 import pg from 'pg';
 import { config } from '../config.ts';
 import { fdatasyncRate, type Machine } from '../machine.ts';
@@ -59,15 +59,12 @@ export async function singleWriter(options: RunOptions, machine: Machine): Promi
     const run = randomUUID().slice(0, 8);
     const spent = [0, 0, 0];
     const latencies: number[][] = [[], [], []];
-    let oursSyncs = 0;
+    const syncsBefore = await walSyncs();
     for (let from = 0; from < count; from += 100) {
       for (const [k, w] of writers.entries()) {
-        const before = k === 0 ? await walSyncs() : 0;
         spent[k]! += await sequential(w, run, from, Math.min(count, from + 100), latencies[k]!);
-        if (k === 0) oursSyncs += (await walSyncs()) - before;
       }
     }
-    walSyncDeltas.push(oursSyncs);
     ours.push(count / (spent[0]! / 1000));
     raw.push(count / (spent[1]! / 1000));
     emmett.push(count / (spent[2]! / 1000));
@@ -81,12 +78,18 @@ export async function singleWriter(options: RunOptions, machine: Machine): Promi
       if (last) checks.push(...(await w.check(count)));
       await w.close();
     }
+    // Backends report their WAL statistics when they end (or about once a second): let them.
+    await sleep(1_500);
+    walSyncDeltas.push((await walSyncs()) - syncsBefore);
     const probe = await fdatasyncRate(1);
     if (probe.rate) diskRates.push(probe.rate);
   }
+  // The three writers commit one after another, each waiting for its commit to be flushed before
+  // the next append: every commit needs a flush of its own, after it was written and before the
+  // next one was. Other backends' flushes only add to the count.
   checks.push({
-    ok: walSyncDeltas.every((d) => d >= count),
-    what: `WAL flushes (pg_stat_wal.wal_sync, cluster-wide) during each of our runs: ${walSyncDeltas.join(', ')} for ${count} appends each: at least one per commit`,
+    ok: walSyncDeltas.every((d) => d >= 3 * count),
+    what: `WAL flushes (pg_stat_wal.wal_sync, cluster-wide) per run: ${walSyncDeltas.join(', ')} for ${3 * count} sequential commits (ours, raw, emmett): at least one per commit, so fsync happened`,
   });
   const rows: Row[] = [
     atLeast('appends/s vs raw INSERT', ours, raw, 'raw INSERT', 'events/s', 0.8),
