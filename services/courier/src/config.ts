@@ -33,6 +33,8 @@ export const courierConfigSchema = baseConfigSchema.extend({
     .string()
     .default(JSON.stringify({ name: '北京市政务服务中心', phone: '010-12345678', region: '110106', address: '北京市丰台区西三环南路1号' }))
     .transform((text) => centre.parse(JSON.parse(text))),
+  /** The id of that centre (clerks' token claim `centre`). */
+  CENTRE_ID: z.string().min(1).max(100).default('bj-city'),
   WEBHOOK_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   /** How much faster than real time the local carrier's parcels travel (1 = a day's journey takes a day). */
   LOCAL_CARRIER_TIME_SCALE: z.coerce.number().min(1).max(1_000_000).default(1),

@@ -39,6 +39,7 @@ const module = createCourierModule({
   defaultCarrier: config.DEFAULT_CARRIER,
   carrierSecrets: config.CARRIER_SECRETS,
   centreAddress: config.CENTRE_ADDRESS,
+  centreId: config.CENTRE_ID,
   contactKeys: parseContactKeyring(config.APPLICANT_CONTACT_KEYS),
   webhookWindowMs: config.WEBHOOK_WINDOW_MS,
   instanceId: config.INSTANCE_ID,

@@ -13,7 +13,7 @@ import type { IntegrationEventConsumer } from '@govsvc/messaging/consumer';
 import { createRelay, type Relay } from '@govsvc/messaging/relay';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { IdGenerator } from '@govsvc/runtime/ids';
-import type { ReadinessCheck } from '@govsvc/service-kit/health';
+import type { ServiceModule } from '@govsvc/service-kit/module';
 import type { Logger } from 'pino';
 import type { Carrier } from './app/carriers.ts';
 import { WAYBILL_CATEGORY } from './app/codec.ts';
@@ -37,6 +37,8 @@ export interface CourierModuleDeps {
   /** Webhook secret per carrier name. */
   readonly carrierSecrets: ReadonlyMap<string, string>;
   readonly centreAddress: Address;
+  /** Id of the centre at `centreAddress` (token claim `centre`): its clerks see every parcel. Others see their cases'. */
+  readonly centreId?: string;
   /** Opens the postal address delivery hands over sealed. */
   readonly contactKeys: ContactKeyring;
   readonly replayGuard?: ReplayGuard;
@@ -48,13 +50,7 @@ export interface CourierModuleDeps {
   readonly topicFor?: (contractTopic: string) => string;
 }
 
-export interface ServiceModule {
-  readonly name: string;
-  readonly routes: FastifyPluginAsync;
-  readonly readinessChecks: readonly ReadinessCheck[];
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { ServiceModule };
 
 export interface CourierModule extends ServiceModule {
   readonly service: CourierService;
@@ -89,7 +85,7 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
     service,
     relay,
     routes: (async (app) => {
-      await app.register(async (scope) => courierRoutes(scope as never, { service, live }));
+      await app.register(async (scope) => courierRoutes(scope as never, { service, live, homeCentre: deps.centreId ?? null }));
       // Its own scope: the webhook's raw-body JSON parser must not replace the app's.
       await app.register(async (scope) => webhookRoutes(scope as never, { service, secrets: deps.carrierSecrets, replay, clock: deps.clock, windowMs: deps.webhookWindowMs ?? 300_000 }), {
         prefix: '/carriers',

@@ -69,6 +69,7 @@ beforeAll(async () => {
       ['quiet', secret],
     ]),
     centreAddress: { name: '北京市政务服务中心', phone: '010-12345678', region: '110106', address: '北京市丰台区西三环南路1号' },
+    centreId: 'bj-city',
     contactKeys: keys,
     instanceId: prefix,
     names: { consumerGroup: `${prefix}-courier`, relay: `${prefix}-relay` },
@@ -96,7 +97,7 @@ async function publish(event: IntegrationEvent): Promise<void> {
 }
 
 const contact = { name: '张三', mobile: '13812345678', postalAddress: { recipient: '张三', phone: '13812345678', region: '110105', address: '北京市朝阳区建国路1号', postcode: '100022' } };
-const bearer = async (roles: Parameters<TestAuth['token']>[0], subject = 'staff-1', extra: { department?: string } = {}) => ({ authorization: `Bearer ${await auth.token(roles, { subject, ...extra })}` });
+const bearer = async (roles: Parameters<TestAuth['token']>[0], subject = 'staff-1', extra: { department?: string; centre?: string } = {}) => ({ authorization: `Bearer ${await auth.token(roles, { subject, ...extra })}` });
 
 /** Reads server-sent events from the real socket. */
 function openEventStream(path: string, headers: Record<string, string>): { events: { status: string; history: unknown[] }[]; close(): void; status: Promise<number> } {
@@ -228,7 +229,11 @@ describe('courier on Kafka and PostgreSQL with the local carrier', () => {
     const waybillId = created.json().waybillId as string;
     expect(created.json()).toMatchObject({ direction: 'inbound', to: { region: '110106' } });
 
-    const clerk = await bearer(['clerk'], 'clerk-7', { department: '朝阳区政务服务中心' });
+    const clerk = await bearer(['clerk'], 'clerk-7', { department: '北京市政务服务中心', centre: 'bj-city' });
+    // A clerk of a centre with no part in the case sees nothing of it.
+    const haidian = await bearer(['clerk'], 'clerk-9', { department: '海淀区政务服务中心', centre: 'bj-haidian' });
+    expect((await app.inject({ method: 'GET', url: `/courier/waybills/${waybillId}`, headers: haidian })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: `/courier/cases/${caseId}/waybills`, headers: haidian })).json()).toEqual({ waybills: [] });
     const early = await app.inject({ method: 'POST', url: `/courier/waybills/${waybillId}/materials-received`, headers: clerk, payload: { materials: [{ materialId: 'm-floor-plan', name: '经营场所平面图', copies: 1 }] } });
     expect(early.statusCode).toBe(409);
     clock.advance(23 * HOUR);
@@ -240,18 +245,24 @@ describe('courier on Kafka and PostgreSQL with the local carrier', () => {
     expect(published.find((e) => e.subject === caseId && e.type === 'courier.materials-received.v1')!.data).toMatchObject({
       waybillId,
       materials: [{ materialId: 'm-floor-plan', copies: 1, form: 'paper' }],
-      receivedBy: { staffId: 'clerk-7', department: '朝阳区政务服务中心' },
+      receivedBy: { staffId: 'clerk-7', department: '北京市政务服务中心' },
     });
   });
 
   it('R-COURIER-1: a waybill is cancelled only before pickup; a lost webhook is caught up by pulling the carrier’s tracking', async () => {
     const caseId = `case-${randomUUID()}`;
-    await publish({ type: 'intake.application-submitted.v1', data: { ...examples['intake.application-submitted.v1'], caseId, applicant: { kind: 'person', maskedId: '110105********002X', ref: owner } } });
-    await waitFor(async () => (await module.service.ownerOf(caseId)) === owner, 'owner known');
+    await publish({
+      type: 'intake.application-submitted.v1',
+      data: { ...examples['intake.application-submitted.v1'], caseId, channel: 'window', serviceCentre: 'bj-dongcheng', applicant: { kind: 'person', maskedId: '110105********002X', ref: owner } },
+    });
+    await waitFor(async () => (await module.service.caseOf(caseId)).centres.includes('bj-dongcheng'), 'owner and centre known');
     const applicant = await bearer(['applicant'], owner);
     const body = (carrierName: string) => ({ caseId, carrier: carrierName, pickupAddress: { name: '李四', phone: '13912345678', region: '110105', address: '北京市朝阳区光华路2号' }, materials: [{ materialId: 'm-1', name: '申请书', copies: 2 }] });
 
     const first = (await app.inject({ method: 'POST', url: '/courier/waybills', headers: applicant, payload: body('local') })).json() as { waybillId: string };
+    // The clerks of the centre where it was handed in see it; those of another centre do not.
+    expect((await app.inject({ method: 'GET', url: `/courier/waybills/${first.waybillId}`, headers: await bearer(['clerk'], 'c-1', { centre: 'bj-dongcheng' }) })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: `/courier/waybills/${first.waybillId}`, headers: await bearer(['clerk'], 'c-2', { centre: 'bj-haidian' }) })).statusCode).toBe(404);
     const cancelled = await app.inject({ method: 'POST', url: `/courier/waybills/${first.waybillId}/cancel`, headers: applicant, payload: { reason: '改为窗口递交' } });
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json()).toMatchObject({ status: 'cancelled' });

@@ -15,7 +15,7 @@ import type { IntegrationEventConsumer } from '@govsvc/messaging/consumer';
 import { createRelay, type Relay } from '@govsvc/messaging/relay';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { IdGenerator } from '@govsvc/runtime/ids';
-import type { ReadinessCheck } from '@govsvc/service-kit/health';
+import type { ServiceModule } from '@govsvc/service-kit/module';
 import type { Logger } from 'pino';
 import type { DocumentSigner } from './adapters/document-signer.ts';
 import type { LocalOutbox } from './adapters/local-provider.ts';
@@ -48,14 +48,7 @@ export interface DeliveryModuleDeps {
   readonly topicFor?: (contractTopic: string) => string;
 }
 
-export interface ServiceModule {
-  readonly name: string;
-  /** Mount with `app.register(module.routes, { prefix: '/delivery' })`. */
-  readonly routes: FastifyPluginAsync;
-  readonly readinessChecks: readonly ReadinessCheck[];
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { ServiceModule };
 
 export interface DeliveryModule extends ServiceModule {
   readonly service: DeliveryService;

@@ -54,10 +54,15 @@ export function courierHandlers(service: CourierService, keyring: ContactKeyring
       );
     },
     'intake.application-submitted.v1': async (event: Of<'intake.application-submitted.v1'>) => {
-      await service.recordCaseOwner(event.data.caseId, event.data.applicant.ref, event.data.applicant.maskedId, causeOf(event, 'owner'));
+      const d = event.data;
+      await service.recordCaseOwner(d.caseId, d.applicant.ref, d.applicant.maskedId, causeOf(event, 'owner'));
+      if (d.serviceCentre) await service.recordCaseCentre(d.caseId, d.serviceCentre, 'submission', causeOf(event, 'centre'));
     },
     'intake.delivery-preferences-recorded.v1': async (event: Of<'intake.delivery-preferences-recorded.v1'>) => {
-      await service.recordCaseOwner(event.data.caseId, event.data.applicant.ref, event.data.applicant.maskedId, causeOf(event, 'owner'));
+      const d = event.data;
+      await service.recordCaseOwner(d.caseId, d.applicant.ref, d.applicant.maskedId, causeOf(event, 'owner'));
+      const r = d.resultDelivery;
+      if (r.method === 'window-pickup' || r.method === 'kiosk-pickup') await service.recordCaseCentre(d.caseId, r.serviceCentre, 'pickup', causeOf(event, 'centre'));
     },
   };
 }

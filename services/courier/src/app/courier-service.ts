@@ -13,7 +13,7 @@ import type { DomainEvent, EventCodec } from '@govsvc/eventstore/event-codec';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { Actor, EventStore } from '@govsvc/eventstore/port';
 import type { Clock } from '@govsvc/runtime/clock';
-import { caseOwnerDecider } from '../domain/case-owner.ts';
+import { caseOwnerDecider, type CaseOwnerState } from '../domain/case-owner.ts';
 import type { Address, ParcelItem } from '../domain/events.ts';
 import { waybillDecider, type CourierCommand, type WaybillState } from '../domain/waybill.ts';
 import { CarrierError, type Carrier, type CarrierTrackingEvent } from './carriers.ts';
@@ -195,9 +195,18 @@ export class CourierService {
     await this.run(caseStream(caseId), caseOwnerDecider, caseOwnerCodec, { type: 'RecordCaseOwner', data: { owner, maskedId, recordedAt: this.deps.clock.now().toISOString() } }, cause, caseId);
   }
 
-  async ownerOf(caseId: string): Promise<string | null> {
+  async recordCaseCentre(caseId: string, centre: string, basis: 'submission' | 'pickup', cause: Cause): Promise<void> {
+    await this.run(caseStream(caseId), caseOwnerDecider, caseOwnerCodec, { type: 'RecordCaseCentre', data: { centre, basis, recordedAt: this.deps.clock.now().toISOString() } }, cause, caseId);
+  }
+
+  /** Owner and centres of a case as far as courier heard of them. */
+  async caseOf(caseId: string): Promise<CaseOwnerState> {
     const stored = await this.deps.store.readStream(caseStream(caseId));
-    return stored.map((e) => caseOwnerCodec.decode(e)).reduce(caseOwnerDecider.evolve, caseOwnerDecider.initialState()).owner;
+    return stored.map((e) => caseOwnerCodec.decode(e)).reduce(caseOwnerDecider.evolve, caseOwnerDecider.initialState());
+  }
+
+  async ownerOf(caseId: string): Promise<string | null> {
+    return (await this.caseOf(caseId)).owner;
   }
 
   newWaybillId(): string {

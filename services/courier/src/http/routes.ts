@@ -44,6 +44,7 @@ const CancelBody = z.strictObject({ reason: z.string().min(1).max(500) });
 const WaybillParams = z.strictObject({ waybillId: Id });
 
 const isApplicantOnly = (p: Principal) => p.roles.includes('applicant') && !p.roles.some((r) => r !== 'applicant');
+const isStaffOverseer = (p: Principal) => p.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'admin');
 
 function keyOf(request: FastifyRequest): string | undefined {
   const key = request.headers['idempotency-key'];
@@ -86,14 +87,28 @@ export function waybillView(s: WaybillState) {
 export interface CourierRoutesDeps {
   readonly service: CourierService;
   readonly live: LiveUpdates;
+  /** The service centre this courier service receives at and sends from: its clerks see every parcel. */
+  readonly homeCentre: string | null;
 }
 
-export async function courierRoutes(app: App, { service, live }: CourierRoutesDeps): Promise<void> {
+export async function courierRoutes(app: App, { service, live, homeCentre }: CourierRoutesDeps): Promise<void> {
+  /**
+   * May this caller see the case's parcels? Its applicant; operators and supervisors; a clerk of the home
+   * centre, or of a centre with a part in the case (handed in there, result held there).
+   */
+  const mayAccessCase = async (p: Principal, caseId: string): Promise<boolean> => {
+    if (isStaffOverseer(p)) return true;
+    const c = await service.caseOf(caseId);
+    if (p.roles.includes('clerk')) return p.centre !== undefined && (p.centre === homeCentre || c.centres.includes(p.centre));
+    return c.owner !== null && c.owner === p.subject;
+  };
+
   const visibleWaybill = async (request: FastifyRequest, waybillId: string): Promise<WaybillState> => {
     const state = await service.state(waybillId);
     const p = principalOf(request);
     // Unknown and someone else's look the same.
-    if (!state.waybill || (isApplicantOnly(p) && state.waybill.owner !== p.subject)) throw new NotFoundError(`no waybill ${waybillId}`);
+    const mine = state.waybill !== null && (isApplicantOnly(p) ? state.waybill.owner === p.subject : await mayAccessCase(p, state.waybill.caseId));
+    if (!mine) throw new NotFoundError(`no waybill ${waybillId}`);
     return state;
   };
 
@@ -102,7 +117,7 @@ export async function courierRoutes(app: App, { service, live }: CourierRoutesDe
     const b = request.body;
     const p = principalOf(request);
     const owner = await service.ownerOf(b.caseId);
-    if (!owner || (isApplicantOnly(p) && owner !== p.subject)) throw new NotFoundError(`no case ${b.caseId}`);
+    if (!owner || !(await mayAccessCase(p, b.caseId))) throw new NotFoundError(`no case ${b.caseId}`);
     const key = keyOf(request);
     const waybillId = key ? `wb-${deterministicId('govsvc-courier-inbound', `${p.subject}:${key}`)}` : service.newWaybillId();
     const state = await service.createWaybill(
@@ -129,7 +144,7 @@ export async function courierRoutes(app: App, { service, live }: CourierRoutesDe
   app.get('/cases/:caseId/waybills', { config: allow('applicant', 'clerk', 'operator', 'supervisor'), schema: { params: z.strictObject({ caseId: Id }) } }, async (request) => {
     const p = principalOf(request);
     const all = await service.waybillsOf(request.params.caseId);
-    const mine = isApplicantOnly(p) ? all.filter((s) => s.waybill?.owner === p.subject) : all;
+    const mine = isApplicantOnly(p) ? all.filter((s) => s.waybill?.owner === p.subject) : (await mayAccessCase(p, request.params.caseId)) ? all : [];
     return { waybills: mine.map(waybillView) };
   });
 
