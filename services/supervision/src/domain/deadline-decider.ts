@@ -6,6 +6,7 @@
  * remembers it, whatever the index or the scheduler repeat. The calendar
  * enters commands as an immutable value, like time.
  */
+import { ValidationError } from '@govsvc/errors/errors';
 import { shanghaiDateOf, type CivilDate } from '@govsvc/calendar/civil-date';
 import { recomputeDeadlines, type CalendarYearPublished } from '@govsvc/calendar/publication';
 import type { Suspension, SuspensionReason } from '@govsvc/calendar/suspension';
@@ -236,7 +237,10 @@ function decideOpen(command: OpenDeadline, state: DeadlineState): DeadlineEvent[
       : rule.limit.from === 'fixed'
         ? rule.limit.amount
         : undefined);
-  if (amount === undefined) throw new Error(`${command.kind} deadline ${command.deadlineId} has neither a length nor a stated due date`);
+  // A contract that cannot say how long its limit runs is refused (dead-lettered, not retried).
+  if (amount === undefined) {
+    throw new ValidationError(`${command.kind} deadline ${command.deadlineId} has neither a length nor a stated due date`, [{ path: '/amount', reason: 'required for this kind' }]);
+  }
   const warning = command.warning ?? DEFAULT_WARNING;
   const schedule = computeSchedule(command.calendar, { start: command.start, unit: rule.unit, amount, suspensions: [] }, warning);
   return [

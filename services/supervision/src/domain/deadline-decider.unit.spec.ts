@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '@govsvc/errors/errors';
 import { civilDate } from '@govsvc/calendar/civil-date';
 import { loadSchedules } from '@govsvc/calendar/data-files';
 import { WorkingCalendar } from '@govsvc/calendar/working-calendar';
@@ -196,6 +197,10 @@ describe('deadline decider: warning → yellow card → red card', () => {
     const at = '2025-03-06T00:00:00+08:00'; // the step was due 2025-03-05; the case is due 2025-03-17
     expect(run([...step, tick(at)]).map((e) => e.type)).toEqual(['DeadlineOpened', 'DeadlineBreached']);
     expect(run([...decision, tick(at)]).map((e) => e.type)).toEqual(['DeadlineOpened']);
+  });
+
+  it('refuses to open a limit whose length is unknown (a step without its own limit)', () => {
+    spec.given([]).when(open('step', '2025-03-03')).thenThrows(ValidationError, (e) => e.issues[0]?.path === '/amount');
   });
 
   it('a met deadline closes as met and never fires afterwards', () => {
