@@ -1,0 +1,60 @@
+/**
+ * `pnpm test:faults`: the fault harness from the command line.
+ *
+ *   tsx faults/run.ts [--seed n] [--cases n] [--faults kill-consumer,redis-flushall] [--concurrency n] [--port-base n]
+ *
+ * Defaults: 200 cases, every fault the harness implements, a seed from the clock (printed first).
+ * Exit 0 when every check holds; 1 otherwise, after printing the seed, the fault schedule, each
+ * failed check and the history file (JSONL: every request, response and fault).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FAULTS, runHarness, type FaultName } from './harness.ts';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string' },
+    cases: { type: 'string', default: '200' },
+    faults: { type: 'string', default: FAULTS.join(',') },
+    concurrency: { type: 'string', default: '4' },
+    'port-base': { type: 'string', default: '3400' },
+    'run-dir': { type: 'string' },
+  },
+});
+
+const seed = values.seed === undefined ? Date.now() % 1_000_000_007 : Number(values.seed);
+const faults = values.faults.split(',').filter(Boolean) as FaultName[];
+const unknown = faults.filter((f) => !FAULTS.includes(f));
+if (unknown.length > 0) {
+  console.error(`unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.join(', ')}`);
+  process.exit(2);
+}
+const runDir = resolve(values['run-dir'] ?? join(fileURLToPath(new URL('../../../.run', import.meta.url)), `faults-${seed}`));
+await mkdir(runDir, { recursive: true });
+console.log(`[faults] seed ${seed} (rerun: pnpm test:faults -- --seed ${seed} --cases ${values.cases} --faults ${faults.join(',')}); run dir ${runDir}`);
+
+const started = Date.now();
+let exitCode = 0;
+try {
+  const result = await runHarness({
+    seed,
+    cases: Number(values.cases),
+    faults,
+    runDir,
+    portBase: Number(values['port-base']),
+    concurrency: Number(values.concurrency),
+    log: (line) => console.log(`[faults] ${line}`),
+  });
+  for (const c of result.checks) console.log(`[faults] ${c.ok ? 'HELD  ' : 'BROKEN'} ${c.check}: ${c.detail}`);
+  console.log(`[faults] ${JSON.stringify({ date: new Date().toISOString(), seed, schedule: result.schedule, counts: result.counts, seconds: Math.round((Date.now() - started) / 1000), history: result.historyFile })}`);
+  if (result.checks.some((c) => !c.ok)) {
+    exitCode = 1;
+    console.error(`[faults] FAILED: seed ${seed}, schedule ${JSON.stringify(result.schedule)}, history ${result.historyFile}`);
+  }
+} catch (error) {
+  exitCode = 1;
+  console.error(`[faults] FAILED before checking: seed ${seed}: ${(error as Error).stack ?? String(error)}`);
+}
+process.exit(exitCode);
