@@ -106,6 +106,23 @@ export function deliveryHandlers(service: DeliveryService) {
         causeOf(event, 'notice'),
       );
     },
+    // Review's progress notices. Its decision and extension notices are told from decision-made and
+    // time-limit-extended above (with reasons and the office to call), so those stages are not sent twice.
+    'review.applicant-notice-due.v1': async (event: Of<'review.applicant-notice-due.v1'>) => {
+      const d = event.data;
+      if (d.stage !== 'under-review' && d.stage !== 'time-excluded' && d.stage !== 'time-exclusion-ended') return;
+      await service.execute(
+        d.caseId,
+        {
+          type: 'RequestNotice',
+          data: {
+            noticeKey: `review-progress:${d.stage}:${d.document?.documentId ?? d.occurredAt}`,
+            facts: { stage: 'review-progress', kind: d.stage, text: d.outcome, nextStep: d.nextStep, due: d.due?.date ?? null },
+          },
+        },
+        causeOf(event, 'notice'),
+      );
+    },
     'review.decision-made.v1': async (event: Of<'review.decision-made.v1'>) => {
       const d = event.data;
       await service.execute(

@@ -53,6 +53,20 @@ describe('consumed contracts → notices (R-NOTIFY-1)', () => {
     expect(state.scheduled).toBeNull();
   });
 
+  it('R-NOTIFY-1: review’s progress notices are told (under review, excluded time); its decision notice is not told twice', async () => {
+    const { service, handlers } = await setup();
+    const base = examples['review.applicant-notice-due.v1'];
+    await handlers['review.applicant-notice-due.v1'](
+      decoded('review.applicant-notice-due.v1', { ...base, stage: 'time-excluded', outcome: '因需组织听证，听证所需时间不计入办理时限', nextStep: 'await-excluded-step', due: null, document: { documentId: 'doc-excl-1', kind: 'time-exclusion-notice' } }, 'evt-excl'),
+    );
+    await handlers['review.applicant-notice-due.v1'](decoded('review.applicant-notice-due.v1', base, 'evt-approved'));
+    const notices = [...(await service.state(caseId)).notices.values()];
+    expect(notices.map((n) => n.facts.stage)).toEqual(['review-progress']);
+    const text = renderNotice(notices[0]!.facts, ctx, 'sms').text;
+    expect(text).toContain('中止计算办理时限');
+    expect(text).toContain('因需组织听证，听证所需时间不计入办理时限。请按书面通知参加听证');
+  });
+
   it('R-DELIV-1: an approval is scheduled with decision day + 10 working days; an inbound shipment status is ignored', async () => {
     const { service, handlers } = await setup();
     await handlers['intake.delivery-preferences-recorded.v1'](decoded('intake.delivery-preferences-recorded.v1', { ...examples['intake.delivery-preferences-recorded.v1'], caseId }));

@@ -13,6 +13,9 @@ export function deliveryContractOf(stored: StoredEvent): IntegrationEvent | null
   const event = deliveryCodec.decode(stored);
   switch (event.type) {
     case 'NotificationSent':
+      // notification-sent.v1 has no stage for review's progress notices (under review, excluded time):
+      // they are recorded here and not published until a contract version can say what they were.
+      if (event.data.stage === 'review-progress') return null;
       return {
         type: 'delivery.notification-sent.v1',
         data: { caseId, notificationId: `${event.data.noticeId}.${event.data.channel}`, channel: event.data.channel, stage: event.data.stage, sentAt: event.data.sentAt },

@@ -34,7 +34,7 @@ export type WorkingDayDeadline = z.infer<typeof deadlineSchema>;
 export const applicantSchema = z.object({ kind: z.enum(['person', 'enterprise']), maskedId: z.string().length(18), ref: z.uuid() });
 
 /** The stages a notice is about (the contract's `stage`). */
-export const STAGES = ['accepted', 'supplement-requested', 'not-accepted', 'time-limit-extended', 'decided', 'licence-issued', 'result-delivered'] as const;
+export const STAGES = ['accepted', 'supplement-requested', 'not-accepted', 'review-progress', 'time-limit-extended', 'decided', 'licence-issued', 'result-delivered'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** What a notice says, by stage: everything the template needs, nothing personal. */
@@ -46,6 +46,14 @@ export const noticeFactsSchema = z.discriminatedUnion('stage', [
   }),
   z.object({ stage: z.literal('supplement-requested'), items: z.array(z.object({ name: z.string(), detail: z.string() })).min(1), deadline: civilDate }),
   z.object({ stage: z.literal('not-accepted'), reasons: z.array(z.string()).min(1) }),
+  /** Review's own progress notices (review.applicant-notice-due.v1): its text, and what comes next. */
+  z.object({
+    stage: z.literal('review-progress'),
+    kind: z.enum(['under-review', 'time-excluded', 'time-exclusion-ended']),
+    text: z.string().min(1).max(2000),
+    nextStep: z.enum(['await-decision', 'await-excluded-step', 'receive-licence', 'may-seek-review']),
+    due: civilDate.nullable(),
+  }),
   z.object({ stage: z.literal('time-limit-extended'), reason: z.string().min(1), previousDue: civilDate, newDue: civilDate }),
   z.object({
     stage: z.literal('decided'),

@@ -50,6 +50,17 @@ function body(facts: NoticeFacts): { subject: string; outcome: string; next: str
         outcome: `您的申请不予受理。理由：${facts.reasons.join('；')}。`,
         next: '如有异议，可依法申请行政复议或提起行政诉讼。',
       };
+    case 'review-progress': {
+      const subjects = { 'under-review': '进入审查', 'time-excluded': '中止计算办理时限', 'time-exclusion-ended': '恢复计算办理时限' } as const;
+      const next = {
+        'await-decision': facts.due ? `请等待审批结果，办理时限至${date(facts.due)}。` : '请等待审批结果。',
+        'await-excluded-step': '请按书面通知参加听证、检验检测等环节，所需时间不计入办理时限。',
+        'receive-licence': '办理结果制作完成后将按您选择的送达方式送达。',
+        'may-seek-review': '如有异议，可依法申请行政复议或提起行政诉讼。',
+      } as const;
+      const text = facts.text.endsWith('。') ? facts.text : `${facts.text}。`;
+      return { subject: subjects[facts.kind], outcome: text, next: next[facts.nextStep] };
+    }
     case 'time-limit-extended':
       return {
         subject: '办理时限延长',
