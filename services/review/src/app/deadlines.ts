@@ -35,6 +35,21 @@ export class ReviewDeadlines {
     return this.after(to > due.date ? to : due.date, taken, due.provisional);
   }
 
+  /**
+   * R-REV-4: the last day a renewal may be applied for, `days` before the
+   * expiry day. Calendar days (Licensing Law Art. 50) are counted back plainly;
+   * working days so that exactly `days` working days lie after the application
+   * day up to and including expiry (what "届满前15个工作日" asks).
+   */
+  renewalApplyBy(validUntil: string, days: number, unit: 'calendar-days' | 'working-days'): string {
+    if (unit === 'calendar-days') return addDays(civilDate(validUntil), -days);
+    let day = civilDate(validUntil);
+    for (let counted = 0; counted < days; day = addDays(day, -1)) {
+      if (this.calendar.isWorkingDay(day)) counted++;
+    }
+    return day;
+  }
+
   /** Licensing Law Art. 44: issued within 10 working days of the approval. */
   withinIssueLimit(approvedOn: string, issuedOn: string): boolean {
     return issuedOn <= this.calendar.addWorkingDays(approvedOn, 10);

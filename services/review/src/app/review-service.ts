@@ -18,7 +18,7 @@ import { deterministicEventId, deterministicEventIds } from '@govsvc/eventstore/
 import type { Actor, EventStore } from '@govsvc/eventstore/port';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { IdGenerator } from '@govsvc/runtime/ids';
-import { itemDecider, itemEventDefinitions, itemFactsOf, itemStream, type ItemCommand, type ItemEvent, type ItemState, type ReviewProfile } from '../domain/item.ts';
+import { itemDecider, itemEventDefinitions, itemFactsOf, itemStream, ReviewProfileSet, type ItemCommand, type ItemEvent, type ItemState, type ReviewProfileInput } from '../domain/item.ts';
 import {
   addMonths,
   licenceDecider,
@@ -158,8 +158,10 @@ export class ReviewService {
     return this.run(itemStream(guide.itemCode), itemDecider, itemCodec, { type: 'NoteGuide', data: guide }, ctx, { purpose: 'note-guide', guideVersion: guide.guideVersion });
   }
 
-  setReviewProfile(itemCode: string, profile: ReviewProfile, setBy: StaffRef, ctx: CommandContext) {
-    return this.run(itemStream(itemCode), itemDecider, itemCodec, { type: 'SetReviewProfile', data: { ...profile, itemCode, setBy, setAt: this.now() } }, ctx, { purpose: 'set-profile' });
+  /** An administrator's override of the catalog's facts (precedence: `../domain/item.ts`). */
+  setReviewProfile(itemCode: string, profile: ReviewProfileInput, setBy: StaffRef, ctx: CommandContext) {
+    const data = ReviewProfileSet.parse({ ...profile, itemCode, setBy, setAt: this.now() });
+    return this.run(itemStream(itemCode), itemDecider, itemCodec, { type: 'SetReviewProfile', data }, ctx, { purpose: 'set-profile' });
   }
 
   // ---- from intake ----------------------------------------------------------
@@ -170,8 +172,9 @@ export class ReviewService {
 
   /**
    * Opens the review when intake accepted the case. The lead department is the
-   * collaboration lead, else the guide's implementing body, else the accepting
-   * clerk's department.
+   * submission's collaboration lead, else the guide's (catalog.guide-published.v2),
+   * else the guide's implementing body, else the accepting clerk's department;
+   * the assisting departments come from the same set-up.
    */
   async openReview(
     accepted: {
@@ -200,9 +203,11 @@ export class ReviewService {
     if (!facts.guideKnown && options.waitForGuide) {
       throw new UnavailableError(`guide ${accepted.itemCode}@${accepted.guideVersion} not seen yet`, 1);
     }
-    const leadDepartment = submission.collaboration?.leadDepartment ?? facts.implementingBody ?? accepted.acceptedByDepartment;
+    // R-COLLAB-1: the submission's own set-up (a joint application) wins over the guide's standing one.
+    const collaboration = submission.collaboration ?? (facts.collaboration && { leadDepartment: facts.collaboration.leadDepartment, assistingDepartments: facts.collaboration.assistingDepartments });
+    const leadDepartment = collaboration?.leadDepartment ?? facts.implementingBody ?? accepted.acceptedByDepartment;
     if (!leadDepartment) throw new RuleViolation('R-COLLAB-1', `case ${accepted.caseId}: no department owns the review`);
-    const { guideKnown: _g, implementingBody: _b, ...itemFacts } = facts;
+    const { guideKnown: _g, implementingBody: _b, collaboration: _c, ...itemFacts } = facts;
     return this.runReview(
       accepted.caseId,
       {
@@ -212,7 +217,7 @@ export class ReviewService {
           item: itemFacts,
           applicant: submission.applicant,
           leadDepartment,
-          assistingDepartments: submission.collaboration?.assistingDepartments ?? [],
+          assistingDepartments: collaboration?.assistingDepartments ?? [],
           materials: submission.materials,
           receiptId: accepted.receiptId,
           acceptedOn: accepted.acceptedOn,
@@ -468,6 +473,7 @@ export class ReviewService {
           validUntil,
           validityMonths: months,
           renewalLeadDays: state.item.licence.renewalLeadDays,
+          renewalLeadUnit: state.item.licence.renewalLeadUnit,
           approvedAt: decision.decidedAt,
           issuedAt,
           withinIssueLimit: this.deadlines.withinIssueLimit(validFrom, shanghaiDateOf(issuedAt)),
@@ -508,7 +514,15 @@ export class ReviewService {
 
   async applyForRenewal(licenceId: string, ctx: CommandContext) {
     const { state } = await this.getLicence(licenceId);
-    return this.runLicence(licenceId, state.licence.caseId, { type: 'ApplyForRenewal', data: { renewalId: `RNW-${this.deps.ids.next()}`, appliedAt: this.now() } }, ctx, 'apply-renewal');
+    const { renewalLeadDays, renewalLeadUnit } = state.licence;
+    const applyBy = state.validUntil === null ? undefined : this.deadlines.renewalApplyBy(state.validUntil, renewalLeadDays, renewalLeadUnit);
+    return this.runLicence(
+      licenceId,
+      state.licence.caseId,
+      { type: 'ApplyForRenewal', data: { renewalId: `RNW-${this.deps.ids.next()}`, appliedAt: this.now(), ...(applyBy !== undefined && { applyBy }) } },
+      ctx,
+      'apply-renewal',
+    );
   }
 
   async decideRenewal(licenceId: string, input: { renewalId: string; outcome: 'grant' } | { renewalId: string; outcome: 'refuse'; reasons: Reason[] }, decidedBy: StaffRef, ctx: CommandContext) {

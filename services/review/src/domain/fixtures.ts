@@ -8,7 +8,7 @@ export const foodLicenceItem: ItemFacts = {
   guideVersion: '3',
   resultName: '食品经营许可证',
   collectiveDecision: { required: false, legalBasis: null },
-  licence: { electronicAvailable: true, paperAbolished: false, validityMonths: 60, renewalLeadDays: 30 },
+  licence: { electronicAvailable: true, paperAbolished: false, validityMonths: 60, renewalLeadDays: 30, renewalLeadUnit: 'calendar-days' },
 };
 
 export const collectiveItem: ItemFacts = {

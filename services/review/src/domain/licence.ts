@@ -11,7 +11,7 @@ import { addDays, civilDate, shanghaiDateOf } from '@govsvc/calendar/civil-date'
 import type { Decider } from '@govsvc/eventstore/decider';
 import type { EventDefinitions } from '@govsvc/eventstore/event-codec';
 import { requireReasons } from './guards.ts';
-import { Applicant, CalendarDate, Id, Instant, LicenceForm, Reason, StaffRef } from './values.ts';
+import { Applicant, CalendarDate, Id, Instant, LicenceForm, Reason, RenewalLeadUnit, StaffRef } from './values.ts';
 
 /** The signed electronic licence: an Ed25519 signature by a seal key over `licenceDocument`. */
 export const ElectronicLicence = z.object({
@@ -39,6 +39,8 @@ export const LicenceIssued = z.object({
   validUntil: CalendarDate.nullable(),
   validityMonths: z.int().min(1).max(1200).nullable(),
   renewalLeadDays: z.int().min(0).max(365),
+  // Licences issued before the catalog stated the unit counted calendar days (Art. 50).
+  renewalLeadUnit: RenewalLeadUnit.default('calendar-days'),
   approvedAt: Instant,
   issuedAt: Instant,
   /** Licensing Law Art. 44: issued within 10 working days of approval (computed by the app on the calendar). */
@@ -91,7 +93,12 @@ export type LicenceState =
     };
 
 export type IssueLicence = { type: 'IssueLicence'; data: z.output<typeof LicenceIssued> };
-export type ApplyForRenewal = { type: 'ApplyForRenewal'; data: { renewalId: string; appliedAt: string } };
+/**
+ * `applyBy`: the last day a renewal may be applied for, computed by the app on
+ * the working-day calendar (needed when the lead time counts working days; a
+ * calendar-day lead time is computed here when it is absent).
+ */
+export type ApplyForRenewal = { type: 'ApplyForRenewal'; data: { renewalId: string; appliedAt: string; applyBy?: string } };
 export type DecideRenewal = {
   type: 'DecideRenewal';
   data:
@@ -211,9 +218,12 @@ export const licenceDecider: Decider<LicenceState, LicenceCommand, LicenceEvent>
         if (s.renewals.some((r) => r.renewalId === d.renewalId)) return [];
         if (s.validUntil === null) throw new RuleViolation('R-REV-4', 'this licence does not expire; there is nothing to renew');
         if (pendingRenewal(s)) throw new RuleViolation('R-REV-4', 'a renewal is already pending');
-        const latest = addDays(civilDate(s.validUntil), -s.licence.renewalLeadDays);
+        const working = s.licence.renewalLeadUnit === 'working-days';
+        if (working && d.applyBy === undefined) throw new Error('a lead time in working days needs the last application day from the calendar');
+        const latest = d.applyBy ?? addDays(civilDate(s.validUntil), -s.licence.renewalLeadDays);
         if (shanghaiDateOf(d.appliedAt) > latest) {
-          throw new RuleViolation('R-REV-4', `a renewal is applied for at least ${s.licence.renewalLeadDays} days before expiry (${s.validUntil}): by ${latest} (Licensing Law Art. 50)`);
+          const lead = `${s.licence.renewalLeadDays} ${working ? 'working days' : 'days'}`;
+          throw new RuleViolation('R-REV-4', `a renewal is applied for at least ${lead} before expiry (${s.validUntil}): by ${latest} (Licensing Law Art. 50 and the item's rule)`);
         }
         return [{ type: 'RenewalApplied', data: { renewalId: d.renewalId, appliedAt: d.appliedAt, expiry: s.validUntil, department: s.licence.department } }];
       }

@@ -30,6 +30,7 @@ const issued = (forms: ('electronic' | 'paper')[] = ['electronic']): LicenceEven
     validUntil: '2031-03-09',
     validityMonths: 60,
     renewalLeadDays: 30,
+    renewalLeadUnit: 'calendar-days',
     approvedAt: '2026-03-10T02:00:00.000Z',
     issuedAt: '2026-03-10T03:00:00.000Z',
     withinIssueLimit: true,
@@ -63,6 +64,18 @@ describe('R-REV-4: renewal (Licensing Law Art. 50)', () => {
 
   it('R-REV-4: a renewal applied for later than 30 days before expiry is refused', () => {
     spec.given([issued()]).when({ type: 'ApplyForRenewal', data: { renewalId: 'RNW-1', appliedAt: '2031-02-10T02:00:00.000Z' } }).thenThrows(RuleViolation, rule('R-REV-4'));
+  });
+
+  it('R-REV-4: a lead time in working days (食品经营许可, 2023: 15) is checked against the last day the app computed on the calendar', () => {
+    const working = issued();
+    if (working.type !== 'LicenceIssued') throw new Error('fixture');
+    const given = { ...working, data: { ...working.data, renewalLeadDays: 15, renewalLeadUnit: 'working-days' as const } };
+    const apply = (appliedAt: string, applyBy?: string): LicenceCommand => ({ type: 'ApplyForRenewal', data: { renewalId: 'RNW-1', appliedAt, ...(applyBy && { applyBy }) } });
+    // 2031-02-10 is 27 calendar days before expiry: too late under Art. 50's 30 days, in time under 15 working days.
+    spec.given([given]).when(apply('2031-02-10T02:00:00.000Z', '2031-02-14')).then([{ ...applied, data: { ...applied.data, appliedAt: '2031-02-10T02:00:00.000Z' } }]);
+    spec.given([given]).when(apply('2031-02-15T02:00:00.000Z', '2031-02-14')).thenThrows(RuleViolation, rule('R-REV-4'));
+    // Without the calendar's answer the decider cannot count working days: it refuses to guess.
+    expect(() => licenceDecider.decide(apply('2031-02-10T02:00:00.000Z'), [given].reduce(licenceDecider.evolve, licenceDecider.initialState()))).toThrow(/working days/);
   });
 
   it('R-REV-4: at expiry with no decision the renewal is deemed granted and the licence extended', () => {

@@ -51,6 +51,9 @@ export type MaterialRef = z.infer<typeof MaterialRef>;
  * What review must know about the item, fixed when the review opens (R-CAT-14:
  * the case stays bound to the guide version it was submitted under).
  */
+export const RenewalLeadUnit = z.enum(['calendar-days', 'working-days']);
+export type RenewalLeadUnit = z.infer<typeof RenewalLeadUnit>;
+
 export const ItemFacts = z.object({
   itemCode: Id,
   itemName: z.string().min(1).max(200),
@@ -67,6 +70,8 @@ export const ItemFacts = z.object({
     validityMonths: z.int().min(1).max(1200).nullable(),
     /** Days before expiry a renewal must be applied for (Licensing Law Art. 50: 30 unless other rules say otherwise). */
     renewalLeadDays: z.int().min(0).max(365),
+    /** How those days count: Art. 50's are calendar days; some rules (食品经营许可, 2023) count working days. Absent in facts stored before the catalog said. */
+    renewalLeadUnit: RenewalLeadUnit.default('calendar-days'),
   }),
 });
 export type ItemFacts = z.infer<typeof ItemFacts>;

@@ -76,6 +76,7 @@ const ProfileBody = z.strictObject({
     paperAbolished: z.boolean(),
     validityMonths: z.int().min(1).max(1200).nullable(),
     renewalLeadDays: z.int().min(0).max(365),
+    renewalLeadUnit: z.enum(['calendar-days', 'working-days']).default('calendar-days'),
   }),
 });
 const ItemParams = z.strictObject({ itemCode: Id });
