@@ -44,7 +44,7 @@ function parseArgs(argv: readonly string[]) {
   const repeats = repeatsAt >= 0 ? Number(args[repeatsAt + 1]) : quick ? 1 : 3;
   const memoryAt = args.indexOf('--memory-events');
   const memoryEvents = memoryAt >= 0 ? Number(args[memoryAt + 1]) : undefined;
-  return { only, quick, repeats, memoryEvents, noDoc: args.includes('--no-doc'), text: args.join(' ') };
+  return { only, quick, repeats, memoryEvents, renderOnly: args.includes('--render-only'), noDoc: args.includes('--no-doc'), text: args.join(' ') };
 }
 
 const docPath = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
@@ -55,12 +55,14 @@ const END = '<!-- bench:results:end -->';
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   console.log(`govsvc bench: ${args.only.join(', ')}${args.quick ? ' (quick)' : ''}, ${args.repeats} run(s) each`);
-  const machine = await fingerprint(args.quick);
+  const previousRun = JSON.parse(await readFile(`${resultsDir}latest.json`, 'utf8').catch(() => '{"results":[]}')) as { machine?: Machine; args?: string; loadAtEnd?: number[] };
+  // --render-only: rewrite docs/benchmarks.md from results/latest.json without measuring.
+  const machine = args.renderOnly && previousRun.machine ? previousRun.machine : await fingerprint(args.quick);
   console.log(
     `machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.fdatasyncPerSecond ?? '?'} fdatasync/s, Node ${machine.node}, ${machine.postgres}, load ${machine.loadAtStart.map((l) => l.toFixed(1)).join('/')}`,
   );
   const results: ScenarioResult[] = [];
-  for (const name of args.only) {
+  for (const name of args.renderOnly ? [] : args.only) {
     console.log(`\n▶ ${name}`);
     const started = Date.now();
     const loadAtStart = os.loadavg()[0]!;
@@ -92,9 +94,11 @@ async function main() {
     .map((name) => results.find((r) => r.name === name) ?? previous.results.find((r) => r.name === name))
     .filter((r): r is ScenarioResult => r !== undefined);
   const json = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
-  await writeFile(`${resultsDir}latest.json`, json({ machine: { ...machine, fsyncReport: undefined }, args: args.text, loadAtEnd, results: merged }));
+  const runArgs = args.renderOnly ? (previousRun.args ?? '') : args.text;
+  const endLoad = args.renderOnly ? (previousRun.loadAtEnd ?? []) : loadAtEnd;
+  await writeFile(`${resultsDir}latest.json`, json({ machine: { ...machine, fsyncReport: undefined }, args: runArgs, loadAtEnd: endLoad, results: merged }));
   if (!args.noDoc) {
-    const generated = markdown(machine, merged, args.text, loadAtEnd);
+    const generated = markdown(machine, merged, runArgs, args.renderOnly ? (previousRun.loadAtEnd ?? []) : loadAtEnd);
     let doc = await readFile(docPath, 'utf8').catch(() => `# Benchmarks\n\n${BEGIN}\n${END}\n`);
     if (!doc.includes(BEGIN)) doc += `\n${BEGIN}\n${END}\n`;
     doc = doc.slice(0, doc.indexOf(BEGIN) + BEGIN.length) + '\n' + generated + '\n' + doc.slice(doc.indexOf(END));
