@@ -2,8 +2,10 @@
  * After the run: was every event stored exactly once and relayed?
  *
  * - Stored: every command the driver saw answered 2xx has events in the store
- *   under its correlation id (`bench-<case>-<step>`), and no command has the
- *   same event type twice on the same stream (a second effect of one command).
+ *   under its correlation id (`bench-<case>-<step>`) appended by the command
+ *   itself (no causation id: consumers' later appends carry the message as
+ *   their causation), and no command has the same event type twice on the same
+ *   stream (a second effect of one command).
  * - Relayed: the relay's CloudEvents id of an event's first contract is the
  *   event's own id. Every topic of the run (its prefix) is read from the start;
  *   a message id seen twice is a duplicate; an event of a type the relays
@@ -89,7 +91,8 @@ export function wallWhenPassed(moves: readonly ClockMove[], dueAtMs: number): nu
 
 export async function storedRows(pool: pg.Pool): Promise<StoredRow[]> {
   const { rows } = await pool.query<{ c: string; s: string; t: string }>(
-    "SELECT metadata->>'correlationId' AS c, stream_name AS s, type AS t FROM events WHERE metadata->>'correlationId' LIKE 'bench-%'",
+    // The command's own append only: events a consumer appended later carry the message as their causation.
+    "SELECT metadata->>'correlationId' AS c, stream_name AS s, type AS t FROM events WHERE metadata->>'correlationId' LIKE 'bench-%' AND NOT (metadata ? 'causationId')",
   );
   return rows.map((r) => ({ correlationId: r.c, stream: r.s, type: r.t }));
 }

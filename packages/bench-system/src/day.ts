@@ -10,9 +10,13 @@
  * Mix (per case, seeded): accepted directly 71 %, supplement then accepted
  * 12 %, tolerated deficiency then supplemented 8 %, not accepted 5 %, left
  * alone at the window 4 % (acceptance breach, deemed acceptance). Of the
- * accepted: 3 % left undecided in review (decision limits breach), 20 %
- * with a collaboration opinion of the fire brigade, approvals 90 % /
- * refusals 10 %, renewals applied for 2 % of the approvals.
+ * accepted: 3 % left undecided in review (decision limits breach), approvals
+ * 90 % / refusals 10 %, renewals applied for 2 % of the approvals.
+ * Collaboration: the food licence (食品经营许可) always asks the fire brigade
+ * for its opinion before the lead decides; it is the item of 20 % of the cases
+ * and of every supplement and tolerated-deficiency case (its guide marks what
+ * may be tolerated); the others apply for the hygiene licence (公共场所卫生许可),
+ * decided by its department alone.
  *
  * Every command carries its own `x-correlation-id` (`bench-<case>-<step>`),
  * so the checker finds exactly its events in the store afterwards.
@@ -23,6 +27,14 @@ import { FOOD_LICENCE, ENTERPRISE, PEOPLE } from '@govsvc/standalone/journeys';
 import { SecondBuckets, seededRandom } from './stats.ts';
 
 const FIRE = '北京市东城区消防救援支队';
+/** 公共场所卫生许可（新办） of 西城区: no assisting department (the food licence always asks the fire brigade). */
+export const HYGIENE = {
+  itemCode: '01140027000111010200000011110102MB8375026601001',
+  lead: '北京市西城区卫生健康委员会',
+  materials: ['application-form', 'floor-plan', 'hygiene-test-report', 'hygiene-rules', 'health-certificates'],
+} as const;
+const hygieneReviewer: Caller = { role: 'reviewer', subject: 'reviewer-xc-1', department: HYGIENE.lead };
+const hygieneChief: Caller = { role: 'chief', subject: 'chief-xc-1', department: HYGIENE.lead };
 const fireReviewer: Caller = { role: 'reviewer', subject: 'reviewer-fire-1', department: FIRE };
 const applicant: Caller = { role: 'applicant', subject: applicantRefOf(ENTERPRISE.id) };
 const upload = (materialId: string) => ({ materialId, form: 'electronic', reference: `sha256:${materialId}` });
@@ -36,6 +48,9 @@ export interface CasePlan {
   readonly decision: 'approve' | 'refuse';
   readonly renewal: boolean;
 }
+
+/** The food licence (with the fire brigade's opinion) for the collaboration share and for every supplement or tolerated case. */
+export const usesFoodLicence = (plan: CasePlan): boolean => plan.collaboration || plan.outcome === 'supplement-accepted' || plan.outcome === 'tolerated';
 
 export function planCase(random: () => number): CasePlan {
   const r = random();
@@ -150,10 +165,10 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
   }
 
   /** Review learns of the acceptance from Kafka: wait until it opened the case. */
-  async function reviewOpened(caseId: string): Promise<void> {
+  async function reviewOpened(caseId: string, reviewer: Caller): Promise<void> {
     const deadline = Date.now() + 300_000;
     for (;;) {
-      const r = await read(`/review/cases/${caseId}`, PEOPLE.reviewer);
+      const r = await read(`/review/cases/${caseId}`, reviewer);
       if (r.status === 200) return;
       if (Date.now() > deadline) throw new CommandFailed(`review never opened ${caseId} (${r.status})`);
       await new Promise((res) => setTimeout(res, 500));
@@ -162,9 +177,12 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
 
   async function journey(caseNo: number, plan: CasePlan): Promise<void> {
     const intake = (caseId: string, what: string) => `/intake/applications/${caseId}/${what}`;
-    const materials = plan.outcome === 'supplement-accepted' ? ['application-form', 'safety-rules', 'power-of-attorney'] : plan.outcome === 'tolerated' ? ['application-form', 'layout', 'power-of-attorney'] : FOOD_LICENCE.materials;
+    const food = usesFoodLicence(plan);
+    const materials = plan.outcome === 'supplement-accepted' ? ['application-form', 'safety-rules', 'power-of-attorney'] : plan.outcome === 'tolerated' ? ['application-form', 'layout', 'power-of-attorney'] : food ? FOOD_LICENCE.materials : HYGIENE.materials;
+    const reviewer = food ? PEOPLE.reviewer : hygieneReviewer;
+    const chief = food ? PEOPLE.chief : hygieneChief;
     const submitted = await command(caseNo, 'submit', 'POST', '/intake/applications', applicant, {
-      itemCode: FOOD_LICENCE.itemCode,
+      itemCode: food ? FOOD_LICENCE.itemCode : HYGIENE.itemCode,
       applicant: ENTERPRISE,
       channel: 'online',
       materials: materials.map(upload),
@@ -198,8 +216,8 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
         break;
     }
     if (plan.leftInReview) return;
-    await reviewOpened(caseId);
-    if (plan.collaboration) {
+    await reviewOpened(caseId, reviewer);
+    if (food) {
       const asked = await command(caseNo, 'opinion-request', 'POST', `/review/cases/${caseId}/opinion-requests`, PEOPLE.reviewer, { department: FIRE, question: '经营场所消防安全是否符合要求？', dueInWorkingDays: 3 }, [201]);
       const requests = (asked.json.opinionRequests ?? []) as { requestId: string; department: string }[];
       const requestId = requests.find((r) => r.department === FIRE)?.requestId ?? requests[0]?.requestId;
@@ -207,9 +225,9 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
     }
     const draft = plan.decision === 'approve'
       ? { outcome: 'approve' }
-      : { outcome: 'refuse', reasons: [{ text: '现场核查：经营场所与住宅相连，不符合食品经营场所要求', legalBasis: '《食品经营许可和备案管理办法》第十二条' }], contact: { department: FOOD_LICENCE.lead, phone: '010-12345', address: '北京市东城区东四北大街100号' } };
-    await command(caseNo, 'handler-signature', 'POST', `/review/cases/${caseId}/signatures`, PEOPLE.reviewer, { role: 'handler', draft }, [201]);
-    await command(caseNo, 'chief-signature', 'POST', `/review/cases/${caseId}/signatures`, PEOPLE.chief, { role: 'chief-representative' }, [201]);
+      : { outcome: 'refuse', reasons: [{ text: '现场核查：经营场所不符合许可条件', legalBasis: '《中华人民共和国行政许可法》第三十八条第二款' }], contact: { department: food ? FOOD_LICENCE.lead : HYGIENE.lead, phone: '010-12345', address: '北京市东城区东四北大街100号' } };
+    await command(caseNo, 'handler-signature', 'POST', `/review/cases/${caseId}/signatures`, reviewer, { role: 'handler', draft }, [201]);
+    await command(caseNo, 'chief-signature', 'POST', `/review/cases/${caseId}/signatures`, chief, { role: 'chief-representative' }, [201]);
     if (plan.renewal) {
       const deadline = Date.now() + 120_000;
       for (;;) {
@@ -249,7 +267,7 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
       if (plan.leftInReview) bump(outcomes, 'left-in-review');
       else {
         bump(outcomes, plan.decision);
-        if (plan.collaboration) bump(outcomes, 'collaboration');
+        if (usesFoodLicence(plan)) bump(outcomes, 'collaboration');
         if (plan.renewal) bump(outcomes, 'renewal');
       }
     }
@@ -277,7 +295,9 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
     }
   }
   const arrivalsEndedMs = Date.now();
+  const progress = setInterval(() => log(`  day: all ${cases} arrived; ${casesFinished} journeys done, ${casesFailed} failed, ${inFlight} in flight`), 15_000);
   await Promise.all([...running]);
+  clearInterval(progress);
   const journeysEndedMs = Date.now();
   ticking = false;
   await ticker;

@@ -29,6 +29,16 @@ export interface LoadOptions {
 }
 
 export async function measure(options: LoadOptions): Promise<LoadResult> {
+  // Warm-up (JIT, connection set-up), not counted.
+  await autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    ...(options.headers && { headers: options.headers }),
+    ...(options.body !== undefined && { body: options.body }),
+    connections: options.connections,
+    duration: Math.min(3, options.seconds),
+    timeout: 30,
+  });
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',

@@ -29,7 +29,7 @@ import type {} from '@govsvc/service-kit/auth';
 import { renderChart } from './chart.ts';
 import { allEvents, breaches, checkRelayed, checkStored, readTopics, storedRows, wallWhenPassed } from './check.ts';
 import { DAY_CASES, loadBenchConfig, REPO_ROOT } from './config.ts';
-import { runDay, runNight, type ClockMove, type DayResult } from './day.ts';
+import { HYGIENE, runDay, runNight, type ClockMove, type DayResult } from './day.ts';
 import { measure, type LoadResult } from './load.ts';
 import { descendants, fingerprint, processTable, rssOf } from './machine.ts';
 import { precreateTopics, startOwnBroker, type OwnBroker } from './kafka-broker.ts';
@@ -122,9 +122,14 @@ try {
   log(`  ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${system.url}`);
   const client = new GovsvcClient(standaloneTopology(system.url), await readDevKeyPair(join(run.runDir, 'data', 'keys')));
   await ensureItemProfile(client, FOOD_LICENCE.itemCode);
+  await ensureItemProfile(client, HYGIENE.itemCode);
   // Intake learns the guide from the catalog's contract on Kafka: the first submission waits for it.
   const warm = await submitOnline(client);
-  log(`  intake knows the guide (first case ${warm.caseNumber})`);
+  for (const deadline = Date.now() + 120_000; (await fetch(`${system.url}/intake/guides/${HYGIENE.itemCode}`)).status !== 200; ) {
+    if (Date.now() > deadline) throw new Error('intake never learned the hygiene guide');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  log(`  intake knows the guides (first case ${warm.caseNumber})`);
 
   const pool = new pg.Pool({ connectionString: run.databaseUrl, max: 4 });
   const head = async () => BigInt((await pool.query<{ h: string | null }>('SELECT max(global_position)::text AS h FROM events')).rows[0]!.h ?? '0');
@@ -164,6 +169,11 @@ try {
     await quiet();
     http.push(await measure({ label: `case-state read GET /intake/applications/:caseId`, url: `${system.url}/intake/applications/${warm.caseId}`, headers: { authorization: `Bearer ${applicantToken}` }, ...common }));
     log(`  ${http.at(-1)!.label}: ${http.at(-1)!.requestsPerSecond.toFixed(0)} req/s, p99 ${http.at(-1)!.p99Ms} ms, non-2xx ${http.at(-1)!.non2xx}`);
+  }
+  if (!config.skipHttp) {
+    // The baseline again after the system's figures: the better of the two is the one the ratios use.
+    http.push(await measure({ label: 'bare fastify hello-world (GET /), again', url: hello.url, connections: config.connections, seconds: config.httpSeconds }));
+    log(`  ${http.at(-1)!.label}: ${http.at(-1)!.requestsPerSecond.toFixed(0)} req/s, p99 ${http.at(-1)!.p99Ms} ms`);
   }
   await hello.stop();
   children.splice(children.indexOf(hello), 1);
@@ -235,7 +245,7 @@ try {
   const fullDaySeconds = day ? (keptUp ? DAY_CASES / config.rate : DAY_CASES / Math.max(casesPerS, 1e-9)) : Number.NaN;
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
   const load = await import('node:os').then((os) => os.loadavg());
-  const hello0 = http.find((h) => h.label.startsWith('bare'));
+  const hello0 = http.filter((h) => h.label.startsWith('bare')).sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0];
   const intake = http.find((h) => h.label.startsWith('intake'));
   const readR = http.find((h) => h.label.startsWith('case-state'));
   const breachP99 = percentile(breachLags.map((b) => b.lagMs), 99);
@@ -251,7 +261,7 @@ try {
   say(`What ran: **the standalone process** (every service module in one process) on the real PostgreSQL (schema \`${run.schema}\`), Kafka (${config.sharedKafka ? 'the shared broker' : `a one-node KRaft broker of the bench's own at ${kafkaBrokers}, same jars as infra/kafka: the services' consumer group ids are not prefixed, and on the shared broker a colleague's distributed run in groups of the same names was assigned half of this run's partitions`}; topics \`${run.topicPrefix}*\`) and Redis, \`GOVSVC_CLOCK=controlled\`, \`RATE_LIMIT_ENABLED=false\`, \`LOG_LEVEL=${config.logLevel}\`. Not the distributed run: its services' \`main.ts\` have no controlled clock, so a compressed day cannot run there yet. Load generator: autocannon 8.0.0 (HTTP figures) and the bench's journey driver (fetch, keep-alive) for the day.`);
   say();
   if (day) {
-    say(`The day: **${config.cases.toLocaleString('en')} cases**${scaled ? ` (a scaled-down day; the full day is ${DAY_CASES.toLocaleString('en')}: \`pnpm bench:system\` with no options)` : ''}, offered at ${config.rate.toFixed(1)} cases/s (${config.multiple.toFixed(0)}× the day's average), clock compressed ${day.speed.toFixed(0)}× (one day, ${DAY_START}, over the arrivals), then nine night steps to the following midnights. Mix as driven: ${[...day.outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+    say(`The day: **${config.cases.toLocaleString('en')} cases**${scaled ? ` (a scaled-down day; the full day is ${DAY_CASES.toLocaleString('en')}: \`pnpm bench:system\` with no options)` : ''}, offered at ${config.rate.toFixed(1)} cases/s (${config.multiple.toFixed(0)}× the day's average), clock compressed ${day.speed.toFixed(0)}× (one day, ${DAY_START}, over the arrivals), then nine night steps to the following midnights. Mix as driven: ${[...day.outcomes].map(([k, v]) => `${k} ${v}`).join(', ')} (collaboration = food-licence cases reaching a decision, each with the fire brigade's opinion). The cases the HTTP phase submitted (autocannon) stay in the system, left at the window: they take part in the night's breaches.`);
     say();
   }
   say('| target | measured | verdict |');
@@ -264,8 +274,8 @@ try {
   say(`| resident memory of all processes < 4 GB | peak together **${mb(peakTogether)}**: services ${mb(peakServices)} RSS (the standalone process tree), infrastructure ${mb(peakInfra)} PSS (PostgreSQL with every backend incl. colleagues', Kafka, Redis); the bench's own driver ${mb(peak((s) => s.driver))} not counted | ${verdict(peakTogether > 0 && peakTogether < 4 * 2 ** 30)} |`);
   if (intake && hello0) {
     say(`| intake commands ≥ 8,000/s over HTTP, durable append | **${intake.requestsPerSecond.toFixed(0)} commands/s** (2xx only; ${intake.non2xx} non-2xx, ${intake.errors} errors) | ${verdict(intake.requestsPerSecond >= 8000)} |`);
-    say(`| intake ≥ 0.10× bare fastify hello-world | ${(intake.requestsPerSecond / hello0.requestsPerSecond).toFixed(3)}× (hello-world ${hello0.requestsPerSecond.toFixed(0)} req/s) | ${verdict(intake.requestsPerSecond >= 0.1 * hello0.requestsPerSecond)} |`);
-    say(`| intake p99 < 10 ms at ${intake.connections} connections | p50 ${intake.p50Ms} ms, **p99 ${intake.p99Ms} ms** | ${verdict(intake.p99Ms < 10)} |`);
+    say(`| intake ≥ 0.10× bare fastify hello-world | ${(intake.requestsPerSecond / hello0.requestsPerSecond).toFixed(3)}× (hello-world ${hello0.requestsPerSecond.toFixed(0)} req/s, the better of its two measurements) | ${verdict(intake.requestsPerSecond >= 0.1 * hello0.requestsPerSecond)} |`);
+    say(`| intake p99 < 10 ms at ${intake.connections} connections | p50 ${intake.p50Ms} ms, **p99 ${intake.p99Ms} ms** | ${verdict(intake.ok > 0 && intake.p99Ms < 10)} |`);
   }
   if (readR && hello0) say(`| case-state read ≥ 0.7× hello-world | ${readR.requestsPerSecond.toFixed(0)} req/s = **${(readR.requestsPerSecond / hello0.requestsPerSecond).toFixed(2)}×** (p99 ${readR.p99Ms} ms) | ${verdict(readR.requestsPerSecond >= 0.7 * hello0.requestsPerSecond)} |`);
   say();
