@@ -94,3 +94,8 @@ export function loadStandaloneConfig(env: Record<string, string | undefined> = p
 export function runnerEnvironment(env: Record<string, string | undefined> = process.env): Record<string, string> {
   return { PATH: env.PATH ?? '', HOME: env.HOME ?? '', LOG_LEVEL: env.LOG_LEVEL ?? 'info' };
 }
+
+/** Where the user ran the command: pnpm runs package scripts in the package folder and records the original one in INIT_CWD. */
+export function invocationDir(env: Record<string, string | undefined> = process.env): string {
+  return env.INIT_CWD ?? process.cwd();
+}

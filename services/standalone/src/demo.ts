@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { applicantRefOf } from '@govsvc/intake/app/application-service';
 import { eventually, GovsvcClient, readDevKeyPair, standaloneTopology, type Caller, type Reply } from './client.ts';
-import { REPO_ROOT, runnerEnvironment } from './config.ts';
+import { invocationDir, REPO_ROOT, runnerEnvironment } from './config.ts';
 import { decide, ensureItemProfile, expectStatus, FOOD_LICENCE, PEOPLE, reviewOpened } from './journeys.ts';
 
 /** Monday 19 October 2026, 09:00 in Beijing: a working week after the National Day holiday, inside the published calendar. */
@@ -460,9 +460,9 @@ async function main(): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   let child: ChildProcess | undefined;
   let url = values.url;
-  let keysDir = values.keys ? resolve(values.keys) : join(REPO_ROOT, 'data', 'keys');
+  let keysDir = values.keys ? resolve(invocationDir(), values.keys) : join(REPO_ROOT, 'data', 'keys');
   if (!url) {
-    const dataDir = resolve(values['data-dir']);
+    const dataDir = resolve(invocationDir(), values['data-dir']);
     await mkdir(join(REPO_ROOT, '.run', 'logs'), { recursive: true });
     const logFile = join(REPO_ROOT, '.run', 'logs', 'demo-standalone.log');
     out(`starting a standalone process for the demo (controlled clock, data ${dataDir}, log ${logFile}) …`);

@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { fileURLToPath } from 'node:url';
-import { loadStandaloneConfig, REPO_ROOT, runnerEnvironment } from './config.ts';
+import { invocationDir, loadStandaloneConfig, REPO_ROOT, runnerEnvironment } from './config.ts';
 import { startSmtpMailbox, type SmtpMailbox } from './mailbox.ts';
 import { sealPublicKeys, SERVICES, STANDALONE_COLLABORATIONS } from './modules.ts';
 import { loadSecrets, type StandaloneSecrets } from './secrets.ts';
@@ -310,7 +310,7 @@ async function main(): Promise<number> {
     },
   });
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  const runDir = resolve(values['run-dir']);
+  const runDir = resolve(invocationDir(), values['run-dir']);
   const command = positionals[0] ?? 'start';
   if (command === 'stop') return stopRecorded(runDir, log);
   if (command === 'status') return statusRecorded(runDir, log);
