@@ -5,7 +5,7 @@ import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
 import type { StoredEvent } from '@govsvc/eventstore/port';
 import { atLeast, bound, info, now, type RunOptions, type ScenarioResult } from '../harness.ts';
-import { freshSchema, newCaseEvent } from '../fixtures.ts';
+import { dropSchema, freshSchema, newCaseEvent } from '../fixtures.ts';
 
 /** The fold both sides run: what a decider's evolve does with a case's events. */
 interface CaseState {
@@ -173,6 +173,7 @@ export async function replay(options: RunOptions): Promise<ScenarioResult> {
   }
   await pool.end();
   await store.close();
+  await dropSchema('bench_replay'); // a million rows: do not leave them in a shared database
   const best = Math.max(...ours);
   return {
     name: 'replay',
