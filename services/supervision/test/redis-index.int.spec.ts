@@ -125,7 +125,7 @@ describe('deadline index in Redis', () => {
 
     crashed = true;
     clock.set('2025-10-11T00:00:01+08:00');
-    await first.module.scheduler.runOnce(); // appends, then the index write fails: the crash
+    await expect(first.module.scheduler.runOnce()).rejects.toThrow('process died'); // appends, then the index write fails: the crash
     await first.stop().catch(() => undefined);
     expect((await readDeadline(store, deemed)).decoded.map((e) => e.type)).toEqual(['DeadlineOpened', 'DeadlineBreached', 'AutomaticOutcomeRequested']);
     expect((await real.get(deemed))?.revision).toBe(staleEntry?.revision); // the index never heard of it

@@ -61,6 +61,13 @@ export async function executeDeadline(store: EventStore, deadlineId: string, com
   return { state: result.state, events: result.alreadyAppended ? [] : result.events, recorded: result.events, revision: result.nextExpectedRevision };
 }
 
+/** The index write for a deadline's state at `revision`: its entry while open, its removal once closed. */
+export function changeOf(state: DeadlineState, revision: bigint | null): IndexChange | null {
+  if (revision === null || state.opened === null) return null;
+  const entry = entryOf(state, Number(revision));
+  return entry ? { upsert: entry } : { remove: { deadlineId: state.opened.deadlineId, revision: Number(revision) } };
+}
+
 /** Writes the index entry of a deadline's state at `revision` (or removes it once closed). */
 export async function indexState(index: DeadlineIndex, state: DeadlineState, revision: bigint | null): Promise<IndexEntry | null> {
   if (revision === null || state.opened === null) return null;

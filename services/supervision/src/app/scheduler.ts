@@ -13,8 +13,8 @@ import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import type { EventStore } from '@govsvc/eventstore/port';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { DeadlineEvent } from '../domain/deadline-events.ts';
-import { executeDeadline, indexState } from './deadlines.ts';
-import type { DeadlineIndex } from './deadline-index.ts';
+import { changeOf, executeDeadline } from './deadlines.ts';
+import type { DeadlineIndex, IndexChange } from './deadline-index.ts';
 
 export interface SchedulerOptions {
   readonly store: EventStore;
@@ -49,23 +49,28 @@ export class Scheduler {
   async runOnce(): Promise<number> {
     const now = this.options.clock.now();
     const ids = await this.options.index.due(now.getTime(), this.batchSize);
+    const changes: IndexChange[] = [];
     let next = 0;
     const worker = async () => {
       while (next < ids.length) {
         const id = ids[next++]!;
         try {
-          await this.fire(id, now);
+          const change = await this.fire(id, now);
+          if (change) changes.push(change);
         } catch (error) {
           this.options.onError?.(error, id);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, ids.length) }, worker));
+    // The pass's index writes in one round trip. Until they land the entries stay due; a pass that
+    // sees them again re-reads the streams and decides nothing.
+    await this.options.index.applyMany(changes);
     return ids.length;
   }
 
-  private async fire(deadlineId: string, now: Date): Promise<void> {
-    const { store, index, calendar } = this.options;
+  private async fire(deadlineId: string, now: Date): Promise<IndexChange | null> {
+    const { store, calendar } = this.options;
     const at = now.toISOString();
     // Seeded by the pass's instant: an exact retry of this pass recognises its own events; any other
     // writer (another pass, another instance) is turned away by the expected revision and, re-reading,
@@ -74,8 +79,8 @@ export class Scheduler {
       seed: `fire:${deadlineId}@${at}`,
       correlationId: `deadline:${deadlineId}`,
     });
-    await indexState(index, result.state, result.revision);
     if (result.events.length > 0) this.options.onFired?.(result.events);
+    return changeOf(result.state, result.revision);
   }
 
   /** Runs passes until stopped, sleeping on the clock until the next due instant (or a poke). */
