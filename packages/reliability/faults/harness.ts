@@ -5,8 +5,10 @@
  * request, response and fault, and a checker that names what broke.
  *
  * Isolation from other work on the machine: the run has its own PostgreSQL
- * schema, its own service ports and its own `redis-server` (so FLUSHALL
- * touches nobody else's keys); Kafka is shared (topics are the product's).
+ * schema, its own service ports, its own `redis-server` (so FLUSHALL touches
+ * nobody else's keys), its own Kafka broker (consumer groups are shared by
+ * name; a broker kill must not hit others) and a latency proxy of its own in
+ * front of the machine's PostgreSQL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -19,15 +21,16 @@ import type { StoredEvent } from '@govsvc/eventstore/port';
 import { distributedTopology, eventually, GovsvcClient, readDevKeyPair, type Caller, type Reply } from '@govsvc/standalone/client';
 import { startDistributed, type DistributedRun, type ServiceProcess } from '@govsvc/standalone/distributed';
 import { pointInfraAt } from './config.ts';
+import { startLatencyProxy } from './latency-proxy.ts';
 import { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
 import { DEFAULT_DELIVERY, ensureItemProfile, ENTERPRISE, FOOD_LICENCE, PEOPLE } from '@govsvc/standalone/journeys';
 
 const FIRE = '北京市东城区消防救援支队';
 const FIRE_REVIEWER: Caller = { role: 'reviewer', subject: 'reviewer-fire-1', department: FIRE };
 
-export type FaultName = 'kill-consumer' | 'kafka-kill' | 'redis-flushall';
-/** In the issue's order; the PostgreSQL restart, latency proxy and clock jump are not built yet (docs/reliability.md). */
-export const FAULTS: readonly FaultName[] = ['kill-consumer', 'kafka-kill', 'redis-flushall'];
+export type FaultName = 'kill-consumer' | 'kafka-kill' | 'redis-flushall' | 'pg-latency';
+/** In the issue's order; the PostgreSQL restart and the clock jump are not built yet (docs/reliability.md). */
+export const FAULTS: readonly FaultName[] = ['kill-consumer', 'kafka-kill', 'redis-flushall', 'pg-latency'];
 
 export interface HarnessOptions {
   readonly seed: number;
@@ -208,7 +211,16 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
   const redis = await startOwnRedis(runDir);
   const kafka: PrivateKafka = await startPrivateKafka(join(runDir, 'kafka'), { broker: await freePort(), controller: await freePort() });
   log(`own Redis ${redis.url}, own Kafka ${kafka.brokers}`);
-  const restoreInfra = pointInfraAt({ redis: redis.url, kafka: kafka.brokers });
+  const pgProxy = await startLatencyProxy({ host: '127.0.0.1', port: 5432 });
+  const restoreInfra = pointInfraAt({
+    redis: redis.url,
+    kafka: kafka.brokers,
+    database: (current) => {
+      const url = new URL(current);
+      url.port = String(pgProxy.port);
+      return url.toString();
+    },
+  });
   let run: DistributedRun | undefined;
   const restarted: ChildProcess[] = [];
   try {
@@ -249,6 +261,13 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
           await sleep(2_000);
           await kafka.restart();
           history.record({ kind: 'fault', phase: 'healed', fault: fault.fault, pid: kafka.pid() });
+        } else if (fault.fault === 'pg-latency') {
+          // +100 ms each way on every PostgreSQL round trip for 15 s, while the workload goes on.
+          pgProxy.setDelay(100);
+          history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, delayMs: 100 });
+          await sleep(15_000);
+          pgProxy.setDelay(0);
+          history.record({ kind: 'fault', phase: 'healed', fault: fault.fault });
         } else if (fault.fault === 'redis-flushall') {
           const answer = await redisCommand(redis.port, ['FLUSHALL']);
           history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, answer: answer.trim() });
@@ -306,6 +325,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
     redis.child.kill('SIGTERM');
     restoreInfra();
     await kafka.stop();
+    await pgProxy.close();
     await history.close();
   }
 }
@@ -355,8 +375,9 @@ interface CheckContext {
   readonly client: GovsvcClient;
 }
 
-// A mobile number (11 digits, not inside a longer number such as an epoch) or an 18-character resident ID number.
-const RAW_PERSONAL = [/(?<!\d)1[3-9]\d{9}(?!\d)/, /(?<![\dA-Z])\d{17}[\dX](?![\dA-Z])/];
+// A mobile number (11 digits) or an 18-character resident ID number, standing alone: not inside a longer
+// number (an epoch) or a hex run (a UUID's last group such as …-16604157726d).
+const RAW_PERSONAL = [/(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])/, /(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])/];
 
 async function check(ctx: CheckContext): Promise<CheckResult[]> {
   const url = new URL(ctx.run.infraEnv.DATABASE_URL!);
