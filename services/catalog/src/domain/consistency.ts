@@ -102,6 +102,13 @@ export function basicFields(g: GuideContent): Fields {
   put('fee.basis', E.feeBasis, citations(g.fee?.basis));
   put('result.name', E.result, g.result?.name?.trim());
   put('result.type', E.result, g.result?.type);
+  // The licence's term and renewal lead time are set by law for the item, not by the level implementing it
+  // (R-REV-4); whether e-licences are issued yet may differ while they are rolled out (R-REV-3).
+  const licence = g.result?.licence;
+  put('result.licence.validity', E.result, licence && { term: licence.validity.term, months: licence.validity.months ?? null });
+  put('result.licence.renewal.leadTime', E.result, licence?.validity.term === 'fixed' ? (licence.renewal?.leadTime ?? null) : null);
+  // Whether the law requires a collective decision is the law's, the same wherever the item is handled (R-REV-5).
+  put('collectiveDecision.required', E.process, g.collectiveDecision?.required ?? false);
   return fields;
 }
 

@@ -57,6 +57,20 @@ describe('R-CAT-4: cross-level consistency', () => {
     });
   });
 
+  it('R-CAT-4: the licence’s term and renewal lead time and the collective decision are the law’s, not the level’s; e-licence roll-out may differ', () => {
+    const base = sampleGuide();
+    const licence = base.result!.licence!;
+    const other: GuideContent = {
+      ...townshipOf(base),
+      result: { ...base.result, licence: { ...licence, electronic: { available: false, paperAbolished: false }, validity: { ...licence.validity, months: 36 }, renewal: { leadTime: { days: 20, unit: 'working-days' } } } },
+      collectiveDecision: { required: true, basis: [{ instrument: '《某条例》' }] },
+    };
+    const report = consistencyReport('000114027000', [implementation('A', base), implementation('B', other)]);
+    expect(report.divergences.map((d) => d.field)).toEqual(['result.licence.validity', 'result.licence.renewal.leadTime', 'collectiveDecision.required']);
+    const rolledOut = { ...townshipOf(base), result: { ...base.result, licence: { ...licence, electronic: { available: false, paperAbolished: false } } } };
+    expect(consistencyReport('000114027000', [implementation('A', base), implementation('B', rolledOut)]).divergences).toEqual([]);
+  });
+
   it('R-CAT-4: a material only one side demands is one divergence of the list, not one per field', () => {
     const base = sampleGuide();
     const extra = { ...base, materials: [...(base.materials ?? []), { ...(base.materials?.[1] ?? { id: 'x' }), id: 'extra', name: '卫生管理制度' }] };
