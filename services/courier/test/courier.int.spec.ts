@@ -123,7 +123,7 @@ function openEventStream(path: string, headers: Record<string, string>): { event
   return { events, close: () => req.destroy(), status };
 }
 
-describe('courier on Kafka and PostgreSQL with the local carrier', () => {
+describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 120_000 }, () => {
   it('R-COURIER-1: postal hand-over → waybill → signed webhooks (each sent twice) → delivered, live over SSE, status contracts published in order', async () => {
     const caseId = `case-${randomUUID()}`;
     const deliveryId = `dlv-${caseId}`;

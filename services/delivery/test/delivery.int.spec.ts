@@ -28,6 +28,8 @@ import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 import { applicantRef, contactKeys, decisionEvent, licenceEvent, preferencesEvent, publish } from './support.ts';
 
 const prefix = uniqueName('dlv');
+/** Kafka-dependent waits: the broker is shared with other suites and can be slow under load. */
+const KAFKA_WAIT_MS = 45_000;
 const topicFor = (topic: string) => `${prefix}.${topic}`;
 
 let schema: IsolatedSchema;
@@ -93,7 +95,7 @@ afterAll(async () => {
 const mailTo = (caseNumber: string) => sink.received.filter((m) => m.parsed.subject?.includes(caseNumber));
 const token = (roles: Parameters<TestAuth['token']>[0], subject = 'staff-1') => auth.token(roles, { subject });
 
-describe('delivery on Kafka, PostgreSQL and SMTP', () => {
+describe('delivery on Kafka, PostgreSQL and SMTP', { timeout: 120_000 }, () => {
   it('R-NOTIFY-1 / R-DELIV-1: a decision and a licence consumed from Kafka → e-mails received by the SMTP server, SMS in the outbox; post hands over with the Art. 44 deadline; courier’s delivered → result-delivered published', async () => {
     const caseId = `case-${randomUUID()}`;
     const prefs = preferencesEvent(caseId);
@@ -101,23 +103,23 @@ describe('delivery on Kafka, PostgreSQL and SMTP', () => {
     // The decision arrives before the applicant's preferences: different topics, no order between them.
     await publish(bus, topicFor, decisionEvent(caseId));
     await publish(bus, topicFor, prefs);
-    await waitFor(() => mailTo(caseNumber).length >= 1, 'decision e-mail received');
+    await waitFor(() => mailTo(caseNumber).length >= 1, 'decision e-mail received', KAFKA_WAIT_MS);
     const decided = mailTo(caseNumber)[0]!;
     expect(decided.to).toEqual(['zhangsan@example.cn']);
     expect(decided.parsed.subject).toBe(`【北京政务服务】办件${caseNumber}准予许可`);
     expect(decided.parsed.text).toContain('张三您好');
     expect(decided.parsed.text).toContain('“食品经营许可”');
     expect(decided.parsed.text).not.toMatch(/\d{17}[\dX]/);
-    await waitFor(() => outbox.list().some((e) => e.kind === 'sms' && e.text.includes(caseNumber) && e.to === '138****5678'), 'SMS in the local provider’s outbox, number masked');
+    await waitFor(() => outbox.list().some((e) => e.kind === 'sms' && e.text.includes(caseNumber) && e.to === '138****5678'), 'SMS in the local provider’s outbox, number masked', KAFKA_WAIT_MS);
 
     const licenceMessageId = await publish(bus, topicFor, licenceEvent(caseId));
     // Redelivered (same CloudEvents id): nothing is sent twice.
     await publish(bus, topicFor, licenceEvent(caseId), licenceMessageId);
-    await waitFor(() => mailTo(caseNumber).length >= 2, 'licence e-mail received');
+    await waitFor(() => mailTo(caseNumber).length >= 2, 'licence e-mail received', KAFKA_WAIT_MS);
     expect(mailTo(caseNumber)[1]!.parsed.text).toContain('快递寄送');
     expect(mailTo(caseNumber)[1]!.parsed.text).toContain('法定送达期限：2025年4月3日前');
 
-    await waitFor(() => published.some((e) => e.subject === caseId && e.type === 'delivery.postal-delivery-requested.v1'), 'postal hand-over published');
+    await waitFor(() => published.some((e) => e.subject === caseId && e.type === 'delivery.postal-delivery-requested.v1'), 'postal hand-over published', KAFKA_WAIT_MS);
     const scheduled = published.find((e) => e.subject === caseId && e.type === 'delivery.result-delivery-scheduled.v1')!;
     // 2025-03-20 + 10 working days (Qingming 4 April is a holiday, not counted here).
     expect(scheduled.data).toMatchObject({ method: 'post', deliverBy: { date: '2025-04-03', provisional: false } });
@@ -129,12 +131,12 @@ describe('delivery on Kafka, PostgreSQL and SMTP', () => {
       type: 'courier.shipment-status-changed.v1',
       data: { caseId, waybillId: 'wb-1', carrier: 'local', direction: 'office-to-applicant', status: 'delivered', previousStatus: 'out-for-delivery', carrierEventId: 'ev-9', occurredAt: '2025-03-22T15:00:00+08:00' },
     });
-    await waitFor(() => published.some((e) => e.subject === caseId && e.type === 'delivery.result-delivered.v1'), 'result-delivered published');
+    await waitFor(() => published.some((e) => e.subject === caseId && e.type === 'delivery.result-delivered.v1'), 'result-delivered published', KAFKA_WAIT_MS);
     expect(published.find((e) => e.subject === caseId && e.type === 'delivery.result-delivered.v1')!.data).toMatchObject({ method: 'post', waybillId: 'wb-1', licenceId: `lic-${caseId}` });
-    await waitFor(() => mailTo(caseNumber).length >= 3, 'delivered e-mail');
+    await waitFor(() => mailTo(caseNumber).length >= 3, 'delivered e-mail', KAFKA_WAIT_MS);
     // Three notices × two channels, each sent exactly once.
     const sentOf = () => published.filter((e) => e.subject === caseId && e.type === 'delivery.notification-sent.v1');
-    await waitFor(() => sentOf().length >= 6, 'six notification-sent events');
+    await waitFor(() => sentOf().length >= 6, 'six notification-sent events', KAFKA_WAIT_MS);
     await module.dispatcher.idle();
     await module.relay.caughtUp();
     const sent = sentOf();
@@ -154,14 +156,16 @@ describe('delivery on Kafka, PostgreSQL and SMTP', () => {
 
   it('R-NOTIFY-1: a temporary SMTP failure is retried with backoff; a refused address ends in the operator’s failed list and can be sent again', async () => {
     const caseId = `case-${randomUUID()}`;
-    sink.tempFail(1);
-    await publish(bus, topicFor, preferencesEvent(caseId, {}, { method: 'electronic' }, ['email']));
+    // Only this case's address fails, so no other test's mail can use up the failure.
+    const address = `retry-${caseId.slice(-12)}@example.cn`;
+    sink.tempFail(1, address);
+    await publish(bus, topicFor, preferencesEvent(caseId, { email: address }, { method: 'electronic' }, ['email']));
     await publish(bus, topicFor, decisionEvent(caseId));
     const caseNumber = `京110105-20250310-${caseId.slice(-6)}`;
-    await waitFor(() => mailTo(caseNumber).length === 1, 'e-mail received after a retry');
+    await waitFor(() => mailTo(caseNumber).length === 1, 'e-mail received after a retry', KAFKA_WAIT_MS);
     // The mail server has it; the outcome is recorded right after.
     const emailStatus = async () => [...(await module.service.state(caseId)).notices.values()][0]?.channels.email;
-    await waitFor(async () => (await emailStatus())?.status === 'sent', 'sent recorded');
+    await waitFor(async () => (await emailStatus())?.status === 'sent', 'sent recorded', KAFKA_WAIT_MS);
     expect(await emailStatus()).toMatchObject({ status: 'sent', attempts: 2 });
 
     const refusedCase = `case-${randomUUID()}`;
@@ -172,7 +176,7 @@ describe('delivery on Kafka, PostgreSQL and SMTP', () => {
     await waitFor(async () => {
       failed = (await app.inject({ method: 'GET', url: '/delivery/notifications/failed', headers: operator })).json().failed;
       return failed.some((f) => f.caseId === refusedCase);
-    }, 'failure visible to the operator');
+    }, 'failure visible to the operator', KAFKA_WAIT_MS);
     const entry = failed.find((f) => f.caseId === refusedCase)!;
     expect(entry).toMatchObject({ channel: 'email', attempts: 1 });
     expect(entry.error).toMatch(/smtp/);
@@ -188,7 +192,7 @@ describe('delivery on Kafka, PostgreSQL and SMTP', () => {
     await waitFor(async () => {
       const again = (await app.inject({ method: 'GET', url: '/delivery/notifications/failed', headers: operator })).json().failed as typeof failed;
       return again.some((f) => f.caseId === refusedCase);
-    }, 'failed again after the requeue');
+    }, 'failed again after the requeue', KAFKA_WAIT_MS);
     const state2 = await module.service.state(refusedCase);
     expect([...state2.notices.values()][0]!.channels.email).toMatchObject({ status: 'failed' });
   });
@@ -198,7 +202,11 @@ describe('delivery on Kafka, PostgreSQL and SMTP', () => {
     await publish(bus, topicFor, preferencesEvent(caseId, {}, { method: 'electronic' }, ['sms']));
     await publish(bus, topicFor, decisionEvent(caseId));
     await publish(bus, topicFor, licenceEvent(caseId));
-    await waitFor(async () => (await module.service.state(caseId)).licence !== null, 'licence recorded');
+    // Preferences (intake's topic) and the licence (review's) arrive in either order: wait for both.
+    await waitFor(async () => {
+      const state = await module.service.state(caseId);
+      return state.licence !== null && state.preferences !== null;
+    }, 'licence and preferences recorded', KAFKA_WAIT_MS);
     const stranger = await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}/result-document`, headers: { authorization: `Bearer ${await token(['applicant'], randomUUID())}` } });
     expect(stranger.statusCode).toBe(404);
     const download = await app.inject({ method: 'GET', url: `/delivery/cases/${caseId}/result-document`, headers: { authorization: `Bearer ${await token(['applicant'], applicantRef)}` } });
@@ -207,7 +215,7 @@ describe('delivery on Kafka, PostgreSQL and SMTP', () => {
     const key = (await app.inject({ method: 'GET', url: '/delivery/signing-key', headers: { authorization: `Bearer ${await token(['applicant'], applicantRef)}` } })).json() as { publicKeyPem: string };
     const { createPublicKey, verify } = await import('node:crypto');
     expect(verify(null, Buffer.from(body.contentText), createPublicKey(key.publicKeyPem), Buffer.from(body.signature, 'base64'))).toBe(true);
-    await waitFor(() => published.some((e) => e.subject === caseId && e.type === 'delivery.result-delivered.v1'), 'electronic delivery published');
+    await waitFor(() => published.some((e) => e.subject === caseId && e.type === 'delivery.result-delivered.v1'), 'electronic delivery published', KAFKA_WAIT_MS);
     expect(published.find((e) => e.subject === caseId && e.type === 'delivery.result-delivered.v1')!.data).toMatchObject({ method: 'electronic' });
   });
 });

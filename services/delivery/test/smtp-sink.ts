@@ -14,8 +14,8 @@ export interface ReceivedMail {
 export interface SmtpSink {
   readonly port: number;
   readonly received: ReceivedMail[];
-  /** Answers the next `count` recipients with 451 (temporary failure). */
-  tempFail(count: number): void;
+  /** Answers the next `count` recipients (of `address` only, when given) with 451 (temporary failure). */
+  tempFail(count: number, address?: string): void;
   stop(): Promise<void>;
 }
 
@@ -35,7 +35,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     port,
     received,
-    tempFail: (count) => void child.send({ type: 'temp-fail', count }),
+    tempFail: (count, address) => void child.send({ type: 'temp-fail', count, ...(address !== undefined && { address }) }),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
