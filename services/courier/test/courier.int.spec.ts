@@ -35,6 +35,8 @@ const keys = parseContactKeyring(`k1:${randomBytes(32).toString('base64')}`);
 const owner = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const clock = new ControlledClock('2025-03-21T01:00:00.000Z');
 const HOUR = 3_600_000;
+/** Kafka-dependent waits: the broker is shared with other suites and can be slow under load. */
+const KAFKA_WAIT_MS = 45_000;
 
 let schema: IsolatedSchema;
 let store: EventStore;
@@ -132,7 +134,7 @@ describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 12
       data: { ...examples['delivery.postal-delivery-requested.v1'], caseId, deliveryId, applicant: { kind: 'person', maskedId: '110105********002X', ref: owner }, recipient: sealContact(contact, caseId, keys) },
     });
     const waybillId = outboundWaybillId(deliveryId);
-    await waitFor(async () => (await module.service.state(waybillId)).status === 'created', 'waybill created');
+    await waitFor(async () => (await module.service.state(waybillId)).status === 'created', 'waybill created', KAFKA_WAIT_MS);
 
     const stranger = await app.inject({ method: 'GET', url: `/courier/waybills/${waybillId}`, headers: await bearer(['applicant'], randomUUID()) });
     expect(stranger.statusCode).toBe(404);
@@ -143,18 +145,18 @@ describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 12
 
     const stream = openEventStream(`/courier/waybills/${waybillId}/events`, await bearer(['applicant'], owner));
     expect(await stream.status).toBe(200);
-    await waitFor(() => stream.events.length >= 1, 'first SSE view');
+    await waitFor(() => stream.events.length >= 1, 'first SSE view', KAFKA_WAIT_MS);
 
     for (const hours of [1, 3, 21, 23]) {
       clock.set(new Date(new Date('2025-03-21T01:00:00.000Z').getTime() + hours * HOUR));
       await carrier.settled();
     }
-    await waitFor(async () => (await module.service.state(waybillId)).status === 'delivered', 'delivered');
+    await waitFor(async () => (await module.service.state(waybillId)).status === 'delivered', 'delivered', KAFKA_WAIT_MS);
     const state = await module.service.state(waybillId);
     // Every event arrived twice; each is in the history once.
     expect(state.history.map((h) => h.status)).toEqual(['picked-up', 'in-transit', 'out-for-delivery', 'delivered']);
     try {
-      await waitFor(() => stream.events.some((e) => e.status === 'delivered'), 'SSE shows delivered');
+      await waitFor(() => stream.events.some((e) => e.status === 'delivered'), 'SSE shows delivered', KAFKA_WAIT_MS);
       // Each pushed view is the state at that moment: in journey order, from created to delivered, with the full history at the end.
       const seen = stream.events.map((e) => e.status);
       const order = ['created', 'picked-up', 'in-transit', 'out-for-delivery', 'delivered'];
@@ -167,7 +169,7 @@ describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 12
     }
 
     const statusesOf = () => published.filter((e) => e.subject === caseId && e.type === 'courier.shipment-status-changed.v1').map((e) => (e.data as { status: string }).status);
-    await waitFor(() => statusesOf().length === 5, 'five status contracts');
+    await waitFor(() => statusesOf().length === 5, 'five status contracts', KAFKA_WAIT_MS);
     expect(statusesOf()).toEqual(['created', 'picked-up', 'in-transit', 'out-for-delivery', 'delivered']);
     expect(published.find((e) => e.subject === caseId)!.data).toMatchObject({ direction: 'office-to-applicant', carrier: 'local', waybillId });
   });
@@ -180,7 +182,7 @@ describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 12
       data: { ...examples['delivery.postal-delivery-requested.v1'], caseId, deliveryId, applicant: { kind: 'person', maskedId: '110105********002X', ref: owner }, recipient: sealContact(contact, caseId, keys) },
     });
     const waybillId = outboundWaybillId(deliveryId);
-    await waitFor(async () => (await module.service.state(waybillId)).status === 'created', 'waybill created');
+    await waitFor(async () => (await module.service.state(waybillId)).status === 'created', 'waybill created', KAFKA_WAIT_MS);
     const { trackingNumber } = (await module.service.state(waybillId)).waybill!;
     const post = (body: string, signature = signBody(body, secret)) =>
       app.inject({ method: 'POST', url: '/courier/carriers/local/webhook', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature }, payload: body });
@@ -212,7 +214,7 @@ describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 12
   it('R-COURIER-1: inbound pickup of paper materials by the applicant, received at the centre → courier.materials-received published', async () => {
     const caseId = `case-${randomUUID()}`;
     await publish({ type: 'intake.delivery-preferences-recorded.v1', data: { ...examples['intake.delivery-preferences-recorded.v1'], caseId, applicant: { kind: 'person', maskedId: '110105********002X', ref: owner } } });
-    await waitFor(async () => (await module.service.ownerOf(caseId)) === owner, 'owner known');
+    await waitFor(async () => (await module.service.ownerOf(caseId)) === owner, 'owner known', KAFKA_WAIT_MS);
     const body = { caseId, pickupAddress: { name: '张三', phone: '13812345678', region: '110105', address: '北京市朝阳区建国路1号' }, materials: [{ materialId: 'm-floor-plan', name: '经营场所平面图', copies: 1 }] };
     const other = await app.inject({ method: 'POST', url: '/courier/waybills', headers: await bearer(['applicant'], randomUUID()), payload: body });
     expect(other.statusCode).toBe(404);
@@ -238,10 +240,10 @@ describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 12
     expect(early.statusCode).toBe(409);
     clock.advance(23 * HOUR);
     await carrier.settled();
-    await waitFor(async () => (await module.service.state(waybillId)).status === 'delivered', 'inbound delivered to the centre');
+    await waitFor(async () => (await module.service.state(waybillId)).status === 'delivered', 'inbound delivered to the centre', KAFKA_WAIT_MS);
     const received = await app.inject({ method: 'POST', url: `/courier/waybills/${waybillId}/materials-received`, headers: clerk, payload: { materials: [{ materialId: 'm-floor-plan', name: '经营场所平面图', copies: 1 }] } });
     expect(received.statusCode).toBe(201);
-    await waitFor(() => published.some((e) => e.subject === caseId && e.type === 'courier.materials-received.v1'), 'materials-received published');
+    await waitFor(() => published.some((e) => e.subject === caseId && e.type === 'courier.materials-received.v1'), 'materials-received published', KAFKA_WAIT_MS);
     expect(published.find((e) => e.subject === caseId && e.type === 'courier.materials-received.v1')!.data).toMatchObject({
       waybillId,
       materials: [{ materialId: 'm-floor-plan', copies: 1, form: 'paper' }],
@@ -255,7 +257,7 @@ describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 12
       type: 'intake.application-submitted.v1',
       data: { ...examples['intake.application-submitted.v1'], caseId, channel: 'window', serviceCentre: 'bj-dongcheng', applicant: { kind: 'person', maskedId: '110105********002X', ref: owner } },
     });
-    await waitFor(async () => (await module.service.caseOf(caseId)).centres.includes('bj-dongcheng'), 'owner and centre known');
+    await waitFor(async () => (await module.service.caseOf(caseId)).centres.includes('bj-dongcheng'), 'owner and centre known', KAFKA_WAIT_MS);
     const applicant = await bearer(['applicant'], owner);
     const body = (carrierName: string) => ({ caseId, carrier: carrierName, pickupAddress: { name: '李四', phone: '13912345678', region: '110105', address: '北京市朝阳区光华路2号' }, materials: [{ materialId: 'm-1', name: '申请书', copies: 2 }] });
 
@@ -269,7 +271,7 @@ describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 12
     clock.advance(23 * HOUR);
     await carrier.settled();
     expect((await module.service.state(first.waybillId)).history).toEqual([]);
-    await waitFor(() => published.some((e) => e.subject === caseId && (e.data as { status: string }).status === 'cancelled'), 'cancellation published');
+    await waitFor(() => published.some((e) => e.subject === caseId && (e.data as { status: string }).status === 'cancelled'), 'cancellation published', KAFKA_WAIT_MS);
 
     const second = (await app.inject({ method: 'POST', url: '/courier/waybills', headers: applicant, payload: body('quiet') })).json() as { waybillId: string };
     clock.advance(1 * HOUR);
