@@ -8,8 +8,8 @@ export const testkitGlobalSetup = fileURLToPath(new URL('./packages/testkit/src/
 export const sharedTestConfig = defineConfig({
   test: {
     include: ['src/**/*.{unit,int}.spec.ts', 'test/**/*.{unit,int}.spec.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
   },
