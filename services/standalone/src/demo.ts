@@ -258,7 +258,7 @@ export async function runDemo({ client, baseUrl, out }: DemoOptions): Promise<De
     c.outcome = 'approve';
     story.step('审查+首席代表', '准予许可', 'approved');
     const waybill = await eventually('delivery to hand the licence to the courier', async () => {
-      const r = await client.get(`/courier/cases/${c.caseId}/waybills`, PEOPLE.clerk);
+      const r = await client.get(`/courier/cases/${c.caseId}/waybills`, applicantOf(APPLICANTS.jingwei));
       return (r.json.waybills as { waybillId: string; trackingNumber: string; status: string }[] | undefined)?.[0];
     }, 60_000, 300);
     story.step('送达 delivery', '申请人选择邮寄：交寄快递', 'the applicant chose post: handed to the carrier', `waybill ${waybill.waybillId}, tracking ${waybill.trackingNumber}, status ${waybill.status}`);
@@ -333,7 +333,7 @@ export async function runDemo({ client, baseUrl, out }: DemoOptions): Promise<De
     }
     if (caseC) {
       const delivered = await eventually('the carrier to deliver C’s parcel', async () => {
-        const r = await client.get(`/courier/cases/${caseC!.caseId}/waybills`, PEOPLE.clerk);
+        const r = await client.get(`/courier/cases/${caseC!.caseId}/waybills`, applicantOf(APPLICANTS.jingwei));
         return (r.json.waybills as { status: string; history: { status: string; location: string; occurredAt: string }[] }[] | undefined)?.find((w) => w.status === 'delivered');
       }, 60_000, 300);
       story.step('快递 carrier', '签名回调推送轨迹：已签收', 'signed webhooks pushed the tracking: delivered', delivered.history.map((h) => `${h.status}@${h.location}`).join(' → '));
