@@ -36,7 +36,7 @@ export interface PostalJourneyHarness {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -47,7 +47,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startService(name: 'delivery' | 'courier', env: Record<string, string>, port: number): Promise<RunningService> {
+/** Starts `services/<name>/src/main.ts` as a child process with test JWT keys and waits until it is ready. */
+export async function startService(name: 'delivery' | 'courier' | 'evaluation', env: Record<string, string>, port: number): Promise<RunningService> {
   const auth = await createTestAuth(name);
   const cwd = fileURLToPath(new URL(`../../../${name}/`, import.meta.url));
   let output = '';
@@ -82,7 +83,7 @@ async function startService(name: 'delivery' | 'courier', env: Record<string, st
   return { url, auth, process: child, output: () => output };
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   await new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
