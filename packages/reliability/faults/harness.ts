@@ -410,8 +410,23 @@ async function check(ctx: CheckContext): Promise<CheckResult[]> {
       const decisions = (await byStream(`review-${caseId}`)).filter((e) => e.type === 'DecisionMade').length;
       if (decisions !== 1) (decisions === 0 ? lost : twice).push(`${caseId}: ${decisions} DecisionMade`);
     }
+    // Effects that must happen once: one notification per (notice, channel) in delivery, one breach per deadline.
+    const all = await store.readAll({ filter: { eventTypes: ['NotificationSent', 'DeadlineBreached'] } });
+    const effects = new Map<string, number>();
+    for (const e of all) {
+      const data = e.data as { noticeId?: string; channel?: string };
+      const key = e.type === 'NotificationSent' ? `${e.stream} notice ${data.noticeId ?? '?'} ${data.channel ?? '?'}` : `${e.stream} breach`;
+      effects.set(key, (effects.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of effects) if (n > 1) twice.push(`${key}: ${n}×`);
+    const notifications = all.filter((e) => e.type === 'NotificationSent').length;
+    const breaches = all.filter((e) => e.type === 'DeadlineBreached').length;
     add('nothing lost (every 2xx stored, relayed, seen by review)', lost.length === 0, lost.length === 0 ? `${ctx.submittedCases.length} submissions, ${ctx.accepted.length} acceptances, ${ctx.decided.length} decisions found` : lost.slice(0, 10).join('; '));
-    add('no duplicate effect (one submission, one review opening, one decision per case)', twice.length === 0, twice.length === 0 ? 'none' : twice.slice(0, 10).join('; '));
+    add(
+      'no duplicate effect (one submission, review opening and decision per case; one notification per notice and channel; one breach per deadline)',
+      twice.length === 0,
+      twice.length === 0 ? `none (${notifications} notifications, ${breaches} breaches)` : twice.slice(0, 10).join('; '),
+    );
 
     // Per case, the store's order follows the commands' order: submitted before accepted (intake), opened before decided (review).
     const disorder: string[] = [];
