@@ -19,7 +19,8 @@
  * decided by its department alone.
  *
  * Every command carries its own `x-correlation-id` (`bench-<case>-<step>`),
- * so the checker finds exactly its events in the store afterwards.
+ * so the checker finds exactly its events in the store afterwards, and the
+ * same value as its `Idempotency-Key`, so a retry after a lost reply is safe.
  */
 import { applicantRefOf } from '@govsvc/intake/app/application-service';
 import type { Caller, GovsvcClient, Reply } from '@govsvc/standalone/client';
@@ -135,7 +136,9 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
       const sent = Date.now();
       let reply: Reply;
       try {
-        reply = await client.call(method, path, caller, body, { 'x-correlation-id': correlationId });
+        // The Idempotency-Key makes a retry safe: a reply lost (socket error, 5xx after the append) is retried
+        // and the service answers with the first result instead of acting twice.
+        reply = await client.call(method, path, caller, body, { 'x-correlation-id': correlationId, 'idempotency-key': correlationId });
       } catch (error) {
         reply = { status: 0, json: {}, text: (error as Error).message };
       }
