@@ -119,7 +119,7 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
       const counters = await appointments.rebuildCounters();
       log.info({ guides: guides.listInForce(deps.clock.now()).length, slotCounters: counters }, 'intake projections rebuilt from the store');
       // Publishing and subscribing need the topics; creating them is idempotent, whoever comes first.
-      await deps.bus.ensureTopics([topicOf('intake'), topicOf('catalog'), topicOf('supervision')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
+      await deps.bus.ensureTopics([topicOf('intake'), topicOf('catalog'), topicOf('supervision'), topicOf('courier')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
       relay = createRelay({
         store: deps.store,
         bus: deps.bus,

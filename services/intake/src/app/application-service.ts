@@ -18,7 +18,7 @@ import type { Clock } from '@govsvc/runtime/clock';
 import { deterministicId, type IdGenerator } from '@govsvc/runtime/ids';
 import { applicationDecider, applicationEventDefinitions, applicationStream } from '../domain/application/decider.ts';
 import { draftDocument } from '../domain/application/decide-outcomes.ts';
-import type { ApplicationCommand, IssuingCommand, SubmitApplication } from '../domain/application/commands.ts';
+import type { ApplicationCommand, IssuingCommand, RecordInboundMaterials, SubmitApplication } from '../domain/application/commands.ts';
 import type { ApplicationEvent, DeliveryPreferences, Staff } from '../domain/application/events.ts';
 import type { ApplicationState } from '../domain/application/state.ts';
 import { caseNumberDecider, caseNumberEventDefinitions, caseNumberStream } from '../domain/case-number.ts';
@@ -300,6 +300,15 @@ export class ApplicationService {
     const { state } = await this.load(caseId, caller);
     const staff = this.staffOf(caller);
     return this.run(caseId, caller, state, 'contact', { type: 'RecordContact', touchpoint: body.touchpoint, staff, note: body.note, at: this.d.clock.now().toISOString() }, staff);
+  }
+
+  /**
+   * Courier checked the applicant's parcel in at the centre (R-COURIER-1): its paper materials of the
+   * case's guide are recorded as received. One record per waybill; the caller's key is the message id.
+   */
+  async recordInboundMaterials(caseId: string, caller: Caller, receipt: Omit<RecordInboundMaterials, 'type'>): Promise<OutcomeResult> {
+    const { state } = await this.load(caseId, caller);
+    return this.run(caseId, caller, state, 'inbound-materials', { type: 'RecordInboundMaterials', ...receipt }, null);
   }
 
   /** The case as its reader may see it; 404 for cases the caller may not know exist. */
@@ -606,5 +615,7 @@ export function caseView(state: ApplicationState, revision: bigint) {
     materials: Object.values(state.materials),
     openNotice: state.openNotice,
     documents: state.documents,
+    /** Paper materials received at the centre by courier (R-COURIER-1). */
+    inboundParcels: state.inboundParcels,
   };
 }

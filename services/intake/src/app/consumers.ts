@@ -1,8 +1,9 @@
 /**
  * What intake consumes: published guides from the catalog (its local
- * projection, R-CAT-13/14) and the automatic-outcome commands supervision
+ * projection, R-CAT-13/14), the automatic-outcome commands supervision
  * addresses to intake (Licensing Law Art. 32 deemed acceptance; tolerated
- * deficiencies lapsed, R-ACC-2). Every effect is an append with ids derived
+ * deficiencies lapsed, R-ACC-2) and courier's receipt of inbound paper
+ * materials at the centre (R-COURIER-1). Every effect is an append with ids derived
  * from the message, so redelivery is a no-op and no separate processed-message
  * record is needed (messaging/processed-messages.ts).
  */
@@ -38,21 +39,22 @@ export function createIntakeConsumer(deps: {
     idempotencyKey: commandId,
   });
   /** The owner decides: a command that no longer applies (already decided, supplemented in time) is harmless. */
-  const tolerate = async (what: string, caseId: string, run: () => Promise<unknown>) => {
+  const tolerate = async (what: string, caseId: string, run: () => Promise<unknown>, message = 'automatic outcome not applicable: ignored') => {
     try {
       await run();
     } catch (error) {
       if (error instanceof RuleViolation || error instanceof NotFoundError) {
-        deps.log.warn({ caseId, command: what, reason: (error as DomainError).message }, 'automatic outcome not applicable: ignored');
+        deps.log.warn({ caseId, command: what, reason: (error as DomainError).message }, message);
         return;
       }
       throw error;
     }
   };
+  const courier = (eventId: string, correlationId: string): Caller => ({ subject: 'courier', roles: ['integration'], correlationId, idempotencyKey: eventId });
   return createIntegrationEventConsumer<undefined>({
     bus: deps.bus,
     groupId: deps.groupId ?? 'intake',
-    topics: [topicOf('catalog'), topicOf('supervision')].map(deps.topicFor ?? ((t) => t)),
+    topics: [topicOf('catalog'), topicOf('supervision'), topicOf('courier')].map(deps.topicFor ?? ((t) => t)),
     processed: storeDeduplicates,
     fromBeginning: true,
     log: deps.log,
@@ -65,6 +67,16 @@ export function createIntakeConsumer(deps: {
         tolerate('lapse-tolerated-deficiency', event.data.caseId, () =>
           deps.applications.lapseToleratedDeficiency(event.data.caseId, supervision(event.data.commandId, event.correlationId), { cause: 'not-supplemented', reasons: [] }),
         ),
+      // A parcel for a case intake does not hold, or with nothing of its guide, is logged and ignored.
+      'courier.materials-received.v1': async (event) => {
+        const { caseId, ...receipt } = event.data;
+        await tolerate(
+          'record-inbound-materials',
+          caseId,
+          () => deps.applications.recordInboundMaterials(caseId, courier(event.id, event.correlationId), receipt),
+          'inbound materials not recorded: ignored',
+        );
+      },
     },
   });
 }

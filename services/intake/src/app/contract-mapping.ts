@@ -162,6 +162,7 @@ export function toIntegrationEvents(caseId: string, event: ApplicationEvent, sub
       ];
     }
     case 'ContactRecorded':
+    case 'InboundMaterialsReceived':
     case 'ToleratedDeficienciesCured':
       return [];
   }

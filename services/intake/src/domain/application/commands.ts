@@ -108,6 +108,18 @@ export interface RecordContact {
   readonly note: string | null;
 }
 
+/** Courier checked an inbound parcel in at the centre (R-COURIER-1): its paper materials are on the case as received. */
+export interface RecordInboundMaterials {
+  readonly type: 'RecordInboundMaterials';
+  readonly waybillId: string;
+  readonly carrier: string;
+  readonly trackingNumber: string;
+  readonly materials: readonly { readonly materialId: string; readonly name: string; readonly copies: number; readonly form: 'paper' }[];
+  readonly discrepancy: string | null;
+  readonly receivedAt: string;
+  readonly receivedBy: { readonly staffId: string; readonly department: string };
+}
+
 export type IssuingCommand = AcceptApplication | RequestSupplement | AcceptWithToleratedDeficiencies | NotAcceptApplication | DeemAccepted;
 
 export type ApplicationCommand =
@@ -116,4 +128,5 @@ export type ApplicationCommand =
   | ReceiveSupplement
   | ConfirmToleratedSupplement
   | LapseToleratedDeficiency
-  | RecordContact;
+  | RecordContact
+  | RecordInboundMaterials;

@@ -3,6 +3,7 @@ import type { Decider } from '@govsvc/eventstore/decider';
 import type { EventDefinitions } from '@govsvc/eventstore/event-codec';
 import type { ApplicationCommand } from './commands.ts';
 import { decideRecordContact } from './decide-contact.ts';
+import { decideRecordInboundMaterials } from './decide-inbound.ts';
 import { decideOutcome } from './decide-outcomes.ts';
 import { decideSubmit } from './decide-submit.ts';
 import { decideConfirmTolerated, decideLapse, decideReceiveSupplement } from './decide-supplement.ts';
@@ -30,6 +31,8 @@ export const applicationDecider: Decider<ApplicationState, ApplicationCommand, A
         return decideLapse(command, state);
       case 'RecordContact':
         return decideRecordContact(command, state);
+      case 'RecordInboundMaterials':
+        return decideRecordInboundMaterials(command, state);
     }
   },
 };

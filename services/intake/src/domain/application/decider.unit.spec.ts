@@ -421,3 +421,61 @@ describe('contact log (R-ETHICS-1)', () => {
     });
   });
 });
+
+describe('inbound paper materials by courier (R-COURIER-1)', () => {
+  const receivedBy = { staffId: 'staff-0042', department: '朝阳区政务服务中心' };
+  const parcel = (materials: { materialId: string; name: string; copies: number }[], waybillId = 'wb-0001') => ({
+    type: 'RecordInboundMaterials' as const,
+    waybillId,
+    carrier: 'local',
+    trackingNumber: 'LC0000000001',
+    materials: materials.map((m) => ({ ...m, form: 'paper' as const })),
+    discrepancy: null,
+    receivedAt: '2026-11-27T11:00:00+08:00',
+    receivedBy,
+  });
+  const layoutPlan = { materialId: 'layout-plan', name: '布局图', copies: 2 };
+
+  it('R-COURIER-1: a parcel checked in at the centre records its materials on the case as received, under the guide’s names', () => {
+    spec.given(submitted()).when(parcel([layoutPlan])).then([
+      {
+        type: 'InboundMaterialsReceived',
+        data: {
+          waybillId: 'wb-0001',
+          carrier: 'local',
+          trackingNumber: 'LC0000000001',
+          materials: [{ materialId: 'layout-plan', name: '经营设施设备布局和操作流程图', copies: 2, form: 'paper' }],
+          outsideGuide: [],
+          discrepancy: null,
+          receivedAt: '2026-11-27T11:00:00+08:00',
+          receivedBy,
+        },
+      },
+    ]);
+    const state = fold(applicationDecider, after(submitted(), parcel([layoutPlan])));
+    expect(state.inboundParcels.map((p) => [p.waybillId, p.materials.map((m) => m.materialId)])).toEqual([['wb-0001', ['layout-plan']]]);
+  });
+
+  it('R-COURIER-1, R-CAT-2: only materials of the bound guide are taken onto the case; the rest are named', () => {
+    spec.given(submitted()).when(parcel([layoutPlan, { materialId: 'bank-statement', name: '银行流水', copies: 1 }])).thenSatisfies((events) => {
+      expect(events).toHaveLength(1);
+      const data = (events[0] as ApplicationEventOf<'InboundMaterialsReceived'>).data;
+      expect(data.materials.map((m) => m.materialId)).toEqual(['layout-plan']);
+      expect(data.outsideGuide).toEqual(['bank-statement']);
+    });
+  });
+
+  it('R-COURIER-1, R-CAT-2: a parcel with nothing of the guide is refused', () => {
+    spec.given(submitted()).when(parcel([{ materialId: 'bank-statement', name: '银行流水', copies: 1 }])).thenThrows(RuleViolation, (e) => e.rule === 'R-CAT-2');
+  });
+
+  it('R-COURIER-1: a redelivered receipt of the same waybill decides nothing; another waybill is recorded', () => {
+    const once = after(submitted(), parcel([layoutPlan]));
+    spec.given(once).when(parcel([layoutPlan])).then([]);
+    spec.given(once).when(parcel([{ materialId: 'premises-proof', name: '场所证明', copies: 1 }], 'wb-0002')).thenSatisfies((events) => expect(events.map((e) => e.type)).toEqual(['InboundMaterialsReceived']));
+  });
+
+  it('R-COURIER-1, R-ACC-1: no case, no receipt', () => {
+    spec.given([]).when(parcel([layoutPlan])).thenThrows(RuleViolation, (e) => e.rule === 'R-ACC-1');
+  });
+});

@@ -147,6 +147,23 @@ export const applicationEventSchemas = {
     decisionDue: deadlineSchema,
     statutoryDue: deadlineSchema,
   }),
+  /**
+   * R-COURIER-1 (Art. 19): paper materials the applicant sent by courier were checked in at the
+   * centre (courier's `courier.materials-received.v1`). Only materials of the bound guide are
+   * recorded; anything else in the parcel is named in `outsideGuide` and not taken onto the case.
+   */
+  InboundMaterialsReceived: z.object({
+    waybillId: z.string().min(1).max(100),
+    carrier: z.string().min(1).max(60),
+    trackingNumber: z.string().min(1).max(60),
+    materials: z
+      .array(z.object({ materialId: z.string().min(1), name: z.string().min(1), copies: z.int().min(1).max(100), form: z.literal('paper') }))
+      .min(1),
+    outsideGuide: z.array(z.string().min(1)),
+    discrepancy: z.string().min(1).max(1000).nullable(),
+    receivedAt: instant,
+    receivedBy: z.object({ staffId: z.string().min(1).max(100), department: z.string().min(1).max(100) }),
+  }),
   ToleratedDeficienciesCured: z.object({ confirmedAt: instant, acceptor: staffSchema }),
   ToleratedDeficiencyLapsed: z.object({
     cause: z.enum(['not-supplemented', 'still-defective']),

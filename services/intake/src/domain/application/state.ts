@@ -46,6 +46,19 @@ export interface ApplicationState {
   readonly receivedSinceNotice: readonly string[];
   readonly openNotice: OpenNotice | null;
   readonly documents: readonly { readonly documentId: string; readonly kind: DocumentKind }[];
+  /** Paper materials received at the centre by courier (R-COURIER-1), one entry per parcel, in arrival order. */
+  readonly inboundParcels: readonly InboundParcel[];
+}
+
+export interface InboundParcel {
+  readonly waybillId: string;
+  readonly carrier: string;
+  readonly trackingNumber: string;
+  readonly materials: readonly { readonly materialId: string; readonly name: string; readonly copies: number; readonly form: 'paper' }[];
+  readonly outsideGuide: readonly string[];
+  readonly discrepancy: string | null;
+  readonly receivedAt: string;
+  readonly receivedBy: { readonly staffId: string; readonly department: string };
 }
 
 export const initialApplicationState = (): ApplicationState => ({
@@ -65,6 +78,7 @@ export const initialApplicationState = (): ApplicationState => ({
   receivedSinceNotice: [],
   openNotice: null,
   documents: [],
+  inboundParcels: [],
 });
 
 const withMaterials = (state: ApplicationState, materials: readonly ReceivedMaterial[]) => ({
@@ -94,6 +108,8 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
     }
     case 'ContactRecorded':
       return state;
+    case 'InboundMaterialsReceived':
+      return { ...state, inboundParcels: [...state.inboundParcels, event.data] };
     case 'SupplementRequested': {
       const d = event.data;
       return {
