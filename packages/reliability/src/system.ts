@@ -64,6 +64,8 @@ export interface System {
 
 export interface SystemOptions {
   readonly rateLimit?: RateLimitOptions;
+  /** A data folder to use and keep (its generated keys are reused by the next system given it); a fresh temporary one otherwise. */
+  readonly dataDir?: string;
 }
 
 function recordingBus(inner: MessageBus, published: PublishedMessage[]): MessageBus {
@@ -83,7 +85,7 @@ function recordingBus(inner: MessageBus, published: PublishedMessage[]): Message
 
 /** Starts every module on one app; the catalog publishes its fixture guides, as in `pnpm start`. */
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'govsvc-reliability-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'govsvc-reliability-')));
   const config = loadStandaloneConfig({ NODE_ENV: 'test', GOVSVC_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
   const { secrets } = await loadSecrets(config);
   const logs = new LogCapture();
@@ -180,7 +182,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       for (const c of composed) for (const closer of c.closers) await closer.close();
       await bus.close();
       await store.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
   await system.settle();

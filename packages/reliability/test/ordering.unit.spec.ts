@@ -1,0 +1,121 @@
+/**
+ * Out-of-order delivery within a case (issue 9). Story: a case is submitted
+ * and accepted in one system; intake's contracts about it are recorded. A
+ * second system with the same keys (so seals verify) has never seen the case;
+ * it gets those contracts in a random order (property, seeded). Each
+ * consumer's stream for the case must then be the original one, or the
+ * original with some events missing (a contract refused or waiting): never
+ * the original's events in another order, never an event the original did
+ * not have.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PublishedMessage } from '../src/system.ts';
+import { startSystem } from '../src/system.ts';
+import { acceptApplication, APPLICANT_A, submitApplication } from '../src/workload.ts';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_126);
+
+/** The contract type inside a recorded message (CloudEvents JSON). */
+const typeOf = (m: PublishedMessage) => {
+  const header = m.message.headers?.['ce_type'];
+  if (header !== undefined) return String(header);
+  try {
+    return String((JSON.parse(m.message.value?.toString() ?? '{}') as { type?: unknown }).type ?? m.topic);
+  } catch {
+    return m.topic;
+  }
+};
+
+/**
+ * Finding, reported to delivery's owner: delivery applies a later contract of a case before an earlier one.
+ * Given intake.case-accepted.v2 before intake.application-submitted.v1 and intake.delivery-preferences-recorded.v1, it requests the acceptance notice first and records the
+ * preferences after (NoticeRequested, PreferencesRecorded, NotificationSent instead of PreferencesRecorded,
+ * NoticeRequested, NotificationSent, NoticeRequested, NotificationSent): neither the order kept nor the early
+ * contract refused. Checked only in the KNOWN row below.
+ */
+const KNOWN_DISORDER = /^delivery-/;
+
+/**
+ * Finding, reported to supervision's owner: with the same contracts reordered, supervision's case stream records
+ * CaseContextNoted twice where the in-order run records it once (CaseContextNoted, DeadlineTracked ×2,
+ * CaseContextNoted, DeadlineTracked ×2). It may be a harmless second note; the owner decides. KNOWN row below.
+ */
+const KNOWN_SUPERVISION = /^supervisedcase-/;
+
+/** Whether `part` is `whole` with some elements left out, order kept. */
+function isSubsequence(part: readonly string[], whole: readonly string[]): boolean {
+  let i = 0;
+  for (const item of whole) if (i < part.length && part[i] === item) i++;
+  return i === part.length;
+}
+
+describe('out-of-order delivery within a case', () => {
+  let dataDir: string;
+  let caseId: string;
+  let contracts: PublishedMessage[];
+  let original: Map<string, string[]>;
+
+  const consumerStreams = async (system: Awaited<ReturnType<typeof startSystem>>) => {
+    const streams = new Map<string, string[]>();
+    for (const event of await system.store.readAll()) {
+      // intake's own streams (the case, its number, its indexes) are written by the commands, not by consumers.
+      if (event.metadata.caseId !== caseId || /^(application|casenumber|intakeindex)-/.test(event.stream)) continue;
+      streams.set(event.stream, [...(streams.get(event.stream) ?? []), event.type]);
+    }
+    return streams;
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'govsvc-ordering-'));
+    const system = await startSystem({ dataDir });
+    try {
+      ({ caseId } = await submitApplication(system.http, system, APPLICANT_A));
+      await acceptApplication(system.http, system, caseId);
+      await system.settle();
+      contracts = system.published.filter((m) => m.topic.includes('intake') && m.message.key?.toString() === caseId);
+      original = await consumerStreams(system);
+    } finally {
+      await system.close();
+    }
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('the story has something to reorder', () => {
+    expect(contracts.length).toBeGreaterThanOrEqual(2);
+    expect(original.size).toBeGreaterThanOrEqual(1);
+    console.info(`[ordering] ${contracts.length} intake contracts for the case; consumer streams ${JSON.stringify(Object.fromEntries(original))}`);
+  });
+
+  const property = (streams: (stream: string) => boolean) => async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.shuffledSubarray(contracts, { minLength: contracts.length }), async (shuffled) => {
+        const system = await startSystem({ dataDir });
+        try {
+          for (const { topic, message } of shuffled) await system.bus.publish(topic, [message]);
+          await system.settle(400);
+          const got = await consumerStreams(system);
+          for (const [stream, types] of [...got].filter(([name]) => streams(name))) {
+            const expected = original.get(stream.replace(/-[0-9a-f-]{36}$/, `-${caseId}`)) ?? original.get(stream) ?? [];
+            if (!isSubsequence(types, expected)) throw new Error(`${stream}: ${types.join(',')} is not the original ${expected.join(',')} in order (delivery order ${shuffled.map(typeOf).join(' → ')})`);
+          }
+          runs += 1;
+        } finally {
+          await system.close();
+        }
+      }),
+      { seed: SEED, numRuns: 5, endOnFailure: true },
+    );
+    expect(runs).toBe(5);
+  };
+
+  it(`property: intake's contracts for one case in a random order (seed ${SEED}): each consumer stream keeps the original order or refuses`, property((stream) => !KNOWN_DISORDER.test(stream) && !KNOWN_SUPERVISION.test(stream)));
+
+  it.skip('KNOWN: delivery applies intake.case-accepted.v2 delivered before intake.application-submitted.v1 and intake.delivery-preferences-recorded.v1 of the same case (its stream: NoticeRequested, PreferencesRecorded, NotificationSent — neither in order nor refused)', property((stream) => KNOWN_DISORDER.test(stream)));
+
+  it.skip('KNOWN: supervision notes the case context twice when intake's three contracts of a case arrive reordered (seed 20261126, first run; supervisedcase stream: an extra CaseContextNoted)', property((stream) => KNOWN_SUPERVISION.test(stream)));
+});
