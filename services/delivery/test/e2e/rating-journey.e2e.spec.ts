@@ -85,7 +85,7 @@ afterAll(async () => {
 });
 
 describe('decided case → notification → postal delivery → courier webhooks → delivered → rating → bad rating → rectification → feedback (issue 6, all three)', () => {
-  it('R-NOTIFY-1, R-DELIV-1, R-COURIER-1, R-EVAL-2, R-EVAL-3: the whole journey across four processes', async () => {
+  it('R-NOTIFY-1, R-DELIV-1, R-COURIER-1, R-EVAL-2, R-EVAL-3: the whole journey across the delivery, courier and evaluation processes', async () => {
     const eva = evaluation!;
     const caseId = `case-${randomUUID()}`;
     const caseNumber = `京110105-20250310-${caseId.slice(-6)}`;
