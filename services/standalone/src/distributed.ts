@@ -13,7 +13,8 @@
  *
  * Options: --run-dir <dir> (default .run: logs, keys, mail, state), --schema <name> (PostgreSQL
  * schema holding the event store, default govsvc_dev), --port-base <n> (service i on n+i, default
- * 3100), --no-infra (do not run infra/local/local.mjs up), --only <a,b> (a subset of services).
+ * 3100), --no-infra (do not run infra/local/local.mjs up), --only <a,b> (a subset of services),
+ * --isolate <name> (topic prefix, consumer groups and Redis keys of their own, beside another run).
  * Infrastructure is left running on stop (other work uses it): `pnpm infra down` stops it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -22,6 +23,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { createKafkaBus } from '@govsvc/messaging/kafka-bus';
+import { ensureIntegrationTopics } from '@govsvc/messaging/provisioning';
 import { fileURLToPath } from 'node:url';
 import { invocationDir, loadStandaloneConfig, REPO_ROOT, runnerEnvironment } from './config.ts';
 import { startSmtpMailbox, type SmtpMailbox } from './mailbox.ts';
@@ -34,6 +37,12 @@ export interface DistributedOptions {
   readonly portBase: number;
   readonly infra: boolean;
   readonly only: readonly string[] | null;
+  /**
+   * Isolates this run on shared Kafka and Redis (tests, a second run beside a developer's): topic prefix,
+   * consumer groups and Redis keys carry the name. Supervision's process has no TOPIC_PREFIX yet, so in an
+   * isolated run it listens on the plain topics (its history and audit read the store and still work).
+   */
+  readonly isolate?: string;
   readonly log: (line: string) => void;
 }
 
@@ -43,6 +52,8 @@ export interface ServiceProcess {
   readonly url: string;
   readonly logFile: string;
   readonly child: ChildProcess;
+  /** Resolves once the service's output is all in its log file. */
+  readonly logClosed: Promise<void>;
   readyAfterMs: number | null;
 }
 
@@ -84,6 +95,29 @@ async function schemaConnection(databaseUrl: string, schema: string): Promise<st
   const url = new URL(databaseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return url.toString();
+}
+
+/** Topic prefix, consumer group and Redis key prefix of a service in an isolated run, in each service's own convention. */
+function isolationEnvironment(name: string, isolate: string | undefined): Record<string, string> {
+  if (!isolate) return {};
+  switch (name) {
+    case 'catalog':
+      return { TOPIC_PREFIX: `${isolate}.` };
+    case 'intake':
+      return { TOPIC_PREFIX: `${isolate}.`, INTAKE_CONSUMER_GROUP: `${isolate}.intake`, REDIS_KEY_PREFIX: `${isolate}:intake:` };
+    case 'review':
+      return { TOPIC_PREFIX: `${isolate}.`, REVIEW_CONSUMER_GROUP: `${isolate}.review` };
+    case 'evaluation':
+      return { TOPIC_PREFIX: `${isolate}.`, EVALUATION_CONSUMER_GROUP: `${isolate}.evaluation` };
+    // Delivery and courier put the dot themselves and derive their group from the prefix.
+    case 'delivery':
+    case 'courier':
+      return { TOPIC_PREFIX: isolate };
+    case 'supervision':
+      return { SUPERVISION_CONSUMER_GROUP: `${isolate}.supervision`, REDIS_KEY_PREFIX: `${isolate}:supervision:` };
+    default:
+      return {};
+  }
 }
 
 /** Each service's own variables, from the shared secrets: what its config.ts reads. */
@@ -155,6 +189,14 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   }
   const infraEnv = infraEnvironment();
   const databaseUrl = await schemaConnection(infraEnv.DATABASE_URL!, options.schema);
+  // Every contract topic (and its dead-letter topic) exists before any service starts: services creating
+  // the same new topics at the same moment race in the broker, and the loser fails its start.
+  const admin = createKafkaBus({ brokers: infraEnv.KAFKA_BROKERS!.split(','), clientId: 'govsvc-distributed-runner' });
+  try {
+    await ensureIntegrationTopics(admin, options.isolate ? { topicFor: (topic) => `${options.isolate}.${topic}` } : {});
+  } finally {
+    await admin.close();
+  }
   const { secrets } = await loadSecrets(loadStandaloneConfig({ NODE_ENV: 'development', GOVSVC_DATA_DIR: runDir }));
   const keysDir = join(runDir, 'keys');
   const mailDir = join(runDir, 'mail');
@@ -186,12 +228,17 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(mailbox.port),
         ...serviceEnvironment(entry.name, port, secrets),
+        ...isolationEnvironment(entry.name, options.isolate),
       },
     });
     child.stdout?.pipe(out, { end: false });
     child.stderr?.pipe(out, { end: false });
-    child.once('exit', () => out.end());
-    return { name: entry.name, port, url: `http://127.0.0.1:${port}`, logFile, child, readyAfterMs: null };
+    // The log is complete once the child's pipes closed and the file stream flushed: the runner waits for it on stop.
+    const logClosed = new Promise<void>((resolveLog) => {
+      out.once('close', () => resolveLog());
+      child.once('close', () => out.end());
+    });
+    return { name: entry.name, port, url: `http://127.0.0.1:${port}`, logFile, child, logClosed, readyAfterMs: null };
   });
   await writeFile(join(runDir, STATE_FILE), `${JSON.stringify({ runner: process.pid, services: services.map((s) => ({ name: s.name, port: s.port, pid: s.child.pid, logFile: s.logFile })) }, null, 2)}\n`);
 
@@ -200,6 +247,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     (stopping ??= (async () => {
       // Reverse start order, concurrently: each service drains and stops its own consumers and relay.
       await Promise.all([...services].reverse().map((s) => terminate(s.child)));
+      await Promise.all(services.map((s) => s.logClosed));
       await mailbox.close();
       await rm(join(runDir, STATE_FILE), { force: true });
     })());
@@ -307,6 +355,7 @@ async function main(): Promise<number> {
       'port-base': { type: 'string', default: '3100' },
       'no-infra': { type: 'boolean', default: false },
       only: { type: 'string' },
+      isolate: { type: 'string' },
     },
   });
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -329,6 +378,7 @@ async function main(): Promise<number> {
     portBase: Number(values['port-base']),
     infra: !values['no-infra'],
     only: values.only ? values.only.split(',').map((s) => s.trim()) : null,
+    ...(values.isolate !== undefined && { isolate: values.isolate }),
     log,
   });
   log(renderTable(run, values.schema));

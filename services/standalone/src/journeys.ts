@@ -117,3 +117,14 @@ export async function decide(client: GovsvcClient, caseId: string, outcome: 'app
   expectStatus('handler signature', await client.post(`/review/cases/${caseId}/signatures`, PEOPLE.reviewer, { role: 'handler', draft }), 201);
   return expectStatus('chief signature', await client.post(`/review/cases/${caseId}/signatures`, PEOPLE.chief, { role: 'chief-representative' }), 201);
 }
+
+export const FIRE_BRIGADE = '北京市东城区消防救援支队';
+
+/** The food licence is a cross-department item: the lead asks the fire brigade, which answers (R-COLLAB-1). */
+export async function collaborate(client: GovsvcClient, caseId: string, opinion: 'concur' | 'object' = 'concur', reasons: readonly { text: string; legalBasis?: string }[] = []): Promise<void> {
+  const asked = expectStatus('opinion request', await client.post(`/review/cases/${caseId}/opinion-requests`, PEOPLE.reviewer, { department: FIRE_BRIGADE, question: '经营场所消防安全是否符合要求？', dueInWorkingDays: 3 }), 201);
+  const request = (asked.json.opinionRequests as { requestId: string; department: string }[]).find((r) => r.department === FIRE_BRIGADE);
+  if (!request) throw new StepFailed('opinion request', asked);
+  const fire: Caller = { role: 'reviewer', subject: 'reviewer-fire-1', department: FIRE_BRIGADE };
+  expectStatus('opinion', await client.post(`/review/cases/${caseId}/opinions/${request.requestId}`, fire, { opinion, reasons }), 201);
+}

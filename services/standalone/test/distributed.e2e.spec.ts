@@ -19,18 +19,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveComponent } from '@govsvc/testkit/infra';
 import { uniqueName } from '@govsvc/testkit/unique';
 import { distributedTopology, eventually, GovsvcClient, readDevKeyPair } from '../src/client.ts';
-import { decide, ensureItemProfile, expectStatus, PEOPLE, reviewOpened, submitOnline } from '../src/journeys.ts';
+import { collaborate, decide, ensureItemProfile, expectStatus, PEOPLE, reviewOpened, submitOnline } from '../src/journeys.ts';
 import { SERVICES } from '../src/modules.ts';
 
-const PORT_BASE = 3400;
+// Other runs (the fault-injection harness, a developer's own run on 3101–3107) may hold a range: take the first free one.
+const PORT_BASES = [3400, 3500, 3600, 3700, 3800];
 const packageDir = fileURLToPath(new URL('../', import.meta.url));
 
+let PORT_BASE = PORT_BASES[0]!;
 let runDir: string;
 let schema: string;
 let runner: ChildProcess;
 let output = '';
 let client: GovsvcClient;
-const ports = Object.fromEntries(SERVICES.map((s) => [s.name, PORT_BASE + (s.distributedPort - 3100)]));
+let ports: Record<string, number> = {};
+const portsFrom = (base: number) => Object.fromEntries(SERVICES.map((s) => [s.name, base + (s.distributedPort - 3100)]));
 
 const portFree = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -40,10 +43,20 @@ const portFree = (port: number) =>
   });
 
 beforeAll(async () => {
-  for (const port of Object.values(ports)) if (!(await portFree(port))) throw new Error(`port ${port} is in use: the e2e run needs ${PORT_BASE + 1}–${PORT_BASE + 7}`);
+  let found = false;
+  for (const base of PORT_BASES) {
+    const free = await Promise.all(Object.values(portsFrom(base)).map(portFree));
+    if (free.every(Boolean)) {
+      PORT_BASE = base;
+      found = true;
+      break;
+    }
+  }
+  if (!found) throw new Error(`no free port range for the e2e run among ${PORT_BASES.map((b) => `${b + 1}–${b + 7}`).join(', ')}`);
+  ports = portsFrom(PORT_BASE);
   runDir = await mkdtemp(join(tmpdir(), 'govsvc-distributed-'));
   schema = uniqueName('dist_e2e').toLowerCase();
-  runner = spawn(join(packageDir, 'node_modules/.bin/tsx'), ['src/distributed.ts', '--run-dir', runDir, '--schema', schema, '--port-base', String(PORT_BASE), '--no-infra'], {
+  runner = spawn(join(packageDir, 'node_modules/.bin/tsx'), ['src/distributed.ts', '--run-dir', runDir, '--schema', schema, '--port-base', String(PORT_BASE), '--no-infra', '--isolate', schema.replace(/_/g, '-')], {
     cwd: packageDir,
     env: {
       PATH: process.env.PATH,
@@ -94,6 +107,7 @@ describe('the distributed run', () => {
     expect(accepted.json.document).toMatchObject({ kind: 'acceptance-receipt' });
 
     await reviewOpened(client, caseId);
+    await collaborate(client, caseId); // the fire brigade's opinion first (R-COLLAB-1)
     const decided = await decide(client, caseId, 'approve');
     expect(decided.json).toMatchObject({ status: 'decided', decision: { outcome: 'approve' } });
     const licence = await client.get(`/review/licences/LIC-${caseId}/verify`, null);
