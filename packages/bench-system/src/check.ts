@@ -106,11 +106,13 @@ export async function allEvents(pool: pg.Pool): Promise<{ id: string; type: stri
   return rows.map((r) => ({ id: r.id, type: r.type, recordedMs: Number(r.ms) }));
 }
 
-/** Cases submitted, and how many of them supervision opened deadlines for (its consumer keeps up, or not). */
+/** Cases submitted, and how many of them supervision opened a deadline for (its consumer keeps up, or not; renewals' deadlines have case ids of their own and do not count). */
 export async function deadlineCoverage(pool: pg.Pool): Promise<{ submitted: number; withDeadlines: number }> {
   const { rows } = await pool.query<{ submitted: string; covered: string }>(
     `SELECT (SELECT count(DISTINCT metadata->>'caseId') FROM events WHERE type = 'ApplicationSubmitted')::text AS submitted,
-            (SELECT count(DISTINCT metadata->>'caseId') FROM events WHERE type = 'DeadlineOpened')::text AS covered`,
+            (SELECT count(DISTINCT a.metadata->>'caseId') FROM events a
+              WHERE a.type = 'ApplicationSubmitted'
+                AND EXISTS (SELECT 1 FROM events d WHERE d.type = 'DeadlineOpened' AND d.metadata->>'caseId' = a.metadata->>'caseId'))::text AS covered`,
   );
   return { submitted: Number(rows[0]!.submitted), withDeadlines: Number(rows[0]!.covered) };
 }
