@@ -23,6 +23,8 @@ export interface BenchConfig {
   /** Seconds per autocannon measurement. */
   readonly httpSeconds: number;
   readonly connections: number;
+  /** Extra intake measurements at these connection counts (how the submission rate depends on concurrency). */
+  readonly intakeConnections: readonly number[];
   readonly skipHttp: boolean;
   readonly skipDay: boolean;
   /** Use the shared broker (KAFKA_BROKERS) instead of a broker of the bench's own (see kafka-broker.ts). */
@@ -48,6 +50,7 @@ export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2),
       'max-in-flight': { type: 'string', default: '256' },
       'http-seconds': { type: 'string', default: '10' },
       connections: { type: 'string', default: '100' },
+      'intake-connections': { type: 'string', default: '' },
       'skip-http': { type: 'boolean', default: false },
       'skip-day': { type: 'boolean', default: false },
       'shared-kafka': { type: 'boolean', default: false },
@@ -68,6 +71,7 @@ export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2),
     maxInFlight: Number(values['max-in-flight']),
     httpSeconds: Number(values['http-seconds']),
     connections: Number(values.connections),
+    intakeConnections: values['intake-connections'].split(',').filter((v) => v.trim() !== '').map(Number),
     skipHttp: values['skip-http'],
     skipDay: values['skip-day'],
     sharedKafka: values['shared-kafka'],
