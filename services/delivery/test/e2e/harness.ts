@@ -1,6 +1,7 @@
 /**
  * Runs delivery and courier as separate processes (their own `src/main.ts`)
- * on the real PostgreSQL, Kafka and a real SMTP server, for end-to-end
+ * on the real PostgreSQL, Kafka, Redis (courier's webhook replay guard) and a
+ * real SMTP server, for end-to-end
  * journeys. Exported so a longer journey (evaluation's rating after delivery)
  * can start these two and add its own process beside them.
  */
@@ -27,6 +28,7 @@ export interface PostalJourneyHarness {
   readonly topicPrefix: string;
   readonly topicFor: (topic: string) => string;
   readonly kafkaBrokers: string;
+  readonly redisUrl: string;
   readonly databaseUrl: string;
   readonly contactKeys: ContactKeyring;
   readonly contactKeysText: string;
@@ -96,13 +98,20 @@ export async function startPostalJourney(options: { readonly carrierTimeScale?: 
   const topicPrefix = uniqueName('e2e');
   const topicFor = (topic: string) => `${topicPrefix}.${topic}`;
   const contactKeysText = `e2e:${randomBytes(32).toString('base64')}`;
-  const [schema, sink, kafkaBrokers]: [IsolatedSchema, SmtpSink, string] = await Promise.all([createIsolatedSchema('e2e'), startSmtpSink(), resolveComponent('kafka')]);
+  const [schema, sink, kafkaBrokers, redisUrl]: [IsolatedSchema, SmtpSink, string, string] = await Promise.all([
+    createIsolatedSchema('e2e'),
+    startSmtpSink(),
+    resolveComponent('kafka'),
+    resolveComponent('redis'),
+  ]);
   const common = { DATABASE_URL: schema.connectionString, KAFKA_BROKERS: kafkaBrokers, TOPIC_PREFIX: topicPrefix, APPLICANT_CONTACT_KEYS: contactKeysText };
   // One after the other: both create the event store's tables in the one schema.
   const delivery = await startService('delivery', { ...common, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), SMTP_IGNORE_TLS: 'true', SMTP_FROM: '北京市政务服务中心 <noreply@zwfw.example>' }, await freePort());
   const courierPort = await freePort();
   const courier = await startService('courier', {
     ...common,
+    // Carrier webhook delivery ids are claimed once in Redis (random per delivery, so runs share it safely).
+    REDIS_URL: redisUrl,
     PUBLIC_BASE_URL: `http://127.0.0.1:${courierPort}`,
     CARRIER_SECRETS: `local:${randomBytes(32).toString('hex')}`,
     INSTANCE_ID: topicPrefix,
@@ -115,6 +124,7 @@ export async function startPostalJourney(options: { readonly carrierTimeScale?: 
     topicPrefix,
     topicFor,
     kafkaBrokers,
+    redisUrl,
     databaseUrl: schema.connectionString,
     contactKeys: parseContactKeyring(contactKeysText),
     contactKeysText,
