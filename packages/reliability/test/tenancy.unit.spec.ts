@@ -74,25 +74,29 @@ describe('another applicant’s or department’s case through every case route'
   };
 
   // Each service must call auditDeniedAccess(request, { type: 'case', id }) where it answers 404 for a case
-  // that exists but is not the caller's. None does yet (the helper is new): findings for the owners.
+  // that exists but is not the caller's. Review and evaluation do; intake is still a finding for its owner.
   it.skip('KNOWN: intake does not audit denied cross-tenant access (GET /intake/applications/{caseId} by another applicant → 404, no audit line)', () => {
     const { denied, audited: lines } = audited('intake');
     expect(denied).toBeGreaterThan(0);
     expect(lines).toBeGreaterThanOrEqual(1);
   });
-  it.skip('KNOWN: review does not audit denied cross-tenant access (GET /review/cases/{caseId} by another department → 404, no audit line)', () => {
+  it('review audits denied cross-tenant access (GET /review/cases/{caseId} by another department → 404 and an audit line)', () => {
     const { denied, audited: lines } = audited('review');
     expect(denied).toBeGreaterThan(0);
     expect(lines).toBeGreaterThanOrEqual(1);
   });
-  it.skip('KNOWN: evaluation does not audit denied cross-tenant access (GET /evaluation/cases/{caseId}/ratings by another applicant → 404, no audit line)', () => {
+  it('evaluation audits denied cross-tenant access (GET /evaluation/cases/{caseId}/ratings by another applicant → 404 and an audit line)', () => {
     const { denied, audited: lines } = audited('evaluation');
     expect(denied).toBeGreaterThan(0);
     expect(lines).toBeGreaterThanOrEqual(1);
   });
 
-  it('today no service writes an audit line for these denials (flip the KNOWN rows above when one does)', () => {
+  it('every audit line names the probed case and carries no raw ID number', () => {
     const lines = system.logs.entries().filter((e) => e.audit === 'access-denied');
-    expect(lines.map((l) => l.route)).toEqual([]);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line.resource).toMatchObject({ id: caseId });
+      expect(JSON.stringify(line)).not.toMatch(/\d{17}[\dX]/);
+    }
   });
 });

@@ -13,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError, RuleViolation, ValidationError } from '@govsvc/errors/errors';
 import type { App } from '@govsvc/service-kit/app';
+import { auditDeniedAccess } from '@govsvc/service-kit/audit';
 import { ForbiddenError } from '@govsvc/service-kit/auth-errors';
 import { allow, principalOf, publicRoute } from '@govsvc/service-kit/auth';
 import type { Principal, Role } from '@govsvc/service-kit/principal';
@@ -170,7 +171,11 @@ export async function evaluationRoutes(app: App, { service, projection, now }: E
       has(p, overseers) ||
       (p.roles.includes('applicant') && facts.applicantRef === p.subject) ||
       (has(p, staffRoles) && p.department !== undefined && p.department === facts.department);
-    if (!visible) throw new NotFoundError(`no case ${caseId}`);
+    if (!visible) {
+      // The case exists but is not the caller's: answer as for an unknown case, and keep a record of the attempt.
+      auditDeniedAccess(request, { type: 'case', id: caseId });
+      throw new NotFoundError(`no case ${caseId}`);
+    }
     return state;
   }
 

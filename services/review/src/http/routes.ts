@@ -12,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '@govsvc/errors/errors';
 import type { App } from '@govsvc/service-kit/app';
+import { auditDeniedAccess } from '@govsvc/service-kit/audit';
 import { ForbiddenError } from '@govsvc/service-kit/auth-errors';
 import { allow, principalOf, publicRoute } from '@govsvc/service-kit/auth';
 import type { Principal, Role } from '@govsvc/service-kit/principal';
@@ -166,7 +167,11 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
   /** Loads the case the caller may see, or 404. */
   async function visibleCase(request: FastifyRequest, caseId: string) {
     const found = await service.getCase(caseId);
-    if (!canSee(principalOf(request), found.state)) throw new NotFoundError(`no review case ${caseId}`);
+    if (!canSee(principalOf(request), found.state)) {
+      // The case exists but is not the caller's: answer as for an unknown case, and keep a record of the attempt.
+      auditDeniedAccess(request, { type: 'case', id: caseId });
+      throw new NotFoundError(`no review case ${caseId}`);
+    }
     return found;
   }
 
@@ -257,7 +262,10 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
     const p = principalOf(request);
     const l = found.state.licence;
     const visible = has(p, overseers) || (p.roles.includes('applicant') && l.holder.ref === p.subject) || (has(p, [...staffRoles, 'operator', 'integration']) && p.department === l.department);
-    if (!visible) throw new NotFoundError(`no licence ${licenceId}`);
+    if (!visible) {
+      auditDeniedAccess(request, { type: 'licence', id: licenceId });
+      throw new NotFoundError(`no licence ${licenceId}`);
+    }
     return found;
   }
 
