@@ -24,10 +24,12 @@ type TransformInput = Parameters<typeof zodTransform>[0];
 function transform(input: TransformInput): { schema: FastifySchema; url: string } {
   const result = zodTransform(input);
   const roles = (input.route.config as { roles?: readonly string[] } | undefined)?.roles;
-  if (roles === undefined || (result.schema as { hide?: boolean }).hide === true) return result;
+  // A route may declare roles without any schema (e.g. a plain GET): the transform then returns no schema.
+  const schema = (result.schema ?? {}) as FastifySchema & { hide?: boolean };
+  if (roles === undefined || schema.hide === true) return result;
   return {
     url: result.url,
-    schema: { ...result.schema, security: [{ bearerAuth: [] }], 'x-roles': [...roles] } as FastifySchema,
+    schema: { ...schema, security: [{ bearerAuth: [] }], 'x-roles': [...roles] } as FastifySchema,
   };
 }
 

@@ -29,6 +29,8 @@ describe('/docs/json', () => {
       },
       { prefix: '/applications' },
     );
+    // A role-protected route with no schema at all must not break the whole document.
+    app.get('/outbox', { config: allow('operator') }, async () => ({ messages: [] }));
     await app.ready();
   });
   afterAll(() => app.close());
@@ -59,6 +61,14 @@ describe('/docs/json', () => {
 
   it('leaves the kit’s own endpoints out of the document', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
-    expect(Object.keys(doc.paths)).toEqual(['/applications/']);
+    expect(Object.keys(doc.paths)).toEqual(['/applications/', '/outbox']);
+  });
+
+  it('documents a role-protected route declared without any schema', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const operation = res.json().paths['/outbox'].get;
+    expect(operation['x-roles']).toEqual(['operator']);
+    expect(operation.security).toEqual([{ bearerAuth: [] }]);
   });
 });
