@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFailureStage, decodeIntegrationEvent, encodeIntegrationEvent, type EncodedRecord, type ReceivedRecord } from './envelope.ts';
 import { examples, exampleEvent } from './examples.ts';
 import { integrationEventDefinitions, type IntegrationEvent } from './registry.ts';
+import { upcasters } from './upcasters.ts';
 
 const attributes = { id: 'evt-0001', time: new Date('2025-03-12T02:00:00.000Z'), correlationId: 'corr-1', causationId: 'cmd-1' };
 
@@ -85,7 +86,8 @@ describe('CloudEvents envelope, Kafka binary content mode', () => {
     const event = { type, data: examples[type] } as IntegrationEvent;
     const decoded = decodeIntegrationEvent(received(encodeIntegrationEvent(event, attributes)));
     expect(decoded).toMatchObject({ id: 'evt-0001', source: `/govsvc/${type.split('.')[0]}`, receivedType: type, correlationId: 'corr-1', causationId: 'cmd-1' });
-    if (type !== 'intake.case-accepted.v1') expect(decoded).toMatchObject({ type, data: examples[type] });
+    // A superseded version arrives upcast (upcasting.unit.spec.ts checks what it becomes).
+    if (!(type in upcasters)) expect(decoded).toMatchObject({ type, data: examples[type] });
   });
 
   it('refuses to encode invalid data: nothing leaves the process', () => {

@@ -23,6 +23,7 @@ import { courierMaterialsEvents } from './events/courier-materials.ts';
 import { reviewCollaborationAndNoticeEvents } from './events/review-collaboration-and-notices.ts';
 import { intakeSuspensionEvents } from './events/intake-suspensions.ts';
 import { evaluationRectificationEvents } from './events/evaluation-rectification.ts';
+import { catalogGuidePublishedV2Events } from './events/catalog-guide-published-v2.ts';
 import { upcasters } from './upcasters.ts';
 
 export const integrationEventDefinitions = [
@@ -43,6 +44,7 @@ export const integrationEventDefinitions = [
   ...intakeSuspensionEvents,
   ...reviewCollaborationAndNoticeEvents,
   ...evaluationRectificationEvents,
+  ...catalogGuidePublishedV2Events,
 ] as const;
 
 type Definitions = (typeof integrationEventDefinitions)[number];

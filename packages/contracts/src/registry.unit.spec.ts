@@ -6,6 +6,8 @@ import { definitionFor, definitionOf, integrationEventDefinitions, integrationTo
 /** The lifecycle the brief and REQUIREMENTS.md ask for; a missing one is a gap in the published language. */
 const requiredTypes = [
   'catalog.guide-published.v1',
+  // The facts review decides by (R-REV-3/4/5, R-COLLAB-1); v1 is upcast to it.
+  'catalog.guide-published.v2',
   'catalog.guide-superseded.v1',
   'intake.application-submitted.v1',
   'intake.supplement-requested.v1',
@@ -174,6 +176,36 @@ describe('integration event registry', () => {
     const guide = examples['catalog.guide-published.v1'];
     const error = catchValidation(() => parseIntegrationEvent('catalog.guide-published.v1', { ...guide, promisedLimitWorkingDays: 30 }));
     expect(error.issues.map((i) => i.path)).toEqual(['/promisedLimitWorkingDays']);
+  });
+});
+
+describe('catalog.guide-published.v2: the facts review decides by', () => {
+  const guide = examples['catalog.guide-published.v2'];
+  const paths = (data: unknown) => catchValidation(() => parseIntegrationEvent('catalog.guide-published.v2', data)).issues.map((i) => i.path);
+
+  it('R-REV-5: a collective decision required by law cites the law', () => {
+    expect(paths({ ...guide, collectiveDecision: { required: true, legalBasis: null } })).toEqual(['/collectiveDecision/legalBasis']);
+    expect(parseIntegrationEvent('catalog.guide-published.v2', { ...guide, collectiveDecision: { required: true, legalBasis: '《某某条例》第十条' } }).data.collectiveDecision.required).toBe(true);
+  });
+
+  it('R-REV-3: paper abolished without an e-licence is refused; R-REV-4: the lead time is a count of calendar or working days', () => {
+    const licence = guide.licence!;
+    expect(paths({ ...guide, licence: { ...licence, electronicAvailable: false, paperAbolished: true } })).toEqual(['/licence/paperAbolished']);
+    expect(paths({ ...guide, licence: { ...licence, renewalLead: { days: 30, unit: 'months' } } })).toEqual(['/licence/renewalLead/unit']);
+    expect(paths({ ...guide, licence: { ...licence, validityMonths: 0 } })).toEqual(['/licence/validityMonths']);
+    expect(parseIntegrationEvent('catalog.guide-published.v2', { ...guide, licence: null }).data.licence).toBeNull();
+  });
+
+  it('R-COLLAB-1: the lead never assists, each assisting department once, at least one', () => {
+    const lead = guide.implementingBody;
+    const assisting = (...names: string[]) => names.map((department) => ({ department, matter: null }));
+    expect(paths({ ...guide, collaboration: { leadDepartment: lead, assistingDepartments: assisting(lead) } })).toEqual(['/collaboration/assistingDepartments']);
+    expect(paths({ ...guide, collaboration: { leadDepartment: lead, assistingDepartments: assisting('甲', '甲') } })).toEqual(['/collaboration/assistingDepartments']);
+    expect(paths({ ...guide, collaboration: { leadDepartment: lead, assistingDepartments: [] } })).toEqual(['/collaboration/assistingDepartments']);
+  });
+
+  it('v2 keeps every rule of v1 (R-CAT-3)', () => {
+    expect(paths({ ...guide, promisedLimitWorkingDays: 30 })).toEqual(['/promisedLimitWorkingDays']);
   });
 });
 

@@ -63,6 +63,49 @@ describe('upcasting intake.case-accepted v1 → v2 (stored old payloads)', () =>
   });
 });
 
+const catalogFixtureDir = new URL('./__fixtures__/catalog.guide-published.v1/', import.meta.url);
+const catalogFixtures = await Promise.all(
+  (await readdir(catalogFixtureDir))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map(async (file) => [file, JSON.parse(await readFile(new URL(file, catalogFixtureDir), 'utf8')) as Fixture] as const),
+);
+
+describe('upcasting catalog.guide-published v1 → v2 (stored old payloads)', () => {
+  it('has stored v1 records to test against', () => {
+    expect(catalogFixtures.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(catalogFixtures)('R-REV-3/4/5: a reader of the stored v1 record %s gets v2 with the documented defaults', (_file, fixture) => {
+    const decoded = decodeIntegrationEvent(asReceived(fixture.record));
+    expect(decoded.receivedType).toBe('catalog.guide-published.v1');
+    expect(decoded.type).toBe('catalog.guide-published.v2');
+    expect(decoded.data).toEqual(fixture.expected);
+    expect(decoded.subject).toBe(fixture.record.key);
+    expect(decoded.dataschema).toBe('urn:govsvc:events:catalog.guide-published.v1');
+  });
+
+  it.each(catalogFixtures)('a store reader of the v1 data in %s gets the same v2 data as the Kafka reader', (_file, fixture) => {
+    expect(readIntegrationEvent('catalog.guide-published.v1', JSON.parse(fixture.record.value))).toEqual({ type: 'catalog.guide-published.v2', data: fixture.expected });
+  });
+
+  it('v1 stated no review facts: two signatures conclude, licence facts unstated, no collaboration; every v1 field is kept', () => {
+    const v1 = exampleEvent('catalog.guide-published.v1');
+    const v2 = upcastToCurrent(v1);
+    expect(v2.type).toBe('catalog.guide-published.v2');
+    expect(v2.data).toEqual({ ...v1.data, collectiveDecision: { required: false, legalBasis: null }, licence: null, collaboration: null });
+  });
+
+  it('a v1 payload that was invalid when stored is refused, not upcast', () => {
+    const v1 = exampleEvent('catalog.guide-published.v1').data;
+    expect(() => readIntegrationEvent('catalog.guide-published.v1', { ...v1, promisedLimitWorkingDays: 99 })).toThrow(/promisedLimitWorkingDays/);
+  });
+
+  it('the current version of catalog.guide-published is v2', () => {
+    expect(currentTypeOf('catalog.guide-published')).toBe('catalog.guide-published.v2');
+  });
+});
+
 describe('upcaster chains', () => {
   it('every superseded version reaches the current version of its family, one step at a time', () => {
     for (const [from, step] of Object.entries(upcasters)) {

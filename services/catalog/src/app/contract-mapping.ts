@@ -5,8 +5,9 @@
  * events that publish nothing map to an empty list. Every produced event is
  * parsed against its contract, so a mapping bug fails here, not in a consumer.
  *
- * - GuidePublished → catalog.guide-published.v1 (the version every channel
- *   and intake now bind to, R-CAT-13/14)
+ * - GuidePublished → catalog.guide-published.v2 (the version every channel
+ *   and intake now bind to, R-CAT-13/14, with the facts review decides by:
+ *   collective decision, licence, collaboration; R-REV-3/4/5, R-COLLAB-1)
  * - GuideSuperseded → catalog.guide-superseded.v1 (law-changed when the new
  *   version names a legal change, otherwise correction)
  * - GuideWithdrawn → catalog.guide-superseded.v1 with no successor
@@ -17,7 +18,8 @@
  */
 import { parseIntegrationEvent, type IntegrationEvent } from '@govsvc/contracts/registry';
 import { categoryOf, type StoredEvent } from '@govsvc/eventstore/port';
-import type { GuideContent } from '../domain/guide/content.ts';
+import type { GuideContent, LegalReference } from '../domain/guide/content.ts';
+import { STATUTORY_RENEWAL_LEAD } from '../domain/lint/review-facts.ts';
 import { GUIDE_STREAM_CATEGORY, type GuideEvent, type LegalChange } from '../domain/guide/events.ts';
 import { PROOF_STREAM_CATEGORY, type ProofEvent } from '../domain/proofs/events.ts';
 import { guideCodec, proofCodec } from './codecs.ts';
@@ -47,12 +49,44 @@ function publishedMaterials(content: GuideContent) {
   }));
 }
 
+/** A citation as one line: 《instrument》article. */
+const citation = (refs: readonly LegalReference[] | undefined): string | null =>
+  refs && refs.length > 0 ? refs.map((r) => `${r.instrument}${r.article ?? ''}`).join('；').slice(0, 500) : null;
+
+/**
+ * The facts review decides by. A guide that states no licence facts (its
+ * result is not a document) publishes `licence: null`, so review can tell
+ * "not stated" from "paper only"; an unstated renewal is Art. 50's 30 days.
+ */
+function reviewFacts(content: GuideContent) {
+  const collective = content.collectiveDecision;
+  const licence = content.result?.licence;
+  const collaboration = content.collaboration;
+  return {
+    collectiveDecision: collective?.required ? { required: true, legalBasis: citation(collective.basis) } : { required: false, legalBasis: null },
+    licence: licence
+      ? {
+          electronicAvailable: licence.electronic.available,
+          paperAbolished: licence.electronic.paperAbolished,
+          validityMonths: licence.validity.term === 'fixed' ? (licence.validity.months ?? null) : null,
+          renewalLead: licence.renewal?.leadTime ?? STATUTORY_RENEWAL_LEAD,
+        }
+      : null,
+    collaboration: collaboration
+      ? {
+          leadDepartment: collaboration.leadDepartment,
+          assistingDepartments: collaboration.assistingDepartments.map((d) => ({ department: d.name, matter: d.matter ?? null })),
+        }
+      : null,
+  };
+}
+
 function fromGuideEvent(event: GuideEvent): IntegrationEvent[] {
   switch (event.type) {
     case 'GuidePublished': {
       const { implementationCode, version, content, publishedAt, supersedes } = event.data;
       return [
-        parseIntegrationEvent('catalog.guide-published.v1', {
+        parseIntegrationEvent('catalog.guide-published.v2', {
           itemCode: implementationCode,
           basicCode: content.basicCode,
           itemName: content.itemName,
@@ -67,6 +101,7 @@ function fromGuideEvent(event: GuideEvent): IntegrationEvent[] {
           resultName: content.result?.name,
           feeCharged: content.fee?.charged,
           materials: publishedMaterials(content),
+          ...reviewFacts(content),
           publishedAt,
           effectiveFrom: publishedAt,
         }),

@@ -1,3 +1,4 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
 import { createInProcessBus } from '@govsvc/messaging/in-process-bus';
@@ -26,8 +27,8 @@ describe('catalog contracts (relay mapping)', () => {
       const stored = (await h.store.readAll()).filter((e) => e.stream.startsWith('guide-'));
       const contracts = stored.flatMap(catalogIntegrationEvents);
       expect(contracts.map((c) => c.type)).toEqual([
-        'catalog.guide-published.v1',
-        'catalog.guide-published.v1',
+        'catalog.guide-published.v2',
+        'catalog.guide-published.v2',
         'catalog.guide-superseded.v1',
         'catalog.guide-superseded.v1',
       ]);
@@ -70,6 +71,37 @@ describe('catalog contracts (relay mapping)', () => {
       await publishFixtureCatalog(h.module.commands, h.fixtures, CTX);
       const contracts = (await h.store.readAll()).flatMap(catalogIntegrationEvents);
       expect(contracts.map((c) => (c.data as { itemCode: string }).itemCode).sort()).toEqual(h.fixtures.guides.map((g) => g.content.implementationCode).sort());
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('R-REV-3/4/5, R-COLLAB-1: the facts review decides by travel with each fixture guide as stated', async () => {
+    const h = await createHarness();
+    try {
+      await publishFixtureCatalog(h.module.commands, h.fixtures, CTX);
+      const published = (await h.store.readAll()).flatMap(catalogIntegrationEvents).flatMap((c) => (c.type === 'catalog.guide-published.v2' ? [c.data] : []));
+      const byCode = (file: string) => published.find((g) => g.itemCode === fixtureGuide(h, file).implementationCode)!;
+
+      // 食品经营许可证: five years, renewal 15 working days before expiry (食品经营许可和备案管理办法, 2023).
+      const food = byCode('food-business-licence.yaml');
+      expect(food.licence).toEqual({ electronicAvailable: true, paperAbolished: false, validityMonths: 60, renewalLead: { days: 15, unit: 'working-days' } });
+      expect(food.collectiveDecision).toEqual({ required: false, legalBasis: null });
+      expect(food.collaboration).toBeNull();
+      // No renewal stated: Licensing Law Art. 50's 30 days.
+      expect(byCode('road-freight-licence.yaml').licence?.renewalLead).toEqual({ days: 30, unit: 'calendar-days' });
+      // A licence without expiry; a payment states no licence facts at all.
+      expect(byCode('sole-proprietorship-registration.yaml').licence).toMatchObject({ validityMonths: null });
+      expect(byCode('resident-pension-claim-haidian.yaml').licence).toBeNull();
+      const permit = byCode('construction-planning-permit-city.yaml');
+      expect(permit.collectiveDecision).toEqual({ required: true, legalBasis: '《北京市城乡规划条例》' });
+      expect(permit.collaboration).toEqual({
+        leadDepartment: '北京市规划和自然资源委员会',
+        assistingDepartments: [
+          { department: '北京市人民防空办公室', matter: '结合建设项目配建的人民防空工程' },
+          { department: '北京市园林绿化局', matter: '建设项目附属绿地' },
+        ],
+      });
     } finally {
       await h.close();
     }
@@ -145,7 +177,50 @@ describe('catalog contracts (relay mapping)', () => {
       const content = fixtureGuide(h, 'food-business-licence.yaml');
       await h.module.commands.publishGuideDocument(content, undefined, CTX);
       await h.module.relayCaughtUp();
-      await expect.poll(() => received).toEqual([{ key: content.implementationCode, type: 'catalog.guide-published.v1' }]);
+      await expect.poll(() => received).toEqual([{ key: content.implementationCode, type: 'catalog.guide-published.v2' }]);
+    } finally {
+      await h.close();
+      await bus.close();
+    }
+  });
+
+  /**
+   * The records review's tests publish (packages/contracts
+   * `__fixtures__/catalog.guide-published.v2/`) are what this relay puts on the
+   * bus for the fixture guides: producer and consumer are pinned to one file.
+   * `UPDATE_CONTRACT_FIXTURES=1` rewrites them after a deliberate change.
+   */
+  it('R-REV-3/4/5, R-COLLAB-1: the fixture guides’ records on the bus are the ones review is tested with', async () => {
+    const dir = new URL('../../../../packages/contracts/src/__fixtures__/catalog.guide-published.v2/', import.meta.url);
+    const files = ['food-business-licence', 'construction-planning-permit-city', 'mortgage-first-registration'];
+    const bus = createInProcessBus();
+    const h = await createHarness({ store: createInMemoryEventStore(), bus });
+    try {
+      const received: { key: string; headers: Record<string, string>; value: string }[] = [];
+      await bus.subscribe({
+        groupId: 'test-catalog-records',
+        topics: [topicOf('catalog')],
+        fromBeginning: true,
+        handler: async (m) => {
+          const headers = Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, String(v)]));
+          received.push({ key: m.key?.toString() ?? '', headers, value: m.value?.toString() ?? '' });
+        },
+      });
+      for (const file of files) await h.module.commands.publishGuideDocument(fixtureGuide(h, `${file}.yaml`), undefined, CTX);
+      await h.module.relayCaughtUp();
+      await expect.poll(() => received.length).toBe(files.length);
+      for (const [i, file] of files.entries()) {
+        const record = received[i]!;
+        const data = decodeIntegrationEvent(record).data;
+        const url = new URL(`${file}.json`, dir);
+        if (process.env['UPDATE_CONTRACT_FIXTURES'] === '1') {
+          await mkdir(dir, { recursive: true });
+          await writeFile(url, JSON.stringify({ description: `catalog fixture guides/${file}.yaml, first version, as the catalog's relay publishes it`, record }, null, 2) + '\n');
+        }
+        const pinned = JSON.parse(await readFile(url, 'utf8')) as { record: typeof record };
+        expect(record.headers['ce_type']).toBe('catalog.guide-published.v2');
+        expect(data).toEqual(decodeIntegrationEvent(pinned.record).data);
+      }
     } finally {
       await h.close();
       await bus.close();

@@ -59,7 +59,7 @@ export function createIntakeConsumer(deps: {
     fromBeginning: true,
     log: deps.log,
     handlers: {
-      'catalog.guide-published.v1': async (event) => deps.guides.learnPublished(event.data, event.correlationId),
+      'catalog.guide-published.v2': async (event) => deps.guides.learnPublished(event.data, event.correlationId),
       'catalog.guide-superseded.v1': async (event) => deps.guides.learnSuperseded(event.data, event.correlationId),
       'supervision.deem-acceptance-command.v1': async (event) =>
         tolerate('deem-acceptance', event.data.caseId, () => deps.applications.deemAccepted(event.data.caseId, supervision(event.data.commandId, event.correlationId))),

@@ -10,7 +10,7 @@ import type { CommandContext, ReviewService } from './review-service.ts';
 
 /** Topics review reads (one per producer, `topics.ts`). */
 export const CONSUMED_TYPES = [
-  'catalog.guide-published.v1',
+  'catalog.guide-published.v2',
   'intake.application-submitted.v1',
   'intake.case-accepted.v2',
   'supervision.deem-renewal-granted-command.v1',
@@ -46,8 +46,17 @@ export async function handleIncoming(service: ReviewService, event: DecodedInteg
   // Type and data travel apart in the envelope; joined, they narrow together.
   const e = { type: event.type, data: event.data } as CurrentIntegrationEvent;
   switch (e.type) {
-    case 'catalog.guide-published.v1': {
+    case 'catalog.guide-published.v2': {
       const g = e.data;
+      // A v1 record reaches here upcast: collective decision not required, licence and collaboration null (not stated).
+      const licence = g.licence && {
+        electronicAvailable: g.licence.electronicAvailable,
+        paperAbolished: g.licence.paperAbolished,
+        validityMonths: g.licence.validityMonths,
+        renewalLeadDays: g.licence.renewalLead.days,
+        renewalLeadUnit: g.licence.renewalLead.unit,
+      };
+      const collaboration = g.collaboration && { leadDepartment: g.collaboration.leadDepartment, assistingDepartments: g.collaboration.assistingDepartments.map((a) => a.department) };
       const r = await service.noteGuide(
         {
           itemCode: g.itemCode,
@@ -58,6 +67,7 @@ export async function handleIncoming(service: ReviewService, event: DecodedInteg
           promisedLimitWorkingDays: g.promisedLimitWorkingDays,
           statutoryLimitWorkingDays: g.statutoryLimitWorkingDays,
           publishedAt: g.publishedAt,
+          facts: { collectiveDecision: g.collectiveDecision, licence, collaboration },
         },
         ctx,
       );

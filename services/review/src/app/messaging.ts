@@ -55,7 +55,8 @@ export function createReviewConsumer(
     isPermanent,
     log,
     handlers: {
-      'catalog.guide-published.v1': handle,
+      // v1 records arrive upcast to v2 (packages/contracts upcasters.ts).
+      'catalog.guide-published.v2': handle,
       'intake.application-submitted.v1': handle,
       'intake.case-accepted.v2': handle,
       'supervision.deem-renewal-granted-command.v1': handle,
