@@ -74,8 +74,8 @@ describe('another applicant’s or department’s case through every case route'
   };
 
   // Each service must call auditDeniedAccess(request, { type: 'case', id }) where it answers 404 for a case
-  // that exists but is not the caller's. Review and evaluation do; intake is still a finding for its owner.
-  it.skip('KNOWN: intake does not audit denied cross-tenant access (GET /intake/applications/{caseId} by another applicant → 404, no audit line)', () => {
+  // that exists but is not the caller's. Intake, review and evaluation do.
+  it('intake audits denied cross-tenant access (GET /intake/applications/{caseId} by another applicant → 404 and an audit line)', () => {
     const { denied, audited: lines } = audited('intake');
     expect(denied).toBeGreaterThan(0);
     expect(lines).toBeGreaterThanOrEqual(1);

@@ -29,6 +29,12 @@ describe('auditDeniedAccess: denied cross-tenant access is logged (masked) and c
           }
           return { id };
         });
+        // The app layer refuses without the request: it marks the 404 and the error handler audits it.
+        routes.get('/documents/:id', { config: allow('applicant'), schema: { params: z.strictObject({ id: z.string() }) } }, async (request) => {
+          const { id } = request.params as { id: string };
+          if (principalOf(request).subject !== OWNER) throw new NotFoundError(`no document ${id}`, { deniedAccess: { type: 'document', id } });
+          return { id };
+        });
       },
       { prefix: '/intake' },
     );
@@ -68,5 +74,15 @@ describe('auditDeniedAccess: denied cross-tenant access is logged (masked) and c
 
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain(`${ACCESS_DENIED_METRIC}{resource="case",route="/intake/cases/:id",service="intake"} 1`);
+  });
+
+  it('a 404 marked deniedAccess by the app layer is audited by the error handler, and the mark never reaches the caller', async () => {
+    const before = logs.entries().filter((e) => e.audit === 'access-denied' && (e.resource as { type?: string } | undefined)?.type === 'document').length;
+    const res = await app.inject({ method: 'GET', url: '/intake/documents/doc-9', headers: { authorization: `Bearer ${await auth.token(['applicant'], { subject: 'someone-else' })}` } });
+    expect(res.statusCode).toBe(404);
+    expect(res.body).not.toContain('deniedAccess');
+    const lines = logs.entries().filter((e) => e.audit === 'access-denied' && (e.resource as { type?: string } | undefined)?.type === 'document');
+    expect(lines.length - before).toBe(1);
+    expect(lines.at(-1)).toMatchObject({ resource: { type: 'document', id: 'doc-9' }, route: '/intake/documents/:id' });
   });
 });

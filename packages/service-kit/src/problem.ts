@@ -7,7 +7,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { isDomainError, RuleViolation, UnavailableError, ValidationError, type DomainError } from '@govsvc/errors/errors';
+import { isDomainError, NotFoundError, RuleViolation, UnavailableError, ValidationError, type DomainError } from '@govsvc/errors/errors';
+import { auditDeniedAccess, type DeniedResource } from './audit.ts';
 import { AuthenticationError } from './auth-errors.ts';
 import { TooManyRequestsError } from './rate-limit.ts';
 
@@ -184,6 +185,10 @@ export function problemFor(error: unknown, request: FastifyRequest): { problem: 
 /** fastify error handler: logs 5xx with the error, 4xx briefly, and replies with problem+json. */
 export function problemErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { problem, headers } = problemFor(error, request);
+  // A 404 that hides someone else's resource (details.deniedAccess, never sent to the caller) is audited,
+  // so the app layer can refuse without holding the request.
+  const denied = error instanceof NotFoundError ? (error.details.deniedAccess as DeniedResource | undefined) : undefined;
+  if (denied !== undefined && typeof denied.type === 'string' && typeof denied.id === 'string') auditDeniedAccess(request, denied);
   if (problem.status >= 500) {
     request.log.error({ err: error, status: problem.status }, 'request failed');
   } else {

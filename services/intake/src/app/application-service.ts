@@ -370,8 +370,8 @@ export class ApplicationService {
     if (caller.roles.some((r) => STAFF_ROLES.includes(r))) return;
     if (caller.roles.includes('clerk') && caller.centre !== undefined && state.centre?.centreId === caller.centre) return;
     if (caller.roles.includes('applicant') && state.applicant?.ref === caller.subject) return;
-    // 404, not 403: the caller learns nothing about cases that are not theirs.
-    throw new NotFoundError(`no case ${state.caseId}`);
+    // 404, not 403: the caller learns nothing about cases that are not theirs; the operators do (audited).
+    throw new NotFoundError(`no case ${state.caseId}`, { deniedAccess: { type: 'case', id: state.caseId } });
   }
 
   private centreOf(caller: Caller): string {
