@@ -79,6 +79,12 @@ export function isRoutineKafkaLog(message: string, extra: Record<string, unknown
   return /rebalanc|rejoin is needed|not aware of this member|not the correct coordinator|Topic creation errors|already exists/i.test(text);
 }
 
+/** Metadata not yet propagated, or a leader still being elected: retrying the same request succeeds. */
+function isTransientTopicError(error: unknown): boolean {
+  const text = `${(error as Error)?.message ?? ''} ${String((error as { type?: unknown })?.type ?? '')}`;
+  return /does not host this topic-partition|UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE|leader|NOT_CONTROLLER|timed out/i.test(text);
+}
+
 const defaultLogger: BusLogger = (level, message, extra) => {
   if ((level === 'error' || level === 'warn') && !isRoutineKafkaLog(message, extra)) console.warn(`[kafka ${level}] ${message}`, extra);
 };
@@ -176,20 +182,28 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
     async ensureTopics(specs: readonly TopicSpec[]) {
       assertOpen();
       if (specs.length === 0) return;
-      try {
-        const client = await getAdmin();
-        await client.createTopics({
-          waitForLeaders: true,
-          timeout: 15_000,
-          topics: specs.map((spec) => ({
-            topic: spec.topic,
-            numPartitions: spec.partitions,
-            replicationFactor: options.replicationFactor ?? -1,
-            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-      } catch (error) {
-        throw unavailable('creating topics', error);
+      // Creating topics is idempotent, so a transient refusal is retried: when several processes create
+      // the same new topics at once, the waiting for leaders can read metadata the controller has not
+      // propagated yet ("This server does not host this topic-partition") although the topics exist.
+      const attempts = 8;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const client = await getAdmin();
+          await client.createTopics({
+            waitForLeaders: true,
+            timeout: 15_000,
+            topics: specs.map((spec) => ({
+              topic: spec.topic,
+              numPartitions: spec.partitions,
+              replicationFactor: options.replicationFactor ?? -1,
+              configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+            })),
+          });
+          return;
+        } catch (error) {
+          if (attempt >= attempts || !isTransientTopicError(error)) throw unavailable('creating topics', error);
+          await sleep(Math.min(2_000, 100 * 2 ** attempt));
+        }
       }
     },
 
