@@ -187,7 +187,9 @@ function need(values: Record<string, string>, key: string, file: string): string
 }
 
 function startSecure(component: 'kafka' | 'redis'): void {
-  const result = spawnSync(process.execPath, [localScript, 'up', component, '--secure'], { stdio: 'inherit', timeout: 600_000 });
+  // Both secure pieces come up together: `up --secure` ends by printing the connection environment of
+  // the secure set, which needs the credentials of each (and the ACL Redis costs one small process).
+  const result = spawnSync(process.execPath, [localScript, 'up', 'kafka', 'redis', '--secure'], { stdio: 'inherit', timeout: 600_000 });
   if (result.status !== 0) throw new Error(`infra/local could not start the secure ${component} (pnpm infra up ${component} --secure).`);
 }
 
