@@ -52,6 +52,20 @@ const jwksFromJson = z
     ),
   );
 
+/** An environment variable holding JSON, parsed then checked by `schema` ("must be JSON" when it does not parse). */
+export const jsonEnv = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
 const algorithmList = z
   .string()
   .transform((text) => text.split(',').map((a) => a.trim()).filter((a) => a.length > 0))

@@ -4,23 +4,10 @@
  * KAFKA_BROKERS, Redis when REDIS_URL; otherwise in-memory (a local run).
  */
 import { z } from 'zod';
-import { baseConfigSchema, loadConfig } from '@govsvc/service-kit/config';
+import { baseConfigSchema, jsonEnv as json, loadConfig } from '@govsvc/service-kit/config';
 import { centreConfigSchema } from './domain/appointment/schedule.ts';
 import { DEFAULT_CENTRES, DEFAULT_SEALS } from './app/defaults.ts';
 import { sealKeySchema, sealRegistrationSchema } from './app/seal.ts';
-
-const json = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
 
 export const intakeConfigSchema = baseConfigSchema.extend({
   SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('intake'),

@@ -4,21 +4,8 @@
  * KAFKA_BROKERS; otherwise in-memory (a local run).
  */
 import { z } from 'zod';
-import { baseConfigSchema, loadConfig } from '@govsvc/service-kit/config';
+import { baseConfigSchema, jsonEnv as json, loadConfig } from '@govsvc/service-kit/config';
 import { SealKeySet } from './app/seal-signer.ts';
-
-const json = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
 
 export const reviewConfigSchema = baseConfigSchema.extend({
   SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('review'),

@@ -5,21 +5,8 @@
  * otherwise in-memory (a local run).
  */
 import { z } from 'zod';
-import { baseConfigSchema, loadConfig } from '@govsvc/service-kit/config';
+import { baseConfigSchema, jsonEnv as json, loadConfig } from '@govsvc/service-kit/config';
 import { sealPublicKeySchema } from './app/audit.ts';
-
-const json = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
 
 export const supervisionConfigSchema = baseConfigSchema.extend({
   SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('supervision'),
