@@ -2,7 +2,7 @@
  * 401 and 403 as members of the product's error hierarchy, so the one
  * problem+json handler maps them like every other error.
  */
-import { DomainError } from '@govsvc/errors/errors';
+import { DomainError, type FieldIssue } from '@govsvc/errors/errors';
 import type { Role } from './principal.ts';
 
 /** RFC 6750 error codes for the WWW-Authenticate challenge. */
@@ -41,5 +41,25 @@ export class ForbiddenError extends DomainError {
   readonly title = 'Forbidden';
   constructor(readonly allowedRoles: readonly Role[]) {
     super(`this action needs one of the roles: ${allowedRoles.join(', ')}`, { allowedRoles });
+  }
+}
+
+/**
+ * 403: the token carries a role the route allows, but not a claim the action
+ * needs (a department for department staff). Naming the roles here would tell
+ * a clerk that clerks may do it, which they may: what is missing is the claim,
+ * so the problem names it as a field of the token (`errors: [{ in: 'token' }]`).
+ */
+export class MissingClaimError extends DomainError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+  readonly title = 'Forbidden';
+  readonly issues: readonly FieldIssue[];
+  constructor(
+    readonly claim: string,
+    reason: string,
+  ) {
+    super(`this action needs a "${claim}" claim in the token: ${reason}`, { claim });
+    this.issues = [{ path: `/${claim}`, reason }];
   }
 }

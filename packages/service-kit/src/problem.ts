@@ -9,7 +9,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDomainError, NotFoundError, RuleViolation, UnavailableError, ValidationError, type DomainError } from '@govsvc/errors/errors';
 import { auditDeniedAccess, type DeniedResource } from './audit.ts';
-import { AuthenticationError } from './auth-errors.ts';
+import { AuthenticationError, MissingClaimError } from './auth-errors.ts';
 import { TooManyRequestsError } from './rate-limit.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -132,6 +132,7 @@ function domainProblem(request: FastifyRequest, error: DomainError): Problem {
   const extra: Record<string, unknown> = {};
   if (error instanceof ValidationError) extra.errors = error.issues.map((i) => ({ path: i.path, reason: i.reason, ...(i.rule !== undefined && { rule: i.rule }) }));
   if (error instanceof RuleViolation) extra.rule = error.rule;
+  if (error instanceof MissingClaimError) extra.errors = error.issues.map((i) => ({ in: 'token', path: i.path, reason: i.reason }));
   return build(request, { code: error.code, title: error.title, status: error.status, detail: error.message, extra });
 }
 

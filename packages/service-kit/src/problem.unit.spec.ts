@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConcurrencyError, NotFoundError, RuleViolation, UnavailableError, ValidationError } from '@govsvc/errors/errors';
 import { buildApp, type App } from './app.ts';
+import { MissingClaimError } from './auth-errors.ts';
 import { allow } from './auth.ts';
 import { createTestAuth, testAppDeps, type LogCapture } from './testing.ts';
 
@@ -40,6 +41,9 @@ describe('problem+json errors', () => {
     });
     app.get('/missing', { config: clerkOnly }, async () => {
       throw new NotFoundError('case c-1 not found');
+    });
+    app.get('/needs-department', { config: clerkOnly }, async () => {
+      throw new MissingClaimError('department', 'department staff act for a department, and this token names none');
     });
     app.get('/stale', { config: clerkOnly }, async () => {
       throw new ConcurrencyError('application-c1', '3', '4');
@@ -154,5 +158,17 @@ describe('problem+json errors', () => {
     expect(validation.json().errors).toEqual([{ path: '/materials/1/name', reason: 'not in the guide', rule: 'R-CAT-2' }]);
     expect((await get('/missing')).statusCode).toBe(404);
     expect((await get('/stale')).json()).toMatchObject({ status: 412, type: 'urn:govsvc:problem:concurrency' });
+  });
+
+  it('a role that is allowed but a claim that is missing: 403 naming the claim as a token field, not the roles', async () => {
+    const res = await get('/needs-department');
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({
+      status: 403,
+      type: 'urn:govsvc:problem:forbidden',
+      detail: 'this action needs a "department" claim in the token: department staff act for a department, and this token names none',
+      errors: [{ in: 'token', path: '/department', reason: 'department staff act for a department, and this token names none' }],
+    });
   });
 });

@@ -181,6 +181,22 @@ describe('rectification over HTTP (R-EVAL-3)', () => {
     const stats = await call('GET', '/statistics?groupBy=department', ['supervisor']);
     expect(stats.json().total).toMatchObject({ ratings: 0, excluded: 1 });
   });
+  it('reliability finding 6: a clerk with a centre but no department is refused 403 naming the missing department claim, not the roles, and nothing is stored', async () => {
+    const ratingId = await rateBadly();
+    const before = await head();
+    const res = await call('POST', `/cases/${CASE}/ratings/${ratingId}/callbacks`, ['clerk'], { subject: 'clerk-zhao', centre: 'bj-city' }, { reached: true, summary: '已回访' });
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const problem = res.json();
+    expect(problem.detail).not.toMatch(/needs one of the roles/);
+    expect(problem.detail).toMatch(/department/);
+    expect(problem.errors).toEqual([{ in: 'token', path: '/department', reason: expect.stringMatching(/department/) }]);
+    // The same for every department-scoped route, reads included.
+    const inbox = await call('GET', '/rectifications', ['clerk'], { subject: 'clerk-zhao', centre: 'bj-city' });
+    expect(inbox.statusCode).toBe(403);
+    expect(inbox.json().errors).toEqual([expect.objectContaining({ in: 'token', path: '/department' })]);
+    expect(await head()).toBe(before);
+  });
 });
 
 describe('statistics over HTTP (R-EVAL-4)', () => {

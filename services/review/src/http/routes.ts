@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '@govsvc/errors/errors';
 import type { App } from '@govsvc/service-kit/app';
 import { auditDeniedAccess } from '@govsvc/service-kit/audit';
-import { ForbiddenError } from '@govsvc/service-kit/auth-errors';
+import { ForbiddenError, MissingClaimError } from '@govsvc/service-kit/auth-errors';
 import { allow, principalOf, publicRoute } from '@govsvc/service-kit/auth';
 import type { Principal, Role } from '@govsvc/service-kit/principal';
 import type { OpenCase } from '../domain/review-state.ts';
@@ -89,7 +89,8 @@ const overseers: readonly Role[] = ['supervisor', 'admin'];
 const has = (p: Principal, roles: readonly Role[]) => p.roles.some((r) => roles.includes(r));
 
 function staffOf(p: Principal): StaffRef {
-  if (!p.department) throw new ForbiddenError(['reviewer', 'chief', 'integration']);
+  // The role is allowed (the route checked it); what is missing is the department the staff member acts for.
+  if (!p.department) throw new MissingClaimError('department', 'department staff act for a department, and this token names none');
   return { staffId: p.subject, department: p.department };
 }
 

@@ -62,6 +62,19 @@ describe('who sees a case', () => {
     expect((await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}` })).statusCode).toBe(401);
     expect((await post(`/review/cases/${CASE}/signatures`, tokens.applicant, { role: 'handler', draft: { outcome: 'approve' } })).statusCode).toBe(403);
   });
+
+  it('a reviewer token without a department: its worklist is 403 naming the missing department claim, not the roles (reliability finding 6); nothing is stored', async () => {
+    const before = await revisionOf();
+    const noDepartment = await h.token(['reviewer'], { subject: 'staff-h9' });
+    // A case is hidden from staff of no department (404, like any case of another department) …
+    expect((await post(`/review/cases/${CASE}/signatures`, noDepartment, { role: 'handler', draft: { outcome: 'approve' } })).statusCode).toBe(404);
+    // … and the department's worklist says what is missing.
+    const res = await h.app.inject({ method: 'GET', url: '/review/tasks', headers: json(noDepartment) });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().detail).not.toMatch(/needs one of the roles/);
+    expect(res.json().errors).toEqual([expect.objectContaining({ in: 'token', path: '/department' })]);
+    expect(await revisionOf()).toBe(before);
+  });
 });
 
 describe('R-REV-5 over HTTP: two signatures decide, a third is refused', () => {
