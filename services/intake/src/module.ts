@@ -20,12 +20,14 @@ import type { ReadinessCheck } from '@govsvc/service-kit/health';
 import type { CentreConfig } from './domain/appointment/schedule.ts';
 import { ApplicationService } from './app/application-service.ts';
 import { AppointmentService } from './app/appointment-service.ts';
+import { InMemoryCaseNumberAllocator, type CaseNumberAllocator } from './app/case-number-allocator.ts';
 import { Centres } from './app/centres.ts';
 import { createIntakeConsumer } from './app/consumers.ts';
 import type { DataSharing } from './app/data-sharing.ts';
 import { Deadlines } from './app/deadlines.ts';
 import { GuideCatalog } from './app/guides.ts';
 import { intakeContractMapping, PUBLISHED_CATEGORIES } from './app/relay.ts';
+import { createSqlCaseNumberAllocator, sqlOf } from './app/sql-case-number-allocator.ts';
 import type { SealRegistration, SealSigner } from './app/seal.ts';
 import type { ItemCollaboration } from './app/application-service.ts';
 import type { SlotCounter } from './app/slot-counter.ts';
@@ -54,6 +56,11 @@ export interface IntakeModuleDeps {
   readonly signer: SealSigner;
   readonly slotCounter: SlotCounter;
   readonly dataSharing: DataSharing;
+  /**
+   * Where case numbers come from. Default: a sequence per region and day in the event store's
+   * database when the store is SQL (PostgreSQL, PGlite), else a counter in memory (in-memory store).
+   */
+  readonly caseNumbers?: CaseNumberAllocator;
   /** Seals applicants' contact details for delivery and courier (R-NOTIFY-1, R-DELIV-1). */
   readonly contactKeys: ContactKeyring;
   /** Cross-department items with their lead and assisting departments (R-COLLAB-1). */
@@ -88,6 +95,7 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
     deadlines,
     guides,
     dataSharing: deps.dataSharing,
+    caseNumbers: deps.caseNumbers ?? defaultCaseNumberAllocator(deps.store),
     signer: deps.signer,
     seals: deps.seals,
     supplementWorkingDays: deps.supplementWorkingDays ?? 5,
@@ -145,4 +153,10 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
       await relay?.stop();
     },
   };
+}
+
+/** Case numbers from the store's own database when it has one; a process-local counter only for the in-memory store. */
+export function defaultCaseNumberAllocator(store: EventStore): CaseNumberAllocator {
+  const sql = sqlOf(store);
+  return sql ? createSqlCaseNumberAllocator(sql, store) : new InMemoryCaseNumberAllocator();
 }

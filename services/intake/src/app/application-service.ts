@@ -9,6 +9,7 @@ import { ApplicantContact, sealContact, type ContactKeyring } from '@govsvc/cont
 import { checkResidentId } from '@govsvc/identifiers/resident-id';
 import { checkUscc } from '@govsvc/identifiers/uscc';
 import { ConcurrencyError, NotFoundError, RuleViolation, ValidationError } from '@govsvc/errors/errors';
+import { EventIdConflictError } from '@govsvc/eventstore/errors';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import { fold } from '@govsvc/eventstore/decider';
 import { zodEventCodec } from '@govsvc/eventstore/event-codec';
@@ -21,8 +22,8 @@ import { draftDocument } from '../domain/application/decide-outcomes.ts';
 import type { ApplicationCommand, IssuingCommand, RecordInboundMaterials, SubmitApplication } from '../domain/application/commands.ts';
 import type { ApplicationEvent, DeliveryPreferences, Staff } from '../domain/application/events.ts';
 import type { ApplicationState } from '../domain/application/state.ts';
-import { caseNumberDecider, caseNumberEventDefinitions, caseNumberStream } from '../domain/case-number.ts';
 import { maskIdentifier, type Deficiency, type Reason, type ReceivedMaterial, type SealedDocument } from '../domain/document.ts';
+import type { CaseNumberAllocator } from './case-number-allocator.ts';
 import { CaseIndex } from './case-index.ts';
 import type { Centres } from './centres.ts';
 import type { GuideMaterial } from '../domain/guide.ts';
@@ -32,7 +33,6 @@ import type { GuideCatalog } from './guides.ts';
 import { chooseSeal, verifySealedDocument, type SealRegistration, type SealSigner, type Verification } from './seal.ts';
 
 export const applicationCodec = zodEventCodec<ApplicationEvent>(applicationEventDefinitions);
-const caseNumberCodec = zodEventCodec(caseNumberEventDefinitions);
 
 /** Who acts, as the HTTP layer authenticated them. */
 export interface Caller {
@@ -75,6 +75,8 @@ export interface ApplicationServiceDeps {
   readonly deadlines: Deadlines;
   readonly guides: GuideCatalog;
   readonly dataSharing: DataSharing;
+  /** Hands out case numbers (a database sequence per region and day): no submission waits for another. */
+  readonly caseNumbers: CaseNumberAllocator;
   readonly signer: SealSigner;
   readonly seals: readonly SealRegistration[];
   /** Default supplement period of a notice, in working days. */
@@ -92,8 +94,6 @@ export interface ItemCollaboration {
 }
 
 const STAFF_ROLES = ['supervisor', 'integration', 'admin'];
-// Each lost race means another submission got a number: bounded by the submissions racing that second.
-const CASE_NUMBER_ATTEMPTS = 100;
 
 export class ApplicationService {
   private readonly d: ApplicationServiceDeps;
@@ -139,17 +139,8 @@ export class ApplicationService {
 
     const caseId = caller.idempotencyKey ? deterministicId('intake-case', `${caller.subject}|${caller.idempotencyKey}`) : this.d.ids.next();
     const stream = applicationStream(caseId);
-    const existing = await this.d.store.readStream(stream);
-    if (existing.length > 0) {
-      const state = this.fold(existing);
-      if (state.applicant?.id !== applicantId || state.guide?.itemCode !== input.itemCode) {
-        throw new RuleViolation('R-ACC-1', 'this Idempotency-Key was used for a different application');
-      }
-      // The first result: the submission's own events and the state right after them, whatever happened since.
-      const ids = deterministicEventIds(`${caseId}|submit`);
-      const own = existing.filter((e, i) => e.id === ids(i));
-      return { ...this.result(this.fold(own), own.map((e) => applicationCodec.decode(e))), alreadySubmitted: true };
-    }
+    const earlier = caller.idempotencyKey ? await this.earlierSubmission(caseId, applicantId, input.itemCode) : null;
+    if (earlier) return earlier;
 
     const delivery = this.deliveryPreferences(input.delivery, caseId);
     const { materials, sharedAvailable } = await this.receivedMaterials(guide.materials.filter((m) => m.fromDataSharing), applicantId, input);
@@ -178,19 +169,41 @@ export class ApplicationService {
     };
     // Refuse bad input before a case number is spent: nothing is stored for a refused application.
     applicationDecider.decide(command, applicationDecider.initialState());
-    const caseNumber = await this.assignCaseNumber(caseId, centre.region, today, caller);
-    // The applicant's and the centre's index first: a crash after it leaves an entry listing skips, never a case nobody can find.
-    await this.index.link(
-      [{ applicant: command.applicant.ref }, { centre: centre.centreId }],
-      { caseId, caseNumber, itemCode: guide.itemCode, itemName: guide.itemName, submittedAt: command.submittedAt },
-      this.metadata(caller, caseId, guide.guideVersion, receivedBy),
-    );
-    const result = await handleCommand(this.d.store, stream, applicationDecider, { ...command, caseNumber }, {
-      metadata: this.metadata(caller, caseId, guide.guideVersion, receivedBy),
-      codec: applicationCodec,
-      eventIds: deterministicEventIds(`${caseId}|submit`),
-    });
-    return { ...this.result(result.state, result.events), alreadySubmitted: result.alreadyAppended };
+    const caseNumber = await this.d.caseNumbers.next(centre.region, today);
+    try {
+      // The applicant's and the centre's index first: a crash after it leaves an entry listing skips, never a case nobody can find.
+      await this.index.link(
+        [{ applicant: command.applicant.ref }, { centre: centre.centreId }],
+        { caseId, caseNumber, itemCode: guide.itemCode, itemName: guide.itemName, submittedAt: command.submittedAt },
+        this.metadata(caller, caseId, guide.guideVersion, receivedBy),
+      );
+      const result = await handleCommand(this.d.store, stream, applicationDecider, { ...command, caseNumber }, {
+        metadata: this.metadata(caller, caseId, guide.guideVersion, receivedBy),
+        codec: applicationCodec,
+        eventIds: deterministicEventIds(`${caseId}|submit`),
+      });
+      return { ...this.result(result.state, result.events), alreadySubmitted: result.alreadyAppended };
+    } catch (error) {
+      // The same Idempotency-Key twice at once: the other request stored the case (with its own number; ours is burned).
+      if (!caller.idempotencyKey || !(error instanceof ConcurrencyError || error instanceof EventIdConflictError)) throw error;
+      const first = await this.earlierSubmission(caseId, applicantId, input.itemCode);
+      if (!first) throw error;
+      return first;
+    }
+  }
+
+  /** The first result of a submission made before with this case id (same Idempotency-Key); null when there was none. */
+  private async earlierSubmission(caseId: string, applicantId: string, itemCode: string): Promise<(OutcomeResult & { alreadySubmitted: boolean }) | null> {
+    const existing = await this.d.store.readStream(applicationStream(caseId));
+    if (existing.length === 0) return null;
+    const state = this.fold(existing);
+    if (state.applicant?.id !== applicantId || state.guide?.itemCode !== itemCode) {
+      throw new RuleViolation('R-ACC-1', 'this Idempotency-Key was used for a different application');
+    }
+    // The first result: the submission's own events and the state right after them, whatever happened since.
+    const ids = deterministicEventIds(`${caseId}|submit`);
+    const own = existing.filter((e, i) => e.id === ids(i));
+    return { ...this.result(this.fold(own), own.map((e) => applicationCodec.decode(e))), alreadySubmitted: true };
   }
 
   async accept(caseId: string, caller: Caller, ifMatch?: bigint): Promise<OutcomeResult> {
@@ -330,7 +343,8 @@ export class ApplicationService {
         const history = await this.d.store.readStream(applicationStream(entry.caseId));
         if (history.length === 0) return null; // indexed, then the submission never completed
         const state = this.fold(history);
-        return { caseId: entry.caseId, caseNumber: entry.caseNumber, itemCode: entry.itemCode, itemName: entry.itemName, submittedAt: entry.submittedAt, status: state.status, acceptanceDue: state.acceptanceDue };
+        // The case's own number: a crash-and-retry or a same-key race can leave an index entry with a burned one.
+        return { caseId: entry.caseId, caseNumber: state.caseNumber, itemCode: entry.itemCode, itemName: entry.itemName, submittedAt: entry.submittedAt, status: state.status, acceptanceDue: state.acceptanceDue };
       }),
     );
     return rows.filter((r): r is NonNullable<typeof r> => r !== null && (status === undefined || r.status === status));
@@ -462,22 +476,6 @@ export class ApplicationService {
       throw new RuleViolation('R-CAT-10', `confirm the shared records instead of providing them: ${toConfirm.map((r) => r.materialId).join(', ')}`, { toConfirm });
     }
     return { materials, sharedAvailable };
-  }
-
-  /** Takes the next number of the day's counter stream; a lost race re-reads and takes the following one. */
-  private async assignCaseNumber(caseId: string, region: string, date: string, caller: Caller): Promise<string> {
-    const stream = caseNumberStream(region, date);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await handleCommand(this.d.store, stream, caseNumberDecider, { caseId, region, date }, {
-          metadata: { caseId, correlationId: caller.correlationId, actor: { id: caller.subject, role: primaryRole(caller) } },
-          codec: caseNumberCodec,
-        });
-        return result.state.assigned[caseId]!;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= CASE_NUMBER_ATTEMPTS) throw error;
-      }
-    }
   }
 
   private sealFor(state: ApplicationState, departmentOnly = false) {

@@ -2,9 +2,11 @@
  * Who can find which cases: an index stream per applicant (their one identity)
  * and per service centre (the clerks' worklist), each entry appended when a
  * case is submitted. Appended before the case itself, with an id derived from
- * the case id: a retry is a no-op, and a crash in between leaves an entry
- * whose case does not exist, which listing skips. The case stream stays the
- * truth about the case; the index only says where to look.
+ * the case id and its number: a retry is a no-op, and a crash in between
+ * leaves an entry whose case does not exist, which listing skips. A retried
+ * submission after such a crash takes a new number and so links again; listing
+ * keeps one entry per case and shows the number the case stream holds. The
+ * case stream stays the truth about the case; the index only says where to look.
  */
 import { z } from 'zod';
 import { zodEventCodec } from '@govsvc/eventstore/event-codec';
@@ -26,7 +28,7 @@ export class CaseIndex {
   async link(keys: readonly IndexKey[], entry: CaseLinked['data'], metadata: EventMetadataInput): Promise<void> {
     for (const key of keys) {
       const stream = streamOf(key);
-      const id = deterministicEventId(`intake-index|${stream}|${entry.caseId}`, 0);
+      const id = deterministicEventId(`intake-index|${stream}|${entry.caseId}|${entry.caseNumber}`, 0);
       await this.store.appendToStream(stream, [{ id, ...codec.encode({ type: 'CaseLinked', data: entry }), metadata }], { expectedRevision: 'any' });
     }
   }

@@ -1,7 +1,8 @@
 /**
- * Case numbers and the guide projection on real PostgreSQL: numbers stay
- * unique and gap-free under parallel submissions (the counter stream's
- * expected revision), and a restarted intake rebuilds its guides from the store.
+ * Case numbers and the guide projection on real PostgreSQL: parallel
+ * submissions get distinct numbers from the day's sequence (consecutive when
+ * none fails), the same Idempotency-Key twice at once stores one case under one
+ * number, and a restarted intake rebuilds its guides from the store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -81,6 +82,23 @@ describe('on PostgreSQL', () => {
       const events = await store.readStream(`application-${s.caseId}`);
       expect(events.every((e) => e.metadata.caseId === s.caseId)).toBe(true);
     }
+
+    // The same Idempotency-Key twice at once: one case, one number; the loser's number is burned (a gap), never shown.
+    const input = {
+      itemCode: guide.itemCode,
+      applicant: { kind: 'person' as const, id: residentId(99), name: '申请人99' },
+      channel: 'online' as const,
+      materials: guide.materials.map((m) => ({ materialId: m.materialId, form: 'electronic' as const, reference: 'sha256:99' })),
+      sharedConfirmations: [],
+      delivery: smsAndWindowPickup,
+    };
+    const caller = { subject: applicantRefOf(residentId(99)), roles: ['applicant'], correlationId: 'corr-99', idempotencyKey: 'same-key-0001' };
+    const twice = await Promise.all([module.applications.submit(input, caller), module.applications.submit(input, caller)]);
+    expect(twice[1]!.caseId).toBe(twice[0]!.caseId);
+    expect(twice[1]!.caseNumber).toBe(twice[0]!.caseNumber);
+    expect(twice.filter((r) => r.alreadySubmitted)).toHaveLength(1);
+    expect(await store.readStream(`application-${twice[0]!.caseId}`)).toHaveLength(1);
+    expect(await module.applications.list(caller)).toEqual([expect.objectContaining({ caseId: twice[0]!.caseId, caseNumber: twice[0]!.caseNumber })]);
 
     // A restarted intake knows the guide from its own streams.
     const rebuilt = new GuideCatalog(store);

@@ -1,49 +1,36 @@
 /**
  * Case numbers: `京<region><yyyymmdd><seq>`, e.g. 京1101052026112600001 —
  * 京, the 6-digit region code of the centre, the Shanghai date of submission
- * and a 5-digit sequence per region and day. Uniqueness is the store's: each
- * (region, day) has one counter stream, and an assignment is appended with
- * the expected revision it was decided on, so two submissions racing for a
- * number cannot both get it (the loser re-reads and takes the next one).
- * Assigning again for the same case id yields the number it already has.
+ * and a 5-digit sequence per region and day. Which sequence number a case
+ * gets is the allocator's business (`app/case-number-allocator.ts`): a
+ * database sequence per region and day, so submissions never race on a
+ * shared stream. This module only says what a number looks like.
  */
 import { z } from 'zod';
-import { RuleViolation } from '@govsvc/errors/errors';
-import type { Decider } from '@govsvc/eventstore/decider';
 import type { EventDefinitions } from '@govsvc/eventstore/event-codec';
 
 export const MAX_SEQUENCE = 99_999;
 
-export const caseNumberEventSchemas = {
-  CaseNumberAssigned: z.object({ caseId: z.uuid(), caseNumber: z.string().min(1), sequence: z.int().min(1).max(MAX_SEQUENCE) }),
-} as const;
-export type CaseNumberEvent = { readonly type: 'CaseNumberAssigned'; readonly data: z.infer<typeof caseNumberEventSchemas.CaseNumberAssigned> };
-export const caseNumberEventDefinitions: EventDefinitions<CaseNumberEvent> = { CaseNumberAssigned: { schemaVersion: 1, schema: caseNumberEventSchemas.CaseNumberAssigned } };
+const REGION = /^\d{6}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export interface AssignCaseNumber {
-  readonly caseId: string;
-  readonly region: string;
-  /** Shanghai civil date of submission. */
-  readonly date: string;
-}
-
-export interface CaseNumberState {
-  readonly assigned: Readonly<Record<string, string>>;
-  readonly last: number;
+/** The (region, day) a sequence belongs to; refuses anything that could not be part of a readable number. */
+export function checkSequenceKey(region: string, date: string): void {
+  if (!REGION.test(region)) throw new Error(`case-number region must be 6 digits, got ${JSON.stringify(region)}`);
+  if (!DATE.test(date)) throw new Error(`case-number date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
 }
 
 export const formatCaseNumber = (region: string, date: string, sequence: number): string =>
   `京${region}${date.replaceAll('-', '')}${String(sequence).padStart(5, '0')}`;
 
-export const caseNumberStream = (region: string, date: string): string => `casenumber-${region}_${date.replaceAll('-', '')}`;
+/**
+ * Before the sequences, each (region, day) had a counter stream appended with
+ * an expected revision (every submission raced on it). Those streams stay in
+ * the store as history; a day's sequence starts after the last number its
+ * stream handed out, so a number given out that way is never given again.
+ */
+export const legacyCaseNumberStream = (region: string, date: string): string => `casenumber-${region}_${date.replaceAll('-', '')}`;
 
-export const caseNumberDecider: Decider<CaseNumberState, AssignCaseNumber, CaseNumberEvent> = {
-  initialState: () => ({ assigned: {}, last: 0 }),
-  evolve: (state, event) => ({ assigned: { ...state.assigned, [event.data.caseId]: event.data.caseNumber }, last: event.data.sequence }),
-  decide(command, state) {
-    if (state.assigned[command.caseId] !== undefined) return [];
-    const sequence = state.last + 1;
-    if (sequence > MAX_SEQUENCE) throw new RuleViolation('R-ACC-1', `no case numbers left for region ${command.region} on ${command.date}`);
-    return [{ type: 'CaseNumberAssigned', data: { caseId: command.caseId, caseNumber: formatCaseNumber(command.region, command.date, sequence), sequence } }];
-  },
-};
+const legacyAssigned = z.object({ caseId: z.uuid(), caseNumber: z.string().min(1), sequence: z.int().min(1).max(MAX_SEQUENCE) });
+export type LegacyCaseNumberEvent = { readonly type: 'CaseNumberAssigned'; readonly data: z.infer<typeof legacyAssigned> };
+export const legacyCaseNumberEventDefinitions: EventDefinitions<LegacyCaseNumberEvent> = { CaseNumberAssigned: { schemaVersion: 1, schema: legacyAssigned } };

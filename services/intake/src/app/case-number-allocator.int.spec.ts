@@ -1,0 +1,91 @@
+/**
+ * Case numbers from database sequences, on the real PostgreSQL (several
+ * stores, as several intake processes would have) and on PGlite (the
+ * standalone's data folder, across a restart): unique under concurrency,
+ * per region and day, continuing after the old counter stream, refused past 99,999.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmbeddedEventStore } from '@govsvc/eventstore/pglite/embedded-event-store';
+import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
+import type { SqlEventStore } from '@govsvc/eventstore/sql/sql-event-store';
+import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
+import { formatCaseNumber, legacyCaseNumberStream } from '../domain/case-number.ts';
+import { defaultCaseNumberAllocator } from '../module.ts';
+import { InMemoryCaseNumberAllocator } from './case-number-allocator.ts';
+
+const caseId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+/** What the counter streams of the previous scheme held: numbers 1..last of a region's day. */
+async function legacyCounter(store: SqlEventStore, region: string, date: string, last: number): Promise<void> {
+  await store.appendToStream(
+    legacyCaseNumberStream(region, date),
+    [{ id: caseId(900_000 + last), type: 'CaseNumberAssigned', schemaVersion: 1, data: { caseId: caseId(last), caseNumber: formatCaseNumber(region, date, last), sequence: last }, metadata: { correlationId: 'legacy', actor: { id: 'intake', role: 'system' } } }],
+    { expectedRevision: 'any' },
+  );
+}
+
+describe('on PostgreSQL', () => {
+  let schema: IsolatedSchema;
+  let stores: SqlEventStore[];
+
+  beforeAll(async () => {
+    schema = await createIsolatedSchema('intake_seq');
+    // Three stores with pools of their own: three intake processes sharing one database.
+    stores = [];
+    for (let i = 0; i < 3; i++) stores.push(await createPostgresEventStore({ connectionString: schema.connectionString }));
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await schema.drop();
+  });
+
+  it('R-ACC-1: 3 processes × 200 concurrent requests on a new day get 600 distinct numbers, 00001 … 00600', async () => {
+    const allocators = stores.map((s) => defaultCaseNumberAllocator(s));
+    expect(allocators.some((a) => a instanceof InMemoryCaseNumberAllocator)).toBe(false);
+    // All at once on a day whose sequence does not exist yet: creation races too.
+    const numbers = await Promise.all(allocators.flatMap((a) => Array.from({ length: 200 }, () => a.next('110105', '2026-11-26'))));
+    expect(new Set(numbers).size).toBe(600);
+    expect([...numbers].sort()).toEqual(Array.from({ length: 600 }, (_, i) => formatCaseNumber('110105', '2026-11-26', i + 1)));
+    // Another region and another day start at 1 of their own.
+    expect(await allocators[0]!.next('110108', '2026-11-26')).toBe('京1101082026112600001');
+    expect(await allocators[1]!.next('110105', '2026-11-27')).toBe('京1101052026112700001');
+    // A new allocator (an intake restarted) continues the day's sequence.
+    expect(await defaultCaseNumberAllocator(stores[2]!).next('110105', '2026-11-26')).toBe('京1101052026112600601');
+  });
+
+  it('R-ACC-1: a day that began on the old counter stream continues after its last number', async () => {
+    await legacyCounter(stores[0]!, '110101', '2026-11-25', 41);
+    const numbers = await Promise.all(stores.map((s) => defaultCaseNumberAllocator(s).next('110101', '2026-11-25')));
+    expect([...numbers].sort()).toEqual(['京1101012026112500042', '京1101012026112500043', '京1101012026112500044']);
+  });
+
+  it('R-ACC-1: past 99,999 a region’s day is refused with a rule violation, not a malformed number', async () => {
+    await legacyCounter(stores[0]!, '110102', '2026-11-25', 99_998);
+    const allocator = defaultCaseNumberAllocator(stores[1]!);
+    expect(await allocator.next('110102', '2026-11-25')).toBe('京1101022026112599999');
+    await expect(allocator.next('110102', '2026-11-25')).rejects.toMatchObject({ status: 409, rule: 'R-ACC-1', message: expect.stringMatching(/no case numbers left/) });
+  });
+});
+
+describe('on PGlite (the standalone data folder)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'intake-seq-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('R-ACC-1: numbers are distinct under concurrency and continue after a restart', async () => {
+    let store = await createEmbeddedEventStore({ dataDir: dir });
+    const first = await Promise.all(Array.from({ length: 50 }, () => defaultCaseNumberAllocator(store).next('110105', '2026-11-26')));
+    expect(new Set(first).size).toBe(50);
+    await store.close();
+    store = await createEmbeddedEventStore({ dataDir: dir });
+    expect(await defaultCaseNumberAllocator(store).next('110105', '2026-11-26')).toBe('京1101052026112600051');
+    await store.close();
+  });
+});
