@@ -63,9 +63,25 @@ export interface TopicPartitions {
   readonly partitions: readonly number[];
 }
 
+/**
+ * Whether a subscription is consuming. A member can be thrown out of its group (a missed
+ * heartbeat under CPU starvation: "the coordinator is not aware of this member") or lose
+ * its broker; the adapter then rejoins with backoff by itself, and says so here so the
+ * service can report not-ready meanwhile instead of serving HTTP while consuming nothing.
+ */
+export interface SubscriptionHealth {
+  /** `consuming`: a member of the group with its assignment; `restarting`: crashed, rejoining with backoff; `stopped`: by `stop()`. */
+  readonly state: 'consuming' | 'restarting' | 'stopped';
+  /** Restarts after crashes since subscribe. */
+  readonly restarts: number;
+  /** The last crash's message, while restarting (internal: for logs, not for public answers). */
+  readonly lastError?: string;
+}
+
 export interface BusSubscription {
   /** Partitions this member owns now (changes on rebalance). */
   assignment(): readonly TopicPartitions[];
+  health(): SubscriptionHealth;
   /** Leaves the group after the running handlers settle; their messages are redelivered if they did not finish. */
   stop(): Promise<void>;
 }

@@ -22,7 +22,7 @@ import { deadLetterHeaders, type DeadLetterReason } from '@govsvc/contracts/dead
 import { decodeFailureStage, decodeIntegrationEvent, type DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
 import type { CurrentIntegrationEvent, CurrentTypeName } from '@govsvc/contracts/registry';
 import { deadLetterTopicOf } from '@govsvc/contracts/topics';
-import type { BusSubscription, HandlerContext, IncomingMessage, MessageBus, OutgoingHeaders, TopicPartitions } from './bus.ts';
+import type { BusSubscription, HandlerContext, IncomingMessage, MessageBus, OutgoingHeaders, SubscriptionHealth, TopicPartitions } from './bus.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import type { ProcessedMessages } from './processed-messages.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
@@ -78,6 +78,14 @@ export interface IntegrationEventConsumer {
   start(): Promise<void>;
   /** Partitions this member owns now (empty before start or after stop). */
   assignment(): readonly TopicPartitions[];
+  /** The subscription's health (`stopped` before start and after stop); a crashed member rejoins by itself. */
+  health(): SubscriptionHealth;
+  /**
+   * A readiness probe (the shape of service-kit's `ReadinessCheck`): fails while the consumer is
+   * started but not consuming (crashed and rejoining, or its start failed), so the instance is taken
+   * out of rotation instead of serving HTTP on data that no longer advances. Passes before `start`.
+   */
+  readinessCheck(name?: string): { readonly name: string; check(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -104,6 +112,7 @@ export function createIntegrationEventConsumer<Tx>(options: IntegrationEventCons
   const log = options.log ?? consoleLogger;
   const { bus, groupId, metrics } = options;
   let subscription: BusSubscription | undefined;
+  let starting = false;
 
   async function deadLetter(message: IncomingMessage, reason: DeadLetterReason, error: unknown, attempts: number): Promise<void> {
     const issues = error instanceof ValidationError ? error.issues : undefined;
@@ -195,13 +204,25 @@ export function createIntegrationEventConsumer<Tx>(options: IntegrationEventCons
     topics: options.topics,
     async start() {
       if (subscription) return;
+      starting = true;
       await bus.ensureTopics(options.topics.map((topic) => ({ topic: deadLetterTopicOf(topic), partitions: 1 })));
       subscription = await bus.subscribe({ groupId, topics: options.topics, fromBeginning: options.fromBeginning ?? true, handler: handle });
     },
     assignment: () => subscription?.assignment() ?? [],
+    health: () => subscription?.health() ?? { state: 'stopped', restarts: 0 },
+    readinessCheck: (name = `consumer:${groupId}`) => ({
+      name,
+      check: async () => {
+        if (!starting) return;
+        const health = subscription?.health();
+        if (health?.state === 'consuming') return;
+        throw new UnavailableError(`consumer group ${groupId} is ${health?.state ?? 'not joined yet'}${health?.lastError ? `: ${health.lastError}` : ''}`);
+      },
+    }),
     async stop() {
       const running = subscription;
       subscription = undefined;
+      starting = false;
       await running?.stop();
     },
   };

@@ -278,6 +278,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
       wake();
       return {
         assignment: () => (member.abort.signal.aborted ? [] : assignmentOf(joined, member)),
+        // In-process delivery loops cannot be thrown out of their group: consuming until stopped.
+        health: () => ({ state: member.abort.signal.aborted ? 'stopped' : 'consuming', restarts: 0 }),
         async stop() {
           if (member.abort.signal.aborted) return;
           member.abort.abort(new Error('subscription stopped'));

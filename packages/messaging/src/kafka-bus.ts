@@ -23,10 +23,11 @@ import type {
   OutgoingMessage,
   PartitionLag,
   SubscribeOptions,
+  SubscriptionHealth,
   TopicPartitions,
   TopicSpec,
 } from './bus.ts';
-import { sleep } from './timing.ts';
+import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
 
 export type BusLogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type BusLogger = (level: BusLogLevel, message: string, extra: Record<string, unknown>) => void;
@@ -58,6 +59,11 @@ export interface KafkaBusOptions {
   readonly replicationFactor?: number;
   readonly log?: BusLogger;
   readonly logLevel?: BusLogLevel;
+  /**
+   * Backoff between replacing a crashed consumer and rejoining (default 500 ms doubling to 30 s,
+   * jittered): a member thrown out of its group, or whose broker went away, comes back by itself.
+   */
+  readonly restartBackoff?: Partial<BackoffPolicy>;
 }
 
 const toKafkaLevel: Record<BusLogLevel, KafkaLogLevel> = {
@@ -228,121 +234,200 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
 
     async subscribe(subscribeOptions: SubscribeOptions): Promise<BusSubscription> {
       assertOpen();
-      const consumer: Consumer = kafka.consumer({
-        groupId: subscribeOptions.groupId,
-        sessionTimeout: options.sessionTimeoutMs ?? 10_000,
-        heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
-        rebalanceTimeout: options.rebalanceTimeoutMs ?? 30_000,
-        maxWaitTimeInMs: options.maxWaitTimeInMs ?? 250,
-        allowAutoTopicCreation: false,
-        retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000, restartOnFailure: async () => !stopping },
-      });
+      const { groupId } = subscribeOptions;
       const abort = new AbortController();
+      const restartPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, factor: 2, ...options.restartBackoff };
       let stopping = false;
       let assignment: TopicPartitions[] = [];
-      let joined = false;
-      let fetchedSinceJoin = false;
-      let crash: Error | undefined;
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        assignment = Object.entries(payload.memberAssignment)
-          .map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }))
-          .sort((a, b) => a.topic.localeCompare(b.topic));
-        joined = true;
-        fetchedSinceJoin = false;
-      });
-      // After the first fetch following a join, start positions are resolved (auto.offset.reset applied).
-      consumer.on(consumer.events.FETCH, () => {
-        if (joined) fetchedSinceJoin = true;
-      });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart) crash = payload.error;
-        log(payload.restart ? 'warn' : 'error', `consumer ${subscribeOptions.groupId} crashed${payload.restart ? ', restarting' : ''}`, { error: payload.error.message });
-      });
+      let state: SubscriptionHealth['state'] = 'restarting';
+      let restarts = 0;
+      let failuresInARow = 0;
+      let lastError: string | undefined;
+      let current: Consumer | undefined;
+      let restartTimer: NodeJS.Timeout | undefined;
+      /** Set once the first join succeeded: from then on crashes are ours to recover from. */
+      let started = false;
 
-      const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-        const { topic, partition } = batch;
-        let lastDone: string | undefined;
-        let sinceCommit = 0;
-        let lastCommitAt = Date.now();
-        const commit = async () => {
-          if (lastDone === undefined || sinceCommit === 0) return;
-          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(lastDone) + 1n).toString() }]);
-          sinceCommit = 0;
-          lastCommitAt = Date.now();
-        };
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale() || abort.signal.aborted) break;
-          // Aborted on stop, or when a heartbeat learns the partition is being taken away.
-          const delivery = new AbortController();
-          const onStop = () => delivery.abort(abort.signal.reason);
-          abort.signal.addEventListener('abort', onStop, { once: true });
-          const incoming: IncomingMessage = {
-            topic,
-            partition,
-            offset: BigInt(message.offset),
-            key: message.key ?? null,
-            value: message.value ?? null,
-            headers: toIncomingHeaders(message.headers),
-            timestamp: new Date(Number(message.timestamp)),
-          };
-          try {
-            await subscribeOptions.handler(incoming, {
-              signal: delivery.signal,
-              heartbeat: async () => {
-                try {
-                  await heartbeat();
-                } catch (error) {
-                  delivery.abort(error);
-                  throw error;
-                }
-              },
-            });
-          } catch {
-            // Not resolved: fetch this message again after a pause; what follows waits behind it.
-            consumer.seek({ topic, partition, offset: message.offset });
-            await commit();
-            if (!abort.signal.aborted) await sleep(redeliveryDelayMs, abort.signal).catch(() => undefined);
-            return;
-          } finally {
-            abort.signal.removeEventListener('abort', onStop);
+      /**
+       * One kafkajs consumer: a crash kafkajs does not restart by itself (it restarts only
+       * retriable errors, and "the coordinator is not aware of this member" from an offset
+       * commit after a missed heartbeat reaches it as non-retriable) ends this consumer for good,
+       * so the subscription replaces it with a new one, after a backoff (`relaunch`).
+       */
+      function launch(): { consumer: Consumer; joined: () => boolean; crash: () => Error | undefined } {
+        const consumer: Consumer = kafka.consumer({
+          groupId,
+          sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+          heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
+          rebalanceTimeout: options.rebalanceTimeoutMs ?? 30_000,
+          maxWaitTimeInMs: options.maxWaitTimeInMs ?? 250,
+          allowAutoTopicCreation: false,
+          retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000, restartOnFailure: async () => !stopping },
+        });
+        current = consumer;
+        let joined = false;
+        let fetchedSinceJoin = false;
+        let crash: Error | undefined;
+        consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+          if (current !== consumer) return;
+          assignment = Object.entries(payload.memberAssignment)
+            .map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }))
+            .sort((a, b) => a.topic.localeCompare(b.topic));
+          joined = true;
+          fetchedSinceJoin = false;
+        });
+        // After the first fetch following a join, start positions are resolved (auto.offset.reset applied).
+        consumer.on(consumer.events.FETCH, () => {
+          if (!joined) return;
+          fetchedSinceJoin = true;
+          if (state === 'restarting' && current === consumer && !stopping) {
+            state = 'consuming';
+            failuresInARow = 0;
+            lastError = undefined;
           }
-          resolveOffset(message.offset);
-          lastDone = message.offset;
-          sinceCommit += 1;
-          if (sinceCommit >= 100 || Date.now() - lastCommitAt >= 1_000) await commit();
-          await heartbeat();
-        }
-        await commit();
-      };
+        });
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (current !== consumer || stopping) return;
+          lastError = payload.error.message;
+          state = 'restarting';
+          assignment = [];
+          joined = false;
+          if (payload.restart) {
+            log('warn', `consumer ${groupId} crashed, kafkajs restarts it`, { error: payload.error.message });
+            return;
+          }
+          crash = payload.error;
+          // Before the first join `subscribe` itself reports the failure; after it, nobody would.
+          if (started) relaunch();
+        });
+        return { consumer, joined: () => joined && fetchedSinceJoin, crash: () => crash };
+      }
 
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        abort.abort(new Error('subscription stopped'));
-        consumers.delete(subscription);
-        await consumer.disconnect().catch((error: unknown) => log('warn', 'consumer disconnect failed', { error: String(error) }));
-      };
-      const subscription = { assignment: () => (stopping ? [] : assignment), stop };
-      consumers.add(subscription);
-
-      try {
+      async function run(consumer: Consumer): Promise<void> {
         await consumer.connect();
         await consumer.subscribe({ topics: [...subscribeOptions.topics], fromBeginning: subscribeOptions.fromBeginning ?? false });
         await consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
-          eachBatch,
+          eachBatch: eachBatchOf(consumer),
         });
+      }
+
+      /** Replaces a crashed consumer after a capped, jittered backoff; tries again until it runs or the subscription stops. */
+      function relaunch(): void {
+        if (stopping || restartTimer) return;
+        failuresInARow += 1;
+        const delay = backoffDelay(restartPolicy, failuresInARow);
+        log('error', `consumer ${groupId} crashed; rejoining the group in ${delay} ms`, { error: lastError, attempt: failuresInARow });
+        restartTimer = setTimeout(() => {
+          restartTimer = undefined;
+          if (stopping) return;
+          const previous = current;
+          const next = launch();
+          restarts += 1;
+          void (async () => {
+            await previous?.disconnect().catch(() => undefined);
+            await run(next.consumer);
+          })().catch(async (error: unknown) => {
+            lastError = error instanceof Error ? error.message : String(error);
+            await next.consumer.disconnect().catch(() => undefined);
+            relaunch();
+          });
+        }, delay);
+        restartTimer.unref?.();
+      }
+
+      const eachBatchOf =
+        (consumer: Consumer) =>
+        async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+          const { topic, partition } = batch;
+          let lastDone: string | undefined;
+          let sinceCommit = 0;
+          let lastCommitAt = Date.now();
+          const commit = async () => {
+            if (lastDone === undefined || sinceCommit === 0) return;
+            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(lastDone) + 1n).toString() }]);
+            sinceCommit = 0;
+            lastCommitAt = Date.now();
+          };
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale() || abort.signal.aborted) break;
+            // Aborted on stop, or when a heartbeat learns the partition is being taken away.
+            const delivery = new AbortController();
+            const onStop = () => delivery.abort(abort.signal.reason);
+            abort.signal.addEventListener('abort', onStop, { once: true });
+            const incoming: IncomingMessage = {
+              topic,
+              partition,
+              offset: BigInt(message.offset),
+              key: message.key ?? null,
+              value: message.value ?? null,
+              headers: toIncomingHeaders(message.headers),
+              timestamp: new Date(Number(message.timestamp)),
+            };
+            try {
+              await subscribeOptions.handler(incoming, {
+                signal: delivery.signal,
+                heartbeat: async () => {
+                  try {
+                    await heartbeat();
+                  } catch (error) {
+                    delivery.abort(error);
+                    throw error;
+                  }
+                },
+              });
+            } catch {
+              // Not resolved: fetch this message again after a pause; what follows waits behind it.
+              consumer.seek({ topic, partition, offset: message.offset });
+              await commit();
+              if (!abort.signal.aborted) await sleep(redeliveryDelayMs, abort.signal).catch(() => undefined);
+              return;
+            } finally {
+              abort.signal.removeEventListener('abort', onStop);
+            }
+            resolveOffset(message.offset);
+            lastDone = message.offset;
+            sinceCommit += 1;
+            if (sinceCommit >= 100 || Date.now() - lastCommitAt >= 1_000) await commit();
+            await heartbeat();
+          }
+          await commit();
+        };
+
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        state = 'stopped';
+        if (restartTimer) clearTimeout(restartTimer);
+        restartTimer = undefined;
+        abort.abort(new Error('subscription stopped'));
+        consumers.delete(subscription);
+        await current?.disconnect().catch((error: unknown) => log('warn', 'consumer disconnect failed', { error: String(error) }));
+      };
+      const subscription: BusSubscription = {
+        assignment: () => (state === 'consuming' ? assignment : []),
+        health: () => ({ state, restarts, ...(state === 'restarting' && lastError !== undefined ? { lastError } : {}) }),
+        stop,
+      };
+      consumers.add(subscription);
+
+      try {
+        const first = launch();
+        await run(first.consumer);
         const deadline = Date.now() + (options.joinTimeoutMs ?? 30_000);
-        while (!(joined && fetchedSinceJoin)) {
+        while (!first.joined()) {
+          const crash = first.crash();
           if (crash) throw crash;
           if (Date.now() > deadline) throw new Error(`no partition assignment within ${options.joinTimeoutMs ?? 30_000} ms`);
           await sleep(10);
         }
+        state = 'consuming';
+        started = true;
       } catch (error) {
         await stop();
-        throw unavailable(`joining consumer group ${subscribeOptions.groupId}`, error);
+        throw unavailable(`joining consumer group ${groupId}`, error);
       }
       return subscription;
     },

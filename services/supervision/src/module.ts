@@ -171,7 +171,12 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       registerMetrics(app, index);
       await app.register(supervisionRoutes({ store: deps.store, index, timeline: deps.timeline, calendar, clock: deps.clock, sessions, seals, changes, rebuild }));
     },
-    readinessChecks: [{ name: 'event-store', check: async () => void (await deps.store.headPosition()) }, ...(deps.readinessChecks ?? [])],
+    readinessChecks: [
+      { name: 'event-store', check: async () => void (await deps.store.headPosition()) },
+      // Not ready while the contract consumer is down (crashed and rejoining): deadlines would silently stop opening.
+      { name: 'contract-consumer', check: async () => busConsumer?.readinessCheck().check() },
+      ...(deps.readinessChecks ?? []),
+    ],
     async start() {
       await calendar.load();
       indexSubscription = subscribeDeadlineIndex(deps.store, index);
