@@ -4,6 +4,8 @@
  * licences, courier's shipment statuses. Each becomes a command on the case's
  * delivery stream whose event ids derive from the CloudEvents id, so a
  * redelivered message appends nothing (the event store is the dedupe record).
+ * A notice that arrives before the case's preferences waits in the case's
+ * parking stream and is requested when they arrive (`src/domain/parking.ts`).
  */
 import type { DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
 import { topicOf } from '@govsvc/contracts/topics';
@@ -47,6 +49,8 @@ export function deliveryHandlers(service: DeliveryService) {
         },
         causeOf(event, 'preferences'),
       );
+      // Notices that came before the preferences (a replay out of order, review's topic ahead of intake's) go out now.
+      await service.releaseParkedNotices(d.caseId);
     },
     'intake.application-submitted.v1': async (event: Of<'intake.application-submitted.v1'>) => {
       const d = event.data;
@@ -54,17 +58,14 @@ export function deliveryHandlers(service: DeliveryService) {
     },
     'intake.case-accepted.v2': async (event: Of<'intake.case-accepted.v2'>) => {
       const d = event.data;
-      await service.execute(
+      await service.requestNotice(
         d.caseId,
         {
-          type: 'RequestNotice',
-          data: {
-            noticeKey: `accepted:${d.receipt.documentId}`,
-            facts: {
-              stage: 'accepted',
-              decisionDue: d.decisionDue.date,
-              tolerated: d.toleratedDeficiencies ? { materials: d.toleratedDeficiencies.items.map((i) => i.name), deadline: d.toleratedDeficiencies.deadline.date } : null,
-            },
+          noticeKey: `accepted:${d.receipt.documentId}`,
+          facts: {
+            stage: 'accepted',
+            decisionDue: d.decisionDue.date,
+            tolerated: d.toleratedDeficiencies ? { materials: d.toleratedDeficiencies.items.map((i) => i.name), deadline: d.toleratedDeficiencies.deadline.date } : null,
           },
         },
         causeOf(event, 'notice'),
@@ -72,36 +73,30 @@ export function deliveryHandlers(service: DeliveryService) {
     },
     'intake.supplement-requested.v1': async (event: Of<'intake.supplement-requested.v1'>) => {
       const d = event.data;
-      await service.execute(
+      await service.requestNotice(
         d.caseId,
         {
-          type: 'RequestNotice',
-          data: {
-            noticeKey: `supplement-requested:${d.notice.documentId}`,
-            facts: { stage: 'supplement-requested', items: d.items.map((i) => ({ name: i.name, detail: i.detail })), deadline: d.deadline.date },
-          },
+          noticeKey: `supplement-requested:${d.notice.documentId}`,
+          facts: { stage: 'supplement-requested', items: d.items.map((i) => ({ name: i.name, detail: i.detail })), deadline: d.deadline.date },
         },
         causeOf(event, 'notice'),
       );
     },
     'intake.case-not-accepted.v1': async (event: Of<'intake.case-not-accepted.v1'>) => {
       const d = event.data;
-      await service.execute(
+      await service.requestNotice(
         d.caseId,
-        { type: 'RequestNotice', data: { noticeKey: `not-accepted:${d.decision.documentId}`, facts: { stage: 'not-accepted', reasons: d.reasons.map((r) => r.text) } } },
+        { noticeKey: `not-accepted:${d.decision.documentId}`, facts: { stage: 'not-accepted', reasons: d.reasons.map((r) => r.text) } },
         causeOf(event, 'notice'),
       );
     },
     'review.time-limit-extended.v1': async (event: Of<'review.time-limit-extended.v1'>) => {
       const d = event.data;
-      await service.execute(
+      await service.requestNotice(
         d.caseId,
         {
-          type: 'RequestNotice',
-          data: {
-            noticeKey: `time-limit-extended:${d.newDue.date}`,
-            facts: { stage: 'time-limit-extended', reason: d.reason.text, previousDue: d.previousDue.date, newDue: d.newDue.date },
-          },
+          noticeKey: `time-limit-extended:${d.newDue.date}`,
+          facts: { stage: 'time-limit-extended', reason: d.reason.text, previousDue: d.previousDue.date, newDue: d.newDue.date },
         },
         causeOf(event, 'notice'),
       );
@@ -111,14 +106,11 @@ export function deliveryHandlers(service: DeliveryService) {
     'review.applicant-notice-due.v1': async (event: Of<'review.applicant-notice-due.v1'>) => {
       const d = event.data;
       if (d.stage !== 'under-review' && d.stage !== 'time-excluded' && d.stage !== 'time-exclusion-ended') return;
-      await service.execute(
+      await service.requestNotice(
         d.caseId,
         {
-          type: 'RequestNotice',
-          data: {
-            noticeKey: `review-progress:${d.stage}:${d.document?.documentId ?? d.occurredAt}`,
-            facts: { stage: 'review-progress', kind: d.stage, text: d.outcome, nextStep: d.nextStep, due: d.due?.date ?? null },
-          },
+          noticeKey: `review-progress:${d.stage}:${d.document?.documentId ?? d.occurredAt}`,
+          facts: { stage: 'review-progress', kind: d.stage, text: d.outcome, nextStep: d.nextStep, due: d.due?.date ?? null },
         },
         causeOf(event, 'notice'),
       );
@@ -130,17 +122,14 @@ export function deliveryHandlers(service: DeliveryService) {
         { type: 'RecordDecision', data: { outcome: d.outcome, decisionId: d.decision.documentId, decidedAt: d.decidedAt, deliverBy: service.deliveryDeadline(d.decidedAt) } },
         causeOf(event, 'decision'),
       );
-      await service.execute(
+      await service.requestNotice(
         d.caseId,
         {
-          type: 'RequestNotice',
-          data: {
-            noticeKey: `decided:${d.decision.documentId}`,
-            facts:
-              d.outcome === 'approve'
-                ? { stage: 'decided', outcome: 'approve', reasons: [], contactPhone: null }
-                : { stage: 'decided', outcome: 'refuse', reasons: d.reasons.map((r) => r.text), contactPhone: d.contact.phone },
-          },
+          noticeKey: `decided:${d.decision.documentId}`,
+          facts:
+            d.outcome === 'approve'
+              ? { stage: 'decided', outcome: 'approve', reasons: [], contactPhone: null }
+              : { stage: 'decided', outcome: 'refuse', reasons: d.reasons.map((r) => r.text), contactPhone: d.contact.phone },
         },
         causeOf(event, 'notice'),
       );

@@ -40,6 +40,11 @@ describe('consumed contracts → notices (R-NOTIFY-1)', () => {
     await handlers['review.decision-made.v1'](decoded('review.decision-made.v1', examples['review.decision-made.v1']));
     // Redelivered: nothing new.
     await handlers['review.decision-made.v1'](decoded('review.decision-made.v1', examples['review.decision-made.v1']));
+    // No preferences yet: the notices wait, in order (finding 7), and go out once they arrive.
+    expect((await service.state(caseId)).notices.size).toBe(0);
+    expect((await service.parking(caseId)).waiting).toHaveLength(5);
+    await handlers['intake.delivery-preferences-recorded.v1'](decoded('intake.delivery-preferences-recorded.v1', { ...examples['intake.delivery-preferences-recorded.v1'], caseId }));
+    expect((await service.parking(caseId)).waiting).toEqual([]);
     const notices = [...(await service.state(caseId)).notices.values()];
     expect(notices.map((n) => n.facts.stage)).toEqual(['accepted', 'supplement-requested', 'not-accepted', 'time-limit-extended', 'decided']);
     const texts = notices.map((n) => renderNotice(n.facts, ctx, 'sms').text);
@@ -55,6 +60,7 @@ describe('consumed contracts → notices (R-NOTIFY-1)', () => {
 
   it('R-NOTIFY-1: review’s progress notices are told (under review, excluded time); its decision notice is not told twice', async () => {
     const { service, handlers } = await setup();
+    await handlers['intake.delivery-preferences-recorded.v1'](decoded('intake.delivery-preferences-recorded.v1', { ...examples['intake.delivery-preferences-recorded.v1'], caseId }));
     const base = examples['review.applicant-notice-due.v1'];
     await handlers['review.applicant-notice-due.v1'](
       decoded('review.applicant-notice-due.v1', { ...base, stage: 'time-excluded', outcome: '因需组织听证，听证所需时间不计入办理时限', nextStep: 'await-excluded-step', due: null, document: { documentId: 'doc-excl-1', kind: 'time-exclusion-notice' } }, 'evt-excl'),
@@ -79,3 +85,63 @@ describe('consumed contracts → notices (R-NOTIFY-1)', () => {
     expect((await service.state(caseId)).postal).toBeNull();
   });
 });
+
+describe('a case’s contracts out of order (reliability finding 7, R-NOTIFY-1)', () => {
+  const contracts = () => ({
+    preferences: decoded('intake.delivery-preferences-recorded.v1', { ...examples['intake.delivery-preferences-recorded.v1'], caseId }, 'evt-prefs'),
+    accepted: decoded('intake.case-accepted.v2', examples['intake.case-accepted.v2'], 'evt-accepted'),
+    extended: decoded('review.time-limit-extended.v1', examples['review.time-limit-extended.v1'], 'evt-extended'),
+  });
+  const streamOf = async (store: Awaited<ReturnType<typeof setup>>['store']) =>
+    (await store.readStream(`delivery-${caseId}`)).map((e) => ({ id: e.id, type: e.type, data: e.data, causationId: e.metadata.causationId }));
+
+  it('notices that arrive before the preferences wait and are then requested with the ids they would have had in order; the stream is the in-order one', async () => {
+    const inOrder = await setup();
+    const c = contracts();
+    await inOrder.handlers['intake.delivery-preferences-recorded.v1'](c.preferences);
+    await inOrder.handlers['intake.case-accepted.v2'](c.accepted);
+    await inOrder.handlers['review.time-limit-extended.v1'](c.extended);
+    expect((await inOrder.store.readStream(`deliveryparked-${caseId}`))).toEqual([]);
+
+    const reordered = await setup();
+    await reordered.handlers['review.time-limit-extended.v1'](c.extended);
+    await reordered.handlers['intake.case-accepted.v2'](c.accepted);
+    // Waiting, not requested: the delivery stream holds nothing yet, and nothing is lost.
+    expect(await streamOf(reordered.store)).toEqual([]);
+    expect((await reordered.service.parking(caseId)).waiting.map((p) => p.noticeKey)).toEqual([`time-limit-extended:${examples['review.time-limit-extended.v1'].newDue.date}`, `accepted:${examples['intake.case-accepted.v2'].receipt.documentId}`]);
+    await reordered.handlers['intake.delivery-preferences-recorded.v1'](c.preferences);
+
+    const expected = await streamOf(inOrder.store);
+    const got = await streamOf(reordered.store);
+    expect(got.map((e) => e.type)).toEqual(['PreferencesRecorded', 'NoticeRequested', 'NoticeRequested']);
+    // The same events with the same ids; parked notices in the order they came (so extension before acceptance here).
+    expect(new Set(got.map((e) => e.id))).toEqual(new Set(expected.map((e) => e.id)));
+    expect(got.map((e) => e.causationId)).toEqual(['evt-prefs', 'evt-extended', 'evt-accepted']);
+    expect((await reordered.service.parking(caseId)).waiting).toEqual([]);
+
+    // Every contract delivered again: nothing parks again, nothing is requested twice.
+    const before = (await reordered.store.readAll()).length;
+    for (const [type, event] of [['review.time-limit-extended.v1', c.extended], ['intake.case-accepted.v2', c.accepted], ['intake.delivery-preferences-recorded.v1', c.preferences]] as const) {
+      await (reordered.handlers[type] as (e: unknown) => Promise<void>)(event);
+    }
+    expect((await reordered.store.readAll()).length).toBe(before);
+  });
+
+  it('a drain interrupted after the request and before the release requests nothing twice when it runs again', async () => {
+    const { store, service, handlers } = await setup();
+    const c = contracts();
+    await handlers['intake.case-accepted.v2'](c.accepted);
+    // The preferences are stored but the drain never ran (the process died in between).
+    await service.execute(caseId, { type: 'RecordPreferences', data: { ...(await preferencesData()) } }, { seed: '/govsvc/intake#evt-prefs/preferences', actor: { id: '/govsvc/intake', role: 'integration' }, correlationId: 'corr', causationId: 'evt-prefs' });
+    expect((await service.parking(caseId)).waiting).toHaveLength(1);
+    // The redelivered preferences drain it; a second drain finds nothing.
+    await handlers['intake.delivery-preferences-recorded.v1'](c.preferences);
+    expect(await service.releaseParkedNotices(caseId)).toBe(0);
+    expect((await store.readStream(`delivery-${caseId}`)).map((e) => e.type)).toEqual(['PreferencesRecorded', 'NoticeRequested']);
+  });
+});
+
+async function preferencesData() {
+  const d = examples['intake.delivery-preferences-recorded.v1'];
+  return { caseNumber: d.caseNumber, itemCode: d.itemCode, itemName: d.itemName, applicant: d.applicant, channels: d.notificationChannels, choice: d.resultDelivery, contact: d.contact, recordedAt: d.recordedAt };
+}

@@ -17,10 +17,11 @@ import type { Clock } from '@govsvc/runtime/clock';
 import { deterministicId } from '@govsvc/runtime/ids';
 import type { CommandContext, DeliveryCommand, RetryPolicy } from '../domain/commands.ts';
 import { deliveryDecider } from '../domain/decide.ts';
-import type { DeliveryEvent, WorkingDayDeadline } from '../domain/events.ts';
+import type { DeliveryEvent, NoticeFacts, WorkingDayDeadline } from '../domain/events.ts';
+import { evolveParking, initialParkingState, parkingDecider, type ParkingCommand, type ParkingState } from '../domain/parking.ts';
 import { evolveDelivery, initialDeliveryState, type DeliveryState } from '../domain/state.ts';
 import type { DocumentSigner } from '../adapters/document-signer.ts';
-import { deliveryCodec, streamOf } from './codec.ts';
+import { deliveryCodec, parkingCodec, parkingStreamOf, streamOf } from './codec.ts';
 import { createHash } from 'node:crypto';
 
 /** Licensing Law Art. 44: the licence is issued or delivered within 10 working days of the decision. */
@@ -77,6 +78,64 @@ export class DeliveryService {
         });
         return { events: result.events, state: result.state, alreadyAppended: result.alreadyAppended };
       } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= 8) throw error;
+      }
+    }
+  }
+
+  /**
+   * Requests a notice, or parks it while the case's preferences are unknown (finding 7: a notice must not
+   * stand ahead of the preferences it is sent by). Parked, it is requested by `releaseParkedNotices` with
+   * this cause, so its events get the ids they would have had in order.
+   */
+  async requestNotice(caseId: string, notice: { readonly noticeKey: string; readonly facts: NoticeFacts }, cause: Cause): Promise<'requested' | 'parked'> {
+    if ((await this.state(caseId)).preferences) {
+      await this.execute(caseId, { type: 'RequestNotice', data: notice }, cause);
+      return 'requested';
+    }
+    await this.park(caseId, {
+      type: 'ParkNotice',
+      data: { parkId: cause.seed, ...notice, cause: { seed: cause.seed, actor: { id: cause.actor.id, role: cause.actor.role }, correlationId: cause.correlationId, causationId: cause.causationId ?? null } },
+      now: this.deps.clock.now().toISOString(),
+    }, `${cause.seed}/park`, cause);
+    // The preferences may have been recorded (and the lot drained) between the read above and the park:
+    // whichever of the two comes second drains, so nothing waits for preferences that are already here.
+    await this.releaseParkedNotices(caseId);
+    return 'parked';
+  }
+
+  /**
+   * Requests every parked notice of the case, in the order parked, once its preferences are known; each
+   * released only after its request is stored. A crash in between requests it again on the next drain,
+   * which appends nothing (same ids), then releases it.
+   */
+  async releaseParkedNotices(caseId: string): Promise<number> {
+    if (!(await this.state(caseId)).preferences) return 0;
+    const { waiting } = await this.parking(caseId);
+    for (const parked of waiting) {
+      const cause: Cause = { seed: parked.cause.seed, actor: parked.cause.actor, correlationId: parked.cause.correlationId, ...(parked.cause.causationId !== null && { causationId: parked.cause.causationId }) };
+      await this.execute(caseId, { type: 'RequestNotice', data: { noticeKey: parked.noticeKey, facts: parked.facts } }, cause);
+      await this.park(caseId, { type: 'ReleaseNotice', data: { parkId: parked.parkId }, now: this.deps.clock.now().toISOString() }, `${parked.cause.seed}/release`, cause);
+    }
+    return waiting.length;
+  }
+
+  async parking(caseId: string): Promise<ParkingState> {
+    const stored = await this.deps.store.readStream(parkingStreamOf(caseId));
+    return stored.map((e) => parkingCodec.decode(e)).reduce(evolveParking, initialParkingState());
+  }
+
+  private async park(caseId: string, command: ParkingCommand, seed: string, cause: Cause): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handleCommand(this.deps.store, parkingStreamOf(caseId), parkingDecider, command, {
+          codec: parkingCodec,
+          eventIds: deterministicEventIds(seed),
+          metadata: { caseId, correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
+        });
+        return;
+      } catch (error) {
+        // Two contracts of one case parked at once: decide again on the lot as it now is.
         if (!(error instanceof ConcurrencyError) || attempt >= 8) throw error;
       }
     }
