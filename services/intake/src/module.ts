@@ -21,6 +21,7 @@ import type { CentreConfig } from './domain/appointment/schedule.ts';
 import { ApplicationService } from './app/application-service.ts';
 import { AppointmentService } from './app/appointment-service.ts';
 import { InMemoryCaseNumberAllocator, type CaseNumberAllocator } from './app/case-number-allocator.ts';
+import { CaseIndex } from './app/case-index.ts';
 import { Centres } from './app/centres.ts';
 import { createIntakeConsumer } from './app/consumers.ts';
 import type { DataSharing } from './app/data-sharing.ts';
@@ -71,6 +72,8 @@ export interface IntakeModuleDeps {
   readonly consumerGroupId?: string;
   /** Checkpoint name of the relay subscription. */
   readonly relaySubscriptionId?: string;
+  /** Checkpoint name of the subscription that indexes submitted cases for listing (default `intake-case-index`). */
+  readonly caseIndexSubscriptionId?: string;
   /** Topic actually used for a contract topic, e.g. an environment prefix (`e2e-1.govsvc.intake.events.v1`). */
   readonly topicFor?: (topic: string) => string;
   /** Extra readiness probes of the adapters main.ts chose (Redis, PostgreSQL …). */
@@ -87,6 +90,7 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
   const centres = new Centres(deps.centres);
   const deadlines = new Deadlines(deps.calendar);
   const guides = new GuideCatalog(deps.store);
+  const index = new CaseIndex(deps.store, deps.caseIndexSubscriptionId);
   const applications = new ApplicationService({
     store: deps.store,
     clock: deps.clock,
@@ -96,6 +100,7 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
     guides,
     dataSharing: deps.dataSharing,
     caseNumbers: deps.caseNumbers ?? defaultCaseNumberAllocator(deps.store),
+    index,
     signer: deps.signer,
     seals: deps.seals,
     supplementWorkingDays: deps.supplementWorkingDays ?? 5,
@@ -138,6 +143,7 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
         log: { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) },
       });
       relay.start();
+      index.start({ error: (d, m) => log.error(d, m) });
       consumer = createIntakeConsumer({
         bus: deps.bus,
         guides,
@@ -151,6 +157,7 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
     async stop() {
       await consumer?.stop();
       await relay?.stop();
+      await index.stop();
     },
   };
 }

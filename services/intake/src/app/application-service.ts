@@ -12,7 +12,7 @@ import { ConcurrencyError, NotFoundError, RuleViolation, ValidationError } from 
 import { EventIdConflictError } from '@govsvc/eventstore/errors';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import { fold } from '@govsvc/eventstore/decider';
-import { zodEventCodec } from '@govsvc/eventstore/event-codec';
+import { toNewEvents, zodEventCodec } from '@govsvc/eventstore/event-codec';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { EventMetadataInput, EventStore, StoredEvent } from '@govsvc/eventstore/port';
 import type { Clock } from '@govsvc/runtime/clock';
@@ -24,7 +24,7 @@ import type { ApplicationEvent, DeliveryPreferences, Staff } from '../domain/app
 import type { ApplicationState } from '../domain/application/state.ts';
 import { maskIdentifier, type Deficiency, type Reason, type ReceivedMaterial, type SealedDocument } from '../domain/document.ts';
 import type { CaseNumberAllocator } from './case-number-allocator.ts';
-import { CaseIndex } from './case-index.ts';
+import type { CaseIndex } from './case-index.ts';
 import type { Centres } from './centres.ts';
 import type { GuideMaterial } from '../domain/guide.ts';
 import { sharedReference, type DataSharing, type SharedRecord } from './data-sharing.ts';
@@ -77,6 +77,8 @@ export interface ApplicationServiceDeps {
   readonly dataSharing: DataSharing;
   /** Hands out case numbers (a database sequence per region and day): no submission waits for another. */
   readonly caseNumbers: CaseNumberAllocator;
+  /** The applicants' and centres' case lists (a projection of submitted cases). */
+  readonly index: CaseIndex;
   readonly signer: SealSigner;
   readonly seals: readonly SealRegistration[];
   /** Default supplement period of a notice, in working days. */
@@ -101,7 +103,7 @@ export class ApplicationService {
 
   constructor(deps: ApplicationServiceDeps) {
     this.d = deps;
-    this.index = new CaseIndex(deps.store);
+    this.index = deps.index;
   }
 
   /** The guide version a submission made now would bind to (R-CAT-13: the one published version every channel reads). */
@@ -170,19 +172,15 @@ export class ApplicationService {
     // Refuse bad input before a case number is spent: nothing is stored for a refused application.
     applicationDecider.decide(command, applicationDecider.initialState());
     const caseNumber = await this.d.caseNumbers.next(centre.region, today);
+    // A new case: its stream is empty by construction (fresh id, or none stored under this key a moment ago), so
+    // no read before the append; 'no_stream' makes the store refuse it if that changed. One append, one commit: the
+    // applicants' and centres' lists are indexed from it afterwards (case-index.ts), not appended to here.
+    const events = applicationDecider.decide({ ...command, caseNumber }, applicationDecider.initialState());
+    const ids = deterministicEventIds(`${caseId}|submit`);
     try {
-      // The applicant's and the centre's index first: a crash after it leaves an entry listing skips, never a case nobody can find.
-      await this.index.link(
-        [{ applicant: command.applicant.ref }, { centre: centre.centreId }],
-        { caseId, caseNumber, itemCode: guide.itemCode, itemName: guide.itemName, submittedAt: command.submittedAt },
-        this.metadata(caller, caseId, guide.guideVersion, receivedBy),
-      );
-      const result = await handleCommand(this.d.store, stream, applicationDecider, { ...command, caseNumber }, {
-        metadata: this.metadata(caller, caseId, guide.guideVersion, receivedBy),
-        codec: applicationCodec,
-        eventIds: deterministicEventIds(`${caseId}|submit`),
+      await this.d.store.appendToStream(stream, toNewEvents(events, applicationCodec, events.map((_, i) => ids(i)), this.metadata(caller, caseId, guide.guideVersion, receivedBy)), {
+        expectedRevision: 'no_stream',
       });
-      return { ...this.result(result.state, result.events), alreadySubmitted: result.alreadyAppended };
     } catch (error) {
       // The same Idempotency-Key twice at once: the other request stored the case (with its own number; ours is burned).
       if (!caller.idempotencyKey || !(error instanceof ConcurrencyError || error instanceof EventIdConflictError)) throw error;
@@ -190,6 +188,7 @@ export class ApplicationService {
       if (!first) throw error;
       return first;
     }
+    return { ...this.result(fold(applicationDecider, events), events), alreadySubmitted: false };
   }
 
   /** The first result of a submission made before with this case id (same Idempotency-Key); null when there was none. */

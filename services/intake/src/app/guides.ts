@@ -12,6 +12,7 @@ import { deterministicEventId } from '@govsvc/eventstore/event-ids';
 import { zodEventCodec, type DomainEvent } from '@govsvc/eventstore/event-codec';
 import type { EventStore, StoredEvent } from '@govsvc/eventstore/port';
 import { boundGuideSchema, type BoundGuide } from '../domain/guide.ts';
+import { FreshRead } from './fresh-read.ts';
 
 export const GUIDE_CATEGORY = 'intakeguide';
 const instant = z.iso.datetime({ offset: true });
@@ -62,12 +63,20 @@ export class GuideCatalog {
   private readonly byItem = new Map<string, KnownVersion[]>();
   /** Supersessions seen before their version (another partition order, a replay): applied when it arrives. */
   private readonly earlySupersessions = new Map<string, number>();
+  /** Per item, the last revision of its stream applied here: a lookup reads only what came after. */
+  private readonly seen = new Map<string, bigint>();
+  /** Submissions of one item at once share one read of its stream (never one that began before they asked). */
+  private readonly fresh = new FreshRead<string>(async (itemCode) => {
+    const last = this.seen.get(itemCode);
+    for (const stored of await this.store.readStream(guideStream(itemCode), last === undefined ? {} : { fromRevision: last + 1n })) this.apply(stored);
+  });
 
   constructor(private readonly store: EventStore) {}
 
   /** Rebuilds the projection from intake's guide streams. */
   async rebuild(): Promise<void> {
     this.byItem.clear();
+    this.seen.clear();
     let after = 0n;
     for (;;) {
       const page = await this.store.readAll({ after, maxCount: 500, filter: { categories: [GUIDE_CATEGORY] } });
@@ -92,7 +101,8 @@ export class GuideCatalog {
    * consumer group), so the store, not this process's memory, answers.
    */
   async inForceNow(itemCode: string, at: Date): Promise<BoundGuide | null> {
-    for (const stored of await this.store.readStream(guideStream(itemCode))) this.apply(stored);
+    // Only the events after the last one applied (usually none: nothing to parse), one read for the submissions waiting (issue 8).
+    await this.fresh.read(itemCode);
     return this.inForce(itemCode, at);
   }
 
@@ -123,7 +133,10 @@ export class GuideCatalog {
   }
 
   private apply(stored: StoredEvent): void {
+    const itemCode = stored.stream.slice(GUIDE_CATEGORY.length + 1);
+    if ((this.seen.get(itemCode) ?? -1n) >= stored.revision) return;
     this.applyDomain(codec.decode(stored));
+    this.seen.set(itemCode, stored.revision);
   }
 
   private applyDomain(event: DomainEvent & GuideEvent): void {
