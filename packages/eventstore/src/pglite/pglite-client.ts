@@ -25,8 +25,11 @@ const executorOf = (db: Queryable): SqlExecutor => ({
 
 export async function createPgliteDriver(options: PgliteDriverOptions): Promise<SqlDriver> {
   const db = await PGlite.create(options.dataDir);
+  const executor = executorOf(db);
   return {
-    ...executorOf(db),
+    ...executor,
+    // Outside db.transaction a statement is its own transaction (and waits for a running one).
+    atomic: executor.query,
     transaction: (work) => db.transaction((tx) => work(executorOf(tx))),
     async listen(channel, onNotify) {
       const unlisten = await db.listen(channel, () => onNotify());

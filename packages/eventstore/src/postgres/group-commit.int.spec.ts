@@ -8,7 +8,7 @@ import { createSqlEventStore, type SqlEventStore } from '../sql/sql-event-store.
 import { newEvent, newEvents, uniqueStream } from '../test-fixtures.ts';
 import { createPgDriver } from './pg-client.ts';
 
-/** Counts the transactions the store opens (one per coalesced group or locked append). */
+/** Counts the transactions the store opens (one per coalesced group, an autocommit statement, or locked append). */
 function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: () => number } {
   let count = 0;
   return {
@@ -16,6 +16,10 @@ function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: ()
     transaction: (work) => {
       count += 1;
       return driver.transaction(work);
+    },
+    atomic: (text, params, options) => {
+      count += 1;
+      return driver.atomic(text, params, options);
     },
     transactions: () => count,
   };

@@ -37,12 +37,22 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   pool.on('error', () => undefined);
   const listeners = new Set<pg.Client>();
 
+  const poolExecutor = executorOf(pool);
   return {
-    ...executorOf(pool),
+    ...poolExecutor,
+    // A pooled statement outside BEGIN is its own transaction: one round trip, one commit.
+    atomic: poolExecutor.query,
 
     async transaction(work) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out connection that dies between statements (server restart, terminated backend) emits
+      // 'error' on the client, which the pool does not listen to while it is checked out: unhandled, it
+      // would crash the process. The next statement then fails and surfaces as UnavailableError instead.
+      const onLost = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await work(executorOf(client));
@@ -56,6 +66,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
         }
         throw error;
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     },

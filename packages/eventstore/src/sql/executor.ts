@@ -20,6 +20,13 @@ export interface SqlDriver extends SqlExecutor {
   /** Runs `work` in one transaction (READ COMMITTED): committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
+   * Runs one statement as a transaction of its own (autocommit, ADR 0005): as atomic as
+   * BEGIN; statement; COMMIT, in one round trip instead of three. Only for statements that
+   * need nothing between them and the commit. Tests that must hold such a transaction open
+   * before it commits override this with `transaction`.
+   */
+  atomic<Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<Row[]>;
+  /**
    * Calls `onNotify` for every NOTIFY on `channel` (a wake-up hint only: the
    * store polls anyway, so a dropped listener costs latency, not events).
    * Resolves to the function that stops listening.

@@ -394,7 +394,8 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     stats.groups += 1;
     let rows: { idx: number; status: 'written' | 'stale' | 'existing' | 'busy'; last_position: string | null; last_revision: string | null }[];
     try {
-      rows = await driver.transaction((tx) => tx.query(APPEND_PLANNED, [JSON.stringify(payload), channel], { name: 'govsvc_append_planned' }));
+      // One statement, its own transaction (autocommit): one round trip per group (ADR 0005).
+      rows = await driver.atomic(APPEND_PLANNED, [JSON.stringify(payload), channel], { name: 'govsvc_append_planned' });
     } catch (error) {
       for (const p of planned) heads.forget(p.queued.stream);
       const translated = translate(error);
