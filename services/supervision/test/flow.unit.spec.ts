@@ -84,6 +84,30 @@ describe('supervision flow on the bus', () => {
     expect((await h.published()).filter((e) => e.type === 'supervision.deadline-closed.v1').map((e) => (e.data as { resolution: string }).resolution)).toEqual(['met-late', 'automatic-outcome']);
   });
 
+  it('docs/reliability.md finding 8: a submission delivered after its acceptance notes the case once and opens no acceptance deadline; a redelivered submission keeps the accepting department', async () => {
+    h = await startHarness({ start: '2025-03-03T09:00:00+08:00' });
+    await h.publish('catalog.guide-published.v1', guide);
+    const caseEvents = async (caseId: string) => (await h!.store.readStream(`supervisedcase-${caseId}`)).map((e) => e.type);
+    const accepted = (caseId: string) =>
+      ({ caseId, itemCode, guideVersion: '2025.2', basis: 'decision', effectiveFrom: '2025-03-03', acceptedAt: '2025-03-03T10:00:00+08:00', toleratedDeficiencies: null, acceptedBy: { staffId: 'clerk-1', department: '朝阳区市场监督管理局' } }) as never;
+
+    // Replayed out of order: the acceptance first, then the submission.
+    await h.publish('intake.case-accepted.v2', accepted('BJ-O1'));
+    await h.publish('intake.application-submitted.v1', submitted('BJ-O1', '2025-03-03T09:30:00+08:00'));
+    expect(await caseEvents('BJ-O1')).toEqual(['CaseContextNoted', 'DeadlineTracked', 'DeadlineTracked']);
+    expect((await readDeadline(h.store, deadlineIdOf('BJ-O1', 'acceptance', 'submission'))).decoded).toEqual([]);
+
+    // In order, then the submission once more (a republish with a new message id): the clerk's department stays, nothing is noted again.
+    await h.publish('intake.application-submitted.v1', submitted('BJ-O2', '2025-03-03T09:30:00+08:00'));
+    await h.publish('intake.case-accepted.v2', accepted('BJ-O2'));
+    const inOrder = await caseEvents('BJ-O2');
+    await h.publish('intake.application-submitted.v1', submitted('BJ-O2', '2025-03-03T09:30:00+08:00'));
+    expect(await caseEvents('BJ-O2')).toEqual(inOrder);
+    expect(inOrder.filter((t) => t === 'CaseContextNoted')).toHaveLength(2); // the submission's context, then the accepting department
+    const promised = (await readDeadline(h.store, deadlineIdOf('BJ-O2', 'decision-promised', 'case'))).state;
+    expect(promised.opened?.owner.department).toBe('朝阳区市场监督管理局');
+  });
+
   it('R-REV-1: excluded time suspends both decision limits, an extension moves them, the decision closes them; R-CAT-11: a late step is carded while the case is on time', async () => {
     h = await startHarness({ start: '2025-03-03T09:00:00+08:00' });
     await h.publish('catalog.guide-published.v1', guide);

@@ -67,9 +67,16 @@ type Handler<T extends CurrentTypeName> = (data: DataOf<T>, input: TriggerInput)
 type Table = { readonly [T in CurrentTypeName]?: Handler<T> };
 
 export const TRIGGERS: Table = {
-  'intake.application-submitted.v1': (d, { guide }) => {
+  'intake.application-submitted.v1': (d, { guide, context }) => {
+    // Delivered after the case's acceptance (a replay or republish out of order; Kafka keeps a case's order
+    // otherwise): the acceptance stage is over, so opening its deadlines would card a case that was accepted,
+    // and noting the context again would note the case twice. The acceptance noted item, guide and
+    // department; the service centre and day of receipt of such a case stay unknown to supervision.
+    if (context.deadlines.some((t) => (DECISION_KINDS as readonly DeadlineKind[]).includes(t.kind))) return { effects: [] };
     const start = day(d.submittedAt);
-    const department = guide?.implementingBody ?? d.collaboration?.leadDepartment;
+    // The implementing body is the default; the accepting clerk's department (case-accepted) is the fact
+    // and wins, so a submission delivered again after the acceptance neither overwrites it nor notes the case twice.
+    const department = context.department === null ? (guide?.implementingBody ?? d.collaboration?.leadDepartment) : undefined;
     return {
       context: {
         itemCode: d.itemCode,
