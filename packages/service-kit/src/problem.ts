@@ -154,11 +154,31 @@ function statusOf(error: FastifyError): number {
   return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
 }
 
+/** Socket-level codes of a dependency's connection dropping or refusing (node's net errors). */
+const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH']);
+/** PostgreSQL SQLSTATEs of a server going away: admin/crash shutdown, starting up, too many connections; class 08 is connection exceptions. */
+const SERVER_GONE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** node-postgres reports a connection that died under a query with these messages and no code. */
+const CONNECTION_LOST_MESSAGE = /^(Connection terminated unexpectedly|Connection terminated|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect)$/;
+
+/**
+ * A dependency's connection dropped under the request (a database restarting, a reset socket) and no adapter
+ * translated it to UnavailableError: transient, so 503 with Retry-After rather than 500. Only these precise
+ * signals count; any other unknown error stays a 500.
+ */
+function isConnectionLoss(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_LOST_CODES.has(code) || SERVER_GONE_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  return code === undefined && CONNECTION_LOST_MESSAGE.test(error.message);
+}
+
 /**
  * The problem document and headers for any error: validation → 400 with
  * `errors[]`, the product's error classes → their status, fastify's 4xx (413,
- * 415, malformed JSON …) → their status with fastify's message, anything else
- * → 500 with a generic message.
+ * 415, malformed JSON …) → their status with fastify's message, a dependency's
+ * dropped connection (reset socket, PostgreSQL restarting) → 503 with
+ * Retry-After, anything else → 500 with a generic message.
  */
 export function problemFor(error: unknown, request: FastifyRequest): { problem: Problem; headers: Record<string, string> } {
   const headers: Record<string, string> = {};
@@ -175,10 +195,10 @@ export function problemFor(error: unknown, request: FastifyRequest): { problem: 
     const known = FASTIFY_CODES[status] ?? { code: `http-${status}`, title: STATUS_CODES[status] ?? 'Client error' };
     return { problem: build(request, { ...known, status, detail: fastifyError.message }), headers };
   }
-  if (status === 503) {
-    // fastify's handler timeout and closing-server replies: transient.
+  if (status === 503 || isConnectionLoss(error)) {
+    // fastify's handler timeout and closing-server replies, a dependency's dropped connection: transient.
     headers['retry-after'] = String(DEFAULT_RETRY_AFTER_SECONDS);
-    return { problem: build(request, { code: 'unavailable', title: 'Temporarily unavailable', status, detail: UNAVAILABLE_DETAIL }), headers };
+    return { problem: build(request, { code: 'unavailable', title: 'Temporarily unavailable', status: 503, detail: UNAVAILABLE_DETAIL }), headers };
   }
   return { problem: build(request, { code: 'internal', title: 'Internal error', status, detail: INTERNAL_DETAIL }), headers };
 }

@@ -33,6 +33,16 @@ describe('problem+json errors', () => {
     app.get('/unavailable', { config: clerkOnly }, async () => {
       throw new UnavailableError('redis at 10.0.0.7:6379 is down', 7);
     });
+    // What node-postgres throws when the server restarts under a query no adapter translated (issue 9, pg-restart fault).
+    app.get('/reset', { config: clerkOnly }, async () => {
+      throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' });
+    });
+    app.get('/admin-shutdown', { config: clerkOnly }, async () => {
+      throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01', severity: 'FATAL' });
+    });
+    app.get('/terminated', { config: clerkOnly }, async () => {
+      throw new Error('Connection terminated unexpectedly');
+    });
     app.get('/rule', { config: clerkOnly }, async () => {
       throw new RuleViolation('R-CAT-2', 'the supplement notice asks for a material the guide does not list');
     });
@@ -147,6 +157,19 @@ describe('problem+json errors', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('7');
     expect(res.body).not.toContain('10.0.0.7');
+  });
+
+  it('a dependency connection dropped under the request (reset, server shutdown, terminated) is 503 + Retry-After, not 500', async () => {
+    for (const url of ['/reset', '/admin-shutdown', '/terminated']) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(503);
+      expect(res.headers['retry-after'], url).toBe('5');
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({ type: 'urn:govsvc:problem:unavailable', status: 503 });
+      expect(res.body).not.toContain('ECONNRESET');
+    }
+    // An unknown error that merely mentions a connection stays a 500 (/boom above).
+    expect((await get('/boom')).statusCode).toBe(500);
   });
 
   it('maps the product errors: 409 with the rule, 400 with issues, 404, 412', async () => {
