@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
+import { createPgDriver } from './pg-client.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('pg driver: a connection lost inside a transaction (issue 9, pg-restart fault)', () => {
+  let schema: IsolatedSchema;
+  beforeAll(async () => {
+    schema = await createIsolatedSchema('pg_client_lost');
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('rejects the transaction instead of crashing the process, and the pool serves the next statement', async () => {
+    const driver = createPgDriver({ connectionString: schema.connectionString, maxConnections: 2 });
+    try {
+      // The server ends the transaction's backend between two statements, as `pg_ctl restart -m immediate`
+      // does to every connection: the client emits 'error' while checked out (unhandled, that is a crash).
+      const lost = driver.transaction(async (tx) => {
+        const [row] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await driver.query('SELECT pg_terminate_backend($1)', [row!.pid]);
+        await sleep(300);
+        await tx.query('SELECT 1');
+      });
+      await expect(lost).rejects.toThrow(/terminat|connection/i);
+      expect(await driver.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await driver.close();
+    }
+  });
+});
