@@ -25,6 +25,7 @@ import type { ApplicationState } from '../domain/application/state.ts';
 import { maskIdentifier, type Deficiency, type Reason, type ReceivedMaterial, type SealedDocument } from '../domain/document.ts';
 import type { CaseNumberAllocator } from './case-number-allocator.ts';
 import type { CaseIndex } from './case-index.ts';
+import { CaseStates, type CaseSnapshot } from './case-states.ts';
 import type { Centres } from './centres.ts';
 import type { GuideMaterial } from '../domain/guide.ts';
 import { sharedReference, type DataSharing, type SharedRecord } from './data-sharing.ts';
@@ -100,10 +101,12 @@ const STAFF_ROLES = ['supervisor', 'integration', 'admin'];
 export class ApplicationService {
   private readonly d: ApplicationServiceDeps;
   private readonly index: CaseIndex;
+  private readonly states: CaseStates<ApplicationState>;
 
   constructor(deps: ApplicationServiceDeps) {
     this.d = deps;
     this.index = deps.index;
+    this.states = new CaseStates(deps.store, applicationStream, applicationDecider.initialState, (state, event) => applicationDecider.evolve(state, applicationCodec.decode(event)));
   }
 
   /** The guide version a submission made now would bind to (R-CAT-13: the one published version every channel reads). */
@@ -332,6 +335,17 @@ export class ApplicationService {
     return { state, revision: history[history.length - 1]!.revision, history };
   }
 
+  /**
+   * The case as its reader may see it, from the folded state kept for reads (only events
+   * after the last one folded are read); 404 for cases the caller may not know exist.
+   */
+  async view(caseId: string, caller: Caller): Promise<CaseSnapshot<ApplicationState>> {
+    const snapshot = await this.states.current(caseId);
+    if (!snapshot) throw new NotFoundError(`no case ${caseId}`);
+    this.authorize(snapshot.state, caller);
+    return snapshot;
+  }
+
   /** An applicant's own cases, or a clerk's centre's, newest first, with their status now. */
   async list(caller: Caller, status?: ApplicationState['status']) {
     const key = caller.roles.includes('clerk') ? { centre: this.centreOf(caller) } : caller.roles.includes('applicant') ? { applicant: caller.subject } : null;
@@ -339,9 +353,9 @@ export class ApplicationService {
     const entries = await this.index.list(key);
     const rows = await Promise.all(
       entries.map(async (entry) => {
-        const history = await this.d.store.readStream(applicationStream(entry.caseId));
-        if (history.length === 0) return null; // indexed, then the submission never completed
-        const state = this.fold(history);
+        const snapshot = await this.states.current(entry.caseId);
+        if (!snapshot) return null;
+        const { state } = snapshot;
         // The case's own number: a crash-and-retry or a same-key race can leave an index entry with a burned one.
         return { caseId: entry.caseId, caseNumber: state.caseNumber, itemCode: entry.itemCode, itemName: entry.itemName, submittedAt: entry.submittedAt, status: state.status, acceptanceDue: state.acceptanceDue };
       }),

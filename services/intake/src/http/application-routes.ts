@@ -40,6 +40,15 @@ const Delivery = z.strictObject({
 });
 const Notice = z.strictObject({ items: z.array(Deficiency).max(100), deadlineWorkingDays: z.int().min(1).max(60).optional() });
 
+/** If-None-Match (a list, weak or strong, or `*`) against the case's ETag. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
+}
+
 export function applicationRoutes(applications: ApplicationService) {
   return async (app: App): Promise<void> => {
     // Public, like the guide itself: what an application for the item binds to right now (R-CAT-13, R-CAT-14).
@@ -92,8 +101,13 @@ export function applicationRoutes(applications: ApplicationService) {
     );
 
     app.get('/applications/:caseId', { config: allow('applicant', 'clerk', 'supervisor', 'integration'), schema: { params: CaseParams } }, async (request, reply) => {
-      const { state, revision } = await applications.load(request.params.caseId, callerOf(request));
-      return reply.header('etag', `"${revision}"`).send(caseView(state, revision));
+      const { state, revision } = await applications.view(request.params.caseId, callerOf(request));
+      const etag = `"${revision}"`;
+      // Personal data: no shared cache keeps it; the reader's own cache revalidates with If-None-Match.
+      reply.header('etag', etag).header('cache-control', 'private, no-cache');
+      // After authorization: a 304 says no more than the 200 would have.
+      if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      return reply.send(caseView(state, revision));
     });
 
     app.get('/applications/:caseId/documents', { config: allow('applicant', 'clerk', 'supervisor', 'integration'), schema: { params: CaseParams } }, async (request) => ({

@@ -125,6 +125,27 @@ describe('access (applicants see their own, clerks their centre)', () => {
     expect((await get(`/intake/applications/${caseId}`)).statusCode).toBe(401);
   });
 
+  it('the case state carries its revision as ETag: If-None-Match gets a 304, a change a new ETag, a stranger still a 404', async () => {
+    const { caseId } = (await submit()).json();
+    const mine = await h.applicantToken(ENTERPRISE_USCC);
+    const read = (token: string, etag?: string) =>
+      h.app.inject({ method: 'GET', url: `/intake/applications/${caseId}`, headers: { authorization: `Bearer ${token}`, ...(etag ? { 'if-none-match': etag } : {}) } });
+    const first = await read(mine);
+    expect(first.statusCode).toBe(200);
+    expect(first.headers.etag).toBe('"0"');
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+    const unchanged = await read(mine, '"0"');
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.body).toBe('');
+    expect((await read(mine, 'W/"0"')).statusCode).toBe(304);
+    expect((await read(await h.applicantToken(PERSON_ID), '"0"')).statusCode).toBe(404);
+    expect((await post(`/intake/applications/${caseId}/accept`, await h.clerkToken(), {})).statusCode).toBe(200);
+    const changed = await read(mine, '"0"');
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).toBe('"1"');
+    expect(changed.json()).toMatchObject({ status: 'accepted', revision: '1' });
+  });
+
   it('refuses a clerk’s decision to an applicant (403 by role) and to a clerk of another centre (404)', async () => {
     const { caseId } = (await submit()).json();
     expect((await post(`/intake/applications/${caseId}/accept`, await h.applicantToken(ENTERPRISE_USCC), {})).statusCode).toBe(403);
