@@ -25,6 +25,7 @@ import { intakeSuspensionEvents } from './events/intake-suspensions.ts';
 import { evaluationRectificationEvents } from './events/evaluation-rectification.ts';
 import { catalogGuidePublishedV2Events } from './events/catalog-guide-published-v2.ts';
 import { upcasters } from './upcasters.ts';
+import { compileCheck } from './compiled-check.ts';
 
 export const integrationEventDefinitions = [
   ...catalogEvents,
@@ -109,6 +110,46 @@ export function parseIntegrationEvent(type: string, data: unknown, pathPrefix = 
     throw new ValidationError(`${type}: ${issues.length} invalid field(s): ${issues.map((i) => `${i.path} ${i.reason}`).join('; ')}`, issues, { type });
   }
   return { type, data: result.data } as IntegrationEvent;
+}
+
+// Compiled on first use per type and ordering; null = the schema is always parsed by zod.
+const compiledChecks = [new Map<string, ((value: unknown) => boolean) | null>(), new Map<string, ((value: unknown) => boolean) | null>()] as const;
+function compiledCheckOf(definition: IntegrationEventDefinition, ordered: boolean): ((value: unknown) => boolean) | null {
+  const checks = compiledChecks[ordered ? 1 : 0];
+  let check = checks.get(definition.type);
+  if (check === undefined) {
+    check = compileCheck(definition.schema, { ordered });
+    checks.set(definition.type, check);
+  }
+  return check;
+}
+
+/**
+ * True when the check compiled from the type's schema accepts `data` as zod would return it
+ * (ADR 0005). `ordered`: with every object's keys in the schema's order too, so that its JSON is
+ * byte for byte the JSON of zod's output.
+ */
+export function passesCompiledCheck(type: string, data: unknown, options: { readonly ordered?: boolean } = {}): boolean {
+  const definition = byType.get(type);
+  return definition !== undefined && compiledCheckOf(definition, options.ordered ?? false)?.(data) === true;
+}
+
+/**
+ * `parseIntegrationEvent` for data that the caller owns alone, e.g. just parsed from a record's
+ * bytes (ADR 0005): a check compiled from the schema accepts it as it is, without zod building a
+ * copy; anything the check does not certainly accept is parsed by zod, which decides and names
+ * the issues. Never pass data someone else may still change: it is returned, not copied.
+ */
+export function parseOwnedIntegrationEvent(type: string, data: unknown, pathPrefix = ''): IntegrationEvent {
+  const definition = byType.get(type);
+  const check = definition ? compiledCheckOf(definition, false) : null;
+  if (check?.(data)) return { type, data } as IntegrationEvent;
+  return parseIntegrationEvent(type, data, pathPrefix);
+}
+
+/** Bytes or text of a record's value → JSON → validated data (`parseOwnedIntegrationEvent`). */
+export function parseIntegrationEventJson(type: string, json: string | Buffer, pathPrefix = ''): IntegrationEvent {
+  return parseOwnedIntegrationEvent(type, JSON.parse(typeof json === 'string' ? json : json.toString('utf8')), pathPrefix);
 }
 
 /** Lifts an event to the current version of its family, step by step, re-validating after each step. */

@@ -1,0 +1,217 @@
+/**
+ * A structural check compiled once from a contract's zod schema: the consumer's hot path
+ * (ADR 0005). zod 4 builds a fresh output object for every parse and runs its checks through
+ * generic machinery; for a JSON value just parsed from Kafka bytes, which nobody else holds, a
+ * yes/no answer is enough when the answer is yes, because zod's output would then equal the
+ * input. So:
+ *
+ * - `compileCheck(schema)` returns a predicate, or `null` when the schema uses anything this
+ *   compiler does not know (transforms, defaults, refinements, unions …): that schema is always
+ *   parsed by zod.
+ * - The predicate is true only for values zod certainly accepts *and* returns unchanged (no
+ *   unknown keys to strip). Every other value, valid or not, goes to zod, which decides and
+ *   names every issue. It never accepts more than zod: every check it compiles is zod's own
+ *   (the same patterns, taken from the schema, the same bounds).
+ */
+import type { z } from 'zod';
+
+type Check = (value: unknown) => boolean;
+
+/** The parts of zod 4's internal definitions read here (`schema._zod.def`). */
+interface Def {
+  readonly type: string;
+  readonly checks?: readonly { readonly _zod: { readonly def: CheckDef } }[];
+  readonly format?: string;
+  readonly pattern?: RegExp;
+  readonly shape?: Record<string, Schema>;
+  readonly catchall?: Schema;
+  readonly innerType?: Schema;
+  readonly element?: Schema;
+  readonly values?: readonly unknown[];
+}
+interface CheckDef {
+  readonly check: string;
+  readonly format?: string;
+  readonly pattern?: RegExp;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly length?: number;
+  readonly value?: number;
+  readonly inclusive?: boolean;
+  readonly when?: unknown;
+}
+interface Schema {
+  readonly _zod: { readonly def: Def; readonly values?: ReadonlySet<unknown> };
+}
+
+/** String formats zod 4 checks with their pattern alone. */
+const PATTERN_FORMATS = new Set(['regex', 'datetime', 'date', 'time', 'uuid', 'guid']);
+
+class Unsupported extends Error {}
+
+/** A global or sticky pattern keeps state between tests: left to zod. */
+function patternOf(pattern: unknown): RegExp {
+  if (!(pattern instanceof RegExp) || pattern.global || pattern.sticky) throw new Unsupported('pattern');
+  return pattern;
+}
+
+function lengthCheck(def: CheckDef): ((length: number) => boolean) | null {
+  switch (def.check) {
+    case 'min_length':
+      return (n) => n >= def.minimum!;
+    case 'max_length':
+      return (n) => n <= def.maximum!;
+    case 'length_equals':
+      return (n) => n === def.length!;
+    default:
+      return null;
+  }
+}
+
+function stringCheck(def: Def): Check {
+  // Folded into one length range and a list of patterns: this runs for every string received.
+  let min = 0;
+  let max = Number.POSITIVE_INFINITY;
+  const patterns: RegExp[] = [];
+  // A format schema (z.iso.datetime(), z.uuid()) is itself a check.
+  if (def.format !== undefined) {
+    if (!PATTERN_FORMATS.has(def.format)) throw new Unsupported(def.format);
+    patterns.push(patternOf(def.pattern));
+  }
+  for (const { _zod } of def.checks ?? []) {
+    const c = _zod.def;
+    // zod guards its length checks with `when` (the value is not nullish and has a length):
+    // true here, where the value is a string.
+    if (c.check === 'min_length') min = Math.max(min, c.minimum!);
+    else if (c.check === 'max_length') max = Math.min(max, c.maximum!);
+    else if (c.check === 'length_equals') {
+      min = Math.max(min, c.length!);
+      max = Math.min(max, c.length!);
+    } else if (c.check === 'string_format' && c.when === undefined && PATTERN_FORMATS.has(c.format ?? '')) patterns.push(patternOf(c.pattern));
+    else throw new Unsupported(c.check);
+  }
+  const [first, ...rest] = patterns;
+  if (!first) return (value) => typeof value === 'string' && value.length >= min && value.length <= max;
+  if (rest.length === 0) return (value) => typeof value === 'string' && value.length >= min && value.length <= max && first.test(value);
+  return (value) => typeof value === 'string' && value.length >= min && value.length <= max && patterns.every((p) => p.test(value));
+}
+
+function numberCheck(def: Def): Check {
+  const tests: ((n: number) => boolean)[] = [];
+  // z.int() is a format schema, itself a check.
+  if (def.format !== undefined) {
+    if (def.format !== 'safeint') throw new Unsupported(def.format);
+    tests.push((n) => Number.isSafeInteger(n));
+  }
+  for (const { _zod } of def.checks ?? []) {
+    const c = _zod.def;
+    if (c.when !== undefined) throw new Unsupported('conditional check');
+    if (c.check === 'number_format' && c.format === 'safeint') tests.push((n) => Number.isSafeInteger(n));
+    else if (c.check === 'greater_than') tests.push(c.inclusive ? (n) => n >= c.value! : (n) => n > c.value!);
+    else if (c.check === 'less_than') tests.push(c.inclusive ? (n) => n <= c.value! : (n) => n < c.value!);
+    else throw new Unsupported(c.check);
+  }
+  return (value) => typeof value === 'number' && Number.isFinite(value) && tests.every((test) => test(value));
+}
+
+function compile(schema: Schema, ordered: boolean): Check {
+  const def = schema._zod.def;
+  switch (def.type) {
+    case 'string':
+      return stringCheck(def);
+    case 'number':
+      return numberCheck(def);
+    case 'boolean':
+      if (def.checks?.length) throw new Unsupported('boolean checks');
+      return (value) => typeof value === 'boolean';
+    case 'null':
+      return (value) => value === null;
+    case 'unknown':
+    case 'any':
+      return () => true;
+    case 'enum':
+    case 'literal': {
+      const values = schema._zod.values;
+      if (!values || def.checks?.length) throw new Unsupported(def.type);
+      return (value) => values.has(value);
+    }
+    case 'nullable': {
+      const inner = compile(def.innerType!, ordered);
+      return (value) => value === null || inner(value);
+    }
+    case 'optional': {
+      const inner = compile(def.innerType!, ordered);
+      return (value) => value === undefined || inner(value);
+    }
+    case 'array': {
+      const element = compile(def.element!, ordered);
+      const lengths = (def.checks ?? []).map(({ _zod }) => {
+        const length = lengthCheck(_zod.def); // its `when` guard holds for an array
+        if (!length) throw new Unsupported(`array ${_zod.def.check}`);
+        return length;
+      });
+      return (value) => {
+        if (!Array.isArray(value) || !lengths.every((ok) => ok(value.length))) return false;
+        for (const item of value) if (!element(item)) return false;
+        return true;
+      };
+    }
+    case 'object': {
+      if (def.checks?.length) throw new Unsupported('object checks');
+      // Unknown keys: a loose object keeps them (catchall unknown); a strict or stripping one would
+      // not return the input unchanged, so a value with unknown keys goes to zod.
+      const loose = def.catchall?._zod.def.type === 'unknown';
+      if (def.catchall && !loose) {
+        if (def.catchall._zod.def.type !== 'never') throw new Unsupported('catchall');
+      }
+      const members = Object.entries(def.shape!).map(([key, member]) => ({
+        key,
+        check: compile(member, ordered),
+        optional: member._zod.def.type === 'optional',
+      }));
+      const rank = new Map(members.map((m, i) => [m.key, i]));
+      const count = members.length;
+      return (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
+        const record = value as Record<string, unknown>;
+        let present = 0;
+        for (let i = 0; i < count; i++) {
+          const { key, check, optional } = members[i]!;
+          const member = record[key];
+          if (member === undefined) {
+            if (!optional || key in record) return false;
+          } else if (check(member)) present += 1;
+          else return false;
+        }
+        if (ordered) {
+          let previous = -1;
+          for (const key in record) {
+            const at = rank.get(key);
+            if (at === undefined || at < previous) return false;
+            previous = at;
+          }
+          return true;
+        }
+        // Keys beyond the members: a loose object keeps them; any other would strip them.
+        if (loose) return true;
+        return Object.keys(record).length === present;
+      };
+    }
+    default:
+      throw new Unsupported(def.type);
+  }
+}
+
+/**
+ * The compiled predicate of a schema, or null when it uses what this compiler does not know.
+ * `ordered`: also require every object's keys in the schema's order, so that `JSON.stringify`
+ * of the value gives the very bytes it gives for zod's output (what a producer sends).
+ */
+export function compileCheck(schema: z.ZodType, options: { readonly ordered?: boolean } = {}): Check | null {
+  try {
+    return compile(schema as unknown as Schema, options.ordered ?? false);
+  } catch (error) {
+    if (error instanceof Unsupported) return null;
+    throw error;
+  }
+}
