@@ -9,6 +9,9 @@
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+/** The metric types services register on `app.metrics`, so a service needs no prom-client dependency of its own. */
+export { Counter, Gauge } from 'prom-client';
+
 export const HTTP_DURATION_METRIC = 'http_request_duration_seconds';
 const UNMATCHED_ROUTE = '(unmatched)';
 

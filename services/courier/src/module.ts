@@ -13,13 +13,15 @@ import type { IntegrationEventConsumer } from '@govsvc/messaging/consumer';
 import { createRelay, type Relay } from '@govsvc/messaging/relay';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { IdGenerator } from '@govsvc/runtime/ids';
+import { Counter, Gauge } from '@govsvc/service-kit/metrics';
+import type { App } from '@govsvc/service-kit/app';
 import type { ServiceModule } from '@govsvc/service-kit/module';
 import type { Logger } from 'pino';
 import type { Carrier } from './app/carriers.ts';
 import { WAYBILL_CATEGORY } from './app/codec.ts';
 import { COURIER_CONSUMED_TOPICS, createCourierConsumer } from './app/consumers.ts';
 import { courierContractOf } from './app/contract-mapping.ts';
-import { CourierService } from './app/courier-service.ts';
+import { CourierService, DEFAULT_UNMATCHED_SCAN_RETENTION_MS } from './app/courier-service.ts';
 import { LiveUpdates } from './app/live-updates.ts';
 import { createInMemoryReplayGuard, type ReplayGuard } from './app/webhook-signature.ts';
 import type { Address } from './domain/events.ts';
@@ -48,6 +50,11 @@ export interface CourierModuleDeps {
   readonly instanceId: string;
   readonly names?: { readonly consumerGroup?: string; readonly relay?: string };
   readonly topicFor?: (contractTopic: string) => string;
+  /**
+   * Carrier scans for a tracking number no waybill claims yet: held this long (default 7 days) for the
+   * waybill, then marked expired by a sweep every `sweepIntervalMs` (default 10 minutes).
+   */
+  readonly unmatchedScans?: { readonly retentionMs?: number; readonly sweepIntervalMs?: number };
 }
 
 export type { ServiceModule };
@@ -78,7 +85,9 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
     carriers: new Map(deps.carriers.map((c) => [c.name, c])),
     defaultCarrier: deps.defaultCarrier,
     centreAddress: deps.centreAddress,
+    unmatchedScanRetentionMs: deps.unmatchedScans?.retentionMs ?? DEFAULT_UNMATCHED_SCAN_RETENTION_MS,
   });
+  let sweep: NodeJS.Timeout | undefined;
   const live = new LiveUpdates(deps.store, `courier-live-${deps.instanceId}`);
   const relay = createRelay({
     store: deps.store,
@@ -97,6 +106,7 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
     service,
     relay,
     routes: (async (app) => {
+      registerUnmatchedScanMetrics(app.metrics, service);
       await app.register(async (scope) => courierRoutes(scope as never, { service, live, homeCentre: deps.centreId ?? null }));
       // Its own scope: the webhook's raw-body JSON parser must not replace the app's.
       await app.register(async (scope) => webhookRoutes(scope as never, { service, secrets: deps.carrierSecrets, replay, clock: deps.clock, windowMs: deps.webhookWindowMs ?? 300_000 }), {
@@ -118,13 +128,43 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
       await live.start();
       consumer = createCourierConsumer(deps.bus, service, deps.contactKeys, logger, { groupId: deps.names?.consumerGroup, topicFor });
       await consumer.start();
-      logger.info({}, 'courier module started: relay, live updates and consumer running');
+      sweep = setInterval(() => {
+        service.expireHeldScans().then(
+          (expired) => expired > 0 && logger.warn({ expired }, 'carrier scans held past their retention marked expired: no waybill claimed them'),
+          (error: unknown) => logger.error({ err: error }, 'expiring held carrier scans failed; next sweep retries'),
+        );
+      }, deps.unmatchedScans?.sweepIntervalMs ?? 600_000);
+      sweep.unref();
+      logger.info({}, 'courier module started: relay, live updates, consumer and held-scan sweep running');
     },
     async stop() {
+      clearInterval(sweep);
       await consumer?.stop();
       await live.stop();
       await relay.stop();
       for (const carrier of deps.carriers) await carrier.close?.();
     },
   };
+}
+
+/**
+ * `courier_unmatched_scans_total{carrier, outcome}` (held, applied, expired) and
+ * `courier_unmatched_scans_waiting` (read at scrape time): scans held for a waybill that does not exist.
+ * A rising `expired` means carriers scan parcels we never recorded; `waiting` should stay near zero.
+ */
+function registerUnmatchedScanMetrics(registry: App['metrics'], service: CourierService): void {
+  const existing = registry.getSingleMetric('courier_unmatched_scans_total');
+  const counter =
+    (existing as Counter<'carrier' | 'outcome'> | undefined) ??
+    new Counter({ name: 'courier_unmatched_scans_total', help: 'Carrier scans for a tracking number no waybill claimed yet, by carrier and outcome (held, applied, expired).', labelNames: ['carrier', 'outcome'] as const, registers: [registry] });
+  service.onUnmatchedScan((outcome, carrier) => counter.inc({ carrier, outcome }));
+  if (registry.getSingleMetric('courier_unmatched_scans_waiting')) return;
+  new Gauge({
+    name: 'courier_unmatched_scans_waiting',
+    help: 'Carrier scans held now for a waybill that does not exist yet.',
+    registers: [registry],
+    async collect() {
+      this.set((await service.heldScans()).waiting);
+    },
+  });
 }

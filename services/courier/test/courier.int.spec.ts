@@ -47,6 +47,9 @@ let auth: TestAuth;
 let carrier: LocalCarrier;
 /** A carrier whose pushes never arrive (its webhook URL answers 404): only pulling its tracking catches up. */
 let quiet: LocalCarrier;
+/** A carrier that scans the parcel before `createShipment` has even answered us: its scan beats our waybill. */
+let eager: LocalCarrier;
+const eagerScans: { status: number; body: unknown }[] = [];
 let baseUrl: string;
 let collector: BusSubscription;
 const published: DecodedIntegrationEvent[] = [];
@@ -58,17 +61,34 @@ beforeAll(async () => {
   const deps = testAppDeps(auth, 'courier', 'warn');
   carrier = createLocalCarrier({ clock, secret, webhookUrl: () => `${baseUrl}/courier/carriers/local/webhook`, duplicateEvents: true });
   quiet = createLocalCarrier({ name: 'quiet', clock, secret, webhookUrl: () => `${baseUrl}/courier/nowhere` });
+  const eagerBase = createLocalCarrier({ name: 'eager', clock, secret, webhookUrl: () => `${baseUrl}/courier/nowhere` });
+  eager = {
+    ...eagerBase,
+    async createShipment(request) {
+      const created = await eagerBase.createShipment(request);
+      // The carrier's own webhook, signed, over real HTTP, while our record of the waybill does not exist yet.
+      const body = JSON.stringify({
+        deliveryId: randomUUID(),
+        sentAt: clock.now().toISOString(),
+        events: [{ eventId: `early-${created.trackingNumber}`, trackingNumber: created.trackingNumber, status: 'picked-up', occurredAt: new Date(clock.now().getTime() - 1_000).toISOString(), sequence: 1, location: '北京朝阳营业部', note: '快递员已揽收' }],
+      });
+      const response = await fetch(`${baseUrl}/courier/carriers/eager/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(body, secret) }, body });
+      eagerScans.push({ status: response.status, body: await response.json() });
+      return created;
+    },
+  };
   module = createCourierModule({
     store,
     bus,
     clock,
     ids: randomIds,
     logger: deps.logger,
-    carriers: [carrier, quiet],
+    carriers: [carrier, quiet, eager],
     defaultCarrier: 'local',
     carrierSecrets: new Map([
       ['local', secret],
       ['quiet', secret],
+      ['eager', secret],
     ]),
     centreAddress: { name: '北京市政务服务中心', phone: '010-12345678', region: '110106', address: '北京市丰台区西三环南路1号' },
     centreId: 'bj-city',
@@ -287,5 +307,66 @@ describe('courier on Kafka and PostgreSQL with the local carrier', { timeout: 12
     expect(refreshed.json()).toMatchObject({ status: 'delivered', carrier: 'quiet' });
     const again = await app.inject({ method: 'POST', url: `/courier/waybills/${second.waybillId}/refresh`, headers: await bearer(['operator']) });
     expect((again.json() as { history: unknown[] }).history).toHaveLength(4);
+  });
+
+  it('R-COURIER-1: a scan the carrier sends before our waybill exists is held (202), applied once the waybill is created, never twice; one no waybill claims expires after the retention', async () => {
+    const caseId = `case-${randomUUID()}`;
+    await publish({
+      type: 'intake.application-submitted.v1',
+      data: { ...examples['intake.application-submitted.v1'], caseId, channel: 'window', serviceCentre: 'bj-dongcheng', applicant: { kind: 'person', maskedId: '110105********002X', ref: owner } },
+    });
+    await waitFor(async () => (await module.service.caseOf(caseId)).owner === owner, 'owner known', KAFKA_WAIT_MS);
+    const metric = async (outcome: string) => {
+      const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      return Number(new RegExp(`courier_unmatched_scans_total\\{[^}]*carrier="eager"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    };
+    const heldBefore = await metric('held');
+
+    const created = await app.inject({
+      method: 'POST',
+      url: '/courier/waybills',
+      headers: await bearer(['applicant'], owner),
+      payload: { caseId, carrier: 'eager', pickupAddress: { name: '李四', phone: '13912345678', region: '110105', address: '北京市朝阳区光华路2号' }, materials: [{ materialId: 'm-1', name: '申请书', copies: 1 }] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { waybillId } = created.json() as { waybillId: string };
+    // The carrier heard 202: kept, nothing for it to send again.
+    expect(eagerScans.at(-1)).toMatchObject({ status: 202, body: { accepted: 0, held: 1, results: [{ waybillId: null, held: true }] } });
+    const state = await module.service.state(waybillId);
+    const trackingNumber = state.waybill!.trackingNumber;
+    // Applied on creation, though the carrier scanned a second before we recorded the waybill.
+    expect(state.status).toBe('picked-up');
+    expect(state.history.map((h) => `${h.carrierEventId}:${h.status}:${h.effect}`)).toEqual([`early-${trackingNumber}:picked-up:applied`]);
+    expect((await store.readStream(`unmatchedscan-eager:${trackingNumber}`)).map((e) => e.type)).toEqual(['ScanHeld', 'ScanApplied']);
+    expect((await module.service.unmatched('eager', trackingNumber)).waiting).toEqual([]);
+    expect(await metric('held')).toBe(heldBefore + 1);
+    expect(await metric('applied')).toBeGreaterThanOrEqual(1);
+
+    // The carrier sends the same scan again (a new delivery): recorded on the waybill already, so nothing changes.
+    const post = (events: object[]) => {
+      const body = JSON.stringify({ deliveryId: randomUUID(), sentAt: clock.now().toISOString(), events });
+      return app.inject({ method: 'POST', url: '/courier/carriers/eager/webhook', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(body, secret) }, payload: body });
+    };
+    const resent = await post([{ eventId: `early-${trackingNumber}`, trackingNumber, status: 'picked-up', occurredAt: new Date(clock.now().getTime() - 1_000).toISOString(), sequence: 1 }]);
+    expect(resent.statusCode).toBe(200);
+    expect((await module.service.state(waybillId)).history).toHaveLength(1);
+    expect(await store.readStream(`unmatchedscan-eager:${trackingNumber}`)).toHaveLength(2);
+    // A retried creation (a crash after the append) applies nothing twice.
+    await module.service.applyHeldScans('eager', trackingNumber, waybillId);
+    expect((await module.service.state(waybillId)).history).toHaveLength(1);
+
+    // A scan no waybill ever claims: held, sent twice, held once; expired after the retention, never applied.
+    const stray = `SF-STRAY-${randomUUID().slice(0, 8)}`;
+    const strayScan = { eventId: `stray-${stray}`, trackingNumber: stray, status: 'in-transit', occurredAt: clock.now().toISOString(), sequence: null };
+    expect((await post([strayScan])).statusCode).toBe(202);
+    expect((await post([strayScan])).statusCode).toBe(202);
+    expect((await module.service.unmatched('eager', stray)).waiting).toHaveLength(1);
+    const waitingNow = (await module.service.heldScans()).waiting;
+    expect(waitingNow).toBeGreaterThanOrEqual(1);
+    expect(await module.service.expireHeldScans(new Date(clock.now().getTime() + 6 * 24 * HOUR))).toBe(0);
+    expect(await module.service.expireHeldScans(new Date(clock.now().getTime() + 7 * 24 * HOUR + 1))).toBeGreaterThanOrEqual(1);
+    expect((await store.readStream(`unmatchedscan-eager:${stray}`)).map((e) => e.type)).toEqual(['ScanHeld', 'ScanExpired']);
+    expect((await module.service.heldScans()).waiting).toBe(waitingNow - 1);
+    expect(await metric('expired')).toBeGreaterThanOrEqual(1);
   });
 });

@@ -31,4 +31,17 @@ describe('webhook replay guard (R-COURIER-1)', () => {
     expect(await guard.firstSeen('local', 'x', new Date(t0.getTime() + 999), 1_000)).toBe(false);
     expect(await guard.firstSeen('local', 'x', new Date(t0.getTime() + 1_000), 1_000)).toBe(true);
   });
+
+  it('R-COURIER-1: a delivery whose processing failed is released, so the carrier’s retry is processed, not taken for a replay (real Redis and in memory)', async () => {
+    const url = await resolveComponent('redis');
+    const redisGuard = createRedisReplayGuard({ url, keyPrefix: uniqueKeyPrefix('replay-release') });
+    guards.push(redisGuard);
+    for (const guard of [redisGuard, createInMemoryReplayGuard()]) {
+      const now = new Date();
+      expect(await guard.firstSeen('local', 'd-failed', now, 60_000)).toBe(true);
+      expect(await guard.firstSeen('local', 'd-failed', now, 60_000)).toBe(false);
+      await guard.release('local', 'd-failed');
+      expect(await guard.firstSeen('local', 'd-failed', now, 60_000)).toBe(true);
+    }
+  });
 });

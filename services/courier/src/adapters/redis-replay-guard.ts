@@ -26,6 +26,13 @@ export function createRedisReplayGuard(options: { readonly url: string; readonly
         throw new UnavailableError(`replay guard unavailable: ${error instanceof Error ? error.message : String(error)}`);
       }
     },
+    async release(carrier, deliveryId) {
+      try {
+        await redis.del(`${prefix}${carrier}:${deliveryId}`);
+      } catch (error) {
+        throw new UnavailableError(`replay guard unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
     async ping() {
       await redis.ping();
     },

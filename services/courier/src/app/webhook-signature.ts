@@ -25,6 +25,11 @@ export function verifySignature(rawBody: Buffer, header: string | undefined, sec
 export interface ReplayGuard {
   /** True the first time (carrier, deliveryId) is seen within `ttlMs`, false on a replay. */
   firstSeen(carrier: string, deliveryId: string, now: Date, ttlMs: number): Promise<boolean>;
+  /**
+   * Forgets a delivery whose processing failed, so the carrier's retry of it is processed rather than
+   * answered as a replay (which would lose its scans). Processing is idempotent, so a retry is harmless.
+   */
+  release(carrier: string, deliveryId: string): Promise<void>;
 }
 
 export function createInMemoryReplayGuard(): ReplayGuard {
@@ -37,6 +42,9 @@ export function createInMemoryReplayGuard(): ReplayGuard {
       if (seen.has(key)) return false;
       seen.set(key, t + ttlMs);
       return true;
+    },
+    async release(carrier, deliveryId) {
+      seen.delete(`${carrier}\u0000${deliveryId}`);
     },
   };
 }

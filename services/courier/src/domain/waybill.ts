@@ -134,7 +134,9 @@ export function decideWaybill(command: CourierCommand, state: WaybillState): Cou
       const d = command.data;
       // The carrier sends an event again (retries, replays): it is the same fact, recorded once.
       if (state.history.some((h) => h.carrierEventId === d.carrierEventId)) return [];
-      const current = state.statusAt;
+      // "created" is our own record, timed by our clock: no carrier event is older news than it. A scan
+      // the carrier made before we recorded the waybill (held meanwhile, or a clock apart) still moves it.
+      const current = status === 'created' ? null : state.statusAt;
       const late = current !== null && !isAfter({ occurredAt: d.occurredAt, sequence: d.sequence }, current);
       const effect = late ? 'late' : status === d.status ? 'no-change' : mayMove(status, d.status) ? 'applied' : 'not-allowed';
       const recorded: CourierEvent = {

@@ -134,3 +134,15 @@ describe('waybill state machine (R-COURIER-1)', () => {
     expect(mayMove('created', 'delivery-failed')).toBe(false);
   });
 });
+
+describe('a scan older than our record of the waybill (R-COURIER-1)', () => {
+  it('R-COURIER-1: a carrier scan timed before the waybill was recorded (held while it was created) still moves it from created', () => {
+    const { state } = run([track('early-1', 'picked-up', -1)]);
+    expect(state.status).toBe('picked-up');
+    expect(state.history.map((h) => h.effect)).toEqual(['applied']);
+    // Once the carrier has moved it, its own older scans are history as before.
+    const later = run([track('early-1', 'picked-up', -1), track('e-2', 'in-transit', 5), track('e-0', 'picked-up', -2)]);
+    expect(later.state.history.map((h) => `${h.carrierEventId}:${h.effect}`)).toEqual(['early-1:applied', 'e-2:applied', 'e-0:late']);
+  });
+});
+

@@ -5,7 +5,9 @@
  * anything is parsed or stored; the signed `sentAt` must be within the
  * window of our clock and the signed `deliveryId` is accepted once (replay).
  * Duplicate and out-of-order events are then harmless: the waybill decider
- * records each carrier event once and never moves a status backwards.
+ * records each carrier event once and never moves a status backwards. A scan
+ * for a tracking number no waybill claims yet is held (202) and applied when
+ * the waybill is created (`src/domain/unmatched-scans.ts`).
  *
  * The payload is third-party: unknown fields are accepted and dropped.
  */
@@ -86,16 +88,36 @@ export async function webhookRoutes(app: App, deps: WebhookDeps): Promise<void> 
         return reply.code(200).send({ accepted: 0, replay: true });
       }
       const results = [];
-      for (const event of request.body.events) {
-        const recorded = await deps.service.recordTracking(carrier, event, {
-          actor: { id: `carrier:${carrier}`, role: 'integration' },
-          correlationId: request.correlationId,
-          causationId: request.body.deliveryId,
-        });
-        results.push({ eventId: event.eventId, waybillId: recorded?.waybillId ?? null, status: recorded?.state.status ?? null });
+      try {
+        results.push(...(await receiveAll(carrier, request.body, request.correlationId)));
+      } catch (error) {
+        // Nothing may be lost: a delivery that failed half-way is forgotten by the guard so the carrier's
+        // retry is processed (what was already stored is recognised by its ids and stored once).
+        await deps.replay.release(carrier, request.body.deliveryId).catch(() => undefined);
+        throw error;
       }
-      // Unknown tracking numbers are reported, not refused: refusing would make the carrier retry forever.
-      return reply.code(200).send({ accepted: results.filter((r) => r.waybillId !== null).length, results });
+      // A scan for a tracking number we have no waybill for yet (carriers scan before our record of the
+      // waybill is stored) is held and applied when the waybill is created: 202, stored, nothing to resend.
+      const held = results.filter((r) => r.held).length;
+      return reply.code(held > 0 ? 202 : 200).send({ accepted: results.length - held, held, results });
     },
   );
+
+  async function receiveAll(carrier: string, body: z.infer<typeof WebhookBody>, correlationId: string) {
+    const results = [];
+    for (const event of body.events) {
+      const receipt = await deps.service.receiveScan(carrier, event, {
+        actor: { id: `carrier:${carrier}`, role: 'integration' },
+        correlationId,
+        causationId: body.deliveryId,
+        webhookDeliveryId: body.deliveryId,
+      });
+      results.push(
+        receipt.kind === 'recorded'
+          ? { eventId: event.eventId, waybillId: receipt.waybillId as string | null, status: receipt.state.status as string | null, held: false }
+          : { eventId: event.eventId, waybillId: null, status: null, held: true },
+      );
+    }
+    return results;
+  }
 }
