@@ -2,12 +2,24 @@
 import { NotFoundError } from '@govsvc/errors/errors';
 import type { CentreConfig } from '../domain/appointment/schedule.ts';
 import type { Staff } from '../domain/application/events.ts';
+import { CENTRE_NAME_PATTERNS, centreLevelOf, type CentreLevel } from '../domain/centre-naming.ts';
 
 export class Centres {
   private readonly byId: ReadonlyMap<string, CentreConfig>;
 
   constructor(readonly all: readonly CentreConfig[]) {
+    // R-PLAT-1: a centre that does not carry the standard name (and so no level) is a configuration error,
+    // refused when the service starts rather than printed on every receipt.
+    const misnamed = all.filter((c) => centreLevelOf(c.name) === null);
+    if (misnamed.length > 0) {
+      throw new Error(`service centres not named after the standard pattern (R-PLAT-1, Art. 25): ${misnamed.map((c) => `${c.centreId} "${c.name}"`).join(', ')}; use one of ${CENTRE_NAME_PATTERNS}`);
+    }
     this.byId = new Map(all.map((c) => [c.centreId, c]));
+  }
+
+  /** The centre's level, from its standard name (R-PLAT-1): city, district, township, station or a branch. */
+  levelOf(centreId: string): CentreLevel {
+    return centreLevelOf(this.get(centreId).name) as CentreLevel;
   }
 
   get(centreId: string): CentreConfig {
