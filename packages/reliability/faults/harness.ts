@@ -7,30 +7,63 @@
  * Isolation from other work on the machine: the run has its own PostgreSQL
  * schema, its own service ports, its own `redis-server` (so FLUSHALL touches
  * nobody else's keys), its own Kafka broker (consumer groups are shared by
- * name; a broker kill must not hit others) and a latency proxy of its own in
- * front of the machine's PostgreSQL.
+ * name; a broker kill must not hit others), its own PostgreSQL cluster (an
+ * immediate restart must not hit others) and a latency proxy in front of it.
+ * Fault injection is in `processes.ts` (service processes), `own-postgres.ts`,
+ * `private-kafka.ts` and `topics.ts` (records on the broker); the checker in
+ * `checks.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
-import { verifyAll } from '@govsvc/eventstore/audit/verify';
-import type { StoredEvent } from '@govsvc/eventstore/port';
 import { distributedTopology, eventually, GovsvcClient, readDevKeyPair, type Caller, type Reply } from '@govsvc/standalone/client';
-import { startDistributed, type DistributedRun, type ServiceProcess } from '@govsvc/standalone/distributed';
+import { startDistributed, type DistributedRun } from '@govsvc/standalone/distributed';
+import { DEFAULT_CENTRES } from '@govsvc/intake/app/defaults';
+import { residentId, slotsToBook, type SlotView } from './bookings.ts';
+import { check, type Booking, type CheckResult, type HistoryEntry, type PoisonSent } from './checks.ts';
 import { pointInfraAt } from './config.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
+import { startOwnPostgres } from './own-postgres.ts';
 import { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
+import { freezeAndThaw, runningOf, stopAndRestart, stopReplacements, superviseCrashes, type Running } from './processes.ts';
+import { contractRecord, endOffset, publishRaw, readTopic, resent, topicOf, waitForAck } from './topics.ts';
 import { DEFAULT_DELIVERY, ensureItemProfile, ENTERPRISE, FOOD_LICENCE, PEOPLE } from '@govsvc/standalone/journeys';
 
 const FIRE = '北京市东城区消防救援支队';
 const FIRE_REVIEWER: Caller = { role: 'reviewer', subject: 'reviewer-fire-1', department: FIRE };
 
-export type FaultName = 'kill-consumer' | 'kafka-kill' | 'redis-flushall' | 'pg-latency';
-/** In the issue's order; the PostgreSQL restart and the clock jump are not built yet (docs/reliability.md). */
-export const FAULTS: readonly FaultName[] = ['kill-consumer', 'kafka-kill', 'redis-flushall', 'pg-latency'];
+export type FaultName =
+  | 'kill-consumer'
+  | 'kafka-kill'
+  | 'redis-flushall'
+  | 'pg-latency'
+  | 'pg-restart'
+  | 'sigterm-consumer'
+  | 'kafka-restart'
+  | 'kafka-down'
+  | 'relay-kill'
+  | 'poison'
+  | 'zombie-consumer'
+  | 'deadline-storm';
+/** In the issue's order; the clock jump is not built yet (docs/reliability.md). */
+export const FAULTS: readonly FaultName[] = [
+  'kill-consumer',
+  'kafka-kill',
+  'redis-flushall',
+  'pg-latency',
+  'pg-restart',
+  'sigterm-consumer',
+  'kafka-restart',
+  'kafka-down',
+  'relay-kill',
+  'poison',
+  'zombie-consumer',
+  'deadline-storm',
+];
+/** Faults that hit one consumer service, picked by the seed. */
+const CONSUMER_TARGETS = ['review', 'delivery', 'supervision'];
+const TARGETED: readonly FaultName[] = ['kill-consumer', 'sigterm-consumer', 'zombie-consumer'];
 
 export interface HarnessOptions {
   readonly seed: number;
@@ -39,6 +72,12 @@ export interface HarnessOptions {
   readonly runDir: string;
   readonly portBase: number;
   readonly concurrency: number;
+  /** How long `kafka-down` keeps the broker down while intake goes on accepting (default 75 s). */
+  readonly kafkaDownSeconds?: number;
+  /** How many deadlines `deadline-storm` makes due at one instant (default 10,000). */
+  readonly stormDeadlines?: number;
+  /** How long `zombie-consumer` keeps a service stopped: past the consumer session timeout of 10 s (default 25 s). */
+  readonly zombieSeconds?: number;
   readonly log: (line: string) => void;
 }
 
@@ -49,11 +88,7 @@ export interface ScheduledFault {
   readonly target?: string;
 }
 
-export interface CheckResult {
-  readonly check: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
+export type { CheckResult } from './checks.ts';
 
 export interface RunResult {
   readonly seed: number;
@@ -81,7 +116,8 @@ export function scheduleFaults(seed: number, cases: number, faults: readonly Fau
   return faults.map((fault) => ({
     fault,
     afterCases: Math.max(1, Math.floor(cases * (0.2 + 0.6 * next()))),
-    ...(fault === 'kill-consumer' && { target: ['review', 'delivery', 'supervision'][Math.floor(next() * 3)]! }),
+    ...(TARGETED.includes(fault) && { target: CONSUMER_TARGETS[Math.floor(next() * CONSUMER_TARGETS.length)]! }),
+    ...(fault === 'relay-kill' && { target: 'intake' }),
   }));
 }
 
@@ -120,18 +156,6 @@ function redisCommand(port: number, args: readonly string[]): Promise<string> {
     socket.on('error', reject);
     socket.setTimeout(2_000, () => socket.destroy(new Error('redis timeout')));
   });
-}
-
-/** The environment of a running process (to restart it exactly as it was started). */
-async function environOf(pid: number): Promise<Record<string, string>> {
-  const raw = await readFile(`/proc/${pid}/environ`, 'utf8');
-  return Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-}
-
-interface HistoryEntry {
-  readonly at: string;
-  readonly kind: 'request' | 'fault' | 'note';
-  readonly [key: string]: unknown;
 }
 
 class History {
@@ -200,9 +224,19 @@ async function recorded(history: History, client: GovsvcClient, caseLabel: strin
   }
 }
 
+/** Places per slot in the booking part of the workload: small, so concurrent bookings contend. */
+const SLOT_CAPACITY = 3;
+
+/** The day the storm's contracts were requested and due: long past, so every deadline is due at once when it arrives. */
+const STORM_REQUESTED_AT = '2026-11-02T09:00:00+08:00';
+const STORM_DUE = '2026-11-06';
+
 /** Runs the workload under the fault schedule, then checks. */
 export async function runHarness(options: HarnessOptions): Promise<RunResult> {
   const { seed, cases, runDir, log } = options;
+  const kafkaDownMs = (options.kafkaDownSeconds ?? 75) * 1000;
+  const stormDeadlines = options.stormDeadlines ?? 10_000;
+  const zombieMs = (options.zombieSeconds ?? 25) * 1000;
   const schedule = scheduleFaults(seed, cases, options.faults);
   log(`seed ${seed}; ${cases} cases; fault schedule ${JSON.stringify(schedule)}`);
   const history = new History(join(runDir, `history-${seed}.jsonl`));
@@ -210,19 +244,21 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
 
   const redis = await startOwnRedis(runDir);
   const kafka: PrivateKafka = await startPrivateKafka(join(runDir, 'kafka'), { broker: await freePort(), controller: await freePort() });
-  log(`own Redis ${redis.url}, own Kafka ${kafka.brokers}`);
-  const pgProxy = await startLatencyProxy({ host: '127.0.0.1', port: 5432 });
+  const postgres = await startOwnPostgres(join(runDir, 'postgres'), await freePort());
+  log(`own Redis ${redis.url}, own Kafka ${kafka.brokers}, own PostgreSQL ${postgres.url}`);
+  const pgProxy = await startLatencyProxy({ host: '127.0.0.1', port: postgres.port });
   const restoreInfra = pointInfraAt({
     redis: redis.url,
     kafka: kafka.brokers,
-    database: (current) => {
-      const url = new URL(current);
+    database: () => {
+      const url = new URL(postgres.url);
       url.port = String(pgProxy.port);
       return url.toString();
     },
   });
   let run: DistributedRun | undefined;
-  const restarted: ChildProcess[] = [];
+  let closing = false;
+  const running: Running[] = [];
   try {
     const schema = `govsvc_faults_${seed}_${Date.now().toString(36)}`;
     // On a fresh broker, services creating the same topics at once fail to start ("This server does not host this
@@ -236,9 +272,49 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
         if (attempt >= 3) throw error;
       }
     }
+    for (const service of run.services) running.push(await runningOf(service));
+    const crashes: string[] = [];
+    superviseCrashes(running, history, crashes, () => closing);
+    const runningService = (name: string) => running.find((r) => r.service.name === name)!;
     const ports = Object.fromEntries(run.services.map((s) => [s.name, s.port]));
     const client = new GovsvcClient(distributedTopology(ports), await readDevKeyPair(run.keysDir));
     await ensureItemProfile(client);
+
+    const decided: string[] = [];
+    const accepted: string[] = [];
+    const submittedCases: string[] = [];
+    const bookings: Booking[] = [];
+    const poison: PoisonSent[] = [];
+    const stormCases: string[] = [];
+    let resentByRelayKill: number | null = null;
+    const applicationBody = {
+      itemCode: FOOD_LICENCE.itemCode,
+      applicant: ENTERPRISE,
+      channel: 'online',
+      materials: FOOD_LICENCE.materials.map((materialId) => ({ materialId, form: 'electronic', reference: `sha256:${materialId}` })),
+      sharedConfirmations: [{ materialId: 'business-licence', recordId: `samr-bl-${ENTERPRISE.id}`, revision: FOOD_LICENCE.shared.recordSuffix }],
+      delivery: DEFAULT_DELIVERY,
+    };
+    const submitKeys = new Map<string, string>();
+    /** Extra submissions (and acceptances) sent while a fault is on: their answers are what the fault row is about. */
+    // A probe never rejects: an answer that is neither a success nor retriable is in the history, and the checker names it.
+    const probe = async (label: string, accept: boolean): Promise<string | null> => {
+      try {
+        const reply = await recorded(history, client, label, 'submit', 'POST', '/intake/applications', PEOPLE.applicant, applicationBody, `${label}-submit`, [200, 201]);
+        const caseId = reply.json.caseId as string;
+        submittedCases.push(caseId);
+        submitKeys.set(caseId, `${label}-submit`);
+        if (accept) {
+          await recorded(history, client, label, 'accept', 'POST', `/intake/applications/${caseId}/accept`, PEOPLE.clerk, {}, `${label}-accept`, [200]);
+          accepted.push(caseId);
+        }
+        return caseId;
+      } catch (error) {
+        history.record({ kind: 'note', probeFailed: label, error: (error as Error).message.slice(0, 500) });
+        log(`  probe ${label} failed: ${(error as Error).message.slice(0, 200)}`);
+        return null;
+      }
+    };
 
     const faultsApplied: { fault: FaultName; target?: string; at: string }[] = [];
     let submitted = 0;
@@ -251,52 +327,186 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
         const fault = pending.shift()!;
         history.record({ kind: 'fault', phase: 'inject', ...fault });
         log(`fault: ${fault.fault}${fault.target ? ` ${fault.target}` : ''} after ${submitted} cases`);
-        if (fault.fault === 'kill-consumer') {
-          const target = run!.services.find((s) => s.name === fault.target)!;
-          restarted.push(await killAndRestart(target, history));
-        } else if (fault.fault === 'kafka-kill') {
-          const pid = kafka.pid();
-          await kafka.kill();
-          history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, pid });
-          await sleep(2_000);
-          await kafka.restart();
-          history.record({ kind: 'fault', phase: 'healed', fault: fault.fault, pid: kafka.pid() });
-        } else if (fault.fault === 'pg-latency') {
-          // +100 ms each way on every PostgreSQL round trip for 15 s, while the workload goes on.
-          pgProxy.setDelay(100);
-          history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, delayMs: 100 });
-          await sleep(15_000);
-          pgProxy.setDelay(0);
-          history.record({ kind: 'fault', phase: 'healed', fault: fault.fault });
-        } else if (fault.fault === 'redis-flushall') {
-          const answer = await redisCommand(redis.port, ['FLUSHALL']);
-          history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, answer: answer.trim() });
+        const label = `${fault.fault}-${seed}-${submitted}`;
+        switch (fault.fault) {
+          case 'kill-consumer':
+            await stopAndRestart(runningService(fault.target!), 'SIGKILL', history, fault.fault);
+            break;
+          case 'sigterm-consumer': {
+            // A graceful stop while the workload keeps its batches coming: it drains and commits, then starts again.
+            const { stopMs } = await stopAndRestart(runningService(fault.target!), 'SIGTERM', history, fault.fault);
+            log(`  ${fault.target} stopped gracefully in ${stopMs} ms and is ready again`);
+            break;
+          }
+          case 'zombie-consumer':
+            await freezeAndThaw(runningService(fault.target!), zombieMs, history);
+            break;
+          case 'kafka-kill': {
+            const pid = kafka.pid();
+            await kafka.kill();
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, pid });
+            await sleep(2_000);
+            await kafka.restart();
+            history.record({ kind: 'fault', phase: 'healed', fault: fault.fault, pid: kafka.pid() });
+            break;
+          }
+          case 'kafka-restart': {
+            // A clean restart (controlled shutdown, as a rolling upgrade does).
+            const began = Date.now();
+            await kafka.stop();
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, stopMs: Date.now() - began });
+            await kafka.restart();
+            history.record({ kind: 'fault', phase: 'healed', fault: fault.fault, pid: kafka.pid() });
+            break;
+          }
+          case 'kafka-down': {
+            // The broker down for minutes: intake goes on accepting (the store is the truth); the relays catch up after.
+            await kafka.kill();
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, downMs: kafkaDownMs });
+            const began = Date.now();
+            const during: Promise<string | null>[] = [];
+            for (let i = 0; Date.now() - began < kafkaDownMs - 5_000; i++) {
+              during.push(probe(`${label}-during-${i}`, true));
+              await sleep(Math.min(15_000, kafkaDownMs / 4));
+            }
+            const accepted = (await Promise.all(during)).filter((id) => id !== null);
+            await sleep(Math.max(0, kafkaDownMs - (Date.now() - began)));
+            history.record({ kind: 'note', kafkaDown: { acceptedWhileDown: accepted.length } });
+            log(`  ${accepted.length} cases submitted and accepted while the broker was down ${Math.round((Date.now() - began) / 1000)} s`);
+            await kafka.restart();
+            history.record({ kind: 'fault', phase: 'healed', fault: fault.fault, pid: kafka.pid() });
+            break;
+          }
+          case 'pg-latency':
+            // +100 ms each way on every PostgreSQL round trip for 15 s, while the workload goes on.
+            pgProxy.setDelay(100);
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, delayMs: 100 });
+            await sleep(15_000);
+            pgProxy.setDelay(0);
+            history.record({ kind: 'fault', phase: 'healed', fault: fault.fault });
+            break;
+          case 'pg-restart': {
+            // Appends in flight when the server crashes: they answer 503 + Retry-After (or succeed), never 500.
+            const inFlight = Array.from({ length: 6 }, (_, i) => probe(`${label}-${i}`, i % 2 === 0));
+            await sleep(150);
+            const tookMs = await postgres.restartImmediate();
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, restartMs: tookMs });
+            await Promise.all(inFlight);
+            history.record({ kind: 'fault', phase: 'healed', fault: fault.fault });
+            log(`  PostgreSQL restarted (-m immediate) in ${tookMs} ms with 6 submissions in flight`);
+            break;
+          }
+          case 'redis-flushall': {
+            const answer = await redisCommand(redis.port, ['FLUSHALL']);
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, answer: answer.trim() });
+            break;
+          }
+          case 'relay-kill': {
+            // kill -9 the relaying process right after the broker acked a publish: PostgreSQL slowed so the
+            // checkpoint write (after the ack) takes a few hundred ms; the kill comes as soon as the topic's end
+            // offset moves. Up to three tries until a re-send shows on the topic.
+            const topic = topicOf('intake');
+            const before = resent(await readTopic(kafka.brokers, topic));
+            for (let attempt = 1; attempt <= 3; attempt++) {
+              const end = await endOffset(kafka.brokers, topic);
+              pgProxy.setDelay(150);
+              const acked = waitForAck(kafka.brokers, topic, end);
+              const submissions = Array.from({ length: 4 }, (_, i) => probe(`${label}-${attempt}-${i}`, true));
+              await acked.catch(() => undefined);
+              await stopAndRestart(runningService('intake'), 'SIGKILL', history, fault.fault).finally(() => pgProxy.setDelay(0));
+              await Promise.all(submissions);
+              await sleep(3_000);
+              resentByRelayKill = resent(await readTopic(kafka.brokers, topic)) - before;
+              history.record({ kind: 'note', relayKill: { attempt, resent: resentByRelayKill } });
+              if (resentByRelayKill > 0) break;
+            }
+            log(`  intake's relay killed between ack and checkpoint: ${resentByRelayKill} records re-sent`);
+            break;
+          }
+          case 'poison': {
+            // An undecodable record and a schema-invalid one, into the topic five groups consume.
+            const topic = topicOf('intake');
+            const key = `poison-${seed}`;
+            await publishRaw(kafka.brokers, topic, [
+              { key: `${key}-malformed`, value: '{"this is": not json', headers: { 'content-type': 'application/json' } },
+              contractRecord({ type: 'intake.case-accepted.v2', producer: 'intake', key: `${key}-invalid`, id: `${key}-invalid`, time: new Date().toISOString(), data: { caseId: `${key}-invalid` } }),
+            ]);
+            poison.push({ topic, key: `${key}-malformed`, expectedReason: 'malformed' }, { topic, key: `${key}-invalid`, expectedReason: 'invalid-data' });
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, topic, keys: poison.map((p) => p.key) });
+            break;
+          }
+          case 'deadline-storm': {
+            // Opinion requests long overdue, all with the same due date: every deadline is due at the same instant.
+            const records = Array.from({ length: stormDeadlines }, (_, i) => {
+              const caseId = `storm-${seed}-${i}`;
+              stormCases.push(caseId);
+              return contractRecord({
+                type: 'review.opinion-requested.v1',
+                producer: 'review',
+                key: caseId,
+                id: `${caseId}-opinion`,
+                time: STORM_REQUESTED_AT,
+                data: {
+                  caseId,
+                  requestId: `req-${i}`,
+                  leadDepartment: FOOD_LICENCE.lead,
+                  assistingDepartment: FIRE,
+                  question: '经营场所消防安全是否符合要求？',
+                  materials: [],
+                  due: { date: STORM_DUE, provisional: false },
+                  requestedAt: STORM_REQUESTED_AT,
+                  requestedBy: { staffId: 'reviewer-dc-1', department: FOOD_LICENCE.lead },
+                },
+              });
+            });
+            const began = Date.now();
+            await publishRaw(kafka.brokers, topicOf('review'), records);
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, deadlines: stormDeadlines, publishMs: Date.now() - began });
+            log(`  ${stormDeadlines} overdue opinion requests published in ${Date.now() - began} ms`);
+            break;
+          }
         }
         faultsApplied.push({ fault: fault.fault, ...(fault.target !== undefined && { target: fault.target }), at: new Date().toISOString() });
       }
     };
 
-    const decided: string[] = [];
-    const accepted: string[] = [];
-    const submittedCases: string[] = [];
+    // Bookings: a few slots, each asked for more places than it has, at seeded points of the workload. The
+    // distributed run starts intake with its default centres, which offer no item for appointments; a deployment
+    // configures them (INTAKE_CENTRES), so the harness restarts intake with the city centre offering the food
+    // licence at a small capacity, as an operator would.
+    const intake = runningService('intake');
+    intake.env.INTAKE_CENTRES = JSON.stringify(DEFAULT_CENTRES.map((c) => (c.centreId === PEOPLE.clerk.centre ? { ...c, items: [{ itemCode: FOOD_LICENCE.itemCode, capacityPerSlot: SLOT_CAPACITY, frequentPersonal: false }] } : c)));
+    await stopAndRestart(intake, 'SIGTERM', history, 'configure-appointments');
+    const slots: SlotView[] = await slotsToBook(
+      async (date) => (await client.get(`/intake/centres/${PEOPLE.clerk.centre}/slots?itemCode=${encodeURIComponent(FOOD_LICENCE.itemCode)}&date=${date}`, PEOPLE.clerk)).json.slots as SlotView[],
+      new Date(),
+      3,
+    );
+    const bookingBursts: Promise<unknown>[] = [];
+    const burstAt = slots.map((_, i) => Math.max(1, Math.floor((cases * (i + 1)) / (slots.length + 1))));
+    let person = 0;
+    const burst = (slot: SlotView) =>
+      Promise.all(
+        Array.from({ length: slot.capacity + 3 }, async () => {
+          const n = person++;
+          const label = `booking-${seed}-${n}`;
+          const reply = await recorded(history, client, label, 'book', 'POST', `/intake/slots/${encodeURIComponent(slot.slotId)}/bookings`, PEOPLE.clerk, { channel: 'on-site', applicant: { kind: 'person', id: residentId(n), name: `测试${n}` } }, `${label}-book`, [200, 201, 409]);
+          bookings.push({ slotId: slot.slotId, capacity: slot.capacity, status: reply.status, ...(typeof reply.json.bookingId === 'string' && { bookingId: reply.json.bookingId as string }) });
+        }),
+      );
+
     const oneCase = async (i: number) => {
       const label = `case-${seed}-${i}`;
-      const body = {
-        itemCode: FOOD_LICENCE.itemCode,
-        applicant: ENTERPRISE,
-        channel: 'online',
-        materials: FOOD_LICENCE.materials.map((materialId) => ({ materialId, form: 'electronic', reference: `sha256:${materialId}` })),
-        sharedConfirmations: [{ materialId: 'business-licence', recordId: `samr-bl-${ENTERPRISE.id}`, revision: FOOD_LICENCE.shared.recordSuffix }],
-        delivery: DEFAULT_DELIVERY,
-      };
-      const submittedReply = await recorded(history, client, label, 'submit', 'POST', '/intake/applications', PEOPLE.applicant, body, `${label}-submit`, [200, 201]);
+      const submittedReply = await recorded(history, client, label, 'submit', 'POST', '/intake/applications', PEOPLE.applicant, applicationBody, `${label}-submit`, [200, 201]);
       const caseId = submittedReply.json.caseId as string;
       submittedCases.push(caseId);
+      submitKeys.set(caseId, `${label}-submit`);
       submitted += 1;
+      for (let s = 0; s < slots.length; s++) if (burstAt[s] === submitted) bookingBursts.push(burst(slots[s]!));
       await applyDue();
       await recorded(history, client, label, 'accept', 'POST', `/intake/applications/${caseId}/accept`, PEOPLE.clerk, {}, `${label}-accept`, [200]);
       accepted.push(caseId);
-      await eventually(`${label}: review opened`, async () => (await client.get(`/review/cases/${caseId}`, PEOPLE.reviewer).catch(() => ({ status: 0 }) as Reply)).status === 200, 120_000, 300);
+      await eventually(`${label}: review opened`, async () => (await client.get(`/review/cases/${caseId}`, PEOPLE.reviewer).catch(() => ({ status: 0 }) as Reply)).status === 200, 180_000, 300);
       // The food licence has an assisting department: the lead asks the fire brigade, which concurs (R-COLLAB-1).
       const asked = await recorded(history, client, label, 'opinion-request', 'POST', `/review/cases/${caseId}/opinion-requests`, PEOPLE.reviewer, { department: FIRE, question: '经营场所消防安全是否符合要求？', dueInWorkingDays: 3 }, `${label}-ask`, [200, 201]);
       const requests = (asked.json as { opinionRequests: { requestId: string; department: string }[] }).opinionRequests;
@@ -313,153 +523,55 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       }),
     );
     await applyDue();
+    await Promise.all(bookingBursts);
+
+    // Idempotent retries: every submission that met a fault (a retry, a 503, a refused connection) and the
+    // probes, plus a seeded few, sent again with the first Idempotency-Key: the checker compares the answers.
+    const retriedKeys = new Set(history.entries.filter((e) => e.kind === 'request' && e.step === 'submit' && (e.attempt as number) > 1).map((e) => String(e.idempotencyKey)));
+    const pick = random(seed + 1);
+    const replays = [...submitKeys].filter(([, key]) => retriedKeys.has(key) || !key.startsWith('case-') || pick() < 0.1);
+    for (const [caseId, key] of replays) await recorded(history, client, `replay-${caseId}`, 'submit-replay', 'POST', '/intake/applications', PEOPLE.applicant, applicationBody, key, [200, 201]);
+
+    if (stormCases.length > 0) {
+      log(`waiting for the storm's ${stormCases.length} deadlines to fire`);
+      const began = Date.now();
+      await eventually('storm deadlines breached', async () => {
+        const reply = await client.get('/supervision/deadlines?breached=true', { role: 'supervisor', subject: 'supervisor-1' }).catch(() => undefined);
+        const storm = ((reply?.json as { deadlines?: { caseId: string }[] } | undefined)?.deadlines ?? []).filter((d) => d.caseId.startsWith(`storm-${seed}-`)).length;
+        return storm >= stormCases.length;
+      }, Math.max(180_000, stormCases.length * 60), 5_000).catch(() => undefined);
+      log(`  storm settled after ${Math.round((Date.now() - began) / 1000)} s`);
+    }
 
     log('workload done; recovery window');
-    const checks = await check({ run, schema, history, decided, accepted, submittedCases, ports, client });
+    const checks = await check({
+      databaseUrl: run.infraEnv.DATABASE_URL!,
+      schema,
+      brokers: kafka.brokers,
+      logsDir: join(run.keysDir, '..', 'logs'),
+      history,
+      decided,
+      accepted,
+      submittedCases,
+      bookings,
+      poison,
+      stormCases,
+      resentByRelayKill,
+      crashes,
+      client,
+    });
     const requests = history.entries.filter((e) => e.kind === 'request').length;
     const events = Number(checks.find((c) => c.check === 'audit chain verifies')?.detail.match(/(\d+) events/)?.[1] ?? 0);
     return { seed, schedule, checks, counts: { cases, requests, events, faults: faultsApplied.length }, historyFile: history.file };
   } finally {
-    for (const child of restarted) if (child.pid !== undefined) try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    closing = true;
+    await stopReplacements(running);
     await run?.stop();
     redis.child.kill('SIGTERM');
     restoreInfra();
     await kafka.stop();
     await pgProxy.close();
+    await postgres.stop();
     await history.close();
   }
-}
-
-/**
- * kill -9 the service's whole process group mid-batch, then start it again with the same environment, as a
- * process supervisor would: again whenever it exits before it is ready (e.g. a dependency still down).
- */
-async function killAndRestart(service: ServiceProcess, history: History): Promise<ChildProcess> {
-  const pid = service.child.pid!;
-  const env = await environOf(pid);
-  process.kill(-pid, 'SIGKILL');
-  history.record({ kind: 'fault', phase: 'applied', fault: 'kill-consumer', target: service.name, pid });
-  await sleep(1_000);
-  const cwd = join(service.logFile, '../../../..', 'services', service.name);
-  const deadline = Date.now() + 180_000;
-  for (let start = 1; ; start++) {
-    const out = createWriteStream(service.logFile, { flags: 'a' });
-    const child = spawn(join(cwd, 'node_modules/.bin/tsx'), ['src/main.ts'], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(out, { end: false });
-    child.stderr?.pipe(out, { end: false });
-    child.once('exit', () => out.end());
-    const ready = await eventually(
-      `${service.name} ready again`,
-      async () => (child.exitCode !== null || child.signalCode !== null ? 'exited' : (await fetch(`${service.url}/health/ready`).catch(() => undefined))?.ok === true ? 'ready' : undefined),
-      Math.max(1_000, deadline - Date.now()),
-      250,
-    );
-    if (ready === 'ready') {
-      history.record({ kind: 'fault', phase: 'healed', fault: 'kill-consumer', target: service.name, pid: child.pid, starts: start });
-      return child;
-    }
-    history.record({ kind: 'note', finding: `${service.name} exited while starting after kill -9`, start, exitCode: child.exitCode });
-    if (Date.now() > deadline) throw new Error(`${service.name} did not come back within 180 s`);
-    await sleep(1_000);
-  }
-}
-
-interface CheckContext {
-  readonly run: DistributedRun;
-  readonly schema: string;
-  readonly history: History;
-  readonly decided: readonly string[];
-  readonly accepted: readonly string[];
-  readonly submittedCases: readonly string[];
-  readonly ports: Readonly<Record<string, number>>;
-  readonly client: GovsvcClient;
-}
-
-// A mobile number (11 digits) or an 18-character resident ID number, standing alone: not inside a longer
-// number (an epoch) or a hex run (a UUID's last group such as …-16604157726d).
-const RAW_PERSONAL = [/(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])/, /(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])/];
-
-async function check(ctx: CheckContext): Promise<CheckResult[]> {
-  const url = new URL(ctx.run.infraEnv.DATABASE_URL!);
-  url.searchParams.set('options', `-c search_path=${ctx.schema}`);
-  const store = await createPostgresEventStore({ connectionString: url.toString(), maxConnections: 2 });
-  const results: CheckResult[] = [];
-  const add = (checkName: string, ok: boolean, detail: string) => results.push({ check: checkName, ok, detail });
-  try {
-    const byStream = async (stream: string) => store.readStream(stream).catch(() => [] as StoredEvent[]);
-    // Nothing lost, nothing twice: every 2xx submission stored once; every acceptance relayed and seen by review once; one decision per case.
-    const lost: string[] = [];
-    const twice: string[] = [];
-    await eventually('every accepted case opened in review (recovery window)', async () => {
-      for (const caseId of ctx.accepted) if ((await byStream(`review-${caseId}`)).length === 0) return false;
-      return true;
-    }, 120_000, 1_000).catch(() => undefined);
-    for (const caseId of ctx.submittedCases) {
-      const application = await byStream(`application-${caseId}`);
-      const submittedEvents = application.filter((e) => e.type === 'ApplicationSubmitted').length;
-      if (submittedEvents === 0) lost.push(`${caseId}: no ApplicationSubmitted`);
-      if (submittedEvents > 1) twice.push(`${caseId}: ${submittedEvents} ApplicationSubmitted`);
-    }
-    for (const caseId of ctx.accepted) {
-      const review = await byStream(`review-${caseId}`);
-      const opened = review.filter((e) => e.type === 'ReviewOpened').length;
-      if (opened === 0) lost.push(`${caseId}: accepted but never opened in review`);
-      if (opened > 1) twice.push(`${caseId}: ${opened} ReviewOpened`);
-    }
-    for (const caseId of ctx.decided) {
-      const decisions = (await byStream(`review-${caseId}`)).filter((e) => e.type === 'DecisionMade').length;
-      if (decisions !== 1) (decisions === 0 ? lost : twice).push(`${caseId}: ${decisions} DecisionMade`);
-    }
-    // Effects that must happen once: one notification per (notice, channel) in delivery, one breach per deadline.
-    const all = await store.readAll({ filter: { eventTypes: ['NotificationSent', 'DeadlineBreached'] } });
-    const effects = new Map<string, number>();
-    for (const e of all) {
-      const data = e.data as { noticeId?: string; channel?: string };
-      const key = e.type === 'NotificationSent' ? `${e.stream} notice ${data.noticeId ?? '?'} ${data.channel ?? '?'}` : `${e.stream} breach`;
-      effects.set(key, (effects.get(key) ?? 0) + 1);
-    }
-    for (const [key, n] of effects) if (n > 1) twice.push(`${key}: ${n}×`);
-    const notifications = all.filter((e) => e.type === 'NotificationSent').length;
-    const breaches = all.filter((e) => e.type === 'DeadlineBreached').length;
-    add('nothing lost (every 2xx stored, relayed, seen by review)', lost.length === 0, lost.length === 0 ? `${ctx.submittedCases.length} submissions, ${ctx.accepted.length} acceptances, ${ctx.decided.length} decisions found` : lost.slice(0, 10).join('; '));
-    add(
-      'no duplicate effect (one submission, review opening and decision per case; one notification per notice and channel; one breach per deadline)',
-      twice.length === 0,
-      twice.length === 0 ? `none (${notifications} notifications, ${breaches} breaches)` : twice.slice(0, 10).join('; '),
-    );
-
-    // Per case, the store's order follows the commands' order: submitted before accepted (intake), opened before decided (review).
-    const disorder: string[] = [];
-    for (const caseId of ctx.decided) {
-      const review = (await byStream(`review-${caseId}`)).map((e) => e.type);
-      if (review.indexOf('ReviewOpened') > review.indexOf('DecisionMade')) disorder.push(`${caseId}: ${review.join(',')}`);
-    }
-    add('order per case', disorder.length === 0, disorder.length === 0 ? `${ctx.decided.length} cases in order` : disorder.slice(0, 5).join('; '));
-
-    // Clear errors: every non-2xx is problem+json; no 5xx but 503 with Retry-After.
-    const requests = ctx.history.entries.filter((e) => e.kind === 'request' && typeof e.status === 'number');
-    const unclear = requests.filter((e) => (e.status as number) >= 400 && !String(e.contentType ?? '').startsWith('application/problem+json'));
-    const bad5xx = requests.filter((e) => (e.status as number) >= 500 && !(e.status === 503 && e.retryAfter !== null));
-    const refusedConnections = ctx.history.entries.filter((e) => e.kind === 'request' && e.error !== undefined).length;
-    add('every non-2xx is problem+json', unclear.length === 0, `${requests.length} answers, ${unclear.length} unclear${unclear.length ? `: ${unclear.slice(0, 3).map((e) => `${String(e.path)} ${String(e.status)}`).join(', ')}` : ''}; ${refusedConnections} refused connections while a service was down`);
-    add('no 5xx but 503 + Retry-After', bad5xx.length === 0, bad5xx.length === 0 ? `${requests.filter((e) => e.status === 503).length} × 503 with Retry-After` : bad5xx.slice(0, 3).map((e) => `${String(e.path)} ${String(e.status)} ${String(e.body).slice(0, 120)}`).join('; '));
-
-    const report = await verifyAll(store);
-    add('audit chain verifies', report.ok, `${report.events} events in ${report.streams} streams${report.first ? `; first problem: ${JSON.stringify(report.first, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}` : ''}`);
-
-    // No raw personal data (mobile numbers, ID numbers) in any service log or response body.
-    const leaks: string[] = [];
-    for (const file of await readdir(join(ctx.run.keysDir, '..', 'logs'))) {
-      const text = await readFile(join(ctx.run.keysDir, '..', 'logs', file), 'utf8');
-      for (const pattern of RAW_PERSONAL) {
-        const match = pattern.exec(text);
-        if (match) leaks.push(`${file}: …${text.slice(Math.max(0, match.index - 60), match.index + 30).replace(/\s+/g, ' ')}…`);
-      }
-    }
-    for (const entry of requests) for (const pattern of RAW_PERSONAL) if (pattern.test(String(entry.body ?? ''))) leaks.push(`${String(entry.method)} ${String(entry.path)} response`);
-    add('no raw personal data in any log or response', leaks.length === 0, leaks.length === 0 ? `${requests.length} responses and every service log scanned` : leaks.slice(0, 5).join(' | '));
-  } finally {
-    await store.close();
-  }
-  return results;
 }

@@ -2,6 +2,7 @@
  * `pnpm test:faults`: the fault harness from the command line.
  *
  *   tsx faults/run.ts [--seed n] [--cases n] [--faults kill-consumer,redis-flushall] [--concurrency n] [--port-base n]
+ *                     [--kafka-down-seconds 75] [--storm-deadlines 10000] [--zombie-seconds 25]
  *
  * Defaults: 200 cases, every fault the harness implements, a seed from the clock (printed first).
  * Exit 0 when every check holds; 1 otherwise, after printing the seed, the fault schedule, each
@@ -21,6 +22,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     'port-base': { type: 'string', default: '3400' },
     'run-dir': { type: 'string' },
+    'kafka-down-seconds': { type: 'string', default: '75' },
+    'storm-deadlines': { type: 'string', default: '10000' },
+    'zombie-seconds': { type: 'string', default: '25' },
   },
 });
 
@@ -35,6 +39,9 @@ const runDir = resolve(values['run-dir'] ?? join(fileURLToPath(new URL('../../..
 await mkdir(runDir, { recursive: true });
 console.log(`[faults] seed ${seed} (rerun: pnpm test:faults -- --seed ${seed} --cases ${values.cases} --faults ${faults.join(',')}); run dir ${runDir}`);
 
+// A stray rejection must not end the process before the harness stops what it started (services, broker, servers).
+process.on('unhandledRejection', (reason) => console.error(`[faults] unhandled rejection: ${(reason as Error).stack ?? String(reason)}`));
+
 const started = Date.now();
 let exitCode = 0;
 try {
@@ -45,6 +52,9 @@ try {
     runDir,
     portBase: Number(values['port-base']),
     concurrency: Number(values.concurrency),
+    kafkaDownSeconds: Number(values['kafka-down-seconds']),
+    stormDeadlines: Number(values['storm-deadlines']),
+    zombieSeconds: Number(values['zombie-seconds']),
     log: (line) => console.log(`[faults] ${line}`),
   });
   for (const c of result.checks) console.log(`[faults] ${c.ok ? 'HELD  ' : 'BROKEN'} ${c.check}: ${c.detail}`);
