@@ -60,7 +60,14 @@ export interface RelayOptions {
   readonly map: IntegrationEventMapping;
   /** Narrows what the store hands over (e.g. the service's own stream categories). */
   readonly filter?: EventFilter;
+  /** Events per publish (default 200): one `bus.publish` per topic per this many events. */
   readonly batchSize?: number;
+  /**
+   * Events read from the store per round, and so per checkpoint write (default 4 × batchSize).
+   * A round is published as consecutive batches of `batchSize`; while the broker acknowledges one,
+   * the next is mapped and encoded (and the store's next round is already being read).
+   */
+  readonly readBatchSize?: number;
   /** Topic actually used for a contract's topic, e.g. an environment prefix; identity by default. */
   readonly topicFor?: (contractTopic: string) => string;
   readonly retry?: Partial<BackoffPolicy> & {
@@ -103,6 +110,7 @@ const defaultRetry = { initialDelayMs: 100, maxDelayMs: 10_000, factor: 2 };
 export function createRelay(options: RelayOptions): Relay {
   const { store, bus, name, metrics } = options;
   const batchSize = options.batchSize ?? 200;
+  const readBatchSize = Math.max(batchSize, options.readBatchSize ?? 4 * batchSize);
   const topicFor = options.topicFor ?? ((topic: string) => topic);
   const policy: BackoffPolicy = { ...defaultRetry, ...options.retry };
   const maxAttempts = options.retry?.maxAttempts ?? Number.POSITIVE_INFINITY;
@@ -154,15 +162,14 @@ export function createRelay(options: RelayOptions): Relay {
     return count;
   }
 
-  /** Publishes one batch, retrying until it is acknowledged, the relay stops, or attempts run out. */
-  async function publishBatch(events: readonly StoredEvent[], signal: AbortSignal): Promise<number> {
+  /** Runs one step of a batch, retrying until it succeeds, the relay stops, or attempts run out. */
+  async function withRetry<T>(events: readonly StoredEvent[], signal: AbortSignal, step: (attempt: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // Mapping and encoding inside the loop: a mapping bug fixed by a redeploy is retried like an outage.
-        const published = await publish(await recordsOf(events));
+        const result = await step(attempt);
         if (state === 'retrying') state = 'running';
         lastError = undefined;
-        return published;
+        return result;
       } catch (error) {
         lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         metrics?.relayFailures.inc({ relay: name });
@@ -176,13 +183,42 @@ export function createRelay(options: RelayOptions): Relay {
     }
   }
 
+  /**
+   * Publishes a round of events as consecutive batches of `batchSize`, each retried until it is
+   * acknowledged (a batch already acknowledged is not sent again). Pipelined: while the broker
+   * acknowledges batch k, batch k + 1 is mapped and encoded. Sends stay one after another, in
+   * store order, so per-key order holds.
+   */
+  async function publishRound(events: readonly StoredEvent[], signal: AbortSignal): Promise<number> {
+    const batches: StoredEvent[][] = [];
+    for (let i = 0; i < events.length; i += batchSize) batches.push(events.slice(i, i + batchSize));
+    let published = 0;
+    let next: Promise<Map<string, EncodedRecord[]>> | null = null;
+    for (const [k, batch] of batches.entries()) {
+      const prepared = next;
+      next = null;
+      published += await withRetry(batch, signal, async (attempt) => {
+        // Mapping and encoding inside the retry: a mapping bug fixed by a redeploy is retried like an outage.
+        const records = attempt === 1 && prepared ? await prepared : await recordsOf(batch);
+        const sending = publish(records);
+        const following = batches[k + 1];
+        if (following && next === null) {
+          next = recordsOf(following);
+          next.catch(() => undefined); // observed when its batch is sent; a failure there is retried
+        }
+        return sending;
+      });
+    }
+    return published;
+  }
+
   return {
     finished,
     start() {
       if (subscription) return;
       state = 'running';
-      subscription = store.subscribeToAll({ subscriptionId: name, filter: options.filter, batchSize }, async (events) => {
-        await publishBatch(events, stopping.signal);
+      subscription = store.subscribeToAll({ subscriptionId: name, filter: options.filter, batchSize: readBatchSize }, async (events) => {
+        await publishRound(events, stopping.signal);
         lastPosition = events[events.length - 1]?.globalPosition ?? lastPosition;
         if (lastPosition !== undefined) metrics?.relayPosition.set({ relay: name }, Number(lastPosition));
       });
@@ -215,9 +251,9 @@ export function createRelay(options: RelayOptions): Relay {
       let cursor = after;
       let published = 0;
       while (cursor < head) {
-        const events = (await store.readAll({ after: cursor, maxCount: batchSize, filter: options.filter })).filter((e) => e.globalPosition <= head);
+        const events = (await store.readAll({ after: cursor, maxCount: readBatchSize, filter: options.filter })).filter((e) => e.globalPosition <= head);
         if (events.length === 0) break;
-        published += await publishBatch(events, stopping.signal);
+        published += await publishRound(events, stopping.signal);
         cursor = events[events.length - 1]!.globalPosition;
       }
       return { published, lastPosition: cursor };

@@ -104,6 +104,53 @@ describe('relay: event store → bus (in-memory store, in-process bus)', () => {
     expect(faults.calls).toEqual([10, 10, 5]);
   });
 
+  it('reads rounds of readBatchSize, publishes each as batches of batchSize in order, and writes one checkpoint per round', async () => {
+    for (let n = 0; n < 25; n++) await store.appendToStream('application-BJ-8', [caseAccepted('BJ-8', n)], { expectedRevision: 'any' });
+    const positions = store.allEvents().map((e) => e.globalPosition);
+    // The checkpoint as each publish starts: it moves only between rounds.
+    const seen: (bigint | null)[] = [];
+    const sizes: number[] = [];
+    const watching: MessageBus = {
+      ...bus,
+      async publish(t: string, messages: readonly OutgoingMessage[]) {
+        sizes.push(messages.length);
+        seen.push(await store.checkpoints.read('relay-rounds'));
+        await bus.publish(t, messages);
+      },
+    };
+    const relay = start(createRelay({ store, bus: watching, name: 'relay-rounds', map: intakeMapping, batchSize: 5, readBatchSize: 20, log: silent }));
+    await relay.caughtUp();
+    expect(sizes).toEqual([5, 5, 5, 5, 5]);
+    expect(seen).toEqual([null, null, null, null, positions[19]]);
+    expect(await store.checkpoints.read('relay-rounds')).toBe(positions[24]);
+    const { events, subscription } = await collect(bus, topic, 'reader-rounds');
+    await waitFor(() => events.length === 25, 'twenty-five events');
+    await subscription.stop();
+    expect(sequencesByCase(events).get('BJ-8')).toEqual(Array.from({ length: 25 }, (_, i) => i));
+  });
+
+  it('a batch that fails mid-round is retried alone: the batches of the round acknowledged before it are not sent again', async () => {
+    for (let n = 0; n < 15; n++) await store.appendToStream('application-BJ-7', [caseAccepted('BJ-7', n)], { expectedRevision: 'any' });
+    const sizes: number[] = [];
+    const failingSecond: MessageBus = {
+      ...bus,
+      async publish(t: string, messages: readonly OutgoingMessage[]) {
+        sizes.push(messages.length);
+        if (sizes.length === 2) throw new Error('broker unavailable');
+        await bus.publish(t, messages);
+      },
+    };
+    const relay = start(createRelay({ store, bus: failingSecond, name: 'relay-midround', map: intakeMapping, batchSize: 5, readBatchSize: 15, retry: { initialDelayMs: 1 }, log: silent }));
+    await relay.caughtUp();
+    expect(sizes).toEqual([5, 5, 5, 5]);
+    const { events, subscription } = await collect(bus, topic, 'reader-midround');
+    await waitFor(() => events.length >= 15, 'fifteen events');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await subscription.stop();
+    expect(events).toHaveLength(15);
+    expect(sequencesByCase(events).get('BJ-7')).toEqual(Array.from({ length: 15 }, (_, i) => i));
+  });
+
   it('resumes from its checkpoint: a restarted relay publishes only what it had not', async () => {
     await appendInterleaved(store, ['BJ-1'], 4);
     const first = start(createRelay({ store, bus, name: 'relay-resume', map: intakeMapping, log: silent }));
