@@ -103,6 +103,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     schedules: await loadSchedules(),
     secrets,
     topicFor: (topic) => topic,
+    consumerGroupFor: (service) => service,
     redis: null,
     mail: { kind: 'mailbox', dir: join(dataDir, 'mail'), from: 'govsvc <noreply@example.invalid>' },
     publishFixtures: true,

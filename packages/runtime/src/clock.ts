@@ -82,3 +82,61 @@ export class ControlledClock implements Clock {
     for (const sleeper of due.sort((a, b) => a.at - b.at)) sleeper.resolve();
   }
 }
+
+/**
+ * The wall clock plus an offset that can be moved either way: what a process
+ * sees when NTP steps the system time. Fault injection uses it to jump a
+ * running service's time by hours without touching the machine's clock.
+ * Sleepers are re-armed on every shift, so a forward jump wakes those whose
+ * instant it passes and a backward jump makes the rest wait longer.
+ */
+export class OffsetClock implements Clock {
+  private offsetMs = 0;
+  private readonly sleepers = new Set<{ at: number; arm: () => void }>();
+
+  constructor(private readonly wall: () => number = Date.now) {}
+
+  now(): Date {
+    return new Date(this.wall() + this.offsetMs);
+  }
+
+  get offset(): number {
+    return this.offsetMs;
+  }
+
+  sleepUntil(instant: Date, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const sleeper = {
+        at: instant.getTime(),
+        arm: () => {
+          clearTimeout(timer);
+          const wait = sleeper.at - this.now().getTime();
+          if (wait <= 0) return done();
+          timer = setTimeout(sleeper.arm, wait);
+        },
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(sleeper);
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(sleeper);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.sleepers.add(sleeper);
+      sleeper.arm();
+    });
+  }
+
+  /** Moves time by `ms` (negative: backwards). */
+  shift(ms: number): void {
+    this.offsetMs += ms;
+    for (const sleeper of [...this.sleepers]) sleeper.arm();
+  }
+}

@@ -127,7 +127,9 @@ export class GracefulShutdown {
     }
     const clean = drained && closers.every((c) => c.ok);
     const durationMs = Math.round(performance.now() - started);
-    this.#log.info({ clean, drained, closers, durationMs }, 'shutdown complete');
+    // Logged as `closer` strings, not `{ name }` objects: the masking serializer treats any `name` as a person's.
+    const steps = closers.map((c) => `${c.name}:${c.ok ? 'ok' : c.failure}`);
+    this.#log.info({ clean, drained, closers: steps, durationMs }, 'shutdown complete');
     return { clean, drained, closers, durationMs };
   }
 

@@ -1,7 +1,8 @@
 /** The courier service's environment: the only module that reads it. */
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { baseConfigSchema, loadConfig } from '@govsvc/service-kit/config';
+import { hostConfigSchema } from '@govsvc/service-host/host-config';
+import { loadConfig } from '@govsvc/service-kit/config';
 
 const centre = z.object({
   name: z.string().min(1),
@@ -11,15 +12,14 @@ const centre = z.object({
   postcode: z.string().regex(/^\d{6}$/).optional(),
 });
 
-export const courierConfigSchema = baseConfigSchema.extend({
-  SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('courier'),
+export const courierConfigSchema = hostConfigSchema.extend({
+  SERVICE_NAME: hostConfigSchema.shape.SERVICE_NAME.default('courier'),
   PORT: z.coerce.number().int().min(1).max(65_535).default(3006),
+  /** Required: notices and waybills must survive a restart, so there is no in-memory mode. */
   DATABASE_URL: z.url(),
   KAFKA_BROKERS: z.string().min(1),
   /** Shared webhook replay guard across instances; without it each process guards alone (still safe: carrier events are deduplicated on the waybill). */
   REDIS_URL: z.url().optional(),
-  /** Prefix of every topic (`<prefix>.govsvc.…`): separate environments, or test runs, on one broker. */
-  TOPIC_PREFIX: z.string().regex(/^[a-z0-9_.-]+$/).optional(),
   APPLICANT_CONTACT_KEYS: z.string().min(1),
   /** `carrier:secret[,…]`: one webhook secret per carrier (at least 32 characters). */
   CARRIER_SECRETS: z

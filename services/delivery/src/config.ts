@@ -1,14 +1,14 @@
 /** The delivery service's environment: the only module that reads it. */
 import { z } from 'zod';
-import { baseConfigSchema, loadConfig } from '@govsvc/service-kit/config';
+import { hostConfigSchema } from '@govsvc/service-host/host-config';
+import { loadConfig } from '@govsvc/service-kit/config';
 
-export const deliveryConfigSchema = baseConfigSchema.extend({
-  SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('delivery'),
+export const deliveryConfigSchema = hostConfigSchema.extend({
+  SERVICE_NAME: hostConfigSchema.shape.SERVICE_NAME.default('delivery'),
   PORT: z.coerce.number().int().min(1).max(65_535).default(3005),
+  /** Required: notices and waybills must survive a restart, so there is no in-memory mode. */
   DATABASE_URL: z.url(),
   KAFKA_BROKERS: z.string().min(1),
-  /** Prefix of every topic (`<prefix>.govsvc.…`): separate environments, or test runs, on one broker. */
-  TOPIC_PREFIX: z.string().regex(/^[a-z0-9_.-]+$/).optional(),
   /** `id:base64(32 bytes)[,…]`, the first seals: shared with intake (seals) and courier (opens). */
   APPLICANT_CONTACT_KEYS: z.string().min(1),
   SMTP_HOST: z.string().min(1),

@@ -1,19 +1,18 @@
 /**
- * Intake's configuration: the one place that reads the environment. Adapters
- * are chosen by what is set: PostgreSQL when DATABASE_URL, Kafka when
- * KAFKA_BROKERS, Redis when REDIS_URL; otherwise in-memory (a local run).
+ * Intake's configuration: the one place that reads the environment. The
+ * host's variables (store, bus, topic prefix and consumer group, clock) are
+ * `@govsvc/service-host`'s; Redis (slot counters) is intake's own, in memory
+ * when REDIS_URL is not set.
  */
 import { z } from 'zod';
-import { baseConfigSchema, jsonEnv as json, loadConfig } from '@govsvc/service-kit/config';
+import { hostConfigSchema } from '@govsvc/service-host/host-config';
+import { jsonEnv as json, loadConfig } from '@govsvc/service-kit/config';
 import { centreConfigSchema } from './domain/appointment/schedule.ts';
 import { DEFAULT_CENTRES, DEFAULT_SEALS } from './app/defaults.ts';
 import { sealKeySchema, sealRegistrationSchema } from './app/seal.ts';
 
-export const intakeConfigSchema = baseConfigSchema.extend({
-  SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('intake'),
-  DATABASE_URL: z.url().optional(),
-  KAFKA_BROKERS: z.string().min(1).optional(),
-  KAFKA_CLIENT_ID: z.string().min(1).default('intake'),
+export const intakeConfigSchema = hostConfigSchema.extend({
+  SERVICE_NAME: hostConfigSchema.shape.SERVICE_NAME.default('intake'),
   REDIS_URL: z.url().optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default('intake:'),
   /** JSON array of centre configurations (hours, extended service, items, staff). */
@@ -28,11 +27,8 @@ export const intakeConfigSchema = baseConfigSchema.extend({
   INTAKE_COLLABORATIONS: json(
     z.array(z.object({ itemCode: z.string().min(1), leadDepartment: z.string().min(1), assistingDepartments: z.array(z.string().min(1)).min(1) })),
   ).default([]),
-  /** Prefix of every Kafka topic (isolated environments, end-to-end runs). */
-  TOPIC_PREFIX: z.string().regex(/^[a-z0-9._-]*$/).default(''),
   SUPPLEMENT_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   CALENDAR_DATA_DIR: z.string().min(1).optional(),
-  INTAKE_CONSUMER_GROUP: z.string().min(1).default('intake'),
   INTAKE_RELAY_SUBSCRIPTION: z.string().min(1).default('intake-relay'),
 });
 

@@ -1,6 +1,6 @@
 /**
  * Intake's own adapters from its configuration, given what a host shares
- * (store, bus, clock, ids, logger, calendar): used by `main.ts` and by the
+ * (store, bus, clock, ids, logger, calendar, topic and group names): used by `main.ts` and by the
  * standalone composition, so both wire intake the same way.
  */
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,8 @@ export interface SharedDeps {
   readonly ids: IdGenerator;
   readonly logger: Logger;
   readonly calendar: WorkingCalendar;
+  readonly topicFor: (topic: string) => string;
+  readonly consumerGroupId: string;
 }
 
 export function intakeDepsFromConfig(config: IntakeConfig, shared: SharedDeps): { deps: IntakeModuleDeps; closers: Closer[] } {
@@ -47,9 +49,7 @@ export function intakeDepsFromConfig(config: IntakeConfig, shared: SharedDeps): 
       contactKeys,
       collaborations: config.INTAKE_COLLABORATIONS,
       supplementWorkingDays: config.SUPPLEMENT_WORKING_DAYS,
-      consumerGroupId: config.INTAKE_CONSUMER_GROUP,
       relaySubscriptionId: config.INTAKE_RELAY_SUBSCRIPTION,
-      topicFor: (topic) => `${config.TOPIC_PREFIX}${topic}`,
       readinessChecks: redisCounter ? [{ name: 'redis', check: () => redisCounter.ping() }] : [],
     },
     closers: [{ name: 'slot-counter', close: () => slotCounter.close() }],

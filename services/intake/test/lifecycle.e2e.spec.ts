@@ -8,7 +8,12 @@
  *   1. submit → supplement notice → supplement → accept → (review) opinion of the
  *      assisting department → handler and chief sign → approved → e-licence verifies;
  *   2. 容缺受理 → the supplement is still defective → lapse → refusal required;
- *   3. not accepted → sealed decision, review never opens the case.
+ *   3. not accepted → sealed decision, review never opens the case;
+ *   4. renewal applied for, undecided at expiry → supervision (a third process) fires the
+ *      automatic outcome, review records RenewalDeemedGranted and extends the licence.
+ *
+ * Every process runs on a controlled clock (`GOVSVC_CLOCK=controlled`, `@govsvc/service-host`),
+ * started at the test's wall time; the renewal case moves all three together by years.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -47,14 +52,31 @@ let bus: MessageBus;
 let observer: BusSubscription;
 let intake: Service;
 let review: Service;
+let supervision: Service;
+/** The case the first journey licensed: the renewal journey renews its licence. */
+let licensedCase: string | undefined;
+const CLOCK_START = new Date().toISOString();
 let prefix: string;
 const contracts: DecodedIntegrationEvent[] = [];
 
-async function start(name: 'intake' | 'review', env: Record<string, string>): Promise<Service> {
+type ServiceName = 'intake' | 'review' | 'supervision';
+
+async function start(name: ServiceName, env: Record<string, string>): Promise<Service> {
   const dir = fileURLToPath(new URL(`../../${name}/`, import.meta.url));
   const child = spawn(fileURLToPath(new URL(`../../${name}/node_modules/.bin/tsx`, import.meta.url)), ['src/main.ts'], {
     cwd: dir,
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', JWT_ISSUER: ISSUER, JWT_PUBLIC_KEYS: jwksOf(keys.publicJwk), ...env },
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      JWT_ISSUER: ISSUER,
+      JWT_PUBLIC_KEYS: jwksOf(keys.publicJwk),
+      GOVSVC_CLOCK: 'controlled',
+      GOVSVC_CLOCK_START: CLOCK_START,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const service: Service = { child, url: '', output: '' };
@@ -68,7 +90,7 @@ async function start(name: 'intake' | 'review', env: Record<string, string>): Pr
   return service;
 }
 
-const token = (audience: 'intake' | 'review', roles: Role[], subject: string, claims: { centre?: string; department?: string } = {}) =>
+const token = (audience: ServiceName, roles: Role[], subject: string, claims: { centre?: string; department?: string } = {}) =>
   mintDevToken(keys, { issuer: ISSUER, audience, subject, roles, ...claims });
 
 async function call(service: Service, method: string, path: string, bearer: string | null, body?: unknown) {
@@ -85,31 +107,41 @@ async function call(service: Service, method: string, path: string, bearer: stri
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reading JSON from another process
 type Json = Record<string, any>;
 
+/** Moves the three processes' controlled clocks together (admin, `POST /admin/clock`). */
+async function moveClocks(body: { set: string } | { advance: string }): Promise<void> {
+  for (const [service, name] of [[intake, 'intake'], [review, 'review'], [supervision, 'supervision']] as const) {
+    const moved = await call(service, 'POST', '/admin/clock', await token(name, ['admin'], 'e2e-admin'), body);
+    expect(moved.status, `${name}: ${moved.text}`).toBe(200);
+  }
+}
+
+/** A civil date plus `days` (calendar days). */
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
 const contractsOf = (caseId: string) => contracts.filter((c) => c.subject === caseId).map((c) => c.type);
 
 beforeAll(async () => {
   keys = await generateDevKeyPair('EdDSA');
   prefix = `${uniqueName('lc').replace(/_/g, '-').toLowerCase()}.`;
-  schemas = [await createIsolatedSchema('intake_e2e'), await createIsolatedSchema('review_e2e')];
+  schemas = [await createIsolatedSchema('intake_e2e'), await createIsolatedSchema('review_e2e'), await createIsolatedSchema('supervision_e2e')];
   const kafka = await resolveComponent('kafka');
   bus = await createTestKafkaBus(uniqueName('lifecycle'));
   const topics = ['catalog', 'intake', 'review', 'supervision'] as const;
   await bus.ensureTopics(topics.map((p) => ({ topic: `${prefix}${topicOf(p)}`, partitions: 3 })));
   observer = await bus.subscribe({
     groupId: uniqueName('lc-observer'),
-    topics: [`${prefix}${topicOf('intake')}`, `${prefix}${topicOf('review')}`],
+    topics: [`${prefix}${topicOf('intake')}`, `${prefix}${topicOf('review')}`, `${prefix}${topicOf('supervision')}`],
     fromBeginning: true,
     handler: async (m) => void contracts.push(decodeIntegrationEvent(m)),
   });
   const contactKey = `contact-e2e:${randomBytes(32).toString('base64')}`;
-  [intake, review] = await Promise.all([
+  [intake, review, supervision] = await Promise.all([
     start('intake', {
       DATABASE_URL: schemas[0]!.connectionString,
       KAFKA_BROKERS: kafka,
       REDIS_URL: await resolveComponent('redis'),
       REDIS_KEY_PREFIX: uniqueKeyPrefix('intake-e2e'),
       TOPIC_PREFIX: prefix,
-      INTAKE_CONSUMER_GROUP: uniqueName('intake-e2e'),
       APPLICANT_CONTACT_KEYS: contactKey,
       INTAKE_CENTRES: JSON.stringify([{ ...chaoyangCentre, items: [{ itemCode: ITEM, capacityPerSlot: 3, frequentPersonal: false }] }]),
       INTAKE_COLLABORATIONS: JSON.stringify([{ itemCode: ITEM, leadDepartment: LEAD, assistingDepartments: [FIRE] }]),
@@ -118,7 +150,13 @@ beforeAll(async () => {
       DATABASE_URL: schemas[1]!.connectionString,
       KAFKA_BROKERS: kafka,
       TOPIC_PREFIX: prefix,
-      REVIEW_CONSUMER_GROUP: uniqueName('review-e2e'),
+    }),
+    start('supervision', {
+      DATABASE_URL: schemas[2]!.connectionString,
+      KAFKA_BROKERS: kafka,
+      REDIS_URL: await resolveComponent('redis'),
+      REDIS_KEY_PREFIX: uniqueKeyPrefix('supervision-e2e'),
+      TOPIC_PREFIX: prefix,
     }),
   ]);
   await publishGuide(
@@ -144,7 +182,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const s of [intake, review]) if (s?.child.exitCode === null) s.child.kill('SIGTERM');
+  for (const s of [intake, review, supervision]) if (s?.child.exitCode === null) s.child.kill('SIGTERM');
   await observer?.stop();
   await bus?.close();
   for (const s of schemas) await s.drop();
@@ -207,6 +245,7 @@ describe('intake and review as separate processes on Kafka, PostgreSQL and Redis
     expect(decided.json).toMatchObject({ status: 'decided', decision: { outcome: 'approve' } });
     const licence = await call(review, 'GET', `/review/licences/LIC-${caseId}/verify`, null);
     expect(licence.json).toMatchObject({ signatureValid: true, inForce: true });
+    licensedCase = caseId;
 
     await waitFor(() => contractsOf(caseId).includes('review.licence-issued.v1'), 'the licence contract', 30_000);
     // Supplemented the same day as the notice: no day was suspended, so no intake.clock-suspended.v1 (unit specs cover it).
@@ -277,10 +316,43 @@ describe('intake and review as separate processes on Kafka, PostgreSQL and Redis
     expect(results.filter((r) => r.status === 409)).toHaveLength(ids.length - slot!.capacity);
   });
 
-  it('both processes stop cleanly on SIGTERM', async () => {
-    const exits = [intake, review].map((s) => new Promise<number | null>((resolve) => s.child.once('exit', (code) => resolve(code))));
-    intake.child.kill('SIGTERM');
-    review.child.kill('SIGTERM');
-    expect(await Promise.all(exits)).toEqual([0, 0]);
+  it('R-REV-4, Art. 50: a renewal undecided at expiry is deemed granted: supervision fires it, review records it', async () => {
+    expect(licensedCase, 'the first journey licensed a case').toBeDefined();
+    const licenceId = `LIC-${licensedCase}`;
+    const holder = await token('review', ['applicant'], applicantRefOf(ENTERPRISE_USCC));
+    const before = await call(review, 'GET', `/review/licences/${licenceId}`, holder);
+    expect(before.status, before.text).toBe(200);
+    const expiry = before.json.validUntil as string;
+    expect(expiry).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+    // Forty days before expiry (the item asks for at least 30): the three clocks move together, as time would.
+    await moveClocks({ set: `${addDays(expiry, -40)}T09:00:00+08:00` });
+    const applied = await call(review, 'POST', `/review/licences/${licenceId}/renewals`, holder);
+    expect(applied.status, applied.text).toBe(201);
+    const renewalId = (applied.json.renewals as { renewalId: string; outcome: string }[]).find((r) => r.outcome === 'pending')!.renewalId;
+    await waitFor(() => contracts.some((c) => c.type === 'review.renewal-applied.v1' && c.subject === renewalId), 'the renewal contract', 30_000);
+    await waitFor(() => contracts.some((c) => c.type === 'supervision.deadline-opened.v1' && c.subject === renewalId), 'supervision to open the renewal deadline', 60_000);
+
+    // Nobody decides. The day after expiry, the law has: supervision asks, review records.
+    await moveClocks({ set: `${addDays(expiry, 1)}T09:00:00+08:00` });
+    await waitFor(() => contracts.some((c) => c.type === 'supervision.deem-renewal-granted-command.v1' && c.subject === renewalId), 'supervision to fire the automatic outcome', 60_000);
+    await waitFor(() => contracts.some((c) => c.type === 'review.renewal-deemed-granted.v1' && c.subject === renewalId), 'review to record the deemed grant', 60_000);
+    await waitFor(() => contracts.some((c) => c.type === 'supervision.deadline-closed.v1' && c.subject === renewalId), 'the renewal deadline to close', 60_000);
+
+    const after = await call(review, 'GET', `/review/licences/${licenceId}`, holder);
+    expect(after.json.renewals).toEqual([expect.objectContaining({ renewalId, outcome: 'deemed-granted' })]);
+    expect(after.json.validUntil > expiry).toBe(true);
+    const verify = await call(review, 'GET', `/review/licences/${licenceId}/verify`, null);
+    expect(verify.json).toMatchObject({ inForce: true, validUntil: after.json.validUntil });
+    // Exactly once, however many times the scheduler looked.
+    expect(contracts.filter((c) => c.type === 'review.renewal-deemed-granted.v1' && c.subject === renewalId)).toHaveLength(1);
+  });
+
+  it('every process stops cleanly on SIGTERM', async () => {
+    const all = [intake, review, supervision];
+    const exits = all.map((s) => new Promise<number | null>((resolve) => s.child.once('exit', (code) => resolve(code))));
+    for (const s of all) s.child.kill('SIGTERM');
+    const codes = await Promise.all(exits);
+    expect(codes, all.map((s, i) => `exit ${codes[i]}:\n${s.output.slice(-2500)}`).join('\n')).toEqual([0, 0, 0]);
   });
 });

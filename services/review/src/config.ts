@@ -1,23 +1,18 @@
 /**
- * Review's configuration: the one place that reads the environment. Adapters
- * are chosen by what is set: PostgreSQL when DATABASE_URL, Kafka when
- * KAFKA_BROKERS; otherwise in-memory (a local run).
+ * Review's configuration: the one place that reads the environment. The
+ * host's variables (adapters, topic prefix and consumer group, clock) are
+ * `@govsvc/service-host`'s; these are review's own.
  */
 import { z } from 'zod';
-import { baseConfigSchema, jsonEnv as json, loadConfig } from '@govsvc/service-kit/config';
+import { hostConfigSchema } from '@govsvc/service-host/host-config';
+import { jsonEnv as json, loadConfig } from '@govsvc/service-kit/config';
 import { SealKeySet } from './app/seal-signer.ts';
 
-export const reviewConfigSchema = baseConfigSchema.extend({
-  SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('review'),
-  DATABASE_URL: z.url().optional(),
-  KAFKA_BROKERS: z.string().min(1).optional(),
-  KAFKA_CLIENT_ID: z.string().min(1).default('review'),
+export const reviewConfigSchema = hostConfigSchema.extend({
+  SERVICE_NAME: hostConfigSchema.shape.SERVICE_NAME.default('review'),
   /** Seal keys (secrets): `{"sealId":"…","active":"kid","keys":[{"kty":"OKP","crv":"Ed25519","kid":"…","x":"…","d":"…"}]}`. */
   REVIEW_SEAL_KEYS: json(SealKeySet).optional(),
   CALENDAR_DATA_DIR: z.string().min(1).optional(),
-  REVIEW_CONSUMER_GROUP: z.string().min(1).default('review'),
-  /** Prefix of every topic name (an isolated environment); empty by default. */
-  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'Kafka topic characters only').default(''),
 });
 
 export type ReviewConfig = z.output<typeof reviewConfigSchema>;

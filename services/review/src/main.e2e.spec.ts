@@ -56,7 +56,6 @@ beforeAll(async () => {
       DATABASE_URL: schema.connectionString,
       KAFKA_BROKERS: await resolveComponent('kafka'),
       TOPIC_PREFIX: prefix,
-      REVIEW_CONSUMER_GROUP: uniqueName('review-e2e-group'),
       JWT_ISSUER: 'govsvc-e2e',
       JWT_PUBLIC_KEYS: jwksOf(keys.publicJwk),
     },

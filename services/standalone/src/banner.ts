@@ -6,6 +6,7 @@
 import { applicantRefOf } from '@govsvc/intake/app/application-service';
 import { mintDevToken, type DevKeyPair } from '@govsvc/service-kit/dev-tokens';
 import type { Role } from '@govsvc/service-kit/principal';
+import type { ClockMode } from '@govsvc/service-host/process-clock';
 
 /** Who each printed token speaks for: realistic staff of the default centres and departments. */
 export const DEV_IDENTITIES: Readonly<Record<Role, { readonly subject: string; readonly centre?: string; readonly department?: string; readonly note: string }>> = {
@@ -24,7 +25,7 @@ export interface BannerInput {
   readonly url: string;
   readonly services: readonly { readonly name: string; readonly links: readonly { readonly label: string; readonly path: string }[] }[];
   readonly adapters: { readonly store: string; readonly bus: string; readonly redis: string; readonly mail: string };
-  readonly clock: { readonly mode: 'system' | 'controlled'; readonly now: string };
+  readonly clock: { readonly mode: ClockMode; readonly now: string };
   readonly dataDir: string;
   readonly generated: readonly string[];
   readonly tokens: readonly { readonly role: Role; readonly note: string; readonly token: string }[] | null;
@@ -55,7 +56,7 @@ export function renderBanner(input: BannerInput): string {
   const rule = '─'.repeat(78);
   lines.push(rule, `govsvc standalone 政务服务一体化运行 · every service in one process · ${input.url}`, rule);
   lines.push(`  event store ${input.adapters.store} · bus ${input.adapters.bus} · redis ${input.adapters.redis} · mail ${input.adapters.mail}`);
-  lines.push(`  clock ${input.clock.mode} (now ${input.clock.now})${input.clock.mode === 'controlled' ? ' · move it: POST /admin/clock {"advance":"P1D"} as admin' : ''}`);
+  lines.push(`  clock ${input.clock.mode} (now ${input.clock.now})${input.clock.mode === 'controlled' ? ' · move it: POST /admin/clock {"advance":"P1D"} as admin' : input.clock.mode === 'offset' ? ' · shift it: POST /admin/clock {"shift":"-PT2H"} as admin' : ''}`);
   lines.push(`  data ${input.dataDir}`);
   for (const file of input.generated) lines.push(`  generated development key material: ${file}`);
   lines.push('', '  APIs (each service under its own prefix):');

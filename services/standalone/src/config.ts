@@ -13,6 +13,8 @@
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { checkHostConfig } from '@govsvc/service-host/host-config';
+import { CLOCK_MODES } from '@govsvc/service-host/process-clock';
 import { baseConfigSchema, loadConfig } from '@govsvc/service-kit/config';
 
 /** The repository root: `data/` there is gitignored and is where a fresh clone keeps its state. */
@@ -27,7 +29,7 @@ export const standaloneConfigSchema = baseConfigSchema.extend({
   /** Where the embedded event store, the dev keys, the mail outbox and the controlled clock live. */
   GOVSVC_DATA_DIR: z.string().min(1).default(resolve(REPO_ROOT, 'data')),
   /** `controlled`: time moves only through `POST /admin/clock` (the guided demo drives deadlines with it). */
-  GOVSVC_CLOCK: z.enum(['system', 'controlled']).default('system'),
+  GOVSVC_CLOCK: z.enum(CLOCK_MODES).default('system'),
   /** Start instant of a controlled clock that has never run in this data folder (default: now). */
   GOVSVC_CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   /** Lifetime of the printed dev tokens (seconds); half a day covers a working session. */
@@ -81,7 +83,7 @@ export function loadStandaloneConfig(env: Record<string, string | undefined> = p
         `NODE_ENV=production needs real keys, never generated development ones; missing: ${missing.join(', ')}`,
       );
     }
-    if (config.GOVSVC_CLOCK === 'controlled') throw new Error('GOVSVC_CLOCK=controlled is refused when NODE_ENV=production: deadlines run on the wall clock');
+    checkHostConfig(config);
   }
   return config;
 }

@@ -14,7 +14,8 @@
  * Options: --run-dir <dir> (default .run: logs, keys, mail, state), --schema <name> (PostgreSQL
  * schema holding the event store, default govsvc_dev), --port-base <n> (service i on n+i, default
  * 3100), --no-infra (do not run infra/local/local.mjs up), --only <a,b> (a subset of services),
- * --isolate <name> (topic prefix, consumer groups and Redis keys of their own, beside another run).
+ * --isolate <name> (topic prefix, consumer groups and Redis keys of their own, beside another run),
+ * --clock controlled[@<instant>] | offset (every service's GOVSVC_CLOCK; `moveClocks` moves them together).
  * Infrastructure is left running on stop (other work uses it): `pnpm infra down` stops it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createKafkaBus } from '@govsvc/messaging/kafka-bus';
+import { mintDevToken } from '@govsvc/service-kit/dev-tokens';
 import { ensureIntegrationTopics } from '@govsvc/messaging/provisioning';
 import { fileURLToPath } from 'node:url';
 import { invocationDir, loadStandaloneConfig, REPO_ROOT, runnerEnvironment } from './config.ts';
@@ -37,12 +39,13 @@ export interface DistributedOptions {
   readonly portBase: number;
   readonly infra: boolean;
   readonly only: readonly string[] | null;
-  /**
-   * Isolates this run on shared Kafka and Redis (tests, a second run beside a developer's): topic prefix,
-   * consumer groups and Redis keys carry the name. Supervision's process has no TOPIC_PREFIX yet, so in an
-   * isolated run it listens on the plain topics (its history and audit read the store and still work).
-   */
+  /** Isolates this run on shared Kafka and Redis (tests, a second run beside a developer's): topics, consumer groups and Redis keys carry the name. */
   readonly isolate?: string;
+  /**
+   * Every service's clock (`GOVSVC_CLOCK`): `controlled` starts each at `start` and `moveClocks` moves them
+   * together (a compressed day, an end-to-end test of deadlines); `offset` lets one be shifted (a wall-clock jump).
+   */
+  readonly clock?: { readonly mode: 'controlled'; readonly start: string } | { readonly mode: 'offset' };
   readonly log: (line: string) => void;
 }
 
@@ -62,8 +65,15 @@ export interface DistributedRun {
   readonly keysDir: string;
   readonly mailDir: string;
   readonly infraEnv: Readonly<Record<string, string>>;
+  /**
+   * Moves every service's clock by the same `POST /admin/clock` body (`{ advance }`, `{ set }` or `{ shift }`),
+   * as an admin; resolves with each service's new instant. Controlled clocks move forward only.
+   */
+  moveClocks(body: ClockMove, only?: readonly string[]): Promise<Record<string, string>>;
   stop(): Promise<void>;
 }
+
+export type ClockMove = { readonly advance: string } | { readonly set: string } | { readonly shift: string };
 
 const STATE_FILE = 'distributed.json';
 const STOP_GRACE_MS = 30_000;
@@ -97,27 +107,20 @@ async function schemaConnection(databaseUrl: string, schema: string): Promise<st
   return url.toString();
 }
 
-/** Topic prefix, consumer group and Redis key prefix of a service in an isolated run, in each service's own convention. */
+/**
+ * Topic prefix (which also names every consumer group: `@govsvc/service-host`) and Redis key prefix of a
+ * service in an isolated run.
+ */
 function isolationEnvironment(name: string, isolate: string | undefined): Record<string, string> {
   if (!isolate) return {};
-  switch (name) {
-    case 'catalog':
-      return { TOPIC_PREFIX: `${isolate}.` };
-    case 'intake':
-      return { TOPIC_PREFIX: `${isolate}.`, INTAKE_CONSUMER_GROUP: `${isolate}.intake`, REDIS_KEY_PREFIX: `${isolate}:intake:` };
-    case 'review':
-      return { TOPIC_PREFIX: `${isolate}.`, REVIEW_CONSUMER_GROUP: `${isolate}.review` };
-    case 'evaluation':
-      return { TOPIC_PREFIX: `${isolate}.`, EVALUATION_CONSUMER_GROUP: `${isolate}.evaluation` };
-    // Delivery and courier put the dot themselves and derive their group from the prefix.
-    case 'delivery':
-    case 'courier':
-      return { TOPIC_PREFIX: isolate };
-    case 'supervision':
-      return { SUPERVISION_CONSUMER_GROUP: `${isolate}.supervision`, REDIS_KEY_PREFIX: `${isolate}:supervision:` };
-    default:
-      return {};
-  }
+  return { TOPIC_PREFIX: `${isolate}.`, ...((name === 'intake' || name === 'supervision') && { REDIS_KEY_PREFIX: `${isolate}:${name}:` }) };
+}
+
+/** Each service's clock; a controlled one keeps its instant in the run folder, so a restarted service continues where time stood. */
+function clockEnvironment(name: string, clock: DistributedOptions['clock'], runDir: string): Record<string, string> {
+  if (!clock) return {};
+  if (clock.mode === 'offset') return { GOVSVC_CLOCK: 'offset' };
+  return { GOVSVC_CLOCK: 'controlled', GOVSVC_CLOCK_START: clock.start, GOVSVC_CLOCK_STATE_FILE: join(runDir, 'clock', `${name}.json`) };
 }
 
 /** Each service's own variables, from the shared secrets: what its config.ts reads. */
@@ -229,6 +232,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
         SMTP_PORT: String(mailbox.port),
         ...serviceEnvironment(entry.name, port, secrets),
         ...isolationEnvironment(entry.name, options.isolate),
+        ...clockEnvironment(entry.name, options.clock, runDir),
       },
     });
     child.stdout?.pipe(out, { end: false });
@@ -269,7 +273,29 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     await stop();
     throw new Error(`the distributed run did not come up:\n  ${failures.join('\n  ')}`);
   }
-  return { services, keysDir, mailDir, infraEnv, stop };
+  const moveClocks = async (body: ClockMove, only?: readonly string[]) => {
+    if (!secrets.devJwt) throw new Error('moveClocks needs the run to sign its own development tokens');
+    const devJwt = secrets.devJwt;
+    const moved: Record<string, string> = {};
+    await Promise.all(
+      services
+        .filter((s) => !only || only.includes(s.name))
+        .map(async (s) => {
+          const token = await mintDevToken(devJwt, { issuer: 'govsvc-dev', audience: s.name, subject: 'distributed-runner', roles: ['admin'] });
+          const response = await fetch(`${s.url}/admin/clock`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(10_000),
+          });
+          const reply = (await response.json()) as { now?: string; detail?: string };
+          if (!response.ok || !reply.now) throw new Error(`${s.name}: moving its clock failed (${response.status}): ${reply.detail ?? JSON.stringify(reply)}`);
+          moved[s.name] = reply.now;
+        }),
+    );
+    return moved;
+  };
+  return { services, keysDir, mailDir, infraEnv, moveClocks, stop };
 }
 
 export function renderTable(run: DistributedRun, schema: string): string {
@@ -346,6 +372,16 @@ async function statusRecorded(runDir: string, log: (line: string) => void): Prom
   return down === 0 ? 0 : 1;
 }
 
+/** `--clock controlled[@<instant>]` or `--clock offset`. */
+export function parseClockOption(text: string): NonNullable<DistributedOptions['clock']> {
+  if (text === 'offset') return { mode: 'offset' };
+  const match = /^controlled(?:@(.+))?$/.exec(text);
+  if (!match) throw new Error(`--clock: controlled, controlled@<ISO instant> or offset (got ${text})`);
+  const start = match[1] ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(start))) throw new Error(`--clock: ${start} is not an ISO 8601 instant`);
+  return { mode: 'controlled', start };
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -356,6 +392,7 @@ async function main(): Promise<number> {
       'no-infra': { type: 'boolean', default: false },
       only: { type: 'string' },
       isolate: { type: 'string' },
+      clock: { type: 'string' },
     },
   });
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -379,6 +416,7 @@ async function main(): Promise<number> {
     infra: !values['no-infra'],
     only: values.only ? values.only.split(',').map((s) => s.trim()) : null,
     ...(values.isolate !== undefined && { isolate: values.isolate }),
+    ...(values.clock !== undefined && { clock: parseClockOption(values.clock) }),
     log,
   });
   log(renderTable(run, values.schema));

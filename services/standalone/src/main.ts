@@ -21,11 +21,11 @@ import { createKafkaBus } from '@govsvc/messaging/kafka-bus';
 import { randomIds } from '@govsvc/runtime/ids';
 import { appDepsFromConfig, buildApp } from '@govsvc/service-kit/app';
 import type { BaseConfig } from '@govsvc/service-kit/config';
+import { clockRoutes, createProcessClock } from '@govsvc/service-host/process-clock';
 import { listen } from '@govsvc/service-kit/listen';
 import { mountModules, startModules, stopModules, type ServiceModule } from '@govsvc/service-kit/module';
 import type { Closer } from '@govsvc/service-kit/shutdown';
 import { mintRoleTokens, renderBanner } from './banner.ts';
-import { clockRoutes, createStandaloneClock } from './clock.ts';
 import { loadStandaloneConfig } from './config.ts';
 import { claimDataDir } from './data-dir.ts';
 import { indexRoute } from './index-route.ts';
@@ -50,7 +50,7 @@ const store: EventStore = config.DATABASE_URL
 const bus: MessageBus = config.KAFKA_BROKERS
   ? createKafkaBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: config.KAFKA_CLIENT_ID, log: (level, message, extra) => log[level]({ kafka: extra }, message) })
   : createInProcessBus();
-const time = await createStandaloneClock({
+const time = await createProcessClock({
   mode: config.GOVSVC_CLOCK,
   stateFile: join(dataDir, 'clock.json'),
   ...(config.GOVSVC_CLOCK_START !== undefined && { start: config.GOVSVC_CLOCK_START }),
@@ -69,6 +69,7 @@ const context: CompositionContext = {
   schedules: await loadSchedules(config.CALENDAR_DATA_DIR),
   secrets,
   topicFor: (topic) => `${config.TOPIC_PREFIX}${topic}`,
+  consumerGroupFor: (service) => `${config.TOPIC_PREFIX}${service}`,
   redis: config.REDIS_URL ? { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX } : null,
   mail: config.SMTP_HOST ? { kind: 'smtp', host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.SMTP_FROM } : { kind: 'mailbox', dir: mailDir, from: config.SMTP_FROM },
   publishFixtures: config.CATALOG_PUBLISH_FIXTURES,
@@ -90,7 +91,7 @@ const app = await buildApp(appDeps, {
 app.addHook('onRoute', (route) => {
   route.schema ??= {};
 });
-await app.register(clockRoutes(time));
+await app.register(clockRoutes(time, 'standalone'));
 await mountModules(app, modules);
 await startModules(modules);
 for (const { composed: c } of composed) await c.afterStart?.();

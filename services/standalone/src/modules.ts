@@ -61,6 +61,8 @@ export interface CompositionContext {
   readonly schedules: readonly YearSchedule[];
   readonly secrets: StandaloneSecrets;
   readonly topicFor: (topic: string) => string;
+  /** A module's consumer group: the topic prefix and its name, as each service's own process names it. */
+  readonly consumerGroupFor: (service: string) => string;
   /** Redis for the structures that have a Redis adapter; in-memory stand-ins otherwise. */
   readonly redis: { readonly url: string; readonly keyPrefix: string } | null;
   /** Where e-mail goes: a real SMTP server, or the mailbox folder in the data directory. */
@@ -145,6 +147,7 @@ const supervision: ServiceEntry = {
       sealKeys: sealPublicKeys(ctx.secrets),
       consoleSecret: ctx.secrets.consoleSecret,
       topicFor: ctx.topicFor,
+      consumerGroupId: ctx.consumerGroupFor('supervision'),
       readinessChecks: redisIndex ? [{ name: 'redis', check: () => redisIndex.ping() }] : [],
     });
     return {
@@ -221,6 +224,7 @@ const intake: ServiceEntry = {
       contactKeys: parseContactKeyring(ctx.secrets.contactKeys),
       collaborations: STANDALONE_COLLABORATIONS,
       topicFor: ctx.topicFor,
+      consumerGroupId: ctx.consumerGroupFor('intake'),
       readinessChecks: redisCounter ? [{ name: 'redis', check: () => redisCounter.ping() }] : [],
     });
     return {
@@ -247,6 +251,7 @@ const review: ServiceEntry = {
       calendar: ctx.calendar,
       seal: reviewSealSigner(ctx.secrets.reviewSealKeys),
       topicFor: ctx.topicFor,
+      consumerGroup: ctx.consumerGroupFor('review'),
     });
     return { module: asKitModule(module), closers: [], links: [{ label: 'review cases 审查', path: '/review/cases/{caseId}' }] };
   },
@@ -273,6 +278,7 @@ const delivery: ServiceEntry = {
       contactKeys: parseContactKeyring(ctx.secrets.contactKeys),
       outbox,
       topicFor: ctx.topicFor,
+      names: { consumerGroup: ctx.consumerGroupFor('delivery') },
     });
     return { module: asKitModule(module), closers: [], links: [{ label: 'SMS / call outbox 短信外呼', path: '/delivery/outbox' }] };
   },
@@ -290,6 +296,7 @@ const evaluation: ServiceEntry = {
       logger: ctx.logger,
       calendar: ctx.calendar,
       topicFor: ctx.topicFor,
+      consumerGroup: ctx.consumerGroupFor('evaluation'),
     });
     return { module: asKitModule(module), closers: [], links: [{ label: 'statistics 好差评统计', path: '/evaluation/statistics' }] };
   },
@@ -327,6 +334,7 @@ const courier: ServiceEntry = {
       contactKeys: parseContactKeyring(ctx.secrets.contactKeys),
       instanceId: 'standalone',
       topicFor: ctx.topicFor,
+      names: { consumerGroup: ctx.consumerGroupFor('courier') },
     });
     return { module: asKitModule(module), closers: [], links: [{ label: 'waybills of a case 快递运单', path: '/courier/cases/{caseId}/waybills' }] };
   },

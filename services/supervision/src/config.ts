@@ -1,18 +1,16 @@
 /**
  * Supervision's configuration: the one place that reads the environment.
- * Adapters are chosen by what is set: PostgreSQL when DATABASE_URL, Redis
- * (deadline index, case timeline) when REDIS_URL, Kafka when KAFKA_BROKERS;
- * otherwise in-memory (a local run).
+ * The host's variables (store, bus, topic prefix and consumer group, clock)
+ * are `@govsvc/service-host`'s; Redis (deadline index, case timeline) is
+ * supervision's own, in memory when REDIS_URL is not set.
  */
 import { z } from 'zod';
-import { baseConfigSchema, jsonEnv as json, loadConfig } from '@govsvc/service-kit/config';
+import { hostConfigSchema } from '@govsvc/service-host/host-config';
+import { jsonEnv as json, loadConfig } from '@govsvc/service-kit/config';
 import { sealPublicKeySchema } from './app/audit.ts';
 
-export const supervisionConfigSchema = baseConfigSchema.extend({
-  SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('supervision'),
-  DATABASE_URL: z.url().optional(),
-  KAFKA_BROKERS: z.string().min(1).optional(),
-  KAFKA_CLIENT_ID: z.string().min(1).default('supervision'),
+export const supervisionConfigSchema = hostConfigSchema.extend({
+  SERVICE_NAME: hostConfigSchema.shape.SERVICE_NAME.default('supervision'),
   REDIS_URL: z.url().optional(),
   /** Prefix of every Redis key supervision writes (index `…dl:`, timeline `…case:`). */
   REDIS_KEY_PREFIX: z.string().min(1).default('supervision:'),
@@ -24,7 +22,6 @@ export const supervisionConfigSchema = baseConfigSchema.extend({
   /** Warn when this many working days, or this share of the limit, are left (whichever is more). */
   WARNING_MIN_UNITS: z.coerce.number().int().min(0).max(30).default(1),
   WARNING_FRACTION: z.coerce.number().min(0).max(1).default(0.2),
-  SUPERVISION_CONSUMER_GROUP: z.string().min(1).default('supervision'),
   SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
   SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
 });

@@ -104,7 +104,7 @@ export async function startPostalJourney(options: { readonly carrierTimeScale?: 
     resolveComponent('kafka'),
     resolveComponent('redis'),
   ]);
-  const common = { DATABASE_URL: schema.connectionString, KAFKA_BROKERS: kafkaBrokers, TOPIC_PREFIX: topicPrefix, APPLICANT_CONTACT_KEYS: contactKeysText };
+  const common = { DATABASE_URL: schema.connectionString, KAFKA_BROKERS: kafkaBrokers, TOPIC_PREFIX: `${topicPrefix}.`, APPLICANT_CONTACT_KEYS: contactKeysText };
   // One after the other: both create the event store's tables in the one schema.
   const delivery = await startService('delivery', { ...common, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), SMTP_IGNORE_TLS: 'true', SMTP_FROM: '北京市政务服务中心 <noreply@zwfw.example>' }, await freePort());
   const courierPort = await freePort();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '@govsvc/service-kit/app';
 import { createTestAuth, testAppDeps } from '@govsvc/service-kit/testing';
-import { clockRoutes, createStandaloneClock, parseDuration } from './clock.ts';
+import { clockRoutes, createProcessClock, parseDuration, type ClockMode } from './process-clock.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -16,10 +16,10 @@ const stateFile = async () => {
   return join(dir, 'clock.json');
 };
 
-async function appWith(mode: 'system' | 'controlled', file: string) {
-  const auth = await createTestAuth('standalone');
-  const time = await createStandaloneClock({ mode, stateFile: file, start: '2026-11-26T09:00:00+08:00' });
-  const app = await buildApp(testAppDeps(auth, 'standalone'), { serviceName: 'standalone', version: 'test' });
+async function appWith(mode: ClockMode, file: string) {
+  const auth = await createTestAuth('review');
+  const time = await createProcessClock({ mode, stateFile: file, start: '2026-11-26T09:00:00+08:00' });
+  const app = await buildApp(testAppDeps(auth, 'review'), { serviceName: 'review', version: 'test' });
   await app.register(clockRoutes(time));
   const admin = await auth.token(['admin']);
   const post = (body: unknown, token = admin) => app.inject({ method: 'POST', url: '/admin/clock', headers: { authorization: `Bearer ${token}` }, payload: body as object });
@@ -34,7 +34,12 @@ describe('ISO 8601 durations of the clock endpoint', () => {
     expect(parseDuration('PT0.5S')).toBe(500);
   });
   it('refuses months, years, and empty or malformed durations', () => {
-    for (const text of ['P1M', 'P1Y', 'P', 'PT', '5D', 'P-1D', 'PT1H2D']) expect(() => parseDuration(text), text).toThrow(/ISO 8601/);
+    for (const text of ['P1M', 'P1Y', 'P', 'PT', '5D', 'P-1D', 'PT1H2D', '-P1D']) expect(() => parseDuration(text), text).toThrow(/ISO 8601/);
+  });
+  it('reads a negative duration only where a sign is allowed (an offset clock\'s shift)', () => {
+    expect(parseDuration('-PT2H', { signed: true })).toBe(-7_200_000);
+    expect(parseDuration('PT2H', { signed: true })).toBe(7_200_000);
+    expect(() => parseDuration('--PT2H', { signed: true })).toThrow(/ISO 8601/);
   });
 });
 
@@ -66,7 +71,29 @@ describe('POST /admin/clock', () => {
     expect((await post({ set: '2026-11-30T09:00:00+08:00' })).statusCode).toBe(400); // never backwards
     expect((await post({ advance: 'P1D', set: '2026-12-09T00:00:00Z' })).statusCode).toBe(400);
     // A restart continues where time stood, not at the configured start.
-    const again = await createStandaloneClock({ mode: 'controlled', stateFile: file, start: '2026-11-26T09:00:00+08:00' });
+    const again = await createProcessClock({ mode: 'controlled', stateFile: file, start: '2026-11-26T09:00:00+08:00' });
     expect(again.clock.now().toISOString()).toBe('2026-12-01T01:00:00.000Z');
+    // A controlled clock is not shifted: that is the offset mode's move.
+    expect((await post({ shift: '-PT2H' })).statusCode).toBe(409);
+  });
+
+  it('shifts an offset clock either way (a wall-clock jump), and refuses advance/set there', async () => {
+    const { post, time } = await appWith('offset', await stateFile());
+    const before = time.clock.now().getTime();
+    const back = await post({ shift: '-PT2H' });
+    expect(back.statusCode, back.body).toBe(200);
+    expect(back.json().mode).toBe('offset');
+    expect(before - Date.parse(back.json().now)).toBeGreaterThan(7_190_000);
+    const forward = await post({ shift: 'PT4H' });
+    expect(Date.parse(forward.json().now) - before).toBeGreaterThan(7_190_000);
+    expect(Date.parse(forward.json().now) - before).toBeLessThan(7_300_000);
+    expect((await post({ advance: 'P1D' })).statusCode).toBe(409);
+    expect((await post({ shift: 'yesterday' })).json()).toMatchObject({ status: 400 });
+  });
+
+  it('works without a state file: the instant is then not kept across restarts', async () => {
+    const time = await createProcessClock({ mode: 'controlled', start: '2026-11-26T09:00:00+08:00' });
+    await time.moveTo(new Date('2026-11-27T09:00:00+08:00'));
+    expect(time.clock.now().toISOString()).toBe('2026-11-27T01:00:00.000Z');
   });
 });
