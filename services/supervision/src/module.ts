@@ -29,7 +29,7 @@ import { rebuildCaseTimeline, subscribeCaseTimeline, type CaseTimeline } from '.
 import { ConsoleSessions } from './app/console-session.ts';
 import { createContractConsumer, type ContractConsumer } from './app/contract-consumer.ts';
 import type { DeadlineIndex, IndexChange, IndexEntry } from './app/deadline-index.ts';
-import { rebuildDeadlineIndex, subscribeDeadlineIndex } from './app/deadlines.ts';
+import { rebuildDeadlineIndex, subscribeDeadlineIndex, summariesFromStore } from './app/deadlines.ts';
 import { createSupervisionRelay } from './app/relay.ts';
 import { Scheduler } from './app/scheduler.ts';
 import { DEFAULT_WARNING, type WarningPolicy } from './domain/kinds.ts';
@@ -124,6 +124,8 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
   const log = deps.logger.child({ module: 'supervision' });
   const changes = new EventEmitter();
   changes.setMaxListeners(1000); // one per open console
+  // The index keeps console summaries of carded deadlines only; the rest are folded from the store on demand.
+  deps.index.useSummarySource?.(summariesFromStore(deps.store));
   const index = announcing(deps.index, changes);
   const calendar = new CalendarHolder(deps.store, deps.schedules);
   const warning = deps.warning ?? DEFAULT_WARNING;

@@ -8,7 +8,7 @@ import { resolveComponent } from '@govsvc/testkit/infra';
 import { uniqueKeyPrefix } from '@govsvc/testkit/redis';
 import { createInMemoryEventStore, type InMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
 import { ControlledClock } from '@govsvc/runtime/clock';
-import { createRedisDeadlineIndex, type RedisDeadlineIndex } from '../src/adapters/redis-deadline-index.ts';
+import { compactMember, createRedisDeadlineIndex, deadlineIdOfMember, type RedisDeadlineIndex } from '../src/adapters/redis-deadline-index.ts';
 import type { DeadlineIndex, IndexEntry } from '../src/app/deadline-index.ts';
 import { readDeadline } from '../src/app/deadlines.ts';
 import { deadlineIdOf } from '../src/domain/kinds.ts';
@@ -143,5 +143,42 @@ describe('deadline index in Redis', () => {
     expect(entry).toMatchObject({ card: 'yellow', revision: 2 });
     // Next it waits for the follow-up (1 working day after 2025-10-10: the adjusted Saturday 2025-10-11).
     expect(entry?.nextAt).toBe(Date.parse('2025-10-12T00:00:00+08:00'));
+  });
+
+  it('keeps only what firing needs: compact reversible members, the revision in the score, tombstones against late writes, summaries of carded deadlines only', async () => {
+    for (const id of [deadlineIdOf('BJ-1', 'acceptance', 'submission'), deadlineIdOf('BJ-1', 'decision-statutory', 'case'), deadlineIdOf('BJ-1', 'step', 'review.1'), 'odd:acceptance:submission:x']) {
+      expect(deadlineIdOfMember(compactMember(id))).toBe(id);
+    }
+    expect(compactMember(deadlineIdOf('BJ-B123456', 'acceptance', 'submission'))).toBe('ABJ-B123456');
+
+    const index = redisIndex(uniqueKeyPrefix('layout'));
+    const summaries: string[] = [];
+    index.useSummarySource?.(async (items) => items.map(({ deadlineId, revision }) => (summaries.push(`${deadlineId}@${revision}`), entry(deadlineId, revision, null, 0))));
+    const entry = (deadlineId: string, revision: number, card: IndexEntry['card'], nextAt: number | null): IndexEntry => ({
+      deadlineId, caseId: 'BJ-L', kind: 'acceptance', label: '受理', step: 'submission', department: 'd', centre: 'c', itemCode: 'i', itemName: 'n', due: '2025-03-04', dueAt: '2025-03-04T15:59:59.999Z', card, nextAt, revision,
+    });
+    const a = deadlineIdOf('BJ-L1', 'acceptance', 'submission');
+    const b = deadlineIdOf('BJ-L2', 'acceptance', 'submission');
+    const c = deadlineIdOf('BJ-L3', 'step', 'x.1');
+    const at = Date.parse('2025-03-04T16:00:00.000Z');
+    expect(await index.applyMany([{ upsert: entry(a, 0, null, at) }, { upsert: entry(b, 2, 'yellow', at + 1500) }, { upsert: entry(c, 1, 'red', null) }])).toEqual([true, true, true]);
+    expect(await index.countOpen()).toBe(3);
+    expect(await index.due(at, 10)).toEqual([a]);
+    // Rounded up to the second: never early.
+    expect(await index.due(at + 1500, 10)).toEqual([a]);
+    expect(await index.due(at + 2000, 10)).toEqual([a, b]);
+    expect(await index.nextDue()).toBe(at);
+    expect((await index.carded()).map((e) => e.deadlineId).sort()).toEqual([b, c].sort());
+    // An uncarded deadline's summary comes from the source, at the revision the index holds.
+    expect(await index.get(a)).toMatchObject({ deadlineId: a, revision: 0 });
+    expect(summaries).toEqual([`${a}@0`]);
+
+    expect(await index.upsert(entry(b, 1, null, at))).toBe(false); // older revision
+    expect(await index.remove(b, 3)).toBe(true);
+    expect(await index.upsert(entry(b, 2, 'yellow', at))).toBe(false); // late write after the close: no resurrection
+    expect(await index.get(b)).toBeNull();
+    expect(await index.countOpen()).toBe(2);
+    expect((await index.carded()).map((e) => e.deadlineId)).toEqual([c]);
+    expect((await index.all()).map((e) => e.deadlineId).sort()).toEqual([a, c].sort());
   });
 });

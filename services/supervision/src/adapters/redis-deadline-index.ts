@@ -1,47 +1,71 @@
 /**
- * The deadline index in Redis (the only module here that imports ioredis for
- * it): a sorted set of deadline ids by the next instant something fires, a
- * set of open ids, a set of carded ids, and one small hash per deadline
- * (`rev`, and the console entry as JSON). Every key starts with `prefix`, so
- * several deployments or test files share one Redis. The revision check and
- * the writes run in one Lua script: atomic, whoever writes.
+ * The deadline index in Redis (the only module here that imports ioredis for it), keeping only
+ * what firing needs (issue 7: ≤ 150 bytes per deadline):
+ *
+ * - one sorted set `due`: a member per deadline, the deadline id compacted (`compactMember`: the
+ *   common `:<kind>:submission` / `:<kind>:case` endings become one letter), scored by
+ *   `nextSecond × 2^16 + revision`: seconds since 2020 (rounded up, so nothing fires early) of the
+ *   next firing, and the stream revision the entry was computed from. One member carries both the
+ *   schedule and the revision check, so a write is one ZSCORE and one ZADD. A deadline with nothing
+ *   left to fire scores at `NEVER`; a closed one stays a while as a tombstone with a negative score
+ *   (`-(closedSecond × 2^16 + revision) - 1`) so a late write of an older revision cannot resurrect
+ *   it; tombstones older than `tombstoneSeconds` are swept by the writes.
+ * - one hash `s`: the console summary (JSON) of deadlines with a warning or card. The others' summaries
+ *   come from the event store on demand (`useSummarySource`), folded at the revision held here.
+ *   Without a source every summary is kept (the former layout's cost, ~900 bytes per deadline).
+ *
+ * Writes are batched: one Lua script call checks and writes up to 1,000 changes atomically. Every
+ * key starts with `prefix`, so several deployments or test files share one Redis.
  */
 import { Redis } from 'ioredis';
-import { matches, type DeadlineIndex, type IndexEntry, type IndexFilter } from '../app/deadline-index.ts';
+import { matches, type DeadlineIndex, type IndexChange, type IndexEntry, type IndexFilter, type SummarySource } from '../app/deadline-index.ts';
+import { DEADLINE_KINDS, type DeadlineKind } from '../domain/kinds.ts';
 
-// A removed deadline keeps its revision this long, so a late write of an older revision cannot resurrect it.
-const TOMBSTONE_SECONDS = 7 * 24 * 3600;
+const EPOCH_MS = Date.UTC(2020, 0, 1);
+const REVISIONS = 65_536;
+/** "Nothing left to fire": far beyond any deadline, and NEVER × 2^16 stays an exact double. */
+const NEVER = 2 ** 36;
+const CHUNK = 1_000;
 
-const UPSERT = `
-local held = tonumber(redis.call('HGET', KEYS[1], 'rev') or '-1')
-if tonumber(ARGV[2]) <= held then return 0 end
-redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'e', ARGV[3])
-redis.call('PERSIST', KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[1])
-if ARGV[4] == '' then redis.call('ZREM', KEYS[2], ARGV[1]) else redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1]) end
-if ARGV[5] == '' then redis.call('SREM', KEYS[4], ARGV[1]) else redis.call('SADD', KEYS[4], ARGV[1]) end
-return 1`;
+// Per change: op ('u' upsert / 'r' remove), member, revision, score (upsert), summary JSON ('' = none).
+const APPLY = `
+local nowSec = tonumber(redis.call('TIME')[1]) - ${EPOCH_MS / 1000}
+local out = {}
+for b = 2, #ARGV, 5 do
+  local member = ARGV[b + 1]
+  local rev = tonumber(ARGV[b + 2])
+  local heldScore = redis.call('ZSCORE', KEYS[1], member)
+  local held = -1
+  if heldScore then
+    local s = tonumber(heldScore)
+    if s < 0 then s = -s - 1 end
+    held = s % ${REVISIONS}
+  end
+  if rev <= held then
+    out[#out + 1] = 0
+  else
+    if ARGV[b] == 'u' then
+      redis.call('ZADD', KEYS[1], ARGV[b + 3], member)
+      if ARGV[b + 4] == '' then redis.call('HDEL', KEYS[2], member) else redis.call('HSET', KEYS[2], member, ARGV[b + 4]) end
+    else
+      redis.call('ZADD', KEYS[1], string.format('%.17g', -(nowSec * ${REVISIONS} + rev) - 1), member)
+      redis.call('HDEL', KEYS[2], member)
+    end
+    out[#out + 1] = 1
+  end
+end
+local cutoff = nowSec - tonumber(ARGV[1])
+if cutoff > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '(' .. string.format('%.17g', -(cutoff * ${REVISIONS}) - 1), '(0') end
+return out`;
 
-const REMOVE = `
-local held = tonumber(redis.call('HGET', KEYS[1], 'rev') or '-1')
-if tonumber(ARGV[2]) <= held then return 0 end
-redis.call('HSET', KEYS[1], 'rev', ARGV[2])
-redis.call('HDEL', KEYS[1], 'e')
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('SREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('SREM', KEYS[4], ARGV[1])
-return 1`;
-
-type ScriptRedis = Redis & {
-  deadlineUpsert(hash: string, due: string, open: string, carded: string, id: string, rev: number, json: string, nextAt: string, card: string): Promise<number>;
-  deadlineRemove(hash: string, due: string, open: string, carded: string, id: string, rev: number, ttl: number): Promise<number>;
-};
+type ScriptRedis = Redis & { deadlineApply(due: string, summaries: string, ...args: string[]): Promise<number[]> };
 
 export interface RedisDeadlineIndexOptions {
   readonly url: string;
   /** Prefix of every key (e.g. `govsvc:supervision:`; tests use the testkit's uniqueKeyPrefix). */
   readonly prefix: string;
+  /** How long a closed deadline's revision is remembered against late writes (default one day). */
+  readonly tombstoneSeconds?: number;
 }
 
 export interface RedisDeadlineIndex extends DeadlineIndex {
@@ -49,97 +73,144 @@ export interface RedisDeadlineIndex extends DeadlineIndex {
   ping(): Promise<void>;
 }
 
+const COMMON_STEPS = ['submission', 'case'] as const;
+
+/** The deadline id as a short member: `<letter><caseId>` for the common steps, `~<deadlineId>` otherwise. Reversible. */
+export function compactMember(deadlineId: string): string {
+  for (const [k, kind] of DEADLINE_KINDS.entries()) {
+    for (const [s, step] of COMMON_STEPS.entries()) {
+      const suffix = `:${kind}:${step}`;
+      if (deadlineId.endsWith(suffix) && deadlineId.length > suffix.length) return `${String.fromCharCode((s === 0 ? 65 : 97) + k)}${deadlineId.slice(0, -suffix.length)}`;
+    }
+  }
+  return `~${deadlineId}`;
+}
+
+export function deadlineIdOfMember(member: string): string {
+  if (member.startsWith('~')) return member.slice(1);
+  const code = member.charCodeAt(0);
+  const upper = code < 97;
+  const kind = DEADLINE_KINDS[code - (upper ? 65 : 97)] as DeadlineKind;
+  return `${member.slice(1)}:${kind}:${upper ? 'submission' : 'case'}`;
+}
+
+const secondOf = (ms: number) => Math.max(0, Math.ceil((ms - EPOCH_MS) / 1000));
+
+function scoreOf(entry: IndexEntry): string {
+  if (entry.revision >= REVISIONS) throw new Error(`deadline ${entry.deadlineId}: revision ${entry.revision} beyond what the index encodes`);
+  return String((entry.nextAt === null ? NEVER : Math.min(secondOf(entry.nextAt), NEVER)) * REVISIONS + entry.revision);
+}
+
+/** Revision and next instant held for a live score. */
+function decodeScore(score: number): { revision: number; nextAt: number | null } {
+  const second = Math.floor(score / REVISIONS);
+  return { revision: score % REVISIONS, nextAt: second >= NEVER ? null : EPOCH_MS + second * 1000 };
+}
+
 export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): RedisDeadlineIndex {
   const redis = new Redis(options.url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) as ScriptRedis;
   redis.on('error', () => undefined); // surfaced by the failing command (and readiness), not as an unhandled event
-  redis.defineCommand('deadlineUpsert', { numberOfKeys: 4, lua: UPSERT });
-  redis.defineCommand('deadlineRemove', { numberOfKeys: 4, lua: REMOVE });
+  redis.defineCommand('deadlineApply', { numberOfKeys: 2, lua: APPLY });
   const p = options.prefix;
-  const keys = { due: `${p}due`, open: `${p}open`, carded: `${p}carded`, hash: (id: string) => `${p}d:${id}` };
+  const keys = { due: `${p}due`, summaries: `${p}s` };
+  const tombstoneSeconds = String(options.tombstoneSeconds ?? 24 * 3600);
+  let source: SummarySource | undefined;
 
-  const entriesOf = async (ids: readonly string[]): Promise<IndexEntry[]> => {
-    const out: IndexEntry[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const pipeline = redis.pipeline();
-      for (const id of ids.slice(i, i + 500)) pipeline.hget(keys.hash(id), 'e');
-      const results = (await pipeline.exec()) ?? [];
-      for (const [error, value] of results) {
-        if (error) throw error;
-        if (typeof value === 'string') out.push(JSON.parse(value) as IndexEntry);
+  async function apply(changes: readonly IndexChange[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (let i = 0; i < changes.length; i += CHUNK) {
+      const args: string[] = [tombstoneSeconds];
+      for (const change of changes.slice(i, i + CHUNK)) {
+        if ('upsert' in change) {
+          const entry = change.upsert;
+          const summary = source === undefined || entry.card !== null ? JSON.stringify(entry) : '';
+          args.push('u', compactMember(entry.deadlineId), String(entry.revision), scoreOf(entry), summary);
+        } else {
+          args.push('r', compactMember(change.remove.deadlineId), String(change.remove.revision), '', '');
+        }
       }
+      for (const written of await redis.deadlineApply(keys.due, keys.summaries, ...args)) out.push(written === 1);
     }
     return out;
-  };
+  }
 
-  const members = async (key: string): Promise<string[]> => {
-    const out: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.sscan(key, cursor, 'COUNT', 1000);
-      cursor = next;
-      out.push(...batch);
-    } while (cursor !== '0');
+  /** Entries for live members with their scores: kept summaries, the rest from the source. */
+  async function entriesOf(live: readonly { member: string; score: number }[]): Promise<IndexEntry[]> {
+    const out: IndexEntry[] = [];
+    for (let i = 0; i < live.length; i += CHUNK) {
+      const chunk = live.slice(i, i + CHUNK);
+      const kept = chunk.length === 0 ? [] : await redis.hmget(keys.summaries, ...chunk.map((m) => m.member));
+      const missing: { deadlineId: string; revision: number }[] = [];
+      chunk.forEach((m, j) => {
+        const json = kept[j];
+        if (typeof json === 'string') out.push(JSON.parse(json) as IndexEntry);
+        else missing.push({ deadlineId: deadlineIdOfMember(m.member), revision: decodeScore(m.score).revision });
+      });
+      if (missing.length > 0 && source) for (const entry of await source(missing)) if (entry) out.push(entry);
+    }
     return out;
-  };
+  }
 
-  const upsertArgs = (entry: IndexEntry) =>
-    [
-      keys.hash(entry.deadlineId),
-      keys.due,
-      keys.open,
-      keys.carded,
-      entry.deadlineId,
-      entry.revision,
-      JSON.stringify(entry),
-      entry.nextAt === null ? '' : String(entry.nextAt),
-      entry.card ?? '',
-    ] as const;
+  const liveMembers = async (): Promise<{ member: string; score: number }[]> => {
+    const out: { member: string; score: number }[] = [];
+    let after = '0';
+    for (;;) {
+      const page = await redis.zrangebyscore(keys.due, after, '+inf', 'WITHSCORES', 'LIMIT', 0, 10_000);
+      for (let i = 0; i < page.length; i += 2) out.push({ member: page[i]!, score: Number(page[i + 1]) });
+      if (page.length < 20_000) return out;
+      // Scores are unique per (second, revision) but not per member: continue at the last score and drop what was seen.
+      const last = out[out.length - 1]!;
+      const seen = new Set(out.filter((m) => m.score === last.score).map((m) => m.member));
+      const rest = await redis.zrangebyscore(keys.due, last.score, last.score);
+      for (const member of rest) if (!seen.has(member)) out.push({ member, score: last.score });
+      after = `(${last.score}`;
+    }
+  };
 
   return {
-    async upsert(entry) {
-      return (await redis.deadlineUpsert(...upsertArgs(entry))) === 1;
+    useSummarySource(summaries) {
+      source = summaries;
     },
-    async applyMany(changes) {
-      const out: boolean[] = [];
-      // Pipelined in chunks: one round trip per chunk, each script still atomic on its own.
-      for (let i = 0; i < changes.length; i += 1000) {
-        const pipeline = redis.pipeline() as ReturnType<Redis['pipeline']> & {
-          deadlineUpsert(...args: ReturnType<typeof upsertArgs>): unknown;
-          deadlineRemove(hash: string, due: string, open: string, carded: string, id: string, rev: number, ttl: number): unknown;
-        };
-        for (const change of changes.slice(i, i + 1000)) {
-          if ('upsert' in change) pipeline.deadlineUpsert(...upsertArgs(change.upsert));
-          else pipeline.deadlineRemove(keys.hash(change.remove.deadlineId), keys.due, keys.open, keys.carded, change.remove.deadlineId, change.remove.revision, TOMBSTONE_SECONDS);
-        }
-        for (const [error, written] of (await pipeline.exec()) ?? []) {
-          if (error) throw error;
-          out.push(written === 1);
-        }
-      }
-      return out;
+    async upsert(entry) {
+      return (await apply([{ upsert: entry }]))[0]!;
     },
     async remove(deadlineId, revision) {
-      return (await redis.deadlineRemove(keys.hash(deadlineId), keys.due, keys.open, keys.carded, deadlineId, revision, TOMBSTONE_SECONDS)) === 1;
+      return (await apply([{ remove: { deadlineId, revision } }]))[0]!;
     },
+    applyMany: apply,
     async due(now, limit) {
-      return redis.zrangebyscore(keys.due, '-inf', now, 'LIMIT', 0, limit);
+      const members = await redis.zrangebyscore(keys.due, 0, Math.floor((now - EPOCH_MS) / 1000) * REVISIONS + (REVISIONS - 1), 'LIMIT', 0, limit);
+      return members.map(deadlineIdOfMember);
     },
     async nextDue() {
-      const [, score] = await redis.zrange(keys.due, 0, 0, 'WITHSCORES');
-      return score === undefined ? null : Number(score);
+      const [, score] = await redis.zrangebyscore(keys.due, 0, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+      return score === undefined ? null : decodeScore(Number(score)).nextAt;
     },
     async get(deadlineId) {
-      const value = await redis.hget(keys.hash(deadlineId), 'e');
-      return value === null ? null : (JSON.parse(value) as IndexEntry);
+      const member = compactMember(deadlineId);
+      const score = await redis.zscore(keys.due, member);
+      if (score === null || Number(score) < 0) return null;
+      const [entry] = await entriesOf([{ member, score: Number(score) }]);
+      return entry ?? null;
     },
     async carded(filter?: IndexFilter) {
-      return (await entriesOf(await members(keys.carded))).filter((e) => e.card !== null && matches(e, filter));
+      const out: IndexEntry[] = [];
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscan(keys.summaries, cursor, 'COUNT', 1000);
+        cursor = next;
+        for (let i = 1; i < flat.length; i += 2) {
+          const entry = JSON.parse(flat[i]!) as IndexEntry;
+          if (entry.card !== null && matches(entry, filter)) out.push(entry);
+        }
+      } while (cursor !== '0');
+      return out;
     },
     async all() {
-      return entriesOf(await members(keys.open));
+      return entriesOf(await liveMembers());
     },
     async countOpen() {
-      return redis.scard(keys.open);
+      return redis.zcount(keys.due, 0, '+inf');
     },
     async clear() {
       let cursor = '0';

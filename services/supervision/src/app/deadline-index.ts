@@ -41,7 +41,16 @@ export interface IndexFilter {
   readonly card?: Card;
 }
 
+/** Console summaries of deadlines at the revisions given (null when the stream has no such deadline). */
+export type SummarySource = (items: readonly { readonly deadlineId: string; readonly revision: number }[]) => Promise<(IndexEntry | null)[]>;
+
 export interface DeadlineIndex {
+  /**
+   * Where summaries the index does not keep come from (the event store). An index that keeps
+   * only what firing needs (Redis) then stores summaries of carded deadlines alone; without a
+   * source it keeps every summary. The memory index keeps everything and ignores it.
+   */
+  useSummarySource?(source: SummarySource): void;
   /** Writes the entry unless the index holds a revision at least as new. Returns whether it wrote. */
   upsert(entry: IndexEntry): Promise<boolean>;
   /** Removes the deadline (closed) unless the index holds a later revision. */

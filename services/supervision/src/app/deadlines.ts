@@ -17,8 +17,8 @@ import type { EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/p
 import { deadlineDecider, type DeadlineCommand, type DeadlineState } from '../domain/deadline-decider.ts';
 import type { DeadlineEvent } from '../domain/deadline-events.ts';
 import { deadlineStream } from '../domain/kinds.ts';
-import { DEADLINE_CATEGORY, SYSTEM_ACTOR, deadlineCodec } from './codecs.ts';
-import { entryOf, type DeadlineIndex, type IndexChange, type IndexEntry } from './deadline-index.ts';
+import { DEADLINE_CATEGORY, SYSTEM_ACTOR, ownDeadlineCodec } from './codecs.ts';
+import { entryOf, type DeadlineIndex, type IndexChange, type IndexEntry, type SummarySource } from './deadline-index.ts';
 
 export interface ExecuteOptions {
   /** Seed of the event ids: the same seed (and the same state) always yields the same ids. */
@@ -41,7 +41,7 @@ export interface ExecuteResult {
 export async function executeDeadline(store: EventStore, deadlineId: string, command: DeadlineCommand, options: ExecuteOptions): Promise<ExecuteResult> {
   const attempt = () =>
     handleCommand(store, deadlineStream(deadlineId), deadlineDecider, command, {
-      codec: deadlineCodec,
+      codec: ownDeadlineCodec,
       eventIds: deterministicEventIds(options.seed),
       metadata: (event) => ({
         caseId: event.data.caseId,
@@ -79,8 +79,24 @@ export async function indexState(index: DeadlineIndex, state: DeadlineState, rev
 
 export async function readDeadline(store: EventStore, deadlineId: string): Promise<{ state: DeadlineState; events: StoredEvent[]; decoded: DeadlineEvent[] }> {
   const events = await store.readStream(deadlineStream(deadlineId));
-  const decoded = events.map((e) => deadlineCodec.decode(e));
+  const decoded = events.map((e) => ownDeadlineCodec.decode(e));
   return { state: fold(deadlineDecider, decoded), events, decoded };
+}
+
+/**
+ * The index's source of console summaries it does not keep (deadlines without a card): each
+ * deadline's stream folded up to the revision the index holds, so the answer is the entry the
+ * projection computed at that revision, whatever the stream has gained since.
+ */
+export function summariesFromStore(store: EventStore): SummarySource {
+  return (items) =>
+    Promise.all(
+      items.map(async ({ deadlineId, revision }) => {
+        const events = (await store.readStream(deadlineStream(deadlineId))).filter((e) => e.revision <= BigInt(revision));
+        const state = fold(deadlineDecider, events.map((e) => ownDeadlineCodec.decode(e)));
+        return state.opened === null || events.length === 0 ? null : entryOf(state, revision);
+      }),
+    );
 }
 
 const deadlineIdOfStream = (stream: string): string => stream.slice(DEADLINE_CATEGORY.length + 1);
@@ -102,7 +118,7 @@ export async function projectBatch(store: EventStore, index: DeadlineIndex, batc
     const last = events[events.length - 1]!;
     const complete = events[0]!.revision === 0n && events.every((e, i) => e.revision === BigInt(i));
     const history = complete ? events : (await store.readStream(stream)).filter((e) => e.revision <= last.revision);
-    const state = fold(deadlineDecider, history.map((e) => deadlineCodec.decode(e)));
+    const state = fold(deadlineDecider, history.map((e) => ownDeadlineCodec.decode(e)));
     if (state.opened === null) {
       throw new Error(`${stream}: deadline events without DeadlineOpened (id ${deadlineIdOfStream(stream)})`);
     }

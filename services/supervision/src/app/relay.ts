@@ -14,7 +14,7 @@ import { createRelay, type Relay, type RelayLogger } from '@govsvc/messaging/rel
 import { deadlineDecider, type DeadlineState } from '../domain/deadline-decider.ts';
 import type { DeadlineEvent } from '../domain/deadline-events.ts';
 import { DEADLINE_RULES, type DeadlineKind } from '../domain/kinds.ts';
-import { DEADLINE_CATEGORY, deadlineCodec } from './codecs.ts';
+import { DEADLINE_CATEGORY, ownDeadlineCodec } from './codecs.ts';
 
 /** The published kind of each deadline kind (`supervision.deadline-*.v1`); null where v1 has none yet. */
 export const CONTRACT_KIND: { readonly [K in DeadlineKind]: string | null } = {
@@ -119,7 +119,7 @@ function outcomeCommandOf(event: Extract<DeadlineEvent, { type: 'AutomaticOutcom
 export function deadlineContractMapping(store: EventStore) {
   return async (stored: StoredEvent): Promise<IntegrationEvent | null> => {
     if (!stored.stream.startsWith(`${DEADLINE_CATEGORY}-`)) return null;
-    const history = (await store.readStream(stored.stream)).filter((e) => e.revision <= stored.revision).map((e) => deadlineCodec.decode(e));
+    const history = (await store.readStream(stored.stream)).filter((e) => e.revision <= stored.revision).map((e) => ownDeadlineCodec.decode(e));
     const event = history[history.length - 1];
     return event ? contractOf(event, fold(deadlineDecider, history)) : null;
   };
