@@ -16,6 +16,11 @@ export interface CheckResult {
   readonly check: string;
   readonly ok: boolean;
   readonly detail: string;
+  /**
+   * A broken check whose every problem is a documented finding (docs/reliability.md) still open: reported as
+   * KNOWN with the finding, not failing the run, so the row keeps guarding everything else meanwhile.
+   */
+  readonly known?: string;
 }
 
 export interface HistoryEntry {
@@ -38,6 +43,8 @@ export interface PoisonSent {
 }
 
 export interface CheckContext {
+  /** The faults the run applied (which known findings can show). */
+  readonly faults: readonly string[];
   readonly databaseUrl: string;
   readonly schema: string;
   readonly brokers: string;
@@ -159,7 +166,21 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
   } finally {
     await store.close();
   }
-  return results;
+  return results.map((r) => knownFinding(r, ctx.faults));
+}
+
+/** Known findings, matched narrowly: only when every problem the check names is that finding's symptom after its fault. */
+export function knownFinding(result: CheckResult, faults: readonly string[]): CheckResult {
+  if (result.ok) return result;
+  const problems = result.detail.split('; ');
+  const brokerFault = faults.some((f) => f === 'kafka-kill' || f === 'kafka-restart' || f === 'kafka-down');
+  if (result.check.startsWith('every subscriber') && brokerFault && problems.every((p) => /^group \S+: .* behind/.test(p))) {
+    return { ...result, known: 'finding 10: a consumer group stops one record short after a broker restart' };
+  }
+  if (result.check.startsWith('projection equals a rebuild') && faults.includes('redis-flushall') && / entries differ, e\.g\. /.test(result.detail) && !/: \{[^|]*→ absent/.test(result.detail) && /: absent → /.test(result.detail)) {
+    return { ...result, known: "finding 9: Redis FLUSHALL empties supervision's deadline index and nothing rebuilds it" };
+  }
+  return result;
 }
 
 /**

@@ -545,6 +545,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
 
     log('workload done; recovery window');
     const checks = await check({
+      faults: schedule.map((f) => f.fault),
       databaseUrl: run.infraEnv.DATABASE_URL!,
       schema,
       brokers: kafka.brokers,

@@ -2,10 +2,11 @@
  * `pnpm test:faults`: the fault harness from the command line.
  *
  *   tsx faults/run.ts [--seed n] [--cases n] [--faults kill-consumer,redis-flushall] [--concurrency n] [--port-base n]
- *                     [--kafka-down-seconds 75] [--storm-deadlines 10000] [--zombie-seconds 25]
+ *                     [--kafka-down-seconds 75] [--storm-deadlines 10000] [--zombie-seconds 25] [--strict]
  *
  * Defaults: 200 cases, every fault the harness implements, a seed from the clock (printed first).
- * Exit 0 when every check holds; 1 otherwise, after printing the seed, the fault schedule, each
+ * Exit 0 when every check holds or breaks only as a documented finding still open (KNOWN; --strict fails
+ * on those too); 1 otherwise, after printing the seed, the fault schedule, each
  * failed check and the history file (JSONL: every request, response and fault).
  */
 import { mkdir } from 'node:fs/promises';
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     'kafka-down-seconds': { type: 'string', default: '75' },
     'storm-deadlines': { type: 'string', default: '10000' },
     'zombie-seconds': { type: 'string', default: '25' },
+    // KNOWN findings (docs/reliability.md) fail the run too.
+    strict: { type: 'boolean', default: false },
   },
 });
 
@@ -57,9 +60,9 @@ try {
     zombieSeconds: Number(values['zombie-seconds']),
     log: (line) => console.log(`[faults] ${line}`),
   });
-  for (const c of result.checks) console.log(`[faults] ${c.ok ? 'HELD  ' : 'BROKEN'} ${c.check}: ${c.detail}`);
+  for (const c of result.checks) console.log(`[faults] ${c.ok ? 'HELD  ' : c.known ? 'KNOWN ' : 'BROKEN'} ${c.check}: ${c.detail}${c.known ? ` (${c.known})` : ''}`);
   console.log(`[faults] ${JSON.stringify({ date: new Date().toISOString(), seed, schedule: result.schedule, counts: result.counts, seconds: Math.round((Date.now() - started) / 1000), history: result.historyFile })}`);
-  if (result.checks.some((c) => !c.ok)) {
+  if (result.checks.some((c) => !c.ok && (c.known === undefined || values.strict))) {
     exitCode = 1;
     console.error(`[faults] FAILED: seed ${seed}, schedule ${JSON.stringify(result.schedule)}, history ${result.historyFile}`);
   }

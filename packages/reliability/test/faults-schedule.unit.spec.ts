@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '@govsvc/messaging/bus';
 import { checkDigit, residentId } from '../faults/bookings.ts';
 import { FAULTS, scheduleFaults } from '../faults/harness.ts';
+import { knownFinding } from '../faults/checks.ts';
 import { resent } from '../faults/topics.ts';
 
 describe('fault harness: schedule, re-sends, booking identities (issue 9)', () => {
@@ -43,5 +44,20 @@ describe('fault harness: schedule, re-sends, booking identities (issue 9)', () =
       expect(id).toMatch(/^110105199\d{8}[\dX]$/);
       expect(id[17]).toBe(checkDigit(id.slice(0, 17)));
     }
+  });
+});
+
+describe('fault harness: known findings are matched narrowly', () => {
+  const lagOnly = { check: 'every subscriber saw every event (…)', ok: false, detail: 'group supervision: govsvc.delivery.events.v1[0] 1 behind' };
+  const rebuild = { check: 'projection equals a rebuild (supervision deadline index)', ok: false, detail: '2 entries differ, e.g. a:result-delivery:x: absent → {"deadlineId":"a"} | b:opinion:y: absent → {"deadlineId":"b"}' };
+
+  it('names the finding only after the fault that shows it and only for its symptom', () => {
+    expect(knownFinding(lagOnly, ['kafka-kill']).known).toMatch(/finding 10/);
+    expect(knownFinding(lagOnly, ['redis-flushall']).known).toBeUndefined();
+    expect(knownFinding({ ...lagOnly, detail: `${lagOnly.detail}; delivery: no PreferencesRecorded for c-1` }, ['kafka-kill']).known).toBeUndefined();
+    expect(knownFinding(rebuild, ['redis-flushall']).known).toMatch(/finding 9/);
+    expect(knownFinding(rebuild, ['kafka-kill']).known).toBeUndefined();
+    expect(knownFinding({ ...rebuild, detail: '1 entries differ, e.g. a:x:y: {"deadlineId":"a"} → absent' }, ['redis-flushall']).known).toBeUndefined();
+    expect(knownFinding({ ...rebuild, ok: true }, ['redis-flushall']).known).toBeUndefined();
   });
 });
