@@ -30,6 +30,8 @@ export const intakeConfigSchema = hostConfigSchema.extend({
   SUPPLEMENT_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   CALENDAR_DATA_DIR: z.string().min(1).optional(),
   INTAKE_RELAY_SUBSCRIPTION: z.string().min(1).default('intake-relay'),
+  /** Checkpoint of the subscription that indexes submitted cases for the applicants' and centres' lists. */
+  INTAKE_CASE_INDEX_SUBSCRIPTION: z.string().min(1).default('intake-case-index'),
 });
 
 export type IntakeConfig = z.output<typeof intakeConfigSchema> & {

@@ -12,6 +12,7 @@ describe('intake configuration', () => {
     expect(config.centres).toBe(DEFAULT_CENTRES);
     expect(config.INTAKE_COLLABORATIONS).toHaveLength(1);
     expect(config.SUPPLEMENT_WORKING_DAYS).toBe(5);
+    expect(config.INTAKE_CASE_INDEX_SUBSCRIPTION).toBe('intake-case-index');
   });
 
   it('lists every bad variable at once', () => {

@@ -50,6 +50,7 @@ export function intakeDepsFromConfig(config: IntakeConfig, shared: SharedDeps): 
       collaborations: config.INTAKE_COLLABORATIONS,
       supplementWorkingDays: config.SUPPLEMENT_WORKING_DAYS,
       relaySubscriptionId: config.INTAKE_RELAY_SUBSCRIPTION,
+      caseIndexSubscriptionId: config.INTAKE_CASE_INDEX_SUBSCRIPTION,
       readinessChecks: redisCounter ? [{ name: 'redis', check: () => redisCounter.ping() }] : [],
     },
     closers: [{ name: 'slot-counter', close: () => slotCounter.close() }],
