@@ -26,12 +26,14 @@ import type { Clock } from '@govsvc/runtime/clock';
 import type { App } from '@govsvc/service-kit/app';
 import type { ReadinessCheck } from '@govsvc/service-kit/health';
 import { CatalogCommands } from './app/catalog-commands.ts';
+import { PolicyRegister } from './app/policy-register.ts';
 import { CATALOG_PUBLISHED_CATEGORIES, catalogIntegrationEvents } from './app/contract-mapping.ts';
 import { PublishedGuidesReadModel } from './app/published-guides-read-model.ts';
 import { RetainedProofsReadModel } from './app/retained-proofs-read-model.ts';
 import type { LintContext, SharedRecord } from './domain/lint/context.ts';
 import { adminRoutes } from './http/admin-routes.ts';
 import { publicRoutes } from './http/public-routes.ts';
+import { policyRoutes } from './http/policy-routes.ts';
 import { supervisionRoutes } from './http/supervision-routes.ts';
 
 export interface CatalogModuleDeps {
@@ -82,12 +84,14 @@ export function createCatalogModule(deps: CatalogModuleDeps): CatalogModule {
     await caughtUp();
     return { retainedProofs: proofs.catalog(), sharedRecords: deps.sharedRecords };
   };
+  const policies = new PolicyRegister({ store: deps.store, clock: deps.clock, calendar: deps.calendar });
   const commands = new CatalogCommands({ store: deps.store, clock: deps.clock, calendar: deps.calendar, lintContext, proofsCaughtUp: caughtUp });
 
   const routes: FastifyPluginAsync = async (instance) => {
     const app = instance as unknown as App;
     await publicRoutes(app, { guides, proofs });
     await supervisionRoutes(app, { guides });
+    await policyRoutes(app, { policies });
     await app.register(async (child) => adminRoutes(child as unknown as App, { commands, caughtUp }), { prefix: '/admin' });
   };
 
