@@ -46,6 +46,11 @@ export interface DistributedOptions {
    * together (a compressed day, an end-to-end test of deadlines); `offset` lets one be shifted (a wall-clock jump).
    */
   readonly clock?: { readonly mode: 'controlled'; readonly start: string } | { readonly mode: 'offset' };
+  /**
+   * Variables added to every service's environment (a bench's `RATE_LIMIT_ENABLED=false`, its `LOG_LEVEL`).
+   * They override the runner's inherited ones (`LOG_LEVEL`), never what the runner sets per service.
+   */
+  readonly extraEnv?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }
 
@@ -218,6 +223,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...runnerEnvironment(),
+        ...options.extraEnv,
         NODE_ENV: 'development',
         HOST: '127.0.0.1',
         PORT: String(port),
