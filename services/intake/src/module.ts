@@ -162,8 +162,14 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
   };
 }
 
-/** Case numbers from the store's own database when it has one; a process-local counter only for the in-memory store. */
+/**
+ * Case numbers from the store's own database when it has one; a process-local counter only for
+ * the in-memory store. Any other store (EventStoreDB) must be given an allocator: a counter in
+ * memory there would hand out a day's numbers again after a restart.
+ */
 export function defaultCaseNumberAllocator(store: EventStore): CaseNumberAllocator {
   const sql = sqlOf(store);
-  return sql ? createSqlCaseNumberAllocator(sql, store) : new InMemoryCaseNumberAllocator();
+  if (sql) return createSqlCaseNumberAllocator(sql, store);
+  if (typeof (store as { allEvents?: unknown }).allEvents === 'function') return new InMemoryCaseNumberAllocator();
+  throw new Error('intake: this event store has no SQL database for case-number sequences; pass caseNumbers (a CaseNumberAllocator) to createIntakeModule');
 }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
+import type { EventStore } from '@govsvc/eventstore/port';
+import { defaultCaseNumberAllocator } from '../module.ts';
 import { InMemoryCaseNumberAllocator } from './case-number-allocator.ts';
 import { checkSequenceKey, formatCaseNumber, MAX_SEQUENCE } from '../domain/case-number.ts';
 
@@ -26,5 +29,11 @@ describe('case numbers', () => {
     expect(() => checkSequenceKey('11010', '2026-11-26')).toThrow(/6 digits/);
     expect(() => checkSequenceKey('110105"; DROP', '2026-11-26')).toThrow(/6 digits/);
     expect(() => checkSequenceKey('110105', '20261126')).toThrow(/YYYY-MM-DD/);
+  });
+
+  it('the default allocator: in memory for the in-memory store; refused for a store with no SQL database (no silent counter)', () => {
+    expect(defaultCaseNumberAllocator(createInMemoryEventStore())).toBeInstanceOf(InMemoryCaseNumberAllocator);
+    const { allEvents: _allEvents, ...withoutSql } = createInMemoryEventStore();
+    expect(() => defaultCaseNumberAllocator(withoutSql as EventStore)).toThrow(/pass caseNumbers/);
   });
 });
