@@ -27,13 +27,21 @@ export interface BenchConfig {
   readonly intakeConnections: readonly number[];
   readonly skipHttp: boolean;
   readonly skipDay: boolean;
-  /** Use the shared broker (KAFKA_BROKERS) instead of a broker of the bench's own (see kafka-broker.ts). */
-  readonly sharedKafka: boolean;
+  /**
+   * Every service its own process (`startDistributed`, the default: what issue 8 asks) or every module in
+   * the standalone process.
+   */
+  readonly topology: 'distributed' | 'standalone';
+  /** A broker of the bench's own (see kafka-broker.ts) instead of the shared one (KAFKA_BROKERS). */
+  readonly ownKafka: boolean;
   readonly ownKafkaPort: number;
   /** Append the results to docs/benchmarks.md and write the chart to docs/benchmarks/. */
   readonly write: boolean;
+  /** The standalone process's port. */
   readonly port: number;
   readonly helloPort: number;
+  /** The distributed run's services answer on portBase + 1 … portBase + 7 (their order in docker-compose.yml). */
+  readonly portBase: number;
   readonly databaseUrl: string;
   readonly kafkaBrokers: string;
   readonly redisUrl: string;
@@ -53,13 +61,19 @@ export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2),
       'intake-connections': { type: 'string', default: '' },
       'skip-http': { type: 'boolean', default: false },
       'skip-day': { type: 'boolean', default: false },
+      topology: { type: 'string', default: 'distributed' },
+      'own-kafka': { type: 'boolean', default: false },
+      // The default now (consumer groups carry the run's prefix): still accepted, so older command lines run.
       'shared-kafka': { type: 'boolean', default: false },
       'kafka-port': { type: 'string', default: '19092' },
       'no-write': { type: 'boolean', default: false },
       port: { type: 'string', default: '3950' },
       'hello-port': { type: 'string', default: '3951' },
+      'port-base': { type: 'string', default: '3960' },
     },
   });
+  if (values.topology !== 'distributed' && values.topology !== 'standalone') throw new Error(`--topology: distributed or standalone (${values.topology})`);
+  if (values['own-kafka'] && values['shared-kafka']) throw new Error('--own-kafka and --shared-kafka: one or the other');
   const cases = Number(values.cases);
   const multiple = Number(values.multiple);
   if (!Number.isInteger(cases) || cases < 1) throw new Error(`--cases: a positive integer (${values.cases})`);
@@ -74,11 +88,13 @@ export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2),
     intakeConnections: values['intake-connections'].split(',').filter((v) => v.trim() !== '').map(Number),
     skipHttp: values['skip-http'],
     skipDay: values['skip-day'],
-    sharedKafka: values['shared-kafka'],
+    topology: values.topology,
+    ownKafka: values['own-kafka'],
     ownKafkaPort: Number(values['kafka-port']),
     write: !values['no-write'],
     port: Number(values.port),
     helloPort: Number(values['hello-port']),
+    portBase: Number(values['port-base']),
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     kafkaBrokers: env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -89,4 +105,15 @@ export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2),
 /** What a child process gets from this one: where programs are and the home folder. */
 export function baseChildEnv(env: Record<string, string | undefined> = process.env): Record<string, string> {
   return { PATH: env.PATH ?? '', HOME: env.HOME ?? '' };
+}
+
+/**
+ * Makes this process's environment name the infrastructure the bench uses: `startDistributed` reads it
+ * through `infra/local/local.mjs env` (which honours these variables), and the bench's own broker is not
+ * the one that script would name.
+ */
+export function exportInfraEnv(config: BenchConfig, kafkaBrokers: string, env: Record<string, string | undefined> = process.env): void {
+  env.DATABASE_URL = config.databaseUrl;
+  env.REDIS_URL = config.redisUrl;
+  env.KAFKA_BROKERS = kafkaBrokers;
 }

@@ -72,6 +72,12 @@ export interface CommandRecord {
   readonly atMs: number;
 }
 
+/**
+ * Sets the system's controlled clock(s) to an instant: every service's together in the distributed run
+ * (`moveClocks`), the one process's in the standalone run. Rejects when a clock did not move.
+ */
+export type SetClock = (instant: string) => Promise<void>;
+
 export interface ClockMove {
   /** Wall time the request was sent (the clock moved after this). */
   readonly wallMs: number;
@@ -100,6 +106,7 @@ export interface DayResult {
 
 export interface DayOptions {
   readonly client: GovsvcClient;
+  readonly setClock: SetClock;
   readonly cases: number;
   readonly rate: number;
   readonly maxInFlight: number;
@@ -249,8 +256,8 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
     while (ticking) {
       const wallMs = Date.now();
       const clockMs = options.dayStartMs + Math.min(86_400_000 - 1, (wallMs - startedMs) * speed);
-      const r = await client.post('/admin/clock', PEOPLE.admin, { set: new Date(clockMs).toISOString() }).catch(() => null);
-      if (r?.status === 200) clockMoves.push({ wallMs, clockMs });
+      const moved = await options.setClock(new Date(clockMs).toISOString()).then(() => true, () => false);
+      if (moved) clockMoves.push({ wallMs, clockMs });
       await new Promise((res) => setTimeout(res, 250));
     }
   })();
@@ -324,13 +331,12 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
 }
 
 /** The night: the clock jumps to just past each following midnight, and the bench waits for the store to go quiet each time. */
-export async function runNight(client: GovsvcClient, dayStartMs: number, days: number, quiet: () => Promise<void>, log: (line: string) => void): Promise<ClockMove[]> {
+export async function runNight(setClock: SetClock, dayStartMs: number, days: number, quiet: () => Promise<void>, log: (line: string) => void): Promise<ClockMove[]> {
   const moves: ClockMove[] = [];
   for (let d = 1; d <= days; d++) {
     const clockMs = dayStartMs + d * 86_400_000 + 60_000;
     const wallMs = Date.now();
-    const r = await client.post('/admin/clock', PEOPLE.admin, { set: new Date(clockMs).toISOString() });
-    if (r.status !== 200) throw new Error(`clock move: ${r.status} ${r.text}`);
+    await setClock(new Date(clockMs).toISOString());
     moves.push({ wallMs, clockMs });
     await quiet();
     log(`  night: clock at ${new Date(clockMs + 8 * 3_600_000).toISOString().slice(0, 16)} Beijing, store quiet after ${((Date.now() - wallMs) / 1000).toFixed(1)} s`);

@@ -1,10 +1,10 @@
 /**
  * A Kafka broker of the bench's own (KRaft, one node) from the jars
  * `infra/kafka` already fetched, on its own ports with its data in the run
- * folder. Why: the services' consumer group ids are not prefixed (TOPIC_PREFIX
- * isolates topics only), so on the shared broker a colleague's run with the
- * same group names takes half of this run's partitions (kafkajs' round-robin
- * assigner spreads the union of the members' topics) and never consumes them.
+ * folder (`--own-kafka`). Not needed for isolation: the run's topic prefix
+ * names its consumer groups too (`@govsvc/service-host`, the standalone
+ * process), so the shared broker is the default; this one keeps a colleague's
+ * broker load out of the figures.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';

@@ -3,14 +3,16 @@
  *
  *   pnpm bench:system                       250,000 cases at 20× the day's average rate (the full day)
  *   pnpm bench:system --cases 10000         a scaled-down day (same rate, same mix, the clock compressed to fit)
- *   options: --multiple <n> (× average rate, default 20) | --rate <cases/s>, --max-in-flight, --http-seconds,
- *            --connections (default 100), --skip-http, --skip-day, --no-write
+ *   options: --topology distributed|standalone (default distributed), --multiple <n> (× average rate, default 20)
+ *            | --rate <cases/s>, --max-in-flight, --http-seconds, --connections (default 100), --skip-http,
+ *            --skip-day, --own-kafka, --no-write
  *
- * What runs: the standalone process (every service module in one process)
- * on the real PostgreSQL (its own schema), Kafka (its own topic prefix) and
- * Redis (its own key prefix), controlled clock, rate limit off. The distributed
- * run (`pnpm start:distributed`) has no controlled clock in its services'
- * main.ts, so the compressed day cannot run there yet.
+ * What runs: the distributed run (every service its own process, as
+ * `pnpm start:distributed` starts it) or, with `--topology standalone`, the
+ * standalone process (every service module in one process); either on the
+ * real PostgreSQL (its own schema), Kafka (its own topic and consumer-group
+ * prefix, on the shared broker unless --own-kafka) and Redis (its own key
+ * prefix), controlled clock(s) moved together, rate limit off.
  *
  * Phases: machine fingerprint → hello-world baseline and the system's HTTP
  * figures with autocannon (same generator, same run) → the day → the night
@@ -22,18 +24,19 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { GovsvcClient, readDevKeyPair, standaloneTopology } from '@govsvc/standalone/client';
+import { distributedTopology, GovsvcClient, readDevKeyPair, standaloneTopology } from '@govsvc/standalone/client';
+import type { DistributedRun } from '@govsvc/standalone/distributed';
 import { ensureItemProfile, FOOD_LICENCE, PEOPLE, submitOnline } from '@govsvc/standalone/journeys';
 // The kit's request augmentations (principal …), which its sources pulled in here rely on.
 import type {} from '@govsvc/service-kit/auth';
 import { renderChart } from './chart.ts';
 import { allEvents, breaches, checkRelayed, checkStored, deadlineCoverage, readTopics, storedRows, wallWhenPassed } from './check.ts';
 import { DAY_CASES, loadBenchConfig, REPO_ROOT } from './config.ts';
-import { HYGIENE, runDay, runNight, type ClockMove, type DayResult } from './day.ts';
+import { HYGIENE, runDay, runNight, type ClockMove, type DayResult, type SetClock } from './day.ts';
 import { measure, type LoadResult } from './load.ts';
 import { descendants, fingerprint, processTable, rssOf } from './machine.ts';
 import { precreateTopics, startOwnBroker, type OwnBroker } from './kafka-broker.ts';
-import { DAY_START, runIdentity, startHello, startStandalone, type Child } from './processes.ts';
+import { DAY_START, runIdentity, startDistributedRun, startHello, startStandalone, type Child } from './processes.ts';
 import { percentile, SecondBuckets } from './stats.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -41,14 +44,19 @@ const config = loadBenchConfig();
 const machine = await fingerprint(config.databaseUrl);
 log(`bench:system — ${machine.date} · ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.postgres}, ${machine.kafka}, load ${machine.load.map((l) => l.toFixed(2)).join(' ')}`);
 const run = await runIdentity(config);
-log(`run ${run.id}: schema ${run.schema}, topics ${run.topicPrefix}*, redis ${run.redisPrefix}*, logs ${run.runDir}`);
+log(`run ${run.id}: ${config.topology}, schema ${run.schema}, topics and consumer groups ${run.topicPrefix}*, redis ${config.topology === 'distributed' ? `${run.isolate}:<service>:` : run.redisPrefix}*, logs ${run.runDir}`);
 
 const children: Child[] = [];
 let ownBroker: OwnBroker | null = null;
+let distributed: DistributedRun | null = null;
 const stopAll = async () => {
   for (const c of children.reverse()) await c.stop().catch(() => undefined);
+  await distributed?.stop().catch(() => undefined);
   await ownBroker?.stop().catch(() => undefined);
 };
+/** The processes of the system under test (each with its children): the standalone process, or every service's. */
+const systemRoots = (): number[] =>
+  distributed ? distributed.services.map((s) => s.child.pid!) : children.filter((c) => c.name === 'standalone').map((c) => c.child.pid!);
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 // ── memory: every process, sampled each second ────────────────────────────────
@@ -82,11 +90,11 @@ async function pssOf(pid: number): Promise<number> {
 }
 let sampling = false;
 const sampler = setInterval(() => {
-  if (sampling || children.length === 0) return;
+  if (sampling || systemRoots().length === 0) return;
   sampling = true;
   void (async () => {
     const table = await processTable();
-    const system = children.filter((c) => c.name === 'standalone').flatMap((c) => descendants(table, c.child.pid!));
+    const system = systemRoots().flatMap((pid) => descendants(table, pid));
     let services = 0;
     for (const pid of system) services += await rssOf(pid);
     let infra = 0;
@@ -97,35 +105,59 @@ const sampler = setInterval(() => {
 
 try {
   let kafkaBrokers = config.kafkaBrokers;
-  if (!config.sharedKafka) {
-    log(`starting a Kafka broker of the bench's own on 127.0.0.1:${config.ownKafkaPort} (the services' consumer groups are not prefixed: on the shared broker other runs take this run's partitions) …`);
+  if (config.ownKafka) {
+    log(`starting a Kafka broker of the bench's own on 127.0.0.1:${config.ownKafkaPort} …`);
     ownBroker = await startOwnBroker(run.runDir, config.ownKafkaPort);
     kafkaBrokers = ownBroker.brokers;
   }
   await findInfra();
   const hello = await startHello(config, run);
   children.push(hello);
-  log('starting the standalone process on PostgreSQL, Kafka, Redis (controlled clock) …');
   const started = Date.now();
-  await precreateTopics(kafkaBrokers, run.topicPrefix);
-  let system: Child | null = null;
-  for (let attempt = 1; system === null; attempt++) {
-    try {
-      system = await startStandalone(config, run, kafkaBrokers);
-    } catch (error) {
-      // A start can still stop on a transient Kafka metadata error (the service's ensureTopics does not retry it).
-      if (attempt >= 3) throw error;
-      log(`  start attempt ${attempt} failed (${(error as Error).message}); see ${run.runDir}/standalone.log — starting again`);
+  let client: GovsvcClient;
+  let setClock: SetClock;
+  /** Every log the system under test writes (consumer crashes are counted in them). */
+  let systemLogs: string[];
+  if (config.topology === 'distributed') {
+    log('starting the distributed run (every service its own process) on PostgreSQL, Kafka, Redis (controlled clocks) …');
+    // startDistributed creates the run's topics (and dead-letter topics) before any service starts.
+    const dist = await startDistributedRun(config, run, kafkaBrokers, log);
+    distributed = dist;
+    log(`  ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${dist.services.map((s) => `${s.name} :${s.port} (pid ${s.child.pid})`).join(', ')}`);
+    client = new GovsvcClient(distributedTopology(Object.fromEntries(dist.services.map((s) => [s.name, s.port]))), await readDevKeyPair(dist.keysDir));
+    setClock = async (instant) => {
+      await dist.moveClocks({ set: instant });
+    };
+    systemLogs = dist.services.map((s) => s.logFile);
+  } else {
+    log('starting the standalone process on PostgreSQL, Kafka, Redis (controlled clock) …');
+    await precreateTopics(kafkaBrokers, run.topicPrefix);
+    let system: Child | null = null;
+    for (let attempt = 1; system === null; attempt++) {
+      try {
+        system = await startStandalone(config, run, kafkaBrokers);
+      } catch (error) {
+        // A start can still stop on a transient Kafka metadata error (the service's ensureTopics does not retry it).
+        if (attempt >= 3) throw error;
+        log(`  start attempt ${attempt} failed (${(error as Error).message}); see ${run.runDir}/standalone.log — starting again`);
+      }
     }
+    children.push(system);
+    log(`  ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${system.url}`);
+    const standaloneClient = new GovsvcClient(standaloneTopology(system.url), await readDevKeyPair(join(run.runDir, 'data', 'keys')));
+    client = standaloneClient;
+    setClock = async (instant) => {
+      const r = await standaloneClient.post('/admin/clock', PEOPLE.admin, { set: instant });
+      if (r.status !== 200) throw new Error(`clock move: ${r.status} ${r.text}`);
+    };
+    systemLogs = [system.logFile];
   }
-  children.push(system);
-  log(`  ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${system.url}`);
-  const client = new GovsvcClient(standaloneTopology(system.url), await readDevKeyPair(join(run.runDir, 'data', 'keys')));
+  const intakeUrl = client.topology.urlOf('intake');
   await ensureItemProfile(client, FOOD_LICENCE.itemCode);
   await ensureItemProfile(client, HYGIENE.itemCode);
   // Intake learns the guide from the catalog's contract on Kafka: the first submission waits for it.
   const warm = await submitOnline(client);
-  for (const deadline = Date.now() + 120_000; (await fetch(`${system.url}/intake/guides/${HYGIENE.itemCode}`)).status !== 200; ) {
+  for (const deadline = Date.now() + 120_000; (await fetch(`${intakeUrl}/intake/guides/${HYGIENE.itemCode}`)).status !== 200; ) {
     if (Date.now() > deadline) throw new Error('intake never learned the hygiene guide');
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -163,16 +195,16 @@ try {
       delivery: { notificationChannels: ['sms'], resultDelivery: { method: 'electronic' }, contact: { name: '张经理', mobile: '13812345678' } },
     });
     const before = await head();
-    http.push(await measure({ label: 'intake POST /intake/applications (durable append)', url: `${system.url}/intake/applications`, method: 'POST', headers: { authorization: `Bearer ${applicantToken}`, 'content-type': 'application/json' }, body, ...common }));
+    http.push(await measure({ label: 'intake POST /intake/applications (durable append)', url: `${intakeUrl}/intake/applications`, method: 'POST', headers: { authorization: `Bearer ${applicantToken}`, 'content-type': 'application/json' }, body, ...common }));
     log(`  ${http.at(-1)!.label}: ${http.at(-1)!.requestsPerSecond.toFixed(0)} commands/s, p99 ${http.at(-1)!.p99Ms} ms, non-2xx ${http.at(-1)!.non2xx}, errors ${http.at(-1)!.errors}`);
     log(`  (store head moved ${(await head()) - before} positions during it; waiting for consumers and relays to drain …)`);
     await quiet();
     for (const connections of config.intakeConnections) {
-      http.push(await measure({ label: `intake POST /intake/applications at ${connections} connection(s)`, url: `${system.url}/intake/applications`, method: 'POST', headers: { authorization: `Bearer ${applicantToken}`, 'content-type': 'application/json' }, body, connections, seconds: config.httpSeconds }));
+      http.push(await measure({ label: `intake POST /intake/applications at ${connections} connection(s)`, url: `${intakeUrl}/intake/applications`, method: 'POST', headers: { authorization: `Bearer ${applicantToken}`, 'content-type': 'application/json' }, body, connections, seconds: config.httpSeconds }));
       log(`  ${http.at(-1)!.label}: ${http.at(-1)!.requestsPerSecond.toFixed(1)} commands/s, p50 ${http.at(-1)!.p50Ms} ms, p99 ${http.at(-1)!.p99Ms} ms`);
       await quiet();
     }
-    http.push(await measure({ label: `case-state read GET /intake/applications/:caseId`, url: `${system.url}/intake/applications/${warm.caseId}`, headers: { authorization: `Bearer ${applicantToken}` }, ...common }));
+    http.push(await measure({ label: `case-state read GET /intake/applications/:caseId`, url: `${intakeUrl}/intake/applications/${warm.caseId}`, headers: { authorization: `Bearer ${applicantToken}` }, ...common }));
     log(`  ${http.at(-1)!.label}: ${http.at(-1)!.requestsPerSecond.toFixed(0)} req/s, p99 ${http.at(-1)!.p99Ms} ms, non-2xx ${http.at(-1)!.non2xx}`);
   }
   if (!config.skipHttp) {
@@ -190,12 +222,12 @@ try {
   if (!config.skipDay) {
     await quiet();
     log(`the day: ${config.cases} cases at ${config.rate.toFixed(1)} cases/s (${config.multiple.toFixed(1)}× the average of ${DAY_CASES} a day), at most ${config.maxInFlight} journeys in flight`);
-    day = await runDay({ client, cases: config.cases, rate: config.rate, maxInFlight: config.maxInFlight, dayStartMs: Date.parse(DAY_START), log });
+    day = await runDay({ client, setClock, cases: config.cases, rate: config.rate, maxInFlight: config.maxInFlight, dayStartMs: Date.parse(DAY_START), log });
     log(`  journeys done: ${day.casesFinished} finished, ${day.casesFailed} failed, in ${((day.journeysEndedMs - day.startedMs) / 1000).toFixed(1)} s; waiting for the system to go quiet …`);
     await quiet();
     dayEndMs = Date.now() - 4_000;
     log('the night: the clock goes day by day through the next week');
-    night = await runNight(client, Date.parse(DAY_START), 9, () => quiet(4, 900), log);
+    night = await runNight(setClock, Date.parse(DAY_START), 9, () => quiet(4, 900), log);
   }
   clearInterval(sampler);
 
@@ -210,7 +242,8 @@ try {
   const { rows: checkpoints } = await pool.query<{ id: string; position: string }>("SELECT subscription_id AS id, position::text FROM subscription_checkpoints WHERE subscription_id LIKE 'relay%' ORDER BY 1");
   const storeHead = await head();
   const coverage = await deadlineCoverage(pool);
-  const consumerCrashes = (await readFile(system.logFile, 'utf8').catch(() => '')).split('\n').filter((l) => /consumer \w+ crashed/.test(l)).map((l) => /consumer (\w+) crashed/.exec(l)![1]!);
+  const consumerCrashes: string[] = [];
+  for (const file of systemLogs) consumerCrashes.push(...(await readFile(file, 'utf8').catch(() => '')).split('\n').filter((l) => /consumer \w+ crashed/.test(l)).map((l) => /consumer (\w+) crashed/.exec(l)![1]!));
   const allMoves = [...(day?.clockMoves ?? []), ...night];
   const breachLags = (await breaches(pool)).map((b) => {
     const passed = wallWhenPassed(allMoves, b.dueAtMs);
@@ -265,7 +298,11 @@ try {
   say();
   say(`Machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Linux, Node ${machine.node}, ${machine.postgres}, ${machine.kafka}, Redis local. Load average at start ${machine.load.map((l) => l.toFixed(2)).join(' / ')}, at end ${load.map((l) => l.toFixed(2)).join(' / ')} (2 cores shared with colleagues' test runs).`);
   say();
-  say(`What ran: **the standalone process** (every service module in one process) on the real PostgreSQL (schema \`${run.schema}\`), Kafka (${config.sharedKafka ? 'the shared broker' : `a one-node KRaft broker of the bench's own at ${kafkaBrokers}, same jars as infra/kafka: the services' consumer group ids are not prefixed, and on the shared broker a colleague's distributed run in groups of the same names was assigned half of this run's partitions`}; topics \`${run.topicPrefix}*\`) and Redis, \`GOVSVC_CLOCK=controlled\`, \`RATE_LIMIT_ENABLED=false\`, \`LOG_LEVEL=${config.logLevel}\`. Not the distributed run: its services' \`main.ts\` have no controlled clock, so a compressed day cannot run there yet. Load generator: autocannon 8.0.0 (HTTP figures) and the bench's journey driver (fetch, keep-alive) for the day.`);
+  const whatRan = config.topology === 'distributed'
+    ? `**the distributed run** (every service its own process, started by \`startDistributed\`: ${distributed?.services.map((s) => s.name).join(', ')}; clocks moved together with \`moveClocks\`)`
+    : '**the standalone process** (every service module in one process; `--topology standalone`)';
+  const kafkaWhere = config.ownKafka ? `a one-node KRaft broker of the bench's own at ${kafkaBrokers}, same jars as infra/kafka` : `the shared broker ${kafkaBrokers}`;
+  say(`What ran: ${whatRan} on the real PostgreSQL (schema \`${run.schema}\`), Kafka (${kafkaWhere}; topics and consumer groups \`${run.topicPrefix}*\`) and Redis, \`GOVSVC_CLOCK=controlled\`, \`RATE_LIMIT_ENABLED=false\`, \`LOG_LEVEL=${config.logLevel}\`. Load generator: autocannon 8.0.0 (HTTP figures${config.topology === 'distributed' ? ", intake's own port" : ''}) and the bench's journey driver (fetch, keep-alive) for the day.`);
   say();
   if (day) {
     say(`The day: **${config.cases.toLocaleString('en')} cases**${scaled ? ` (a scaled-down day; the full day is ${DAY_CASES.toLocaleString('en')}: \`pnpm bench:system\` with no options)` : ''}, offered at ${config.rate.toFixed(1)} cases/s (${config.multiple.toFixed(0)}× the day's average), clock compressed ${day.speed.toFixed(0)}× (one day, ${DAY_START}, over the arrivals), then nine night steps to the following midnights. Mix as driven: ${[...day.outcomes].map(([k, v]) => `${k} ${v}`).join(', ')} (collaboration = food-licence cases reaching a decision, each with the fire brigade's opinion). The cases the HTTP phase submitted (autocannon) stay in the system, left at the window: they take part in the night's breaches.`);
@@ -278,7 +315,7 @@ try {
     say(`| zero lost or duplicated events | ${stored.commandsOk.toLocaleString('en')} commands answered 2xx: ${stored.commandsWithoutEvents.length} without stored events, ${stored.duplicatedEffects.length} with a duplicated effect; ${relayed.messages.toLocaleString('en')} messages on ${topics.topics} topics (high watermarks ${topics.highWatermarkSum.toLocaleString('en')}): ${relayed.missing} events of published types not relayed, ${relayed.duplicateIds} duplicate message ids; relay checkpoints ${checkpoints.map((c) => `${c.id}@${c.position}`).join(', ')} / store head ${storeHead} | ${verdict(stored.commandsWithoutEvents.length === 0 && stored.duplicatedEffects.length === 0 && relayed.missing === 0 && relayed.duplicateIds === 0)} |`);
     say(`| breach lag p99 < 1 s | ${breachLags.length.toLocaleString('en')} breaches: p50 ${percentile(breachLags.map((b) => b.lagMs), 50).toFixed(0)} ms, **p99 ${breachP99.toFixed(0)} ms**, max ${Math.max(0, ...breachLags.map((b) => b.lagMs)).toFixed(0)} ms (clock move that passed the due instant → DeadlineBreached stored); supervision opened deadlines for ${coverage.withDeadlines} of ${coverage.submitted} cases${consumerCrashes.length > 0 ? `; consumers that crashed and did not come back: ${consumerCrashes.join(', ')}` : ''} | ${verdict(breachLags.length > 0 && breachP99 < 1000 && coverage.withDeadlines === coverage.submitted)} |`);
   }
-  say(`| resident memory of all processes < 4 GB | peak together **${mb(peakTogether)}**: services ${mb(peakServices)} RSS (the standalone process tree), infrastructure ${mb(peakInfra)} PSS (PostgreSQL with every backend incl. colleagues', Kafka, Redis); the bench's own driver ${mb(peak((s) => s.driver))} not counted | ${verdict(peakTogether > 0 && peakTogether < 4 * 2 ** 30)} |`);
+  say(`| resident memory of all processes < 4 GB | peak together **${mb(peakTogether)}**: services ${mb(peakServices)} RSS (${config.topology === 'distributed' ? `the ${distributed?.services.length ?? 0} service processes with their children, summed` : 'the standalone process tree'}), infrastructure ${mb(peakInfra)} PSS (PostgreSQL with every backend incl. colleagues', Kafka, Redis); the bench's own driver ${mb(peak((s) => s.driver))} not counted | ${verdict(peakTogether > 0 && peakTogether < 4 * 2 ** 30)} |`);
   if (intake && hello0) {
     say(`| intake commands ≥ 8,000/s over HTTP, durable append | **${intake.requestsPerSecond.toFixed(0)} commands/s** (2xx only; ${intake.non2xx} non-2xx, ${intake.errors} errors) | ${verdict(intake.requestsPerSecond >= 8000)} |`);
     say(`| intake ≥ 0.10× bare fastify hello-world | ${(intake.requestsPerSecond / hello0.requestsPerSecond).toFixed(3)}× (hello-world ${hello0.requestsPerSecond.toFixed(0)} req/s, the better of its two measurements) | ${verdict(intake.requestsPerSecond >= 0.1 * hello0.requestsPerSecond)} |`);

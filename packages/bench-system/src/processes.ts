@@ -1,15 +1,18 @@
 /**
- * The processes under test: the standalone process (every service module in
- * one process) on the real PostgreSQL, Kafka and Redis with the controlled
- * clock, and the bare fastify hello-world baseline. Each runs as a child of
- * the bench with its own log; both are stopped with SIGTERM at the end.
+ * The processes under test, on the real PostgreSQL, Kafka and Redis with the
+ * controlled clock: the distributed run (every service its own process,
+ * started by the standalone package's `startDistributed`) or the standalone
+ * process (every service module in one process); and the bare fastify
+ * hello-world baseline. Each runs as a child of the bench with its own log;
+ * all are stopped with SIGTERM at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { baseChildEnv, REPO_ROOT, type BenchConfig } from './config.ts';
+import { startDistributed, type DistributedRun } from '@govsvc/standalone/distributed';
+import { baseChildEnv, exportInfraEnv, REPO_ROOT, type BenchConfig } from './config.ts';
 
 export interface Child {
   readonly name: string;
@@ -23,6 +26,8 @@ export interface RunIdentity {
   /** e.g. `20261126t1040` */
   readonly id: string;
   readonly schema: string;
+  /** The distributed run's `isolate`: its topics and consumer groups are `<isolate>.…`, its Redis keys `<isolate>:<service>:…`. */
+  readonly isolate: string;
   readonly topicPrefix: string;
   readonly redisPrefix: string;
   readonly runDir: string;
@@ -46,7 +51,7 @@ export async function runIdentity(config: BenchConfig): Promise<RunIdentity> {
   url.searchParams.set('options', `-c search_path=${schema}`);
   const runDir = join(REPO_ROOT, '.run', 'bench-system', id);
   await mkdir(runDir, { recursive: true });
-  return { id, schema, topicPrefix: `benchsys-${id}.`, redisPrefix: `benchsys:${id}:`, runDir, databaseUrl: url.toString() };
+  return { id, schema, isolate: `benchsys-${id}`, topicPrefix: `benchsys-${id}.`, redisPrefix: `benchsys:${id}:`, runDir, databaseUrl: url.toString() };
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -115,4 +120,26 @@ export async function startHello(config: BenchConfig, run: RunIdentity): Promise
   const url = `http://127.0.0.1:${config.helloPort}`;
   await waitFor('hello-world', child, async () => (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok, 60_000);
   return { name: 'hello', child, url, logFile, stop: () => terminate(child) };
+}
+
+/**
+ * The distributed run: every service its own process on `portBase + n`, the run's own schema, topic and
+ * consumer-group prefix and Redis keys, every clock controlled from the day's start. `infra: false`: the
+ * bench found (or started) the infrastructure itself; `startDistributed` reads it from `infra/local/local.mjs
+ * env`, which honours DATABASE_URL, REDIS_URL and KAFKA_BROKERS, so the bench sets those for it first.
+ */
+export async function startDistributedRun(config: BenchConfig, run: RunIdentity, kafkaBrokers: string, log: (line: string) => void): Promise<DistributedRun> {
+  exportInfraEnv(config, kafkaBrokers);
+  return startDistributed({
+    runDir: join(run.runDir, 'distributed'),
+    schema: run.schema,
+    portBase: config.portBase,
+    infra: false,
+    only: null,
+    isolate: run.isolate,
+    clock: { mode: 'controlled', start: DAY_START },
+    // A load generator is one principal sending thousands of requests a second: the per-principal limit would refuse it.
+    extraEnv: { RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: config.logLevel },
+    log,
+  });
 }
