@@ -79,9 +79,11 @@ describe('on PGlite (the standalone data folder)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('R-ACC-1: numbers are distinct under concurrency and continue after a restart', async () => {
+  // Two PGlite starts (WebAssembly PostgreSQL): on a loaded 2-core machine each can take tens of seconds.
+  it('R-ACC-1: numbers are distinct under concurrency and continue after a restart', { timeout: 240_000 }, async () => {
     let store = await createEmbeddedEventStore({ dataDir: dir });
-    const first = await Promise.all(Array.from({ length: 50 }, () => defaultCaseNumberAllocator(store).next('110105', '2026-11-26')));
+    const allocator = defaultCaseNumberAllocator(store);
+    const first = await Promise.all(Array.from({ length: 50 }, () => allocator.next('110105', '2026-11-26')));
     expect(new Set(first).size).toBe(50);
     await store.close();
     store = await createEmbeddedEventStore({ dataDir: dir });
