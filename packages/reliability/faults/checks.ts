@@ -59,6 +59,8 @@ export interface CheckContext {
   readonly stormCases: readonly string[];
   /** Records re-sent by a relay killed between ack and checkpoint, as counted when the fault ran. */
   readonly resentByRelayKill: number | null;
+  /** What the clock row saw after each shift of supervision's clock (null: not run). */
+  readonly clockJump: { readonly deadlines: number; readonly opened: number; readonly before: number; readonly expectBreach: boolean; readonly shifts: readonly { readonly shift: string; readonly breached: number }[] } | null;
   /** Service processes that exited without the harness stopping them. */
   readonly crashes: readonly string[];
   readonly client: GovsvcClient;
@@ -132,6 +134,7 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
     if (ctx.bookings.length > 0) results.push(await noOverbooking(ctx.bookings, byStream));
     if (ctx.poison.length > 0) results.push(await poisonDeadLettered(ctx));
     if (ctx.stormCases.length > 0) results.push(await stormFiredOnce(ctx.stormCases, store));
+    if (ctx.clockJump !== null) results.push(clockJumpHeld(ctx.clockJump));
     results.push(await deadlineIndexEqualsRebuild(ctx.client));
 
     // Clear errors: every non-2xx is problem+json; no 5xx but 503 with Retry-After.
@@ -287,6 +290,22 @@ async function stormFiredOnce(stormCases: readonly string[], store: EventStore):
     check: 'deadline storm: each deadline due at the same instant fired exactly once',
     ok,
     detail: `${stormCases.length} contracts, ${opened.size} deadlines opened, ${breached.size} breached${unbreached.length ? `, ${unbreached.length} never breached (e.g. ${unbreached[0]})` : ''}${notOnce.length ? `, ${notOnce.length} breached more than once (e.g. ${notOnce[0]![0]} ×${notOnce[0]![1]})` : ''}`,
+  };
+}
+
+/**
+ * Supervision's clock jumped +2 h, then to -2 h, then back: deadlines due at the end of today breach exactly when +2 h
+ * passes their due instant, all of them, and going back neither undoes nor repeats a breach (the count stays; one
+ * breach per deadline stream is the duplicate check).
+ */
+function clockJumpHeld(jump: NonNullable<CheckContext['clockJump']>): CheckResult {
+  const expected = jump.expectBreach ? jump.deadlines : 0;
+  const counts = jump.shifts.map((s) => s.breached);
+  const ok = jump.opened === jump.deadlines && jump.before === 0 && counts.every((n) => n === expected);
+  return {
+    check: 'wall-clock jump ±2 h on supervision: breaches follow the shifted clock, none undone or repeated',
+    ok,
+    detail: `${jump.deadlines} deadlines due at the end of today, ${jump.opened} in the index before the jump; breached before ${jump.before}, ${jump.shifts.map((s) => `after ${s.shift} ${s.breached}`).join(', ')}; expected ${expected} throughout (+2 h ${jump.expectBreach ? 'passes' : 'does not reach'} their due instant)`,
   };
 }
 

@@ -45,8 +45,9 @@ export type FaultName =
   | 'relay-kill'
   | 'poison'
   | 'zombie-consumer'
-  | 'deadline-storm';
-/** In the issue's order; the clock jump is not built yet (docs/reliability.md). */
+  | 'deadline-storm'
+  | 'clock-jump';
+/** In the issue's order. */
 export const FAULTS: readonly FaultName[] = [
   'kill-consumer',
   'kafka-kill',
@@ -60,6 +61,7 @@ export const FAULTS: readonly FaultName[] = [
   'poison',
   'zombie-consumer',
   'deadline-storm',
+  'clock-jump',
 ];
 /** Faults that hit one consumer service, picked by the seed. */
 const CONSUMER_TARGETS = ['review', 'delivery', 'supervision'];
@@ -231,6 +233,44 @@ const SLOT_CAPACITY = 3;
 const STORM_REQUESTED_AT = '2026-11-02T09:00:00+08:00';
 const STORM_DUE = '2026-11-06';
 
+/** Deadlines the clock row opens (due at the end of today), and how long each shift is left to act. */
+const CLOCK_DEADLINES = 20;
+const CLOCK_SETTLE_MS = 15_000;
+const SUPERVISOR: Caller = { role: 'supervisor', subject: 'supervisor-1' };
+
+export interface ClockJump {
+  readonly deadlines: number;
+  /** Clock-row deadlines in supervision's index before the first shift. */
+  readonly opened: number;
+  /** Clock-row deadlines breached before the first shift. */
+  readonly before: number;
+  /** Whether +2 h passes their due instant (the end of today in Shanghai). */
+  readonly expectBreach: boolean;
+  readonly shifts: readonly { readonly shift: string; readonly breached: number; readonly now: string }[];
+}
+
+/** A `review.opinion-requested.v1` contract opening one opinion deadline for `caseId`, due at the end of `due` (Shanghai). */
+function opinionRequest(caseId: string, requestedAt: string, due: string) {
+  return contractRecord({
+    type: 'review.opinion-requested.v1',
+    producer: 'review',
+    key: caseId,
+    id: `${caseId}-opinion`,
+    time: requestedAt,
+    data: {
+      caseId,
+      requestId: 'req-1',
+      leadDepartment: FOOD_LICENCE.lead,
+      assistingDepartment: FIRE,
+      question: '经营场所消防安全是否符合要求？',
+      materials: [],
+      due: { date: due, provisional: false },
+      requestedAt,
+      requestedBy: { staffId: 'reviewer-dc-1', department: FOOD_LICENCE.lead },
+    },
+  });
+}
+
 /** Runs the workload under the fault schedule, then checks. */
 export async function runHarness(options: HarnessOptions): Promise<RunResult> {
   const { seed, cases, runDir, log } = options;
@@ -265,7 +305,16 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
     // topic-partition", exit 1) instead of retrying: a finding for messaging. The topics exist after a first attempt.
     for (let attempt = 1; run === undefined; attempt++) {
       try {
-        run = await startDistributed({ runDir, schema, portBase: options.portBase, infra: false, only: null, log });
+        run = await startDistributed({
+          runDir,
+          schema,
+          portBase: options.portBase,
+          infra: false,
+          only: null,
+          // Every service on an offset clock (zero until moved): the clock jump shifts supervision's alone.
+          ...(options.faults.includes('clock-jump') && { clock: { mode: 'offset' as const } }),
+          log,
+        });
       } catch (error) {
         history.record({ kind: 'note', finding: 'distributed run failed to start on a fresh broker', attempt, error: (error as Error).message.slice(0, 1_000) });
         log(`start attempt ${attempt} failed: ${(error as Error).message.split('\n').slice(0, 3).join(' | ')}`);
@@ -287,6 +336,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
     const poison: PoisonSent[] = [];
     const stormCases: string[] = [];
     let resentByRelayKill: number | null = null;
+    let clockJump: ClockJump | null = null;
     const applicationBody = {
       itemCode: FOOD_LICENCE.itemCode,
       applicant: ENTERPRISE,
@@ -440,29 +490,44 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
             const records = Array.from({ length: stormDeadlines }, (_, i) => {
               const caseId = `storm-${seed}-${i}`;
               stormCases.push(caseId);
-              return contractRecord({
-                type: 'review.opinion-requested.v1',
-                producer: 'review',
-                key: caseId,
-                id: `${caseId}-opinion`,
-                time: STORM_REQUESTED_AT,
-                data: {
-                  caseId,
-                  requestId: `req-${i}`,
-                  leadDepartment: FOOD_LICENCE.lead,
-                  assistingDepartment: FIRE,
-                  question: '经营场所消防安全是否符合要求？',
-                  materials: [],
-                  due: { date: STORM_DUE, provisional: false },
-                  requestedAt: STORM_REQUESTED_AT,
-                  requestedBy: { staffId: 'reviewer-dc-1', department: FOOD_LICENCE.lead },
-                },
-              });
+              return opinionRequest(caseId, STORM_REQUESTED_AT, STORM_DUE);
             });
             const began = Date.now();
             await publishRaw(kafka.brokers, topicOf('review'), records);
             history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, deadlines: stormDeadlines, publishMs: Date.now() - began });
             log(`  ${stormDeadlines} overdue opinion requests published in ${Date.now() - began} ms`);
+            break;
+          }
+          case 'clock-jump': {
+            // Supervision's wall clock jumps +2 h, then back to -2 h, then to zero. Deadlines due at the end of today
+            // (Shanghai) are opened first: they must breach exactly once if (and only if) +2 h passes their due
+            // instant, and going back must neither undo nor repeat a breach.
+            const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+            const dueAt = Date.parse(`${today}T23:59:59.999+08:00`);
+            const caseIds = Array.from({ length: CLOCK_DEADLINES }, (_, i) => `clock-${seed}-${i}`);
+            await publishRaw(kafka.brokers, topicOf('review'), caseIds.map((caseId) => opinionRequest(caseId, `${today}T09:00:00+08:00`, today)));
+            const breachedNow = async () => {
+              const reply = await client.get('/supervision/deadlines?breached=true', SUPERVISOR).catch(() => undefined);
+              return ((reply?.json as { deadlines?: { caseId: string }[] } | undefined)?.deadlines ?? []).filter((d) => d.caseId.startsWith(`clock-${seed}-`)).length;
+            };
+            const opened = async () => {
+              const reply = await client.get('/supervision/deadlines', SUPERVISOR).catch(() => undefined);
+              return ((reply?.json as { deadlines?: { caseId: string }[] } | undefined)?.deadlines ?? []).filter((d) => d.caseId.startsWith(`clock-${seed}-`)).length;
+            };
+            await eventually('clock-row deadlines opened', async () => (await opened()) >= CLOCK_DEADLINES, 120_000, 1_000).catch(() => undefined);
+            const openedBefore = await opened();
+            const before = await breachedNow();
+            const shifts: { shift: string; breached: number; now: string }[] = [];
+            for (const shift of ['PT2H', '-PT4H', 'PT2H']) {
+              const moved = await run!.moveClocks({ shift }, ['supervision']);
+              history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, shift, supervisionNow: moved.supervision });
+              await sleep(CLOCK_SETTLE_MS);
+              shifts.push({ shift, breached: await breachedNow(), now: moved.supervision ?? '?' });
+            }
+            const expectBreach = Date.now() + 2 * 3_600_000 > dueAt;
+            clockJump = { deadlines: CLOCK_DEADLINES, opened: openedBefore, before, expectBreach, shifts };
+            history.record({ kind: 'fault', phase: 'healed', fault: fault.fault, clockJump });
+            log(`  supervision's clock +2 h, -2 h, back: clock-row breaches ${before} → ${shifts.map((s) => `${s.shift} ${s.breached}`).join(', ')} (expected ${expectBreach ? CLOCK_DEADLINES : 0} after +2 h)`);
             break;
           }
         }
@@ -529,14 +594,15 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
     // probes, plus a seeded few, sent again with the first Idempotency-Key: the checker compares the answers.
     const retriedKeys = new Set(history.entries.filter((e) => e.kind === 'request' && e.step === 'submit' && (e.attempt as number) > 1).map((e) => String(e.idempotencyKey)));
     const pick = random(seed + 1);
-    const replays = [...submitKeys].filter(([, key]) => retriedKeys.has(key) || !key.startsWith('case-') || pick() < 0.1);
+    const chosen = [...submitKeys].filter(([, key]) => retriedKeys.has(key) || !key.startsWith('case-') || pick() < 0.1);
+    const replays = chosen.length > 0 ? chosen : [...submitKeys].slice(0, 1);
     for (const [caseId, key] of replays) await recorded(history, client, `replay-${caseId}`, 'submit-replay', 'POST', '/intake/applications', PEOPLE.applicant, applicationBody, key, [200, 201]);
 
     if (stormCases.length > 0) {
       log(`waiting for the storm's ${stormCases.length} deadlines to fire`);
       const began = Date.now();
       await eventually('storm deadlines breached', async () => {
-        const reply = await client.get('/supervision/deadlines?breached=true', { role: 'supervisor', subject: 'supervisor-1' }).catch(() => undefined);
+        const reply = await client.get('/supervision/deadlines?breached=true', SUPERVISOR).catch(() => undefined);
         const storm = ((reply?.json as { deadlines?: { caseId: string }[] } | undefined)?.deadlines ?? []).filter((d) => d.caseId.startsWith(`storm-${seed}-`)).length;
         return storm >= stormCases.length;
       }, Math.max(180_000, stormCases.length * 60), 5_000).catch(() => undefined);
@@ -558,6 +624,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       poison,
       stormCases,
       resentByRelayKill,
+      clockJump,
       crashes,
       client,
     });
