@@ -14,7 +14,7 @@ import type { IdGenerator } from '@govsvc/runtime/ids';
 import type { ReadinessCheck } from '@govsvc/service-kit/health';
 import type { Logger } from 'pino';
 import { CONSUMED_TOPICS, PUBLISHED_TOPICS, createReviewConsumer, createReviewRelay, type TopicFor } from './app/messaging.ts';
-import { ReviewService, reviewCodec } from './app/review-service.ts';
+import { LICENCE_ISSUER, ReviewService, reviewCodec } from './app/review-service.ts';
 import type { SealSigner } from './app/seal-signer.ts';
 import { reviewRoutes } from './http/routes.ts';
 import { TaskBoard } from './app/task-board.ts';
@@ -75,7 +75,7 @@ export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
           const event = reviewCodec.decode(stored);
           if (event.type !== 'DecisionMade' || event.data.outcome !== 'approve') continue;
           await service.ensureLicence(stored.stream.slice('review-'.length), {
-            actor: { id: 'review-licence-issuer', role: 'system' },
+            actor: LICENCE_ISSUER,
             correlationId: stored.metadata.correlationId,
             causationId: stored.id,
           });

@@ -73,6 +73,13 @@ export const itemCodec = zodEventCodec<ItemEvent>(itemEventDefinitions);
 export const decisionIdOf = (caseId: string): string => `DEC-${caseId}`;
 export const licenceIdOf = (caseId: string): string => `LIC-${caseId}`;
 
+/**
+ * Who issues a licence: the system, in consequence of the approval (Licensing Law Art. 44). The approval's
+ * signers are on the decision; the licence follows from it either inline with the chief's signature or from
+ * the catch-up issuer after a crash, and must be attributed the same way on both paths.
+ */
+export const LICENCE_ISSUER = { id: 'review-licence-issuer', role: 'system' } as const;
+
 export class ReviewService {
   readonly deadlines: ReviewDeadlines;
 
@@ -336,7 +343,8 @@ export class ReviewService {
       expectedRevision: ctx.expectedRevision ?? (repeat ? undefined : (revision ?? undefined)),
     }, 'sign');
     const made = outcome.events.find((e): e is ReviewEventOf<'DecisionMade'> => e.type === 'DecisionMade');
-    if (made && made.data.outcome === 'approve') await this.ensureLicence(caseId, { actor: ctx.actor, correlationId: ctx.correlationId, causationId: ctx.causationId ?? ctx.correlationId });
+    // Issued by the same system actor as the catch-up issuer's: whichever path wins the race, the audit trail reads the same.
+    if (made && made.data.outcome === 'approve') await this.ensureLicence(caseId, { actor: LICENCE_ISSUER, correlationId: ctx.correlationId, causationId: ctx.causationId ?? ctx.correlationId });
     return outcome;
   }
 
