@@ -234,7 +234,7 @@ async function main() {
       const groups = after.groups - before.groups;
       const appends = after.fast - before.fast;
       log(
-        `3b. breach storm recorded durably (PostgreSQL store, group commit): ${PG_N} opened in ${seconds(openMs)} s (${rate(PG_N, openMs)}/s); all due → ${pgBreaches} DeadlineBreached, each once, in ${seconds(pgStormMs)} s = ${rate(PG_N, pgStormMs)} breaches/s; ${appends} firing appends in ${groups} transactions (${groups > 0 ? (appends / groups).toFixed(1) : '–'} per commit), ${after.locked - before.locked} on the locked path`,
+        `3b. breach storm recorded durably (PostgreSQL store, group commit, ${PG_CONCURRENCY} firings in flight): ${PG_N} opened in ${seconds(openMs)} s (${rate(PG_N, openMs)}/s); all due → ${pgBreaches} DeadlineBreached, each once, in ${seconds(pgStormMs)} s = ${rate(PG_N, pgStormMs)} breaches/s; ${appends} firing appends in ${groups} transactions (${groups > 0 ? (appends / groups).toFixed(1) : '–'} per commit), ${after.locked - before.locked} on the locked path`,
       );
       await pgModule.stop();
     } finally {
