@@ -67,6 +67,8 @@ export interface SupervisionModuleDeps {
   readonly scheduler?: { readonly batchSize?: number; readonly concurrency?: number; readonly idleMs?: number };
   /** Run the scheduler loop in start() (default true); tests drive `scheduler.runOnce()` instead. */
   readonly runScheduler?: boolean;
+  /** How often the index's integrity marker is checked, so a wiped Redis is rebuilt from the store (default 5 s). */
+  readonly indexCheckMs?: number;
   readonly readinessChecks?: readonly ReadinessCheck[];
 }
 
@@ -152,6 +154,31 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
     [...(Object.keys(TRIGGERS) as CurrentTypeName[]), ...currentGuideTypes()].map((type) => [type, async (event: Parameters<ContractConsumer['handle']>[0]) => consumer.handle(event)]),
   ) as IntegrationEventHandlers<undefined>;
 
+  // A wiped index (Redis flushed or failed over to an empty replica) is rebuilt from the store; until then
+  // readiness fails, so nothing routes to a supervision that cannot see its deadlines (docs/reliability.md finding 9).
+  let indexWhole = true;
+  let restoring: Promise<void> | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+  const restoreIfWiped = (atStart = false) =>
+    (restoring ??= (async () => {
+      const integrity = deps.index.integrity;
+      if (!integrity || (await integrity.intact())) return void (indexWhole = true);
+      // At start, an index with deadlines but no marker was built before markers existed (or by a bench's
+      // projection): adopt it. A wipe leaves nothing behind, and an empty index is rebuilt.
+      if (atStart && (await deps.index.countOpen()) > 0) {
+        await integrity.complete(await integrity.begin());
+        log.info({}, 'deadline index adopted as whole (built before its integrity marker existed)');
+        return void (indexWhole = true);
+      }
+      indexWhole = false;
+      log.warn({}, 'the deadline index is not whole (Redis flushed or new): rebuilding it from the event store');
+      const { events } = await rebuild('deadline-index');
+      indexWhole = await integrity.intact();
+      log.info({ events, whole: indexWhole }, 'deadline index rebuilt');
+    })()
+      .catch((error: unknown) => log.error({ err: error }, 'checking or rebuilding the deadline index failed; trying again'))
+      .finally(() => (restoring = undefined)));
+
   async function rebuild(projection: 'deadline-index' | 'case-timeline') {
     if (projection === 'deadline-index') {
       const result = await rebuildDeadlineIndex(deps.store, index);
@@ -177,10 +204,19 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       { name: 'event-store', check: async () => void (await deps.store.headPosition()) },
       // Not ready while the contract consumer is down (crashed and rejoining): deadlines would silently stop opening.
       { name: 'contract-consumer', check: async () => busConsumer?.readinessCheck().check() },
+      {
+        name: 'deadline-index',
+        check: async () => {
+          if (!indexWhole) throw new Error('the deadline index is being rebuilt from the event store');
+        },
+      },
       ...(deps.readinessChecks ?? []),
     ],
     async start() {
       await calendar.load();
+      await restoreIfWiped(true);
+      watchdog = setInterval(() => void restoreIfWiped(), deps.indexCheckMs ?? 5_000);
+      watchdog.unref();
       indexSubscription = subscribeDeadlineIndex(deps.store, index);
       calendarSubscription = calendar.subscribe(index, deps.clock);
       timelineSubscription = subscribeCaseTimeline(deps.store, deps.timeline);
@@ -208,6 +244,8 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       await Promise.all([timelineSubscription?.caughtUp(), relay?.caughtUp()]);
     },
     async stop() {
+      clearInterval(watchdog);
+      await restoring;
       await scheduler.stop();
       await busConsumer?.stop();
       await relay?.stop();

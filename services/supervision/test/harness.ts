@@ -44,6 +44,8 @@ export interface HarnessOptions {
   /** Kafka runs: unique topics and consumer group per test file. */
   readonly topicFor?: (topic: string) => string;
   readonly groupId?: string;
+  /** How often the module checks its index's integrity marker. */
+  readonly indexCheckMs?: number;
 }
 
 export interface Harness {
@@ -78,6 +80,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.sealKeys ? { sealKeys: options.sealKeys } : {}),
     ...(options.topicFor ? { topicFor: options.topicFor } : {}),
     consumerGroupId: options.groupId ?? 'supervision',
+    ...(options.indexCheckMs !== undefined && { indexCheckMs: options.indexCheckMs }),
   });
   const topicFor = options.topicFor ?? ((topic: string) => topic);
   const groupId = options.groupId ?? 'supervision';

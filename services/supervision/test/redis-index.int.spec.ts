@@ -40,6 +40,13 @@ const redisIndex = (prefix: string) => {
 const itemCode = '11000000000000000A-0001-01';
 const snapshot = (entries: readonly IndexEntry[]) => [...entries].sort((a, b) => (a.deadlineId < b.deadlineId ? -1 : 1));
 
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await condition()); ) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function countEvents(store: InMemoryEventStore, type: string): Promise<number> {
   return store.allEvents().filter((e) => e.type === type).length;
 }
@@ -89,6 +96,65 @@ describe('deadline index in Redis', () => {
     const afterSecond = store.allEvents().length;
     await h.tick('2025-03-17T09:00:00+08:00');
     expect(store.allEvents().length).toBe(afterSecond);
+  });
+
+  it('a Redis wiped behind its back is noticed and rebuilt by supervision itself; not ready meanwhile (reliability finding 9)', async () => {
+    const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
+    const store = createInMemoryEventStore({ now: () => clock.now() });
+    const prefix = uniqueKeyPrefix('wiped');
+    const index = redisIndex(prefix);
+    const h = await startHarness({ start: '2025-03-03T08:00:00+08:00', clock, store, index, indexCheckMs: 100 });
+    harnesses.push(h);
+    await h.publish('catalog.guide-published.v1', { itemCode, guideVersion: '2025.2', itemType: '01' });
+    for (let i = 0; i < 5; i++) await h.publish('intake.application-submitted.v1', { caseId: `BJ-W${i}`, itemCode, guideVersion: '2025.2', submittedAt: '2025-03-03T10:00:00+08:00' });
+    const before = snapshot(await index.all());
+    expect(before.length).toBeGreaterThanOrEqual(5);
+    expect(await index.integrity!.intact()).toBe(true);
+
+    // FLUSHALL, as far as this index can tell: every key under its prefix gone, written by nobody in this process.
+    const wiper = createRedisDeadlineIndex({ url: redisUrl, prefix });
+    await wiper.clear();
+    await wiper.close();
+    expect(await index.all()).toEqual([]);
+
+    await waitUntil(async () => (await index.integrity!.intact()) && (await index.all()).length === before.length);
+    expect(snapshot(await index.all())).toEqual(before);
+    const ready = await Promise.all(h.module.readinessChecks.map((c) => c.check().then(() => true, () => false)));
+    expect(ready.every(Boolean)).toBe(true);
+    // Firing still happens exactly once from the rebuilt index.
+    await h.tick('2025-03-05T09:00:00+08:00');
+    const breaches = await countEvents(store, 'DeadlineBreached');
+    expect(breaches).toBeGreaterThan(0);
+    await h.tick('2025-03-05T09:00:00+08:00');
+    expect(await countEvents(store, 'DeadlineBreached')).toBe(breaches);
+  });
+
+  it('an index built before the integrity marker existed is adopted at start, not rebuilt', async () => {
+    const prefix = uniqueKeyPrefix('adopt');
+    const index = redisIndex(prefix);
+    const entry: IndexEntry = {
+      deadlineId: 'BJ-A1:acceptance:submission',
+      caseId: 'BJ-A1',
+      kind: 'acceptance',
+      label: '受理时限',
+      step: 'submission',
+      department: '',
+      centre: 'bj-city',
+      itemCode,
+      itemName: '',
+      due: '2025-03-04',
+      dueAt: '2025-03-04T23:59:59.999+08:00',
+      card: null,
+      nextAt: Date.parse('2030-03-04T15:59:59.999Z'),
+      revision: 0,
+    };
+    await index.upsert(entry);
+    expect(await index.integrity!.intact()).toBe(false);
+    const h = await startHarness({ start: '2025-03-03T08:00:00+08:00', index, indexCheckMs: 100 });
+    harnesses.push(h);
+    expect(await index.integrity!.intact()).toBe(true);
+    // Not rebuilt from the (empty) store: the entry is still there.
+    expect((await index.all()).map((e) => e.deadlineId)).toEqual(['BJ-A1:acceptance:submission']);
   });
 
   it('a crash between recording a breach and updating the index: after restart, exactly one DeadlineBreached and one outcome request', async () => {

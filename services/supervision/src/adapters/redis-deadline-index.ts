@@ -17,6 +17,7 @@
  * Writes are batched: one Lua script call checks and writes up to 1,000 changes atomically. Every
  * key starts with `prefix`, so several deployments or test files share one Redis.
  */
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { matches, type DeadlineIndex, type IndexChange, type IndexEntry, type IndexFilter, type SummarySource } from '../app/deadline-index.ts';
 import { DEADLINE_KINDS, type DeadlineKind } from '../domain/kinds.ts';
@@ -112,7 +113,7 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
   redis.on('error', () => undefined); // surfaced by the failing command (and readiness), not as an unhandled event
   redis.defineCommand('deadlineApply', { numberOfKeys: 2, lua: APPLY });
   const p = options.prefix;
-  const keys = { due: `${p}due`, summaries: `${p}s` };
+  const keys = { due: `${p}due`, summaries: `${p}s`, built: `${p}meta:built` };
   const tombstoneSeconds = String(options.tombstoneSeconds ?? 24 * 3600);
   let source: SummarySource | undefined;
 
@@ -211,6 +212,21 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
     },
     async countOpen() {
       return redis.zcount(keys.due, 0, '+inf');
+    },
+    integrity: {
+      async intact() {
+        return (await redis.get(keys.built)) === 'intact';
+      },
+      async begin() {
+        const token = `building:${randomUUID()}`;
+        await redis.set(keys.built, token);
+        return token;
+      },
+      async complete(token) {
+        // Compare-and-set: a flush between begin and here removed the token, and the rebuild must run again.
+        const done = (await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], 'intact') return 1 end return 0", 1, keys.built, token)) as number;
+        return done === 1;
+      },
     },
     async clear() {
       let cursor = '0';

@@ -145,7 +145,16 @@ export function subscribeDeadlineIndex(store: EventStore, index: DeadlineIndex):
  * the index, so a rebuilt index cannot make anything fire twice.
  */
 export async function rebuildDeadlineIndex(store: EventStore, index: DeadlineIndex, pageSize = 5_000): Promise<{ events: number }> {
-  await index.clear();
+  // A wipe while this runs (the marker gone before `complete`) means rebuilding again: a few tries, then the watchdog's next look.
+  for (let attempt = 1; ; attempt++) {
+    await index.clear();
+    const token = await index.integrity?.begin();
+    const result = await replayInto(store, index, pageSize);
+    if (token === undefined || (await index.integrity!.complete(token)) || attempt >= 3) return result;
+  }
+}
+
+async function replayInto(store: EventStore, index: DeadlineIndex, pageSize: number): Promise<{ events: number }> {
   let after = 0n;
   let count = 0;
   for (;;) {
