@@ -115,6 +115,8 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
     }) as FastifyPluginAsync,
     readinessChecks: [
       { name: 'courier-event-store', check: async () => void (await deps.store.headPosition()) },
+      // Not ready while the contract consumer is down (crashed and rejoining its group): contracts would silently stop arriving.
+      { name: 'contract-consumer', check: async () => consumer?.readinessCheck().check() },
       {
         name: 'courier-relay',
         check: async () => {

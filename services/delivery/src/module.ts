@@ -98,6 +98,8 @@ export function createDeliveryModule(deps: DeliveryModuleDeps): DeliveryModule {
       })) as FastifyPluginAsync,
     readinessChecks: [
       { name: 'delivery-event-store', check: async () => void (await deps.store.headPosition()) },
+      // Not ready while the contract consumer is down (crashed and rejoining its group): contracts would silently stop arriving.
+      { name: 'contract-consumer', check: async () => consumer?.readinessCheck().check() },
       {
         name: 'delivery-relay',
         check: async () => {

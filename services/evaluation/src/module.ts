@@ -60,7 +60,11 @@ export function createEvaluationModule(deps: EvaluationModuleDeps): EvaluationMo
     projection,
     relayCaughtUp: async () => relay?.caughtUp(),
     routes: (async (app) => evaluationRoutes(app as never, { service, projection, now: () => deps.clock.now() })) as FastifyPluginAsync,
-    readinessChecks: [{ name: 'evaluation-event-store', check: async () => void (await deps.store.headPosition()) }],
+    readinessChecks: [
+      { name: 'evaluation-event-store', check: async () => void (await deps.store.headPosition()) },
+      // Not ready while the contract consumer is down (crashed and rejoining its group): contracts would silently stop arriving.
+      { name: 'contract-consumer', check: async () => consumer?.readinessCheck().check() },
+    ],
     async start() {
       const log = { warn: (d: Record<string, unknown>, m: string) => logger.warn(d, m), error: (d: Record<string, unknown>, m: string) => logger.error(d, m) };
       await deps.bus.ensureTopics([...PUBLISHED_TOPICS, ...CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));

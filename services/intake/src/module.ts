@@ -125,6 +125,8 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
     },
     readinessChecks: [
       { name: 'event-store', check: async () => void (await deps.store.headPosition()) },
+      // Not ready while the contract consumer is down (crashed and rejoining its group): guides and commands would silently stop arriving.
+      { name: 'contract-consumer', check: async () => consumer?.readinessCheck().check() },
       ...(deps.readinessChecks ?? []),
     ],
     async start() {

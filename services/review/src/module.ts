@@ -63,7 +63,11 @@ export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
     relayCaughtUp: async () => relay?.caughtUp(),
     service,
     routes: (async (app) => reviewRoutes(app as never, { service, tasks })) as FastifyPluginAsync,
-    readinessChecks: [{ name: 'review-event-store', check: async () => void (await deps.store.headPosition()) }],
+    readinessChecks: [
+      { name: 'review-event-store', check: async () => void (await deps.store.headPosition()) },
+      // Not ready while the contract consumer is down (crashed and rejoining its group): contracts would silently stop arriving.
+      { name: 'contract-consumer', check: async () => consumer?.readinessCheck().check() },
+    ],
     async start() {
       const log = { warn: (d: Record<string, unknown>, m: string) => logger.warn(d, m), error: (d: Record<string, unknown>, m: string) => logger.error(d, m) };
       await deps.bus.ensureTopics([...PUBLISHED_TOPICS, ...CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
