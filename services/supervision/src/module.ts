@@ -67,7 +67,7 @@ export interface SupervisionModuleDeps {
   readonly scheduler?: { readonly batchSize?: number; readonly concurrency?: number; readonly idleMs?: number };
   /** Run the scheduler loop in start() (default true); tests drive `scheduler.runOnce()` instead. */
   readonly runScheduler?: boolean;
-  /** How often the index's integrity marker is checked, so a wiped Redis is rebuilt from the store (default 5 s). */
+  /** How often the projections' integrity markers are checked, so a wiped Redis is rebuilt from the store (default 5 s). */
   readonly indexCheckMs?: number;
   readonly readinessChecks?: readonly ReadinessCheck[];
 }
@@ -154,29 +154,38 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
     [...(Object.keys(TRIGGERS) as CurrentTypeName[]), ...currentGuideTypes()].map((type) => [type, async (event: Parameters<ContractConsumer['handle']>[0]) => consumer.handle(event)]),
   ) as IntegrationEventHandlers<undefined>;
 
-  // A wiped index (Redis flushed or failed over to an empty replica) is rebuilt from the store; until then
+  // A wiped projection (Redis flushed or failed over to an empty replica) is rebuilt from the store; until then
   // readiness fails, so nothing routes to a supervision that cannot see its deadlines (docs/reliability.md finding 9).
-  let indexWhole = true;
+  const guarded = [
+    { name: 'deadline-index' as const, integrity: deps.index.integrity, hasEntries: async () => (await deps.index.countOpen()) > 0 },
+    { name: 'case-timeline' as const, integrity: deps.timeline.integrity, hasEntries: async () => !(await deps.timeline.isEmpty()) },
+  ];
+  const whole = new Map<string, boolean>(guarded.map((g) => [g.name, true]));
   let restoring: Promise<void> | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   const restoreIfWiped = (atStart = false) =>
     (restoring ??= (async () => {
-      const integrity = deps.index.integrity;
-      if (!integrity || (await integrity.intact())) return void (indexWhole = true);
-      // At start, an index with deadlines but no marker was built before markers existed (or by a bench's
-      // projection): adopt it. A wipe leaves nothing behind, and an empty index is rebuilt.
-      if (atStart && (await deps.index.countOpen()) > 0) {
-        await integrity.complete(await integrity.begin());
-        log.info({}, 'deadline index adopted as whole (built before its integrity marker existed)');
-        return void (indexWhole = true);
+      for (const { name, integrity, hasEntries } of guarded) {
+        if (!integrity || (await integrity.intact())) {
+          whole.set(name, true);
+          continue;
+        }
+        // At start, a projection with entries but no marker was built before markers existed (or by a
+        // bench's projection): adopt it. A wipe leaves nothing behind, and an empty one is rebuilt.
+        if (atStart && (await hasEntries())) {
+          await integrity.complete(await integrity.begin());
+          log.info({ projection: name }, 'projection adopted as whole (built before its integrity marker existed)');
+          whole.set(name, true);
+          continue;
+        }
+        whole.set(name, false);
+        log.warn({ projection: name }, 'projection not whole (Redis flushed or new): rebuilding it from the event store');
+        const { events } = await rebuild(name);
+        whole.set(name, await integrity.intact());
+        log.info({ projection: name, events, whole: whole.get(name) }, 'projection rebuilt');
       }
-      indexWhole = false;
-      log.warn({}, 'the deadline index is not whole (Redis flushed or new): rebuilding it from the event store');
-      const { events } = await rebuild('deadline-index');
-      indexWhole = await integrity.intact();
-      log.info({ events, whole: indexWhole }, 'deadline index rebuilt');
     })()
-      .catch((error: unknown) => log.error({ err: error }, 'checking or rebuilding the deadline index failed; trying again'))
+      .catch((error: unknown) => log.error({ err: error }, 'checking or rebuilding a projection failed; trying again'))
       .finally(() => (restoring = undefined)));
 
   async function rebuild(projection: 'deadline-index' | 'case-timeline') {
@@ -205,9 +214,10 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       // Not ready while the contract consumer is down (crashed and rejoining): deadlines would silently stop opening.
       { name: 'contract-consumer', check: async () => busConsumer?.readinessCheck().check() },
       {
-        name: 'deadline-index',
+        name: 'projections',
         check: async () => {
-          if (!indexWhole) throw new Error('the deadline index is being rebuilt from the event store');
+          const rebuilding = [...whole].filter(([, isWhole]) => !isWhole).map(([name]) => name);
+          if (rebuilding.length > 0) throw new Error(`being rebuilt from the event store: ${rebuilding.join(', ')}`);
         },
       },
       ...(deps.readinessChecks ?? []),

@@ -8,6 +8,7 @@ import { resolveComponent } from '@govsvc/testkit/infra';
 import { uniqueKeyPrefix } from '@govsvc/testkit/redis';
 import { createInMemoryEventStore, type InMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
 import { ControlledClock } from '@govsvc/runtime/clock';
+import { createRedisCaseTimeline } from '../src/adapters/redis-case-timeline.ts';
 import { compactMember, createRedisDeadlineIndex, deadlineIdOfMember, type RedisDeadlineIndex } from '../src/adapters/redis-deadline-index.ts';
 import type { DeadlineIndex, IndexEntry } from '../src/app/deadline-index.ts';
 import { readDeadline } from '../src/app/deadlines.ts';
@@ -127,6 +128,29 @@ describe('deadline index in Redis', () => {
     expect(breaches).toBeGreaterThan(0);
     await h.tick('2025-03-05T09:00:00+08:00');
     expect(await countEvents(store, 'DeadlineBreached')).toBe(breaches);
+  });
+
+  it('the case timeline, wiped the same way, is rebuilt too: the history does not go empty', async () => {
+    const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
+    const store = createInMemoryEventStore({ now: () => clock.now() });
+    const prefix = uniqueKeyPrefix('timeline');
+    const timeline = createRedisCaseTimeline({ url: redisUrl, prefix });
+    const h = await startHarness({ start: '2025-03-03T08:00:00+08:00', clock, store, timeline, indexCheckMs: 100 });
+    harnesses.push(h);
+    await h.publish('catalog.guide-published.v1', { itemCode, guideVersion: '2025.2', itemType: '01' });
+    await h.publish('intake.application-submitted.v1', { caseId: 'BJ-T1', itemCode, guideVersion: '2025.2', submittedAt: '2025-03-03T10:00:00+08:00' });
+    await waitUntil(async () => (await timeline.positions('BJ-T1')).length > 0);
+    const before = await timeline.positions('BJ-T1');
+
+    const wiper = createRedisCaseTimeline({ url: redisUrl, prefix });
+    await wiper.clear();
+    await wiper.close();
+    expect(await timeline.isEmpty()).toBe(true);
+
+    await waitUntil(async () => (await timeline.integrity!.intact()) && (await timeline.positions('BJ-T1')).length === before.length);
+    expect(await timeline.positions('BJ-T1')).toEqual(before);
+    await timeline.clear();
+    await timeline.close();
   });
 
   it('an index built before the integrity marker existed is adopted at start, not rebuilt', async () => {

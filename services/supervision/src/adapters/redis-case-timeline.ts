@@ -1,12 +1,24 @@
 /** The case → positions projection in Redis: one sorted set per case, scored (and named) by global position. */
 import { Redis } from 'ioredis';
 import type { CaseTimeline } from '../app/case-timeline.ts';
+import { redisIntegrityMarker } from './redis-integrity.ts';
 
 export function createRedisCaseTimeline(options: { url: string; prefix: string }): CaseTimeline {
   const redis = new Redis(options.url, { maxRetriesPerRequest: 2 });
   redis.on('error', () => undefined);
   const key = (caseId: string) => `${options.prefix}case:${caseId}`;
   return {
+    // Under `case:` so that clear() removes it with the timeline; no case id starts with `~`.
+    integrity: redisIntegrityMarker(redis, `${options.prefix}case:~built`),
+    async isEmpty() {
+      let cursor = '0';
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', `${options.prefix}case:*`, 'COUNT', 1000);
+        if (batch.some((k) => !k.endsWith(':~built'))) return false;
+        cursor = next;
+      } while (cursor !== '0');
+      return true;
+    },
     async add(entries) {
       if (entries.length === 0) return;
       const pipeline = redis.pipeline();

@@ -17,8 +17,8 @@
  * Writes are batched: one Lua script call checks and writes up to 1,000 changes atomically. Every
  * key starts with `prefix`, so several deployments or test files share one Redis.
  */
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { redisIntegrityMarker } from './redis-integrity.ts';
 import { matches, type DeadlineIndex, type IndexChange, type IndexEntry, type IndexFilter, type SummarySource } from '../app/deadline-index.ts';
 import { DEADLINE_KINDS, type DeadlineKind } from '../domain/kinds.ts';
 
@@ -213,21 +213,7 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
     async countOpen() {
       return redis.zcount(keys.due, 0, '+inf');
     },
-    integrity: {
-      async intact() {
-        return (await redis.get(keys.built)) === 'intact';
-      },
-      async begin() {
-        const token = `building:${randomUUID()}`;
-        await redis.set(keys.built, token);
-        return token;
-      },
-      async complete(token) {
-        // Compare-and-set: a flush between begin and here removed the token, and the rebuild must run again.
-        const done = (await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], 'intact') return 1 end return 0", 1, keys.built, token)) as number;
-        return done === 1;
-      },
-    },
+    integrity: redisIntegrityMarker(redis, keys.built),
     async clear() {
       let cursor = '0';
       do {

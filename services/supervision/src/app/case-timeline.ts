@@ -6,8 +6,13 @@
  * rebuilt from the store.
  */
 import type { EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
+import { rebuildMarked, type ProjectionIntegrity } from './projection-integrity.ts';
 
 export interface CaseTimeline {
+  /** Present where the timeline can be wiped independently of the event store (Redis). */
+  readonly integrity?: ProjectionIntegrity;
+  /** Whether it holds any case (at start, a timeline with cases but no marker predates the marker: adopted). */
+  isEmpty(): Promise<boolean>;
   add(entries: readonly { caseId: string; position: bigint }[]): Promise<void>;
   /** Global positions of the case's events, ascending. */
   positions(caseId: string): Promise<bigint[]>;
@@ -28,6 +33,9 @@ export function createMemoryCaseTimeline(): CaseTimeline {
     async positions(caseId) {
       return [...(byCase.get(caseId) ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     },
+    async isEmpty() {
+      return byCase.size === 0;
+    },
     async clear() {
       byCase.clear();
     },
@@ -45,17 +53,18 @@ export function subscribeCaseTimeline(store: EventStore, timeline: CaseTimeline)
 }
 
 export async function rebuildCaseTimeline(store: EventStore, timeline: CaseTimeline, pageSize = 5_000): Promise<{ events: number }> {
-  await timeline.clear();
-  let after = 0n;
-  let count = 0;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: pageSize });
-    if (page.length === 0) break;
-    await timeline.add(entriesOf(page));
-    count += page.length;
-    after = page[page.length - 1]!.globalPosition;
-  }
-  return { events: count };
+  return rebuildMarked(timeline, async () => {
+    let after = 0n;
+    let count = 0;
+    for (;;) {
+      const page = await store.readAll({ after, maxCount: pageSize });
+      if (page.length === 0) break;
+      await timeline.add(entriesOf(page));
+      count += page.length;
+      after = page[page.length - 1]!.globalPosition;
+    }
+    return { events: count };
+  });
 }
 
 /** The case's events in global order, through the timeline. */

@@ -6,6 +6,7 @@
  * was computed from and is ignored when the index already holds a later one,
  * so the projection and the scheduler may both write in any order.
  */
+import type { ProjectionIntegrity } from './projection-integrity.ts';
 import type { DeadlineState } from '../domain/deadline-decider.ts';
 import { cardOf, nextFireAt } from '../domain/deadline-decider.ts';
 import { DEADLINE_RULES } from '../domain/kinds.ts';
@@ -44,26 +45,12 @@ export interface IndexFilter {
 /** Console summaries of deadlines at the revisions given (null when the stream has no such deadline). */
 export type SummarySource = (items: readonly { readonly deadlineId: string; readonly revision: number }[]) => Promise<(IndexEntry | null)[]>;
 
-/**
- * Whether the index is whole. An index kept in a store that can be wiped
- * behind the projection's back (Redis FLUSHALL, a failover to an empty
- * replica) loses deadlines while the projection's checkpoint, kept in the
- * event store, goes on from where it was: a lost deadline would never warn
- * or breach. A marker written when a rebuild completes tells a wiped index
- * (marker gone) from a whole one.
- */
-export interface IndexIntegrity {
-  /** A completed build is recorded and nothing wiped it since. */
-  intact(): Promise<boolean>;
-  /** Records a rebuild under way (after the index was cleared); returns its token. */
-  begin(): Promise<string>;
-  /** Records the rebuild complete, unless the index was wiped meanwhile (then false: rebuild again). */
-  complete(token: string): Promise<boolean>;
-}
+/** The index's integrity marker (`ProjectionIntegrity`), kept for the name callers know. */
+export type IndexIntegrity = ProjectionIntegrity;
 
 export interface DeadlineIndex {
   /** Present where the index can be wiped independently of the event store (Redis). */
-  readonly integrity?: IndexIntegrity;
+  readonly integrity?: ProjectionIntegrity;
   /**
    * Where summaries the index does not keep come from (the event store). An index that keeps
    * only what firing needs (Redis) then stores summaries of carded deadlines alone; without a

@@ -8,6 +8,7 @@
  * decided on (a racing writer gets ConcurrencyError, re-reads, and then finds
  * nothing left to decide, because the state remembers what fired).
  */
+import { rebuildMarked } from './projection-integrity.ts';
 import { ConcurrencyError } from '@govsvc/errors/errors';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import { fold } from '@govsvc/eventstore/decider';
@@ -145,13 +146,7 @@ export function subscribeDeadlineIndex(store: EventStore, index: DeadlineIndex):
  * the index, so a rebuilt index cannot make anything fire twice.
  */
 export async function rebuildDeadlineIndex(store: EventStore, index: DeadlineIndex, pageSize = 5_000): Promise<{ events: number }> {
-  // A wipe while this runs (the marker gone before `complete`) means rebuilding again: a few tries, then the watchdog's next look.
-  for (let attempt = 1; ; attempt++) {
-    await index.clear();
-    const token = await index.integrity?.begin();
-    const result = await replayInto(store, index, pageSize);
-    if (token === undefined || (await index.integrity!.complete(token)) || attempt >= 3) return result;
-  }
+  return rebuildMarked(index, () => replayInto(store, index, pageSize));
 }
 
 async function replayInto(store: EventStore, index: DeadlineIndex, pageSize: number): Promise<{ events: number }> {
