@@ -42,6 +42,7 @@ export type FaultName =
   | 'sigterm-consumer'
   | 'kafka-restart'
   | 'kafka-down'
+  | 'redis-down'
   | 'relay-kill'
   | 'poison'
   | 'zombie-consumer'
@@ -57,6 +58,7 @@ export const FAULTS: readonly FaultName[] = [
   'sigterm-consumer',
   'kafka-restart',
   'kafka-down',
+  'redis-down',
   'relay-kill',
   'poison',
   'zombie-consumer',
@@ -76,6 +78,8 @@ export interface HarnessOptions {
   readonly concurrency: number;
   /** How long `kafka-down` keeps the broker down while intake goes on accepting (default 75 s). */
   readonly kafkaDownSeconds?: number;
+  /** How long `redis-down` keeps the run's Redis down (default 60 s); it comes back empty, as a restarted cache does. */
+  readonly redisDownSeconds?: number;
   /** How many deadlines `deadline-storm` makes due at one instant (default 10,000). */
   readonly stormDeadlines?: number;
   /** How long `zombie-consumer` keeps a service stopped: past the consumer session timeout of 10 s (default 25 s). */
@@ -141,6 +145,13 @@ async function startOwnRedis(runDir: string): Promise<{ url: string; port: numbe
   const url = `redis://127.0.0.1:${port}`;
   await eventually('own redis-server', async () => redisCommand(port, ['PING']).then((r) => r.includes('PONG')).catch(() => false), 10_000, 100);
   return { url, port, child };
+}
+
+/** The run's Redis again on the same port, empty (it keeps nothing on disk). */
+async function restartOwnRedis(runDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', runDir], { stdio: 'ignore' });
+  await eventually('own redis-server again', async () => redisCommand(port, ['PING']).then((r) => r.includes('PONG')).catch(() => false), 10_000, 100);
+  return child;
 }
 
 /** One RESP command over a raw socket (the harness needs two commands; no client library). */
@@ -275,6 +286,7 @@ function opinionRequest(caseId: string, requestedAt: string, due: string) {
 export async function runHarness(options: HarnessOptions): Promise<RunResult> {
   const { seed, cases, runDir, log } = options;
   const kafkaDownMs = (options.kafkaDownSeconds ?? 75) * 1000;
+  const redisDownMs = (options.redisDownSeconds ?? 60) * 1000;
   const stormDeadlines = options.stormDeadlines ?? 10_000;
   const zombieMs = (options.zombieSeconds ?? 25) * 1000;
   const schedule = scheduleFaults(seed, cases, options.faults);
@@ -444,6 +456,26 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
             await Promise.all(inFlight);
             history.record({ kind: 'fault', phase: 'healed', fault: fault.fault });
             log(`  PostgreSQL restarted (-m immediate) in ${tookMs} ms with 6 submissions in flight`);
+            break;
+          }
+          case 'redis-down': {
+            // Redis down for a minute, then back empty (no persistence, like a restarted cache or a failover to an
+            // empty replica): submissions go on (the store is the truth); supervision notices its projections' lost
+            // integrity markers and rebuilds them; booking counters are re-seeded from the store.
+            redis.child.kill('SIGKILL');
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, downMs: redisDownMs });
+            const began = Date.now();
+            const during: Promise<string | null>[] = [];
+            for (let i = 0; Date.now() - began < redisDownMs - 5_000; i++) {
+              during.push(probe(`${label}-during-${i}`, true));
+              await sleep(Math.min(15_000, redisDownMs / 4));
+            }
+            const accepted = (await Promise.all(during)).filter((id) => id !== null);
+            await sleep(Math.max(0, redisDownMs - (Date.now() - began)));
+            redis.child = await restartOwnRedis(runDir, redis.port);
+            history.record({ kind: 'note', redisDown: { acceptedWhileDown: accepted.length } });
+            log(`  ${accepted.length} cases submitted and accepted while Redis was down ${Math.round((Date.now() - began) / 1000)} s; Redis back, empty`);
+            history.record({ kind: 'fault', phase: 'healed', fault: fault.fault });
             break;
           }
           case 'redis-flushall': {
