@@ -59,9 +59,10 @@ export function createPgProcessedMessages(options: PgProcessedMessagesOptions): 
         )
         .catch((error: unknown) => {
           // Two processes creating the table at once: the loser hits the catalog's unique index
-          // (23505) or finds the relation created (42P07). The table exists either way.
+          // (23505), finds the relation created (42P07) or its row type created (42710, "type … already
+          // exists": seen in a clean CI run). The table exists either way.
           const code = (error as { code?: unknown }).code;
-          if (code === '23505' || code === '42P07') return;
+          if (code === '23505' || code === '42P07' || code === '42710') return;
           throw translate(error);
         });
     },

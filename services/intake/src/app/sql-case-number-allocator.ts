@@ -22,8 +22,9 @@ import { exhausted, legacyLastSequence, type CaseNumberAllocator } from './case-
 
 const UNDEFINED_TABLE = '42P01';
 const SEQUENCE_LIMIT = '2200H';
-// Two sessions creating the same sequence at once: one of them fails on the catalog's unique index.
-const ALREADY_CREATED = new Set(['42P07', '23505']);
+// Two sessions creating the same sequence at once: one of them fails on the catalog's unique index (23505),
+// finds the relation (42P07) or its row type (42710, "type … already exists") created by the other.
+const ALREADY_CREATED = new Set(['42P07', '23505', '42710']);
 
 /** The event store's own database when it is SQL (PostgreSQL, PGlite); null for the in-memory and EventStoreDB stores. */
 export const sqlOf = (store: EventStore): SqlExecutor | null => {
