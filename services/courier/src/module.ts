@@ -59,18 +59,6 @@ export interface CourierModuleDeps {
 
 export type { ServiceModule };
 
-/** A broker that is starting, or busy re-electing leaders, refuses topic creation for a moment: try a few times. */
-async function ensureTopicsWithRetry(bus: MessageBus, topics: Parameters<MessageBus['ensureTopics']>[0]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await bus.ensureTopics(topics);
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
-}
-
 export interface CourierModule extends ServiceModule {
   readonly service: CourierService;
   readonly relay: Relay;
@@ -125,7 +113,7 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
       },
     ],
     async start() {
-      await ensureTopicsWithRetry(deps.bus, [topicOf('courier'), ...COURIER_CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: 6 })));
+      await deps.bus.ensureTopics([topicOf('courier'), ...COURIER_CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: 6 })));
       relay.start();
       await live.start();
       consumer = createCourierConsumer(deps.bus, service, deps.contactKeys, logger, { groupId: deps.names?.consumerGroup, topicFor });

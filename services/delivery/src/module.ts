@@ -50,18 +50,6 @@ export interface DeliveryModuleDeps {
 
 export type { ServiceModule };
 
-/** A broker that is starting, or busy re-electing leaders, refuses topic creation for a moment: try a few times. */
-async function ensureTopicsWithRetry(bus: MessageBus, topics: Parameters<MessageBus['ensureTopics']>[0]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await bus.ensureTopics(topics);
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
-}
-
 export interface DeliveryModule extends ServiceModule {
   readonly service: DeliveryService;
   readonly dispatcher: Dispatcher;
@@ -108,7 +96,7 @@ export function createDeliveryModule(deps: DeliveryModuleDeps): DeliveryModule {
       },
     ],
     async start() {
-      await ensureTopicsWithRetry(deps.bus, [topicOf('delivery'), ...DELIVERY_CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: 6 })));
+      await deps.bus.ensureTopics([topicOf('delivery'), ...DELIVERY_CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: 6 })));
       relay.start();
       await dispatcher.start();
       consumer = createDeliveryConsumer(deps.bus, service, logger, { groupId: deps.names?.consumerGroup, topicFor });

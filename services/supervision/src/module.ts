@@ -8,7 +8,6 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { UnavailableError } from '@govsvc/errors/errors';
 import { Gauge } from 'prom-client';
 import type { YearSchedule } from '@govsvc/calendar/schedule';
 import { integrationEventDefinitions, type CurrentTypeName } from '@govsvc/contracts/registry';
@@ -231,9 +230,8 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       calendarSubscription = calendar.subscribe(index, deps.clock);
       timelineSubscription = subscribeCaseTimeline(deps.store, deps.timeline);
       const topicFor = deps.topicFor ?? ((topic: string) => topic);
-      await withRetries(() => deps.bus.ensureTopics([...CONSUMED_TOPICS, topicOf('supervision')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions }))), (error, attempt) =>
-        log.warn({ err: error, attempt }, 'creating topics failed; retrying'),
-      );
+      // The bus retries a broker's transient refusals itself (kafka-bus ensureTopics).
+      await deps.bus.ensureTopics([...CONSUMED_TOPICS, topicOf('supervision')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
       relay = createSupervisionRelay(deps.store, deps.bus, { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) }, topicFor);
       relay.start();
       busConsumer = createIntegrationEventConsumer<undefined>({
@@ -266,22 +264,6 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
   };
 }
 
-/**
- * Creating topics is idempotent, and a broker busy electing leaders for many
- * new partitions answers "does not host this topic-partition" for a while:
- * worth a few patient retries before failing the start.
- */
-async function withRetries(work: () => Promise<void>, onRetry: (error: unknown, attempt: number) => void, attempts = 5): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt >= attempts || !(error instanceof UnavailableError)) throw error;
-      onRetry(error, attempt);
-      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
-    }
-  }
-}
 
 /** The current version(s) of the guide contract: older ones reach handlers upcast to it. */
 function currentGuideTypes(): string[] {
