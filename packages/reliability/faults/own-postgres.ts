@@ -9,8 +9,8 @@
 import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chownSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /** Where `initdb` and `pg_ctl` are on this machine (Debian's PostgreSQL 15, linked into /usr/local/bin). */
@@ -48,7 +48,10 @@ function must(result: SpawnSyncReturns<string>, what: string): void {
   if (result.status !== 0) throw new Error(`own PostgreSQL: ${what} failed (${result.status}): ${`${result.stdout}${result.stderr}`.slice(-800)}`);
 }
 
-export async function startOwnPostgres(dir: string, port: number): Promise<OwnPostgres> {
+export async function startOwnPostgres(runDir: string, port: number): Promise<OwnPostgres> {
+  // As root the server runs as `postgres`, which cannot reach a run folder below a private (0700) parent
+  // such as a `mktemp -d` clone: the cluster then lives in a folder of its own under the system temp dir.
+  const dir = userInfo().uid === 0 ? await mkdtemp(join(tmpdir(), 'govsvc-faults-pg-')) : runDir;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const data = join(dir, 'data');
@@ -74,6 +77,7 @@ export async function startOwnPostgres(dir: string, port: number): Promise<OwnPo
     },
     async stop() {
       asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']);
+      if (dir !== runDir) await rm(dir, { recursive: true, force: true });
     },
   };
 }
