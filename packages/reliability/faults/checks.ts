@@ -9,7 +9,10 @@ import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-e
 import { verifyAll } from '@govsvc/eventstore/audit/verify';
 import type { EventStore, StoredEvent } from '@govsvc/eventstore/port';
 import { headerText } from '@govsvc/messaging/bus';
+import { contractIdOf } from '@govsvc/messaging/relay';
 import { eventually, type Caller, type GovsvcClient } from '@govsvc/standalone/client';
+import { causesPrecedeEffects, streamRulesHold, type OrderedEvent } from './order.ts';
+import { caseTimelineEqualsRebuild, readModelsEqualFreshFold } from './projections.ts';
 import { CONSUMER_GROUPS, deadLetterTopicOf, groupLags, readTopic } from './topics.ts';
 
 export interface CheckResult {
@@ -64,6 +67,31 @@ export interface CheckContext {
   /** Service processes that exited without the harness stopping them. */
   readonly crashes: readonly string[];
   readonly client: GovsvcClient;
+  /** Stops a service gracefully and starts it again (a fresh process folds its in-memory read models from the store). */
+  readonly restart?: (service: string) => Promise<void>;
+}
+
+/** Cases whose supervision history the timeline check reads (each a request per case): all, or a spread of them. */
+const TIMELINE_SAMPLE = 40;
+
+/** The whole store in global order, as the order and projection checks need it. */
+async function readEverything(store: EventStore): Promise<OrderedEvent[]> {
+  const out: OrderedEvent[] = [];
+  for (let after = 0n; ; ) {
+    const page = await store.readAll({ after, maxCount: 5_000 });
+    if (page.length === 0) return out;
+    for (const e of page) {
+      const caseId = typeof e.metadata.caseId === 'string' && e.metadata.caseId !== '' ? e.metadata.caseId : undefined;
+      out.push({ id: e.id, stream: e.stream, type: e.type, position: e.globalPosition, ...(caseId !== undefined && { caseId }), ...(e.metadata.causationId !== undefined && { causationId: e.metadata.causationId }) });
+    }
+    after = page[page.length - 1]!.globalPosition;
+  }
+}
+
+/** Up to `n` items spread over the list (every k-th), so a sample covers cases from before, during and after each fault. */
+export function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
 }
 
 const SUPERVISOR: Caller = { role: 'supervisor', subject: 'supervisor-1' };
@@ -123,19 +151,28 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
 
     results.push(await everySubscriber(ctx, byStream));
 
-    // Per case, the store's order follows the commands' order: submitted before accepted (intake), opened before decided (review).
-    const disorder: string[] = [];
-    for (const caseId of ctx.decided) {
-      const review = (await byStream(`review-${caseId}`)).map((e) => e.type);
-      if (review.indexOf('ReviewOpened') > review.indexOf('DecisionMade')) disorder.push(`${caseId}: ${review.join(',')}`);
-    }
-    add('order per case', disorder.length === 0, disorder.length === 0 ? `${ctx.decided.length} cases in order` : disorder.slice(0, 5).join('; '));
+    // Per case, effects follow stream order: each effect after the event that caused it (by causation id, in global
+    // order), and each service's case stream in its domain's order.
+    const everything = await readEverything(store);
+    const head = everything.length > 0 ? everything[everything.length - 1]!.position : 0n;
+    const causal = causesPrecedeEffects(everything, contractIdOf);
+    const streams = streamRulesHold(everything);
+    const disorder = [...causal.problems, ...streams.problems];
+    add(
+      'order per case (every effect after its cause in global order; each case stream in its domain order)',
+      disorder.length === 0 && causal.checked > 0,
+      disorder.length === 0
+        ? `${causal.checked} effects after their causes (${[...causal.byLink].map(([link, n]) => `${link} ${n}`).join(', ')}); stream rules: ${[...streams.checked].map(([rule, n]) => `${rule} ×${n}`).join(', ')}`
+        : `${disorder.length} out of order: ${disorder.slice(0, 5).join('; ')}`,
+    );
 
     if (ctx.bookings.length > 0) results.push(await noOverbooking(ctx.bookings, byStream));
     if (ctx.poison.length > 0) results.push(await poisonDeadLettered(ctx));
     if (ctx.stormCases.length > 0) results.push(await stormFiredOnce(ctx.stormCases, store));
     if (ctx.clockJump !== null) results.push(clockJumpHeld(ctx.clockJump));
     results.push(await deadlineIndexEqualsRebuild(ctx.client));
+    results.push(await caseTimelineEqualsRebuild(ctx.client, everything, spread(ctx.accepted, TIMELINE_SAMPLE), head));
+    if (ctx.restart !== undefined) results.push(...(await readModelsEqualFreshFold(ctx.client, ctx.restart)));
 
     // Clear errors: every non-2xx is problem+json; no 5xx but 503 with Retry-After.
     const requests = ctx.history.entries.filter((e) => e.kind === 'request' && typeof e.status === 'number');
@@ -180,7 +217,7 @@ export function knownFinding(result: CheckResult, faults: readonly string[]): Ch
   if (result.check.startsWith('every subscriber') && brokerFault && problems.every((p) => /^group \S+: .* behind/.test(p))) {
     return { ...result, known: 'finding 10: a consumer group stops one record short after a broker restart' };
   }
-  if (result.check.startsWith('projection equals a rebuild') && faults.includes('redis-flushall') && / entries differ, e\.g\. /.test(result.detail) && !/: \{[^|]*→ absent/.test(result.detail) && /: absent → /.test(result.detail)) {
+  if (result.check === 'projection equals a rebuild (supervision deadline index)' && faults.includes('redis-flushall') && / entries differ, e\.g\. /.test(result.detail) && !/: \{[^|]*→ absent/.test(result.detail) && /: absent → /.test(result.detail)) {
     return { ...result, known: "finding 9: Redis FLUSHALL empties supervision's deadline index and nothing rebuilds it" };
   }
   return result;

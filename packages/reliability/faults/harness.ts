@@ -8,7 +8,9 @@
  * schema, its own service ports, its own `redis-server` (so FLUSHALL touches
  * nobody else's keys), its own Kafka broker (consumer groups are shared by
  * name; a broker kill must not hit others), its own PostgreSQL cluster (an
- * immediate restart must not hit others) and a latency proxy in front of it.
+ * immediate restart must not hit others), each of the two behind a latency
+ * proxy (the broker advertises its proxy's port, so every Kafka client goes
+ * through it).
  * Fault injection is in `processes.ts` (service processes), `own-postgres.ts`,
  * `private-kafka.ts` and `topics.ts` (records on the broker); the checker in
  * `checks.ts`.
@@ -38,6 +40,7 @@ export type FaultName =
   | 'kafka-kill'
   | 'redis-flushall'
   | 'pg-latency'
+  | 'kafka-latency'
   | 'pg-restart'
   | 'sigterm-consumer'
   | 'kafka-restart'
@@ -54,6 +57,7 @@ export const FAULTS: readonly FaultName[] = [
   'kafka-kill',
   'redis-flushall',
   'pg-latency',
+  'kafka-latency',
   'pg-restart',
   'sigterm-consumer',
   'kafka-restart',
@@ -82,6 +86,8 @@ export interface HarnessOptions {
   readonly redisDownSeconds?: number;
   /** How many deadlines `deadline-storm` makes due at one instant (default 10,000). */
   readonly stormDeadlines?: number;
+  /** How long `kafka-latency` keeps +100 ms each way on the broker's traffic (default 18 s). */
+  readonly kafkaLatencySeconds?: number;
   /** How long `zombie-consumer` keeps a service stopped: past the consumer session timeout of 10 s (default 25 s). */
   readonly zombieSeconds?: number;
   readonly log: (line: string) => void;
@@ -289,15 +295,20 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
   const redisDownMs = (options.redisDownSeconds ?? 60) * 1000;
   const stormDeadlines = options.stormDeadlines ?? 10_000;
   const zombieMs = (options.zombieSeconds ?? 25) * 1000;
+  const kafkaLatencyMs = (options.kafkaLatencySeconds ?? 18) * 1000;
   const schedule = scheduleFaults(seed, cases, options.faults);
   log(`seed ${seed}; ${cases} cases; fault schedule ${JSON.stringify(schedule)}`);
   const history = new History(join(runDir, `history-${seed}.jsonl`));
   history.record({ kind: 'note', seed, cases, schedule });
 
   const redis = await startOwnRedis(runDir);
-  const kafka: PrivateKafka = await startPrivateKafka(join(runDir, 'kafka'), { broker: await freePort(), controller: await freePort() });
+  // The broker listens on its own port and advertises its proxy's: after the bootstrap every client connection
+  // (services, relays, the harness's admin and readers) goes through the proxy, so `kafka-latency` slows them all.
+  const kafkaPort = await freePort();
+  const kafkaProxy = await startLatencyProxy({ host: '127.0.0.1', port: kafkaPort });
+  const kafka: PrivateKafka = await startPrivateKafka(join(runDir, 'kafka'), { broker: kafkaPort, controller: await freePort(), advertised: kafkaProxy.port });
   const postgres = await startOwnPostgres(join(runDir, 'postgres'), await freePort());
-  log(`own Redis ${redis.url}, own Kafka ${kafka.brokers}, own PostgreSQL ${postgres.url}`);
+  log(`own Redis ${redis.url}, own Kafka ${kafka.brokers} (proxy to :${kafkaPort}), own PostgreSQL ${postgres.url}`);
   const pgProxy = await startLatencyProxy({ host: '127.0.0.1', port: postgres.port });
   const restoreInfra = pointInfraAt({
     redis: redis.url,
@@ -447,6 +458,26 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
             pgProxy.setDelay(0);
             history.record({ kind: 'fault', phase: 'healed', fault: fault.fault });
             break;
+          case 'kafka-latency': {
+            // +100 ms each way on every broker connection (produce, fetch, heartbeats, commits) for ~18 s; probes
+            // submitted and accepted meanwhile make the relays and every consumer group work through the slow link.
+            const delayedBefore = kafkaProxy.stats().delayedChunks;
+            kafkaProxy.setDelay(100);
+            history.record({ kind: 'fault', phase: 'applied', fault: fault.fault, delayMs: 100, forMs: kafkaLatencyMs, connections: kafkaProxy.stats().open });
+            const began = Date.now();
+            const during: Promise<string | null>[] = [];
+            for (let i = 0; Date.now() - began < kafkaLatencyMs - 2_000; i++) {
+              during.push(probe(`${label}-during-${i}`, true));
+              await sleep(Math.min(4_000, kafkaLatencyMs / 4));
+            }
+            await sleep(Math.max(0, kafkaLatencyMs - (Date.now() - began)));
+            kafkaProxy.setDelay(0);
+            const delayed = kafkaProxy.stats().delayedChunks - delayedBefore;
+            const probed = (await Promise.all(during)).filter((id) => id !== null);
+            history.record({ kind: 'fault', phase: 'healed', fault: fault.fault, probes: probed.length, delayedChunks: delayed, connections: kafkaProxy.stats().open });
+            log(`  +100 ms each way to the broker for ${Math.round(kafkaLatencyMs / 1000)} s over ${kafkaProxy.stats().open} client connections (${delayed} chunks delayed); ${probed.length} cases submitted and accepted meanwhile`);
+            break;
+          }
           case 'pg-restart': {
             // Appends in flight when the server crashes: they answer 503 + Retry-After (or succeed), never 500.
             const inFlight = Array.from({ length: 6 }, (_, i) => probe(`${label}-${i}`, i % 2 === 0));
@@ -659,6 +690,9 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       clockJump,
       crashes,
       client,
+      restart: async (service) => {
+        await stopAndRestart(runningService(service), 'SIGTERM', history, 'rebuild-check');
+      },
     });
     const requests = history.entries.filter((e) => e.kind === 'request').length;
     const events = Number(checks.find((c) => c.check === 'audit chain verifies')?.detail.match(/(\d+) events/)?.[1] ?? 0);
@@ -670,6 +704,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
     redis.child.kill('SIGTERM');
     restoreInfra();
     await kafka.stop();
+    await kafkaProxy.close();
     await pgProxy.close();
     await postgres.stop();
     await history.close();

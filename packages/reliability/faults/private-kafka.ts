@@ -5,6 +5,11 @@
  * other run on the machine (a standalone process's `review` group would take
  * partitions, and so messages, from this run's `review`), and killing the
  * shared broker would break other people's work: both need a broker of our own.
+ *
+ * With `advertised`, the broker listens on its own port but tells clients (in
+ * metadata) to connect to `advertised`: a latency proxy there then carries
+ * every client connection after the bootstrap, the services' and the
+ * harness's alike. The controller listener stays direct.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,16 +45,21 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-export async function startPrivateKafka(dir: string, ports: { broker: number; controller: number }): Promise<PrivateKafka> {
+export async function startPrivateKafka(dir: string, ports: { broker: number; controller: number; advertised?: number }): Promise<PrivateKafka> {
   const data = join(dir, 'data');
   // A fresh cluster every run: an earlier run's data folder carries another cluster id.
   await rm(dir, { recursive: true, force: true });
   await mkdir(data, { recursive: true });
   const config = join(dir, 'server.properties');
   const base = await readFile(join(KAFKA_DIR, 'server.properties'), 'utf8');
+  const advertised = ports.advertised ?? ports.broker;
+  if (!base.includes('advertised.listeners=PLAINTEXT://127.0.0.1:9092')) throw new Error('private Kafka: infra/kafka/server.properties no longer has the advertised listener this harness rewrites');
   await writeFile(
     config,
-    `${base.replaceAll('127.0.0.1:9092', `127.0.0.1:${ports.broker}`).replaceAll('127.0.0.1:9093', `127.0.0.1:${ports.controller}`)}\nlog.dirs=${data}\n`,
+    `${base
+      .replace('advertised.listeners=PLAINTEXT://127.0.0.1:9092', `advertised.listeners=PLAINTEXT://127.0.0.1:${advertised}`)
+      .replaceAll('127.0.0.1:9092', `127.0.0.1:${ports.broker}`)
+      .replaceAll('127.0.0.1:9093', `127.0.0.1:${ports.controller}`)}\nlog.dirs=${data}\n`,
   );
   const classpath = `${join(KAFKA_DIR, 'lib')}/*`;
   const clusterId = randomBytes(16).toString('base64url');
@@ -76,7 +86,7 @@ export async function startPrivateKafka(dir: string, ports: { broker: number; co
   const exited = () => new Promise<void>((resolve) => (child === undefined || child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   await launch();
   return {
-    brokers: `127.0.0.1:${ports.broker}`,
+    brokers: `127.0.0.1:${advertised}`,
     pid: () => child?.pid,
     async kill() {
       child?.kill('SIGKILL');

@@ -2,7 +2,7 @@
  * `pnpm test:faults`: the fault harness from the command line.
  *
  *   tsx faults/run.ts [--seed n] [--cases n] [--faults kill-consumer,redis-flushall] [--concurrency n] [--port-base n]
- *                     [--kafka-down-seconds 75] [--redis-down-seconds 60] [--storm-deadlines 10000] [--zombie-seconds 25] [--strict]
+ *                     [--kafka-down-seconds 75] [--redis-down-seconds 60] [--kafka-latency-seconds 18] [--storm-deadlines 10000] [--zombie-seconds 25] [--strict]
  *
  * Defaults: 200 cases, every fault the harness implements, a seed from the clock (printed first).
  * Exit 0 when every check holds or breaks only as a documented finding still open (KNOWN; --strict fails
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     'run-dir': { type: 'string' },
     'kafka-down-seconds': { type: 'string', default: '75' },
     'redis-down-seconds': { type: 'string', default: '60' },
+    'kafka-latency-seconds': { type: 'string', default: '18' },
     'storm-deadlines': { type: 'string', default: '10000' },
     'zombie-seconds': { type: 'string', default: '25' },
     // KNOWN findings (docs/reliability.md) fail the run too.
@@ -58,6 +59,7 @@ try {
     concurrency: Number(values.concurrency),
     kafkaDownSeconds: Number(values['kafka-down-seconds']),
     redisDownSeconds: Number(values['redis-down-seconds']),
+    kafkaLatencySeconds: Number(values['kafka-latency-seconds']),
     stormDeadlines: Number(values['storm-deadlines']),
     zombieSeconds: Number(values['zombie-seconds']),
     log: (line) => console.log(`[faults] ${line}`),
