@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions, type FastifyInstance, type RawServerDefault } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream, Logger } from 'pino';
 import { auditPlugin } from './audit.ts';
@@ -26,7 +26,7 @@ import { authPlugin } from './auth.ts';
 import { audienceOf, type BaseConfig } from './config.ts';
 import { CORRELATION_HEADER, correlationIdOf, correlationPlugin } from './correlation.ts';
 import { healthPlugin } from './health.ts';
-import { createLogger } from './logging.ts';
+import { createLogger, lazyChildLoggerFactory } from './logging.ts';
 import { metricsPlugin } from './metrics.ts';
 import { openapiPlugin } from './openapi.ts';
 import { PROBLEM_CONTENT_TYPE, problemErrorHandler, problemPlugin, problemType } from './problem.ts';
@@ -113,6 +113,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions): Promise<App>
     genReqId: correlationIdOf,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    // The request's child logger is made on its first line at an enabled level (see logging.ts).
+    childLoggerFactory: lazyChildLoggerFactory as unknown as NonNullable<FastifyServerOptions['childLoggerFactory']>,
     bodyLimit: limits.bodyLimitBytes,
     requestTimeout: limits.requestTimeoutMs,
     handlerTimeout: limits.handlerTimeoutMs,

@@ -5,7 +5,7 @@
  * they appear inside free text (messages, error messages, URLs).
  */
 import { hostname } from 'node:os';
-import { pino, stdSerializers, stdTimeFunctions, type DestinationStream, type Logger, type LoggerOptions, type LevelWithSilent } from 'pino';
+import { pino, stdSerializers, stdTimeFunctions, type ChildLoggerOptions, type DestinationStream, type Level, type Logger, type LoggerOptions, type LevelWithSilent } from 'pino';
 import { maskAddress, maskFreeText, maskName, maskPhone, maskResidentId } from './masking.ts';
 
 type Masker = (value: string) => string;
@@ -188,4 +188,84 @@ export function loggerOptions(settings: LoggingSettings): LoggerOptions {
 /** Creates the process logger; `destination` defaults to stdout (tests pass a capture stream). */
 export function createLogger(settings: LoggingSettings, destination?: DestinationStream): Logger {
   return destination === undefined ? pino(loggerOptions(settings)) : pino(loggerOptions(settings), destination);
+}
+
+/**
+ * The per-request logger, made only when a line is logged (issue 8). fastify
+ * gives every request a child logger bound to its correlation id; pino builds
+ * a child by running the bindings through the redaction (the wildcard paths
+ * match every key), which cost as much as the rest of a cached read. Most
+ * requests log nothing at the configured level (`warn` under load: the
+ * per-request lines are `info`), so the child is built on the first line at an
+ * enabled level and used from then on, the same logger with the same bindings,
+ * serializers and masking as before. Levels are decided as the child would: a
+ * child takes its parent's level when made.
+ */
+export class RequestLogger {
+  #child: Logger | undefined;
+
+  constructor(
+    readonly parent: Logger,
+    private readonly childBindings: Record<string, unknown>,
+    private readonly childOptions: ChildLoggerOptions | undefined,
+  ) {}
+
+  /** The real child logger (made now if not yet). */
+  get logger(): Logger {
+    return (this.#child ??= this.parent.child(this.childBindings, this.childOptions));
+  }
+
+  get level(): string {
+    return this.#child?.level ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.logger.level = level;
+  }
+
+  get msgPrefix(): string | undefined {
+    return this.#child?.msgPrefix ?? this.parent.msgPrefix;
+  }
+
+  isLevelEnabled(level: string): boolean {
+    return (this.#child ?? this.parent).isLevelEnabled(level);
+  }
+
+  #log(level: Level, args: unknown[]): void {
+    if (this.#child === undefined && !this.parent.isLevelEnabled(level)) return;
+    (this.logger[level] as (...a: unknown[]) => void)(...args);
+  }
+
+  fatal(...args: unknown[]): void {
+    this.#log('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.#log('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#log('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.#log('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.#log('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.#log('trace', args);
+  }
+  silent(): void {}
+
+  child(bindings: Record<string, unknown>, options?: ChildLoggerOptions): Logger {
+    return this.logger.child(bindings, options);
+  }
+
+  bindings(): Record<string, unknown> {
+    return this.logger.bindings();
+  }
+}
+
+/** fastify `childLoggerFactory`: a `RequestLogger` in place of an eagerly built pino child. */
+export function lazyChildLoggerFactory(logger: Logger, bindings: Record<string, unknown>, options: ChildLoggerOptions | undefined): RequestLogger {
+  return new RequestLogger(logger, bindings, options);
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from './app.ts';
 import { allow } from './auth.ts';
-import { createLogger } from './logging.ts';
+import { pino } from 'pino';
+import { createLogger, loggerOptions, RequestLogger } from './logging.ts';
 import { createTestAuth, LogCapture, testAppDeps, type TestAuth } from './testing.ts';
 
 const ID = '11010519491231002X';
@@ -110,5 +111,63 @@ describe('request logging', () => {
     expect(logs.text).not.toContain(ID);
     expect(logs.text).not.toContain(PHONE);
     expect(logs.text).not.toContain(token);
+  });
+});
+
+describe('the per-request logger is made on its first enabled line (issue 8)', () => {
+  function counted(level: 'info' | 'warn') {
+    const logs = new LogCapture();
+    let children = 0;
+    const log = pino({ ...loggerOptions({ serviceName: 'intake', level }), onChild: () => (children += 1) }, logs);
+    return { logs, log, children: () => children };
+  }
+
+  it('at warn, info lines cost no child logger and write nothing; a warn line makes it once, bound and masked', () => {
+    const { logs, log, children } = counted('warn');
+    const request = new RequestLogger(log, { correlationId: 'corr-lazy-0001' }, undefined);
+    request.info({ req: { url: `/residents/${ID}` } }, 'incoming request');
+    request.debug('nothing');
+    expect(children()).toBe(0);
+    expect(request.level).toBe('warn');
+    expect(request.isLevelEnabled('info')).toBe(false);
+    request.warn({ resident: { idNumber: ID, phone: PHONE } }, `slow lookup of ${ID}`);
+    request.error('and again');
+    expect(children()).toBe(1);
+    const entries = logs.entries();
+    expect(entries.map((e) => [e.correlationId, e.msg])).toEqual([
+      ['corr-lazy-0001', 'slow lookup of 110105********002X'],
+      ['corr-lazy-0001', 'and again'],
+    ]);
+    expect(entries[0]?.resident).toEqual({ idNumber: '110105********002X', phone: '138****5678' });
+    expect(logs.text).not.toContain(ID);
+    expect(logs.text).not.toContain(PHONE);
+  });
+
+  it('at info, writes what the eager child wrote; a level set on it applies to it alone', () => {
+    const { logs, log } = counted('info');
+    const request = new RequestLogger(log, { correlationId: 'corr-lazy-0002' }, undefined);
+    request.info(`for ${PHONE}`);
+    expect(logs.entries()[0]).toMatchObject({ correlationId: 'corr-lazy-0002', msg: 'for 138****5678', level: 'info', service: 'intake' });
+    request.level = 'error';
+    request.warn('dropped');
+    expect(logs.entries()).toHaveLength(1);
+    expect(log.level).toBe('info');
+    expect(request.child({ step: 'inner' }).bindings()).toMatchObject({ correlationId: 'corr-lazy-0002', step: 'inner' });
+  });
+
+  it('an app at warn writes no per-request line, but a request\'s warning carries its correlation id', async () => {
+    const auth = await createTestAuth('intake');
+    const deps = testAppDeps(auth, 'intake', 'warn');
+    const app = await buildApp(deps, { serviceName: 'intake', version: '1.0.0', defaultMetrics: false });
+    app.get('/residents/:id', { config: allow('clerk') }, async (request) => {
+      request.log.info({ resident: { idNumber: ID } }, 'looked up');
+      request.log.warn(`odd lookup of ${ID}`);
+      return { ok: true };
+    });
+    await app.ready();
+    const res = await app.inject({ method: 'GET', url: `/residents/${ID}`, headers: { authorization: `Bearer ${await auth.token(['clerk'])}`, 'x-correlation-id': 'corr-lazy-0003' } });
+    expect(res.statusCode).toBe(200);
+    expect(deps.logs.entries().map((e) => [e.correlationId, e.msg])).toEqual([['corr-lazy-0003', 'odd lookup of 110105********002X']]);
+    await app.close();
   });
 });
