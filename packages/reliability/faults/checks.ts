@@ -54,6 +54,8 @@ export interface CheckContext {
   readonly logsDir: string;
   readonly history: { readonly entries: readonly HistoryEntry[] };
   readonly decided: readonly string[];
+  /** Decided cases the applicant rated (201): one RatingSubmitted each in evaluation. */
+  readonly rated?: readonly string[];
   readonly accepted: readonly string[];
   readonly submittedCases: readonly string[];
   readonly bookings: readonly Booking[];
@@ -131,6 +133,10 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
       const decisions = (await byStream(`review-${caseId}`)).filter((e) => e.type === 'DecisionMade').length;
       if (decisions !== 1) (decisions === 0 ? lost : twice).push(`${caseId}: ${decisions} DecisionMade`);
     }
+    for (const caseId of ctx.rated ?? []) {
+      const ratings = (await byStream(`evaluation-${caseId}`)).filter((e) => e.type === 'RatingSubmitted').length;
+      if (ratings !== 1) (ratings === 0 ? lost : twice).push(`${caseId}: ${ratings} RatingSubmitted`);
+    }
     // Effects that must happen once: one notification per (notice, channel) in delivery, one breach per deadline.
     const all = await store.readAll({ filter: { eventTypes: ['NotificationSent', 'DeadlineBreached'] } });
     const effects = new Map<string, number>();
@@ -142,9 +148,9 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
     for (const [key, n] of effects) if (n > 1) twice.push(`${key}: ${n}×`);
     const notifications = all.filter((e) => e.type === 'NotificationSent').length;
     const breaches = all.filter((e) => e.type === 'DeadlineBreached').length;
-    add('nothing lost (every 2xx stored, relayed, seen by review)', lost.length === 0, lost.length === 0 ? `${ctx.submittedCases.length} submissions, ${ctx.accepted.length} acceptances, ${ctx.decided.length} decisions found` : lost.slice(0, 10).join('; '));
+    add('nothing lost (every 2xx stored, relayed, seen by review)', lost.length === 0, lost.length === 0 ? `${ctx.submittedCases.length} submissions, ${ctx.accepted.length} acceptances, ${ctx.decided.length} decisions, ${ctx.rated?.length ?? 0} ratings found` : lost.slice(0, 10).join('; '));
     add(
-      'no duplicate effect (one submission, review opening and decision per case; one notification per notice and channel; one breach per deadline)',
+      'no duplicate effect (one submission, review opening, decision and rating per case; one notification per notice and channel; one breach per deadline)',
       twice.length === 0,
       twice.length === 0 ? `none (${notifications} notifications, ${breaches} breaches${ctx.resentByRelayKill !== null ? `; ${ctx.resentByRelayKill} records re-sent by the killed relay absorbed` : ''})` : twice.slice(0, 10).join('; '),
     );

@@ -353,6 +353,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
     await ensureItemProfile(client);
 
     const decided: string[] = [];
+    const rated: string[] = [];
     const accepted: string[] = [];
     const submittedCases: string[] = [];
     const bookings: Booking[] = [];
@@ -643,6 +644,21 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       await recorded(history, client, label, 'handler-signature', 'POST', `/review/cases/${caseId}/signatures`, PEOPLE.reviewer, { role: 'handler', draft: { outcome: 'approve' } }, `${label}-handler`, [200, 201]);
       await recorded(history, client, label, 'chief-signature', 'POST', `/review/cases/${caseId}/signatures`, PEOPLE.chief, { role: 'chief-representative' }, `${label}-chief`, [200, 201]);
       decided.push(caseId);
+      // A seeded two in five of the applicants download the e-result (delivery reports it delivered), are invited to rate
+      // (evaluation) and rate, half of them badly (a rectification opens): evaluation's read side then has figures to fold.
+      const draw = random(seed * 7_919 + i);
+      if (draw() < 0.4) {
+        await eventually(`${label}: result document`, async () => (await client.get(`/delivery/cases/${caseId}/result-document`, PEOPLE.applicant).catch(() => ({ status: 0 }) as Reply)).status === 200, 180_000, 500);
+        await eventually(`${label}: rating invitation`, async () => {
+          const reply = await client.get(`/evaluation/cases/${caseId}/ratings`, PEOPLE.applicant).catch(() => undefined);
+          return reply?.status === 200 && ((reply.json as { invitations?: unknown[] }).invitations ?? []).length > 0;
+        }, 180_000, 500);
+        const rating = draw() < 0.5
+          ? { channel: 'website', level: 'very-satisfied', indicators: { efficiency: 5, attitude: 5, result: 5 }, comment: '网上办理，很快' }
+          : { channel: 'mobile', level: 'dissatisfied', indicators: { efficiency: 2, guidance: 1 }, comment: '指南没写清楚，来回补材料' };
+        await recorded(history, client, label, 'rating', 'POST', `/evaluation/cases/${caseId}/ratings`, PEOPLE.applicant, rating, `${label}-rating`, [200, 201]);
+        rated.push(caseId);
+      }
     };
     let next = 0;
     await Promise.all(
@@ -681,6 +697,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       logsDir: join(run.keysDir, '..', 'logs'),
       history,
       decided,
+      rated,
       accepted,
       submittedCases,
       bookings,
