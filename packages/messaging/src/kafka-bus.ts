@@ -10,7 +10,9 @@
  *   resolved only after its handler resolved; on a handler failure the
  *   partition seeks back to that message, so it is fetched again and nothing
  *   behind it overtakes it. Offsets are committed explicitly (at most every
- *   100 messages or second, and at the end of each batch).
+ *   100 messages or second, and at the end of each batch); a batch that ends
+ *   without its commit (broker gone, rebalance) rewinds the partition to its
+ *   first uncommitted message, so a handled message is committed or handled again.
  * - Topics are created explicitly (`ensureTopics`); clients never auto-create.
  */
 import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type Consumer, type EachBatchPayload, type IHeaders, type LogEntry, type Producer } from 'kafkajs';
@@ -343,57 +345,79 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
         async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
           const { topic, partition } = batch;
           let lastDone: string | undefined;
+          /** The first offset handled (and resolved) since the last commit that succeeded. */
+          let uncommittedFrom: string | undefined;
           let sinceCommit = 0;
           let lastCommitAt = Date.now();
           const commit = async () => {
             if (lastDone === undefined || sinceCommit === 0) return;
             await consumer.commitOffsets([{ topic, partition, offset: (BigInt(lastDone) + 1n).toString() }]);
             sinceCommit = 0;
+            uncommittedFrom = undefined;
             lastCommitAt = Date.now();
           };
-          for (const message of batch.messages) {
-            if (!isRunning() || isStale() || abort.signal.aborted) break;
-            // Aborted on stop, or when a heartbeat learns the partition is being taken away.
-            const delivery = new AbortController();
-            const onStop = () => delivery.abort(abort.signal.reason);
-            abort.signal.addEventListener('abort', onStop, { once: true });
-            const incoming: IncomingMessage = {
-              topic,
-              partition,
-              offset: BigInt(message.offset),
-              key: message.key ?? null,
-              value: message.value ?? null,
-              headers: toIncomingHeaders(message.headers),
-              timestamp: new Date(Number(message.timestamp)),
-            };
-            try {
-              await subscribeOptions.handler(incoming, {
-                signal: delivery.signal,
-                heartbeat: async () => {
-                  try {
-                    await heartbeat();
-                  } catch (error) {
-                    delivery.abort(error);
-                    throw error;
-                  }
-                },
-              });
-            } catch {
-              // Not resolved: fetch this message again after a pause; what follows waits behind it.
-              consumer.seek({ topic, partition, offset: message.offset });
-              await commit();
-              if (!abort.signal.aborted) await sleep(redeliveryDelayMs, abort.signal).catch(() => undefined);
-              return;
-            } finally {
-              abort.signal.removeEventListener('abort', onStop);
+          try {
+            for (const message of batch.messages) {
+              if (!isRunning() || isStale() || abort.signal.aborted) break;
+              // Aborted on stop, or when a heartbeat learns the partition is being taken away.
+              const delivery = new AbortController();
+              const onStop = () => delivery.abort(abort.signal.reason);
+              abort.signal.addEventListener('abort', onStop, { once: true });
+              const incoming: IncomingMessage = {
+                topic,
+                partition,
+                offset: BigInt(message.offset),
+                key: message.key ?? null,
+                value: message.value ?? null,
+                headers: toIncomingHeaders(message.headers),
+                timestamp: new Date(Number(message.timestamp)),
+              };
+              try {
+                await subscribeOptions.handler(incoming, {
+                  signal: delivery.signal,
+                  heartbeat: async () => {
+                    try {
+                      await heartbeat();
+                    } catch (error) {
+                      delivery.abort(error);
+                      throw error;
+                    }
+                  },
+                });
+              } catch {
+                // Not resolved: fetch this message again after a pause; what follows waits behind it.
+                consumer.seek({ topic, partition, offset: message.offset });
+                await commit();
+                if (!abort.signal.aborted) await sleep(redeliveryDelayMs, abort.signal).catch(() => undefined);
+                return;
+              } finally {
+                abort.signal.removeEventListener('abort', onStop);
+              }
+              resolveOffset(message.offset);
+              lastDone = message.offset;
+              uncommittedFrom ??= message.offset;
+              sinceCommit += 1;
+              if (sinceCommit >= 100 || Date.now() - lastCommitAt >= 1_000) await commit();
+              await heartbeat();
             }
-            resolveOffset(message.offset);
-            lastDone = message.offset;
-            sinceCommit += 1;
-            if (sinceCommit >= 100 || Date.now() - lastCommitAt >= 1_000) await commit();
-            await heartbeat();
+            await commit();
+          } catch (error) {
+            // The batch ends without committing what it handled (a commit or heartbeat failed: broker gone,
+            // coordinator moving, rebalance). kafkajs keeps the resolved offsets in memory and, when it retries
+            // in the same generation (e.g. the broker is back within its retries), fetches after them: nothing
+            // would commit those records until another record arrives on the partition, and the group stays
+            // behind for good (finding 10). Rewind to the first uncommitted record instead: it is fetched and
+            // handled again (handlers are idempotent) and committed by the next batch.
+            if (uncommittedFrom !== undefined) {
+              try {
+                consumer.seek({ topic, partition, offset: uncommittedFrom });
+                log('warn', `consumer ${groupId}: ${topic}[${partition}] not committed from offset ${uncommittedFrom}; reading it again`, { error: error instanceof Error ? error.message : String(error) });
+              } catch (seekError) {
+                log('warn', `consumer ${groupId}: could not rewind ${topic}[${partition}] to ${uncommittedFrom}`, { error: String(seekError) });
+              }
+            }
+            throw error;
           }
-          await commit();
         };
 
       const stop = async () => {

@@ -1,0 +1,124 @@
+/**
+ * A Kafka broker of a test's own, for tests that kill or restart the broker: the
+ * machine's broker on 9092 is shared with everyone else's tests and must never be
+ * killed. Same jars and `server.properties` as `infra/kafka/kafka.sh`, on free ports,
+ * with a data folder of its own (the approach of the fault harness's broker,
+ * `packages/reliability/faults/private-kafka.ts`).
+ *
+ * Clients reach it through a `TcpGate`: the broker advertises the gate's port, so
+ * every connection after the bootstrap goes through it too, and a test can keep a
+ * restarted broker out of the clients' sight until the moment it chooses.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { probeKafka } from '../../../infra/kafka/probe.mjs';
+import { startTcpGate, type TcpGate } from './tcp-gate.ts';
+
+const KAFKA_DIR = fileURLToPath(new URL('../../../infra/kafka/', import.meta.url));
+
+export interface PrivateKafka {
+  /** `127.0.0.1:<gate port>`: what clients use. */
+  readonly brokers: string;
+  /** Between the clients and the broker; open unless a test shuts it. */
+  readonly gate: TcpGate;
+  readonly dir: string;
+  /** kill -9 of the broker process; resolves once it is gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same data folder and resolves once it serves metadata and group coordination (asked directly, not through the gate). */
+  restart(): Promise<void>;
+  /** Stops it (SIGKILL: nothing in it is worth a controlled shutdown) and deletes its folder. */
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The jars come with `kafka.sh start`; a checkout whose tests use a broker started elsewhere may not have them yet. */
+function ensureJars(): void {
+  const lib = join(KAFKA_DIR, 'lib');
+  if (existsSync(lib) && readdirSync(lib).some((f) => /^kafka_2\.13-.*\.jar$/.test(f))) return;
+  const fetched = spawnSync('bash', [join(KAFKA_DIR, 'kafka.sh'), 'fetch'], { encoding: 'utf8' });
+  if (fetched.status !== 0) throw new Error(`private Kafka: fetching the broker jars failed: ${(fetched.stderr || fetched.stdout).slice(-500)}`);
+}
+
+async function coordinatorReady(port: number): Promise<boolean> {
+  try {
+    await probeKafka({ host: '127.0.0.1', port, timeoutMs: 2_000, coordinator: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startPrivateKafka(options: { startTimeoutMs?: number } = {}): Promise<PrivateKafka> {
+  ensureJars();
+  const dir = await mkdtemp(join(tmpdir(), 'private-kafka-'));
+  const data = join(dir, 'data');
+  const broker = await freePort();
+  const controller = await freePort();
+  const gate = await startTcpGate({ host: '127.0.0.1', port: broker });
+  const config = join(dir, 'server.properties');
+  const base = await readFile(join(KAFKA_DIR, 'server.properties'), 'utf8');
+  const advertised = 'advertised.listeners=PLAINTEXT://127.0.0.1:9092';
+  if (!base.includes(advertised)) throw new Error(`private Kafka: infra/kafka/server.properties has no "${advertised}" to rewrite`);
+  await writeFile(
+    config,
+    `${base
+      .replace(advertised, `advertised.listeners=PLAINTEXT://127.0.0.1:${gate.port}`)
+      .replaceAll('127.0.0.1:9092', `127.0.0.1:${broker}`)
+      .replaceAll('127.0.0.1:9093', `127.0.0.1:${controller}`)}\nlog.dirs=${data}\n`,
+  );
+  const classpath = `${join(KAFKA_DIR, 'lib')}/*`;
+  const format = spawnSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', config], { encoding: 'utf8' });
+  if (format.status !== 0) throw new Error(`private Kafka: format failed: ${format.stderr.slice(-500)}`);
+
+  let child: ChildProcess | undefined;
+  const exited = () =>
+    new Promise<void>((resolve) => (child === undefined || child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  const launch = async () => {
+    const out = createWriteStream(join(dir, 'server.out'), { flags: 'a' });
+    const started = spawn('java', ['-Xms128m', '-Xmx384m', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(KAFKA_DIR, 'log4j2.properties')}`, `-Dkafka.logs.dir=${join(dir, 'logs')}`, '-cp', classpath, 'kafka.Kafka', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = started;
+    started.stdout?.pipe(out, { end: false });
+    started.stderr?.pipe(out, { end: false });
+    const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
+    while (!(await coordinatorReady(broker))) {
+      if (started.exitCode !== null || started.signalCode !== null) throw new Error(`private Kafka exited (${started.exitCode ?? started.signalCode}); see ${join(dir, 'server.out')}`);
+      if (Date.now() > deadline) throw new Error(`private Kafka did not answer within ${options.startTimeoutMs ?? 90_000} ms; see ${join(dir, 'server.out')}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  await launch();
+  return {
+    brokers: `127.0.0.1:${gate.port}`,
+    gate,
+    dir,
+    async kill() {
+      child?.kill('SIGKILL');
+      await exited();
+    },
+    restart: launch,
+    async stop() {
+      child?.kill('SIGKILL');
+      await exited();
+      await gate.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
