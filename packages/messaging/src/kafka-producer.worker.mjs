@@ -1,0 +1,107 @@
+/**
+ * The thread side of `kafka-producer-worker.ts`: one idempotent kafkajs producer (acks = all,
+ * murmur2 partitioner, one request in flight, as `kafka-bus.ts` configures it) that sends what
+ * the parent hands over and answers with an ack or the error.
+ *
+ * Plain JavaScript on purpose: a worker starts a fresh module loader, and neither vitest's
+ * transform nor every TypeScript loader reaches into it, so this file must run on Node as is.
+ *
+ * Protocol (parent → worker): `{ type: 'send', id, topic, messages }`, `{ type: 'close' }`.
+ * Worker → parent: `{ type: 'ack', id }`, `{ type: 'fail', id, error: { name, message } }`,
+ * `{ type: 'log', level, message, extra }`, `{ type: 'closed' }`.
+ * Sends run one after another in arrival order: several concurrent sends on one idempotent
+ * producer can fail with OUT_OF_ORDER_SEQUENCE_NUMBER (tulios/kafkajs#598).
+ */
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
+import { parentPort, workerData } from 'node:worker_threads';
+import { Kafka, Partitioners, logLevel as KafkaLogLevel } from 'kafkajs';
+
+const options = workerData;
+const levels = { error: KafkaLogLevel.ERROR, warn: KafkaLogLevel.WARN, info: KafkaLogLevel.INFO, debug: KafkaLogLevel.DEBUG };
+const levelName = (level) => (level <= KafkaLogLevel.ERROR ? 'error' : level === KafkaLogLevel.WARN ? 'warn' : level === KafkaLogLevel.INFO ? 'info' : 'debug');
+
+const kafka = new Kafka({
+  clientId: options.clientId,
+  brokers: options.brokers,
+  logLevel: levels[options.logLevel ?? 'warn'],
+  // Logged by the parent, through the bus's logger: this thread has none.
+  logCreator:
+    () =>
+    ({ namespace, level, log: entry }) => {
+      const { message, ...extra } = entry;
+      parentPort.postMessage({ type: 'log', level: levelName(level), message: `${namespace}: ${message}`, extra: plain(extra) });
+    },
+  retry: { initialRetryTime: 100, retries: options.clientRetries ?? 8, maxRetryTime: 5_000 },
+  connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+});
+
+/** Log extras reduced to what structured clone accepts. */
+function plain(extra) {
+  try {
+    return JSON.parse(JSON.stringify(extra));
+  } catch {
+    return {};
+  }
+}
+
+let producer;
+/** Connects once; a failed connection is forgotten so the next send tries again. */
+function connected() {
+  if (producer) return producer;
+  const client = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { initialRetryTime: 100, retries: options.producerRetries ?? 10, maxRetryTime: 5_000 },
+  });
+  producer = client.connect().then(() => client);
+  producer.catch(() => (producer = undefined));
+  return producer;
+}
+
+/** Buffers cross the thread boundary as Uint8Arrays; kafkajs takes only Buffers or strings. */
+const asBuffer = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
+function asKafkaMessage(m) {
+  const message = { key: asBuffer(m.key), value: asBuffer(m.value) };
+  if (!m.headers) return message;
+  const headers = {};
+  for (const [name, value] of Object.entries(m.headers)) headers[name] = Array.isArray(value) ? value.map(asBuffer) : asBuffer(value);
+  return { ...message, headers };
+}
+
+let tail = Promise.resolve();
+let closing = false;
+
+async function send({ id, topic, messages }) {
+  try {
+    if (options.testHooks?.crashOnTopic === topic) process.exit(70); // tests: a worker that dies mid-send
+    const client = await connected();
+    await client.send({ topic, acks: -1, messages: messages.map(asKafkaMessage) });
+    parentPort.postMessage({ type: 'ack', id });
+  } catch (error) {
+    parentPort.postMessage({ type: 'fail', id, error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } });
+  }
+}
+
+async function close() {
+  closing = true;
+  await tail;
+  const client = await producer?.catch(() => undefined);
+  await client?.disconnect().catch(() => undefined);
+  parentPort.postMessage({ type: 'closed' });
+  parentPort.close();
+}
+
+parentPort.on('message', (request) => {
+  if (request.type === 'close') {
+    void close();
+    return;
+  }
+  if (closing) {
+    parentPort.postMessage({ type: 'fail', id: request.id, error: { name: 'UnavailableError', message: 'the producer worker is closing' } });
+    return;
+  }
+  tail = tail.then(() => send(request));
+});
