@@ -3,12 +3,15 @@ export interface BenchConfig {
   readonly databaseUrl: string;
   readonly kafkaBrokers: string;
   readonly pgTestFsync: string;
+  /** Where the relay's producer runs: the relay's thread (`inline`, the default) or a thread of its own (`worker`). */
+  readonly relayProducer: 'worker' | 'inline';
 }
 
 export const config: BenchConfig = {
   databaseUrl: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test',
   kafkaBrokers: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
   pgTestFsync: process.env['PG_TEST_FSYNC'] ?? '/usr/lib/postgresql/15/bin/pg_test_fsync',
+  relayProducer: process.env['BENCH_RELAY_PRODUCER'] === 'worker' ? 'worker' : 'inline',
 };
 
 /** The database URL with its own search_path, so each system under test has its own tables. */
