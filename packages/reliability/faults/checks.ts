@@ -218,11 +218,6 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
 /** Known findings, matched narrowly: only when every problem the check names is that finding's symptom after its fault. */
 export function knownFinding(result: CheckResult, faults: readonly string[]): CheckResult {
   if (result.ok) return result;
-  const problems = result.detail.split('; ');
-  const brokerFault = faults.some((f) => f === 'kafka-kill' || f === 'kafka-restart' || f === 'kafka-down');
-  if (result.check.startsWith('every subscriber') && brokerFault && problems.every((p) => /^group \S+: .* behind/.test(p))) {
-    return { ...result, known: 'finding 10: a consumer group stops one record short after a broker restart' };
-  }
   if (result.check === 'projection equals a rebuild (supervision deadline index)' && faults.includes('redis-flushall') && / entries differ, e\.g\. /.test(result.detail) && !/: \{[^|]*→ absent/.test(result.detail) && /: absent → /.test(result.detail)) {
     return { ...result, known: "finding 9: Redis FLUSHALL empties supervision's deadline index and nothing rebuilds it" };
   }

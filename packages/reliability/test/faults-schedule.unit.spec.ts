@@ -52,7 +52,8 @@ describe('fault harness: known findings are matched narrowly', () => {
   const rebuild = { check: 'projection equals a rebuild (supervision deadline index)', ok: false, detail: '2 entries differ, e.g. a:result-delivery:x: absent → {"deadlineId":"a"} | b:opinion:y: absent → {"deadlineId":"b"}' };
 
   it('names the finding only after the fault that shows it and only for its symptom', () => {
-    expect(knownFinding(lagOnly, ['kafka-kill']).known).toMatch(/finding 10/);
+    // Finding 10 is fixed (1db3fd8, messaging): a group left behind after a broker fault fails the run again.
+    expect(knownFinding(lagOnly, ['kafka-kill']).known).toBeUndefined();
     expect(knownFinding(lagOnly, ['redis-flushall']).known).toBeUndefined();
     expect(knownFinding({ ...lagOnly, detail: `${lagOnly.detail}; delivery: no PreferencesRecorded for c-1` }, ['kafka-kill']).known).toBeUndefined();
     expect(knownFinding(rebuild, ['redis-flushall']).known).toMatch(/finding 9/);
