@@ -15,6 +15,8 @@ import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postg
 import { formatCaseNumber, legacyCaseNumberStream } from '../domain/case-number.ts';
 import { defaultCaseNumberAllocator } from '../module.ts';
 import { InMemoryCaseNumberAllocator } from './case-number-allocator.ts';
+import { createSqlCaseNumberAllocator, sqlOf } from './sql-case-number-allocator.ts';
+import type { SqlExecutor } from '@govsvc/eventstore/sql/executor';
 
 const caseId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -67,6 +69,34 @@ describe('on PostgreSQL', () => {
     const allocator = defaultCaseNumberAllocator(stores[1]!);
     expect(await allocator.next('110102', '2026-11-25')).toBe('京1101022026112599999');
     await expect(allocator.next('110102', '2026-11-25')).rejects.toMatchObject({ status: 409, rule: 'R-ACC-1', message: expect.stringMatching(/no case numbers left/) });
+  });
+
+  it('R-ACC-1: the day’s last numbers asked for together: never past 99,999, the rest refused with the rule', async () => {
+    await legacyCounter(stores[0]!, '110106', '2026-11-25', 99_996);
+    const allocator = defaultCaseNumberAllocator(stores[1]!);
+    expect(await allocator.next('110106', '2026-11-25')).toBe('京1101062026112599997'); // creates the sequence
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => allocator.next('110106', '2026-11-25')));
+    const numbers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    // The first asks alone (99,998); the other three together overrun the day, and the statement that
+    // overran burns what it drew (99,999): a gap, as after a failed submission, never a repeat.
+    expect(numbers).toEqual(['京1101062026112599998']);
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    expect(refused).toEqual(Array.from({ length: 3 }, () => expect.objectContaining({ rule: 'R-ACC-1' })));
+  });
+
+  it('issue 8: numbers asked for together share round trips (one query out per region and day at a time)', async () => {
+    const store = stores[0]!;
+    const driver = sqlOf(store)!;
+    let queries = 0;
+    const counting: SqlExecutor = { ...driver, query: (...args: Parameters<SqlExecutor['query']>) => ((queries += 1), driver.query(...args)) } as SqlExecutor;
+    const allocator = createSqlCaseNumberAllocator(counting, store);
+    await allocator.next('110107', '2026-11-25'); // creates the sequence
+    queries = 0;
+    const numbers = await Promise.all(Array.from({ length: 200 }, () => allocator.next('110107', '2026-11-25')));
+    expect(new Set(numbers).size).toBe(200);
+    expect([...numbers].sort()).toEqual(Array.from({ length: 200 }, (_, i) => formatCaseNumber('110107', '2026-11-25', i + 2)));
+    // The first asks alone, everything asked meanwhile goes in the next query.
+    expect(queries).toBeLessThanOrEqual(2);
   });
 });
 

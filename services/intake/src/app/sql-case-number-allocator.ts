@@ -8,6 +8,15 @@
  * back together. After a server crash PostgreSQL may skip values it had
  * pre-logged (up to 32): gaps, never repeats.
  *
+ * Submissions arriving together share one round trip (issue 8): while a
+ * `nextval` query for a region's day is out, the numbers asked for meanwhile
+ * wait and are drawn together by the next query (`nextval` over
+ * `generate_series(1, n)`). Every submission used to take a pool connection
+ * for its own `nextval`, queueing ahead of the store's group commit on the
+ * same pool under load. A batch that overruns the day's 99,999 fails whole and
+ * burns what it drew (a gap at the day's very end); each of its submissions
+ * then asks alone and is refused.
+ *
  * A day's sequence is created when the day's first number is asked for
  * (`CREATE SEQUENCE IF NOT EXISTS`, MAXVALUE 99,999, NO CYCLE), starting after
  * whatever the old counter stream of that day handed out. One relation per
@@ -48,9 +57,56 @@ export function createSqlCaseNumberAllocator(sql: SqlExecutor, store: EventStore
     }
   }
 
-  async function nextval(region: string, date: string): Promise<number> {
-    const [row] = await sql.query<{ n: number }>('SELECT nextval($1::regclass)::integer AS n', [sequenceName(region, date)], { name: 'intake_case_number_next' });
-    return Number(row!.n);
+  async function nextvals(region: string, date: string, count: number): Promise<number[]> {
+    if (count === 1) {
+      const [row] = await sql.query<{ n: number }>('SELECT nextval($1::regclass)::integer AS n', [sequenceName(region, date)], { name: 'intake_case_number_next' });
+      return [Number(row!.n)];
+    }
+    const rows = await sql.query<{ n: number }>('SELECT nextval($1::regclass)::integer AS n FROM generate_series(1, $2::integer)', [sequenceName(region, date), count], {
+      name: 'intake_case_number_next_n',
+    });
+    return rows.map((r) => Number(r.n));
+  }
+
+  interface Waiter {
+    readonly resolve: (n: number) => void;
+    readonly reject: (error: unknown) => void;
+  }
+  // Per (region, day): the numbers asked for while a query is out, drawn together by the next one.
+  const waiting = new Map<string, Waiter[]>();
+  const drawing = new Set<string>();
+
+  const draw = (region: string, date: string, key: string): void => {
+    const batch = waiting.get(key);
+    if (!batch || batch.length === 0 || drawing.has(key)) return;
+    waiting.delete(key);
+    drawing.add(key);
+    void nextvals(region, date, batch.length)
+      .then(
+        (numbers) => batch.forEach((w, i) => w.resolve(numbers[i]!)),
+        (error: unknown) => {
+          // The day's last numbers cannot all be drawn at once: each of the batch draws alone, so those that fit get one.
+          if (batch.length > 1 && errorInfo(error).code === SEQUENCE_LIMIT) {
+            for (const w of batch) nextvals(region, date, 1).then((n) => w.resolve(n[0]!), w.reject);
+            return;
+          }
+          for (const w of batch) w.reject(error);
+        },
+      )
+      .finally(() => {
+        drawing.delete(key);
+        draw(region, date, key);
+      });
+  };
+
+  function nextval(region: string, date: string): Promise<number> {
+    const key = `${region}|${date}`;
+    return new Promise<number>((resolve, reject) => {
+      const batch = waiting.get(key);
+      if (batch) batch.push({ resolve, reject });
+      else waiting.set(key, [{ resolve, reject }]);
+      draw(region, date, key);
+    });
   }
 
   return {

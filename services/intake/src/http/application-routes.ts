@@ -50,6 +50,17 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 }
 
 export function applicationRoutes(applications: ApplicationService) {
+  // The case view as sent, per folded state and revision: a case read many times between changes is
+  // serialized once (issue 8). The view depends on the state and revision only, never on the reader.
+  const viewJson = new WeakMap<object, { readonly revision: bigint; readonly json: string }>();
+  const caseViewJson = (state: Parameters<typeof caseView>[0], revision: bigint): string => {
+    const cached = viewJson.get(state);
+    if (cached?.revision === revision) return cached.json;
+    const json = JSON.stringify(caseView(state, revision));
+    viewJson.set(state, { revision, json });
+    return json;
+  };
+
   return async (app: App): Promise<void> => {
     // Public, like the guide itself: what an application for the item binds to right now (R-CAT-13, R-CAT-14).
     app.get('/guides/:itemCode', { config: publicRoute, schema: { params: z.strictObject({ itemCode: Id }) } }, async (request) => applications.guideNow(request.params.itemCode));
@@ -107,7 +118,7 @@ export function applicationRoutes(applications: ApplicationService) {
       reply.header('etag', etag).header('cache-control', 'private, no-cache');
       // After authorization: a 304 says no more than the 200 would have.
       if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      return reply.send(caseView(state, revision));
+      return reply.type('application/json; charset=utf-8').send(caseViewJson(state, revision));
     });
 
     app.get('/applications/:caseId/documents', { config: allow('applicant', 'clerk', 'supervisor', 'integration'), schema: { params: CaseParams } }, async (request) => ({

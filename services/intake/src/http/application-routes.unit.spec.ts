@@ -46,6 +46,9 @@ describe('submitting (R-ACC-1, R-ID-1, R-CAT-1, R-CAT-2, R-CAT-10)', () => {
     const view = await get(`/intake/applications/${body.caseId}`, await h.applicantToken(ENTERPRISE_USCC));
     expect(view.statusCode).toBe(200);
     expect(view.json()).toMatchObject({ guideVersion: '2026.2', applicant: { maskedId: '911101********082Q' }, acceptanceDue: { date: '2026-11-27' } });
+    // Sent pre-serialized (issue 8): the same JSON and content type as a serialized object, and the same again.
+    expect(view.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect((await get(`/intake/applications/${body.caseId}`, await h.applicantToken(ENTERPRISE_USCC))).body).toBe(view.body);
     const [first] = await h.store.readStream(`application-${body.caseId}`);
     expect(first!.metadata).toMatchObject({ caseId: body.caseId, guideVersion: '2026.2', actor: { role: 'applicant' } });
   });
