@@ -117,3 +117,12 @@ export function exportInfraEnv(config: BenchConfig, kafkaBrokers: string, env: R
   env.REDIS_URL = config.redisUrl;
   env.KAFKA_BROKERS = kafkaBrokers;
 }
+
+/** What the focused hot-path measurement (`src/hot-paths.ts`) takes from the environment. */
+export function hotPathsEnv(env: Record<string, string | undefined> = process.env): { databaseUrl: string; childEnv: Record<string, string> } {
+  return {
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    // HOT_PATHS_POOL, HOT_PATHS_APPEND_CONCURRENCY: passed on to the intake process (its store's pool and commit slots).
+    childEnv: { ...baseChildEnv(env), ...Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('HOT_PATHS_') && e[1] !== undefined)) },
+  };
+}
