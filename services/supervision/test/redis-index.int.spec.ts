@@ -236,7 +236,7 @@ describe('deadline index in Redis', () => {
   });
 
   it('keeps only what firing needs: compact reversible members, the revision in the score, tombstones against late writes, summaries of carded deadlines only', async () => {
-    for (const id of [deadlineIdOf('BJ-1', 'acceptance', 'submission'), deadlineIdOf('BJ-1', 'decision-statutory', 'case'), deadlineIdOf('BJ-1', 'step', 'review.1'), 'odd:acceptance:submission:x']) {
+    for (const id of [deadlineIdOf('BJ-1', 'acceptance', 'submission'), deadlineIdOf('BJ-1', 'decision-statutory', 'case'), deadlineIdOf('BJ-1', 'step', 'review.1'), 'odd:acceptance:submission:x', ':acceptance:submission', 'acceptance:submission', 'a:b:acceptance:case', 'BJ-1:unknown-kind:case']) {
       expect(deadlineIdOfMember(compactMember(id))).toBe(id);
     }
     expect(compactMember(deadlineIdOf('BJ-B123456', 'acceptance', 'submission'))).toBe('ABJ-B123456');

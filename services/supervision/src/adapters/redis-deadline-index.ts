@@ -29,6 +29,8 @@ const NEVER = 2 ** 36;
 const CHUNK = 1_000;
 
 // Per change: op ('u' upsert / 'r' remove), member, revision, score (upsert), summary JSON ('' = none).
+// A summary exists only beside a held member (both are written and removed together here), so a
+// member not held has none to delete: the HDEL is skipped, which is most writes of a rebuild.
 const APPLY = `
 local nowSec = tonumber(redis.call('TIME')[1]) - ${EPOCH_MS / 1000}
 local out = {}
@@ -47,10 +49,10 @@ for b = 2, #ARGV, 5 do
   else
     if ARGV[b] == 'u' then
       redis.call('ZADD', KEYS[1], ARGV[b + 3], member)
-      if ARGV[b + 4] == '' then redis.call('HDEL', KEYS[2], member) else redis.call('HSET', KEYS[2], member, ARGV[b + 4]) end
+      if ARGV[b + 4] ~= '' then redis.call('HSET', KEYS[2], member, ARGV[b + 4]) elseif heldScore then redis.call('HDEL', KEYS[2], member) end
     else
       redis.call('ZADD', KEYS[1], string.format('%.17g', -(nowSec * ${REVISIONS} + rev) - 1), member)
-      redis.call('HDEL', KEYS[2], member)
+      if heldScore then redis.call('HDEL', KEYS[2], member) end
     end
     out[#out + 1] = 1
   end
@@ -77,12 +79,17 @@ export interface RedisDeadlineIndex extends DeadlineIndex {
 const COMMON_STEPS = ['submission', 'case'] as const;
 
 /** The deadline id as a short member: `<letter><caseId>` for the common steps, `~<deadlineId>` otherwise. Reversible. */
+/** `:<kind>:<step>` endings that compact, each to its letter (found by one lookup, not a scan of every kind). */
+const COMPACT_LETTERS = new Map<string, string>(
+  DEADLINE_KINDS.flatMap((kind, k) => COMMON_STEPS.map((step, s) => [`${kind}:${step}`, String.fromCharCode((s === 0 ? 65 : 97) + k)] as const)),
+);
+
 export function compactMember(deadlineId: string): string {
-  for (const [k, kind] of DEADLINE_KINDS.entries()) {
-    for (const [s, step] of COMMON_STEPS.entries()) {
-      const suffix = `:${kind}:${step}`;
-      if (deadlineId.endsWith(suffix) && deadlineId.length > suffix.length) return `${String.fromCharCode((s === 0 ? 65 : 97) + k)}${deadlineId.slice(0, -suffix.length)}`;
-    }
+  const stepAt = deadlineId.lastIndexOf(':');
+  const kindAt = stepAt > 0 ? deadlineId.lastIndexOf(':', stepAt - 1) : -1;
+  if (kindAt > 0) {
+    const letter = COMPACT_LETTERS.get(deadlineId.slice(kindAt + 1));
+    if (letter !== undefined) return `${letter}${deadlineId.slice(0, kindAt)}`;
   }
   return `~${deadlineId}`;
 }
@@ -119,6 +126,7 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
 
   async function apply(changes: readonly IndexChange[]): Promise<boolean[]> {
     const out: boolean[] = [];
+    const sent: Promise<number[]>[] = [];
     for (let i = 0; i < changes.length; i += CHUNK) {
       const args: string[] = [tombstoneSeconds];
       for (const change of changes.slice(i, i + CHUNK)) {
@@ -130,8 +138,10 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
           args.push('r', compactMember(change.remove.deadlineId), String(change.remove.revision), '', '');
         }
       }
-      for (const written of await redis.deadlineApply(keys.due, keys.summaries, ...args)) out.push(written === 1);
+      // Not awaited one by one: the chunks go out pipelined on the one connection, which keeps their order.
+      sent.push(redis.deadlineApply(keys.due, keys.summaries, ...args));
     }
+    for (const written of (await Promise.all(sent)).flat()) out.push(written === 1);
     return out;
   }
 

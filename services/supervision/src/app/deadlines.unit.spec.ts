@@ -1,0 +1,109 @@
+/**
+ * Projecting deadline events into the index (issue 7): a batch that continues a stream is folded onto
+ * the state the fold cache holds, a stream it no longer holds is read again, and either way the index
+ * gets the entry a fold of the whole stream gives.
+ */
+import { describe, expect, it } from 'vitest';
+import { civilDate } from '@govsvc/calendar/civil-date';
+import { loadSchedules } from '@govsvc/calendar/data-files';
+import { WorkingCalendar } from '@govsvc/calendar/working-calendar';
+import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
+import type { EventStore, StoredEvent } from '@govsvc/eventstore/port';
+import { ControlledClock } from '@govsvc/runtime/clock';
+import { deadlineDecider } from '../domain/deadline-decider.ts';
+import { deadlineIdOf, deadlineStream } from '../domain/kinds.ts';
+import { DEADLINE_CATEGORY, ownDeadlineCodec } from './codecs.ts';
+import { createMemoryDeadlineIndex, entryOf } from './deadline-index.ts';
+import { DeadlineFoldCache, executeDeadline, projectBatch, rebuildDeadlineIndex } from './deadlines.ts';
+import { fold } from '@govsvc/eventstore/decider';
+
+const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
+
+/** Counts whole-stream reads: the cost the cache saves. */
+function countingStore(store: EventStore): EventStore & { streamReads: () => number } {
+  let reads = 0;
+  return Object.assign(Object.create(store) as EventStore, {
+    readStream: (...args: Parameters<EventStore['readStream']>) => {
+      reads += 1;
+      return store.readStream(...args);
+    },
+    streamReads: () => reads,
+  });
+}
+
+async function openAndBreach(store: EventStore, cases: number): Promise<string[]> {
+  const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
+  const ids: string[] = [];
+  for (let i = 0; i < cases; i++) {
+    const caseId = `BJ-F${i}`;
+    const deadlineId = deadlineIdOf(caseId, 'acceptance', 'submission');
+    ids.push(deadlineId);
+    await executeDeadline(
+      store,
+      deadlineId,
+      {
+        type: 'OpenDeadline', deadlineId, caseId, kind: 'acceptance', step: 'submission', openedAt: '2025-03-03T10:00:00+08:00', start: civilDate('2025-03-03'),
+        owner: { department: '北京市市场监督管理局', centre: 'centre-chaoyang', itemCode: 'ITEM-1', itemName: '食品经营许可', guideVersion: '1' }, cause: 'intake.application-submitted.v1', calendar,
+      },
+      { seed: `open:${deadlineId}`, correlationId: caseId },
+    );
+  }
+  // Every opening first, then every firing: each stream's second event is in a later page than its first.
+  for (const deadlineId of ids) {
+    await executeDeadline(store, deadlineId, { type: 'FireDue', now: '2025-03-05T00:00:00+08:00', calendar }, { seed: `fire:${deadlineId}`, correlationId: deadlineId });
+  }
+  return ids;
+}
+
+const allDeadlineEvents = (store: EventStore): Promise<StoredEvent[]> => store.readAll({ filter: { categories: [DEADLINE_CATEGORY] } });
+
+describe('deadline projection with the fold cache', () => {
+  it('folds a continued stream onto the cached state without reading it again, with the same entries as a whole fold', async () => {
+    const inner = createInMemoryEventStore({ now: () => clock.now() });
+    const ids = await openAndBreach(inner, 6);
+    const store = countingStore(inner);
+    const events = await allDeadlineEvents(store);
+    expect(events.length).toBeGreaterThan(ids.length); // the firing added events after the openings
+
+    const cache = new DeadlineFoldCache();
+    const index = createMemoryDeadlineIndex();
+    for (let i = 0; i < events.length; i += ids.length) await projectBatch(store, index, events.slice(i, i + ids.length), cache);
+    expect(store.streamReads()).toBe(0);
+
+    for (const deadlineId of ids) {
+      const stream = (await inner.readStream(deadlineStream(deadlineId))).map((e) => ownDeadlineCodec.decode(e));
+      const whole = fold(deadlineDecider, stream);
+      expect(await index.get(deadlineId)).toEqual(entryOf(whole, stream.length - 1));
+    }
+  });
+
+  it('reads a stream again when the cache no longer holds it (bounded: oldest forgotten first), or holds it at another revision', async () => {
+    const inner = createInMemoryEventStore({ now: () => clock.now() });
+    const ids = await openAndBreach(inner, 5);
+    const store = countingStore(inner);
+    const events = await allDeadlineEvents(store);
+    const cache = new DeadlineFoldCache(2);
+    const index = createMemoryDeadlineIndex();
+    const openings = events.filter((e) => e.revision === 0n);
+    await projectBatch(store, index, openings, cache);
+    expect(cache.size).toBe(2);
+    await projectBatch(store, index, events.filter((e) => e.revision > 0n), cache);
+    expect(store.streamReads()).toBe(ids.length - 2); // the two last remembered continued from the cache
+    expect(cache.at(deadlineStream(ids[0]!), 0n)).toBeUndefined();
+
+    const reference = createMemoryDeadlineIndex();
+    await rebuildDeadlineIndex(inner, reference, 3);
+    expect(await index.all()).toEqual(await reference.all());
+  });
+
+  it('a rebuild in small pages (streams split across pages, writes overlapping reads) gives the index a whole fold gives', async () => {
+    const store = createInMemoryEventStore({ now: () => clock.now() });
+    await openAndBreach(store, 7);
+    const small = createMemoryDeadlineIndex();
+    const large = createMemoryDeadlineIndex();
+    await rebuildDeadlineIndex(store, small, 2);
+    await rebuildDeadlineIndex(store, large, 10_000);
+    expect(await small.all()).toEqual(await large.all());
+    expect((await small.all()).length).toBe(7);
+  });
+});
