@@ -154,7 +154,7 @@ async function round(name: string, outage: Outage): Promise<void> {
       const id = `${name}-b${n}`;
       for (;;) {
         try {
-          await bus.publish(busy, [record(id, `BJ-${name}-${n % 7}`)]);
+          await bus.publish(busy, [record(id, `BJ-${name}-${n % 12}`)]);
           published.push(id);
           break;
         } catch {
@@ -194,11 +194,11 @@ async function round(name: string, outage: Outage): Promise<void> {
     await stream;
 
     // Lag 0 within a bounded time after the broker is back, by itself.
-    await waitFor(caughtUp, 'lag 0', 30_000, 250).catch(() => undefined);
+    await waitFor(caughtUp, 'lag 0', 45_000, 250).catch(() => undefined);
     note(`${name}: ${show(lags)} ${((Date.now() - back) / 1000).toFixed(1)} s after the broker was back`);
     if (process.env['BROKER_KILL_TRACE']) trace.push(...kafkaLines.slice(-15));
     expect(lags).toHaveLength(4);
-    expect(show(lags)).toBe(show(lags.map((l) => ({ ...l, committedOffset: l.endOffset }))));
+    expect(show(lags.filter((l) => l.lag !== 0n))).toBe('');
     // Every record handled at least once, every effect once.
     expect(published.filter((id) => !deliveries.has(id))).toEqual([]);
     expect([...effects].filter(([, n]) => n !== 1)).toEqual([]);
