@@ -14,6 +14,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FAULTS, runHarness, type FaultName } from './harness.ts';
+import { freePortBase } from '@govsvc/standalone/ports';
+import { SERVICES } from '@govsvc/standalone/modules';
 
 const { values } = parseArgs({
   options: {
@@ -21,7 +23,9 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '200' },
     faults: { type: 'string', default: FAULTS.join(',') },
     concurrency: { type: 'string', default: '4' },
-    'port-base': { type: 'string', default: '3400' },
+    // Default: the first block of free ports from 3400, so a run beside another one (CI and an engineer's) does not
+    // talk to the other's services.
+    'port-base': { type: 'string' },
     'run-dir': { type: 'string' },
     'kafka-down-seconds': { type: 'string', default: '75' },
     'redis-down-seconds': { type: 'string', default: '60' },
@@ -55,7 +59,7 @@ try {
     cases: Number(values.cases),
     faults,
     runDir,
-    portBase: Number(values['port-base']),
+    portBase: values['port-base'] === undefined ? await freePortBase(3400, SERVICES.length) : Number(values['port-base']),
     concurrency: Number(values.concurrency),
     kafkaDownSeconds: Number(values['kafka-down-seconds']),
     redisDownSeconds: Number(values['redis-down-seconds']),

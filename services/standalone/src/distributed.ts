@@ -32,6 +32,7 @@ import { invocationDir, loadStandaloneConfig, REPO_ROOT, runnerEnvironment } fro
 import { startSmtpMailbox, type SmtpMailbox } from './mailbox.ts';
 import { sealPublicKeys, SERVICES, STANDALONE_COLLABORATIONS } from './modules.ts';
 import { loadSecrets, type StandaloneSecrets } from './secrets.ts';
+import { assertPortsFree } from './ports.ts';
 
 export interface DistributedOptions {
   readonly runDir: string;
@@ -211,6 +212,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   const mailbox: SmtpMailbox = await startSmtpMailbox({ dir: mailDir, port: 0 });
 
   const selected = SERVICES.filter((s) => options.only === null || options.only.includes(s.name));
+  await assertPortsFree(selected.map((entry) => ({ port: options.portBase + (entry.distributedPort - 3100), name: entry.name })));
   const services: ServiceProcess[] = selected.map((entry) => {
     const port = options.portBase + (entry.distributedPort - 3100);
     const logFile = join(runDir, 'logs', `${entry.name}.log`);
