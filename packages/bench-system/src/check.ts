@@ -120,13 +120,28 @@ export async function deadlineCoverage(pool: pg.Pool): Promise<{ submitted: numb
 export interface Breach {
   readonly dueAtMs: number;
   readonly recordedMs: number;
+  /** When supervision stored the deadline's DeadlineOpened: a deadline opened already past due cannot breach before. */
+  readonly openedMs: number;
 }
 
 export async function breaches(pool: pg.Pool): Promise<Breach[]> {
-  const { rows } = await pool.query<{ due: string; ms: string }>(
-    "SELECT data->>'dueAt' AS due, (extract(epoch FROM recorded_at) * 1000)::bigint::text AS ms FROM events WHERE type = 'DeadlineBreached'",
+  const { rows } = await pool.query<{ due: string; ms: string; opened: string }>(
+    `SELECT b.data->>'dueAt' AS due, (extract(epoch FROM b.recorded_at) * 1000)::bigint::text AS ms,
+            (extract(epoch FROM o.recorded_at) * 1000)::bigint::text AS opened
+       FROM events b JOIN events o ON o.stream_name = b.stream_name AND o.type = 'DeadlineOpened'
+      WHERE b.type = 'DeadlineBreached'`,
   );
-  return rows.map((r) => ({ dueAtMs: Date.parse(r.due), recordedMs: Number(r.ms) }));
+  return rows.map((r) => ({ dueAtMs: Date.parse(r.due), recordedMs: Number(r.ms), openedMs: Number(r.opened) }));
+}
+
+/**
+ * A breach's lag two ways. `fromDue`: from the wall-clock moment the (compressed) clock passed the due instant,
+ * or from the deadline's opening when it was opened after that (supervision cannot breach what it has not been
+ * told of yet): the issue's "breach lag", supervision's own reaction time. `fromClock`: from the clock's passing
+ * alone, which also counts the chain that opened the deadline late (intake → Kafka → supervision).
+ */
+export function breachLag(breach: Breach, passedMs: number): { fromDue: number; fromClock: number } {
+  return { fromDue: breach.recordedMs - Math.max(passedMs, breach.openedMs), fromClock: breach.recordedMs - passedMs };
 }
 
 export interface TopicMessage {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderChart } from '../src/chart.ts';
-import { checkRelayed, checkStored, wallWhenPassed } from '../src/check.ts';
+import { breachLag, checkRelayed, checkStored, wallWhenPassed } from '../src/check.ts';
 import { planCase } from '../src/day.ts';
 import { percentile, seededRandom } from '../src/stats.ts';
 
@@ -86,5 +86,14 @@ describe('helpers', () => {
     expect(svg).toContain('a &lt;day&gt; &amp; night');
     expect(svg).toContain('Throughput per second');
     expect(svg).toContain('<circle');
+  });
+});
+
+describe('breach lag', () => {
+  it('counts from the due instant passing, or from the opening when the deadline was opened already past due', () => {
+    // Opened before the clock passed its due instant: both ways count from the clock's passing.
+    expect(breachLag({ dueAtMs: 0, openedMs: 1_000, recordedMs: 5_300 }, 5_000)).toEqual({ fromDue: 300, fromClock: 300 });
+    // Opened 40 s after the clock passed it (the chain that opens it was slow): supervision reacted in 200 ms.
+    expect(breachLag({ dueAtMs: 0, openedMs: 45_000, recordedMs: 45_200 }, 5_000)).toEqual({ fromDue: 200, fromClock: 40_200 });
   });
 });
