@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually } from '@govsvc/standalone/client';
 import type { ServiceProcess } from '@govsvc/standalone/distributed';
+import { REPO_ROOT } from '@govsvc/standalone/config';
 
 export interface FaultRecorder {
   record(entry: { kind: 'fault' | 'note'; [key: string]: unknown }): void;
@@ -82,7 +83,8 @@ export async function stopAndRestart(running: Running, signal: 'SIGKILL' | 'SIGT
 /** Starts the service again with its first environment, retrying while it exits before it is ready. */
 export async function startAgain(running: Running, history: FaultRecorder, fault: string, extra: Record<string, unknown> = {}): Promise<void> {
   const { service, env } = running;
-  const cwd = join(service.logFile, '../../../..', 'services', service.name);
+  // From the checkout, not from the log's place: a run folder given with --run-dir may be anywhere.
+  const cwd = join(REPO_ROOT, 'services', service.name);
   const deadline = Date.now() + 180_000;
   for (let start = 1; ; start++) {
     const out = createWriteStream(service.logFile, { flags: 'a' });
