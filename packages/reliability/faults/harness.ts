@@ -12,7 +12,7 @@
  * proxy (the broker advertises its proxy's port, so every Kafka client goes
  * through it).
  * Fault injection is in `processes.ts` (service processes), `own-postgres.ts`,
- * `private-kafka.ts` and `topics.ts` (records on the broker); the checker in
+ * `@govsvc/testkit/private-kafka` and `topics.ts` (records on the broker); the checker in
  * `checks.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,7 +27,7 @@ import { check, type Booking, type CheckResult, type HistoryEntry, type PoisonSe
 import { pointInfraAt } from './config.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { startOwnPostgres } from './own-postgres.ts';
-import { startPrivateKafka, type PrivateKafka } from './private-kafka.ts';
+import { launchKafkaBroker } from '@govsvc/testkit/private-kafka';
 import { freezeAndThaw, runningOf, stopAndRestart, stopReplacements, superviseCrashes, type Running } from './processes.ts';
 import { contractRecord, endOffset, publishRaw, readTopic, resent, topicOf, waitForAck } from './topics.ts';
 import { DEFAULT_DELIVERY, ensureItemProfile, ENTERPRISE, FOOD_LICENCE, PEOPLE } from '@govsvc/standalone/journeys';
@@ -70,7 +70,7 @@ export const FAULTS: readonly FaultName[] = [
   'clock-jump',
 ];
 /** Faults that hit one consumer service, picked by the seed. */
-const CONSUMER_TARGETS = ['review', 'delivery', 'supervision'];
+const CONSUMER_TARGETS = ['review', 'delivery', 'supervision', 'courier'];
 const TARGETED: readonly FaultName[] = ['kill-consumer', 'sigterm-consumer', 'zombie-consumer'];
 
 export interface HarnessOptions {
@@ -306,7 +306,10 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
   // (services, relays, the harness's admin and readers) goes through the proxy, so `kafka-latency` slows them all.
   const kafkaPort = await freePort();
   const kafkaProxy = await startLatencyProxy({ host: '127.0.0.1', port: kafkaPort });
-  const kafka: PrivateKafka = await startPrivateKafka(join(runDir, 'kafka'), { broker: kafkaPort, controller: await freePort(), advertised: kafkaProxy.port });
+  // A broker of the run's own (testkit's, as the messaging broker-kill test uses): consumer groups on the machine's
+  // broker are shared by name with every other run, and killing that broker would break other people's work.
+  const broker = await launchKafkaBroker({ dir: join(runDir, 'kafka'), brokerPort: kafkaPort, controllerPort: await freePort(), advertisedPort: kafkaProxy.port });
+  const kafka = { brokers: `127.0.0.1:${kafkaProxy.port}`, pid: broker.pid, kill: broker.kill, restart: broker.restart, stop: broker.shutdown };
   const postgres = await startOwnPostgres(join(runDir, 'postgres'), await freePort());
   log(`own Redis ${redis.url}, own Kafka ${kafka.brokers} (proxy to :${kafkaPort}), own PostgreSQL ${postgres.url}`);
   const pgProxy = await startLatencyProxy({ host: '127.0.0.1', port: postgres.port });

@@ -1,18 +1,18 @@
 /**
- * A Kafka broker of a test's own, for tests that kill or restart the broker: the
- * machine's broker on 9092 is shared with everyone else's tests and must never be
- * killed. Same jars and `server.properties` as `infra/kafka/kafka.sh`, on free ports,
- * with a data folder of its own (the approach of the fault harness's broker,
- * `packages/reliability/faults/private-kafka.ts`).
+ * A Kafka broker of a test's own, for tests and the fault harness that kill or restart
+ * the broker: the machine's broker on 9092 is shared with everyone else's tests and
+ * must never be killed. Same jars and `server.properties` as `infra/kafka/kafka.sh`, on
+ * free ports, with a data folder of its own (`launchKafkaBroker`).
  *
- * Clients reach it through a `TcpGate`: the broker advertises the gate's port, so
- * every connection after the bootstrap goes through it too, and a test can keep a
- * restarted broker out of the clients' sight until the moment it chooses.
+ * The broker advertises a port in front of it, so every client connection after the
+ * bootstrap goes through that too: `startPrivateKafka` puts a `TcpGate` there (a test
+ * can keep a restarted broker out of the clients' sight until the moment it chooses);
+ * the fault harness puts its latency proxy there.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,13 +64,34 @@ async function coordinatorReady(port: number): Promise<boolean> {
   }
 }
 
-export async function startPrivateKafka(options: { startTimeoutMs?: number } = {}): Promise<PrivateKafka> {
+/** One broker process on ports of the caller's choosing, advertising `advertisedPort` to clients (a gate or a latency proxy in front of it). */
+export interface KafkaBroker {
+  readonly pid: () => number | undefined;
+  /** kill -9; resolves once it is gone. */
+  kill(): Promise<void>;
+  /** A controlled shutdown (SIGTERM; SIGKILL after 20 s): what a clean broker restart begins with. */
+  shutdown(): Promise<void>;
+  /** Starts it again on the same data folder; resolves once it serves metadata and group coordination (asked directly). */
+  restart(): Promise<void>;
+}
+
+export interface KafkaBrokerOptions {
+  /** Its folder: emptied first (an earlier run's data carries another cluster id), then data, logs and config. */
+  readonly dir: string;
+  readonly brokerPort: number;
+  readonly controllerPort: number;
+  /** The port clients are told to connect to after the bootstrap; the controller listener stays direct. */
+  readonly advertisedPort: number;
+  readonly startTimeoutMs?: number;
+}
+
+/** Formats a fresh single-node KRaft cluster in `dir` from infra/kafka's jars and server.properties, and starts it. */
+export async function launchKafkaBroker(options: KafkaBrokerOptions): Promise<KafkaBroker> {
   ensureJars();
-  const dir = await mkdtemp(join(tmpdir(), 'private-kafka-'));
+  const { dir, brokerPort: broker, controllerPort: controller } = options;
+  await rm(dir, { recursive: true, force: true });
   const data = join(dir, 'data');
-  const broker = await freePort();
-  const controller = await freePort();
-  const gate = await startTcpGate({ host: '127.0.0.1', port: broker });
+  await mkdir(data, { recursive: true });
   const config = join(dir, 'server.properties');
   const base = await readFile(join(KAFKA_DIR, 'server.properties'), 'utf8');
   const advertised = 'advertised.listeners=PLAINTEXT://127.0.0.1:9092';
@@ -78,7 +99,7 @@ export async function startPrivateKafka(options: { startTimeoutMs?: number } = {
   await writeFile(
     config,
     `${base
-      .replace(advertised, `advertised.listeners=PLAINTEXT://127.0.0.1:${gate.port}`)
+      .replace(advertised, `advertised.listeners=PLAINTEXT://127.0.0.1:${options.advertisedPort}`)
       .replaceAll('127.0.0.1:9092', `127.0.0.1:${broker}`)
       .replaceAll('127.0.0.1:9093', `127.0.0.1:${controller}`)}\nlog.dirs=${data}\n`,
   );
@@ -91,32 +112,53 @@ export async function startPrivateKafka(options: { startTimeoutMs?: number } = {
     new Promise<void>((resolve) => (child === undefined || child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   const launch = async () => {
     const out = createWriteStream(join(dir, 'server.out'), { flags: 'a' });
+    // Its own process group: a Ctrl-C meant for the test or harness does not take the broker down with it mid-fault.
     const started = spawn('java', ['-Xms128m', '-Xmx384m', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(KAFKA_DIR, 'log4j2.properties')}`, `-Dkafka.logs.dir=${join(dir, 'logs')}`, '-cp', classpath, 'kafka.Kafka', config], {
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;
     started.stdout?.pipe(out, { end: false });
     started.stderr?.pipe(out, { end: false });
-    const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
+    const timeoutMs = options.startTimeoutMs ?? 90_000;
+    const deadline = Date.now() + timeoutMs;
     while (!(await coordinatorReady(broker))) {
       if (started.exitCode !== null || started.signalCode !== null) throw new Error(`private Kafka exited (${started.exitCode ?? started.signalCode}); see ${join(dir, 'server.out')}`);
-      if (Date.now() > deadline) throw new Error(`private Kafka did not answer within ${options.startTimeoutMs ?? 90_000} ms; see ${join(dir, 'server.out')}`);
+      if (Date.now() > deadline) throw new Error(`private Kafka did not answer within ${timeoutMs} ms; see ${join(dir, 'server.out')}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };
   await launch();
   return {
-    brokers: `127.0.0.1:${gate.port}`,
-    gate,
-    dir,
+    pid: () => child?.pid,
     async kill() {
       child?.kill('SIGKILL');
       await exited();
     },
-    restart: launch,
-    async stop() {
-      child?.kill('SIGKILL');
+    async shutdown() {
+      child?.kill('SIGTERM');
+      const timer = setTimeout(() => child?.kill('SIGKILL'), 20_000);
       await exited();
+      clearTimeout(timer);
+    },
+    restart: launch,
+  };
+}
+
+/** A broker of the test's own behind a `TcpGate` (see the module comment). */
+export async function startPrivateKafka(options: { startTimeoutMs?: number } = {}): Promise<PrivateKafka> {
+  const dir = await mkdtemp(join(tmpdir(), 'private-kafka-'));
+  const brokerPort = await freePort();
+  const gate = await startTcpGate({ host: '127.0.0.1', port: brokerPort });
+  const broker = await launchKafkaBroker({ dir, brokerPort, controllerPort: await freePort(), advertisedPort: gate.port, ...(options.startTimeoutMs !== undefined && { startTimeoutMs: options.startTimeoutMs }) });
+  return {
+    brokers: `127.0.0.1:${gate.port}`,
+    gate,
+    dir,
+    kill: () => broker.kill(),
+    restart: () => broker.restart(),
+    async stop() {
+      await broker.kill();
       await gate.stop();
       await rm(dir, { recursive: true, force: true });
     },
