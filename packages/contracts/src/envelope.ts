@@ -26,6 +26,8 @@ import {
   type IntegrationEventTypeName,
 } from './registry.ts';
 import { sourceOf } from './topics.ts';
+import type { IntegrationEventDefinition } from './define.ts';
+import { fastBinaryHeaders, fastReadEnvelope } from './envelope-fast.ts';
 
 export const contentType = 'application/json';
 
@@ -106,6 +108,18 @@ export function decodeFailureStage(error: ValidationError): DecodeFailureStage {
 
 /** Serializes an event for Kafka. Validates the data first: an invalid contract never leaves the process. */
 export function encodeIntegrationEvent(event: IntegrationEvent, attributes: EnvelopeAttributes): EncodedRecord {
+  return encode(event, attributes, true);
+}
+
+/**
+ * The SDK path alone, without the fast path (envelope-fast.ts): the reference the fast path is
+ * tested (envelope-fast.unit.spec.ts) and measured (envelope-micro-bench.ts) against. Not for production use.
+ */
+export function encodeIntegrationEventViaSdk(event: IntegrationEvent, attributes: EnvelopeAttributes): EncodedRecord {
+  return encode(event, attributes, false);
+}
+
+function encode(event: IntegrationEvent, attributes: EnvelopeAttributes, fast: boolean): EncodedRecord {
   // Serialized below before anything could change it, so data the compiled check accepts, keys in
   // the schema's order, is sent as it is: the same bytes as zod's copy (ADR 0005). Anything else is
   // parsed by zod, which refuses it or returns the copy to send.
@@ -114,18 +128,37 @@ export function encodeIntegrationEvent(event: IntegrationEvent, attributes: Enve
   const definition = definitionOf(parsed.type)!;
   const key = definition.keyOf(parsed.data);
   const time = attributes.time instanceof Date ? attributes.time.toISOString() : attributes.time;
+  const source = attributes.source ?? sourceOf(definition.producer);
+  // The fast path builds the same headers for what it accepts; anything in doubt goes the SDK's
+  // way, whose errors are the ones callers see.
+  const headers =
+    (fast
+      ? fastBinaryHeaders({ id: attributes.id, source, definition, key, time, correlationId: attributes.correlationId, causationId: attributes.causationId, data: parsed.data })
+      : null) ?? sdkBinaryHeaders(attributes, source, definition, key, time, parsed.data);
+  return { topic: definition.topic, key, headers, value: JSON.stringify(parsed.data) };
+}
+
+/** Headers of the `CloudEvent` the SDK builds and validates (ajv), with our required attributes checked by zod. */
+function sdkBinaryHeaders(
+  attributes: EnvelopeAttributes,
+  source: string,
+  definition: IntegrationEventDefinition,
+  key: string,
+  time: string,
+  data: unknown,
+): Record<string, string> {
   let cloudEvent: CloudEvent<unknown>;
   try {
     cloudEvent = new CloudEvent<unknown>({
       specversion: '1.0',
       id: attributes.id,
-      source: attributes.source ?? sourceOf(definition.producer),
+      source,
       type: definition.type,
       subject: key,
       time,
       dataschema: definition.dataschema,
       datacontenttype: contentType,
-      data: parsed.data,
+      data,
       partitionkey: key,
       correlationid: attributes.correlationId,
       ...(attributes.causationId ? { causationid: attributes.causationId } : {}),
@@ -134,7 +167,7 @@ export function encodeIntegrationEvent(event: IntegrationEvent, attributes: Enve
   } catch (error) {
     throw envelopeError(error, 'cannot build the CloudEvents envelope');
   }
-  return { topic: definition.topic, key, headers: binaryHeadersOf(cloudEvent), value: JSON.stringify(parsed.data) };
+  return binaryHeadersOf(cloudEvent);
 }
 
 /**
@@ -162,6 +195,15 @@ function binaryHeadersOf(cloudEvent: CloudEvent<unknown>): Record<string, string
  * Throws ValidationError with paths under `/headers`, `/key`, `/value`, `/data`.
  */
 export function decodeIntegrationEvent(record: ReceivedRecord): DecodedIntegrationEvent {
+  return decode(record, true);
+}
+
+/** The SDK path alone (see encodeIntegrationEventViaSdk): the fast path's reference. Not for production use. */
+export function decodeIntegrationEventViaSdk(record: ReceivedRecord): DecodedIntegrationEvent {
+  return decode(record, false);
+}
+
+function decode(record: ReceivedRecord, fast: boolean): DecodedIntegrationEvent {
   const { headers, issues } = normalizeHeaders(record.headers);
   if (issues.length > 0) throw invalid('malformed headers', issues);
   const value = record.value === null ? null : typeof record.value === 'string' ? record.value : record.value.toString('utf8');
@@ -176,6 +218,51 @@ export function decodeIntegrationEvent(record: ReceivedRecord): DecodedIntegrati
   }
   if (value === null || value.length === 0) throw invalid('empty value', [{ path: '/value', reason: 'missing: the data is required' }]);
 
+  // The fast path reads what it can vouch for as the SDK path would; the rest goes the SDK's way.
+  const { envelope, definition, data } = (fast ? fastReadEnvelope(headers, value) : null) ?? sdkReadEnvelope(headers, key, value);
+  let event: IntegrationEvent;
+  try {
+    // The data was just parsed from the record's value and is ours alone: the compiled check may
+    // accept it as it is (ADR 0005); anything else is parsed by zod.
+    event = parseOwnedIntegrationEvent(definition.type, data, '/data');
+  } catch (error) {
+    if (error instanceof ValidationError) throw invalid(error.message, [...error.issues], 'data');
+    throw error;
+  }
+  const expectedKey = definition.keyOf(event.data);
+  const mismatches: FieldIssue[] = [];
+  if (envelope.subject !== expectedKey) mismatches.push({ path: '/headers/ce_subject', reason: `must equal data.${definition.keyField} (${expectedKey})` });
+  // A producer keying by anything else breaks per-case ordering: refuse it loudly.
+  if (key !== expectedKey) mismatches.push({ path: '/key', reason: `must equal data.${definition.keyField} (${expectedKey})` });
+  if (mismatches.length > 0) throw invalid('key or subject does not match the data', mismatches, 'data');
+
+  let current: CurrentIntegrationEvent;
+  try {
+    current = upcastToCurrent(event);
+  } catch (error) {
+    if (error instanceof ValidationError) throw invalid(`upcasting ${event.type}: ${error.message}`, [...error.issues], 'data');
+    throw error;
+  }
+  return {
+    id: envelope.id,
+    source: envelope.source,
+    type: current.type,
+    data: current.data,
+    receivedType: event.type,
+    subject: envelope.subject,
+    time: envelope.time,
+    dataschema: envelope.dataschema,
+    correlationId: envelope.correlationid,
+    causationId: envelope.causationid ?? null,
+  } as DecodedIntegrationEvent;
+}
+
+/** The envelope as `Kafka.toEvent`, `RequiredAttributes` and `validate()` read and judge it; then the type and its dataschema. */
+function sdkReadEnvelope(
+  headers: Record<string, string>,
+  key: string | null,
+  value: string,
+): { readonly envelope: z.output<typeof RequiredAttributes>; readonly definition: IntegrationEventDefinition; readonly data: unknown } {
   let cloudEvent: CloudEvent<unknown>;
   try {
     const message: KafkaMessage<string> = { headers, key: key ?? '', value, body: value };
@@ -207,41 +294,7 @@ export function decodeIntegrationEvent(record: ReceivedRecord): DecodedIntegrati
       { path: '/headers/ce_dataschema', reason: `expected ${definition.dataschema} for ${definition.type}` },
     ]);
   }
-  let event: IntegrationEvent;
-  try {
-    // The data was just parsed from the record's value and is ours alone: the compiled check may
-    // accept it as it is (ADR 0005); anything else is parsed by zod.
-    event = parseOwnedIntegrationEvent(definition.type, cloudEvent.data, '/data');
-  } catch (error) {
-    if (error instanceof ValidationError) throw invalid(error.message, [...error.issues], 'data');
-    throw error;
-  }
-  const expectedKey = definition.keyOf(event.data);
-  const mismatches: FieldIssue[] = [];
-  if (envelope.subject !== expectedKey) mismatches.push({ path: '/headers/ce_subject', reason: `must equal data.${definition.keyField} (${expectedKey})` });
-  // A producer keying by anything else breaks per-case ordering: refuse it loudly.
-  if (key !== expectedKey) mismatches.push({ path: '/key', reason: `must equal data.${definition.keyField} (${expectedKey})` });
-  if (mismatches.length > 0) throw invalid('key or subject does not match the data', mismatches, 'data');
-
-  let current: CurrentIntegrationEvent;
-  try {
-    current = upcastToCurrent(event);
-  } catch (error) {
-    if (error instanceof ValidationError) throw invalid(`upcasting ${event.type}: ${error.message}`, [...error.issues], 'data');
-    throw error;
-  }
-  return {
-    id: envelope.id,
-    source: envelope.source,
-    type: current.type,
-    data: current.data,
-    receivedType: event.type,
-    subject: envelope.subject,
-    time: envelope.time,
-    dataschema: envelope.dataschema,
-    correlationId: envelope.correlationid,
-    causationId: envelope.causationid ?? null,
-  } as DecodedIntegrationEvent;
+  return { envelope, definition, data: cloudEvent.data };
 }
 
 function normalizeHeaders(raw: ReceivedRecord['headers']): { headers: Record<string, string>; issues: FieldIssue[] } {
