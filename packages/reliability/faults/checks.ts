@@ -11,7 +11,8 @@ import type { EventStore, StoredEvent } from '@govsvc/eventstore/port';
 import { headerText } from '@govsvc/messaging/bus';
 import { contractIdOf } from '@govsvc/messaging/relay';
 import { eventually, type Caller, type GovsvcClient } from '@govsvc/standalone/client';
-import { causesPrecedeEffects, streamRulesHold, type OrderedEvent } from './order.ts';
+import { causesPrecedeEffects, effectsWithoutCause, streamRulesHold, type OrderedEvent } from './order.ts';
+import { parcelsHeld, type ParcelReport, type WaybillEvent } from './parcels.ts';
 import { caseTimelineEqualsRebuild, readModelsEqualFreshFold } from './projections.ts';
 import { CONSUMER_GROUPS, deadLetterTopicOf, groupLags, readTopic } from './topics.ts';
 
@@ -28,7 +29,8 @@ export interface CheckResult {
 
 export interface HistoryEntry {
   readonly at: string;
-  readonly kind: 'request' | 'fault' | 'note';
+  /** `effect`: a side effect the workload saw outside the store's own events (a carrier booking, its tracking). */
+  readonly kind: 'request' | 'fault' | 'note' | 'effect';
   readonly [key: string]: unknown;
 }
 
@@ -56,6 +58,8 @@ export interface CheckContext {
   readonly decided: readonly string[];
   /** Decided cases the applicant rated (201): one RatingSubmitted each in evaluation. */
   readonly rated?: readonly string[];
+  /** Decided cases whose applicant chose delivery by post: delivery hands the licence to courier, which books a parcel. */
+  readonly posted?: readonly string[];
   readonly accepted: readonly string[];
   readonly submittedCases: readonly string[];
   readonly bookings: readonly Booking[];
@@ -117,6 +121,20 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
       for (const caseId of ctx.accepted) if ((await byStream(`review-${caseId}`)).length === 0) return false;
       return true;
     }, 120_000, 1_000).catch(() => undefined);
+    // The courier leg: every post case's parcel booked once and delivered. The workload waited for each, but a
+    // parcel booked just before a fault may still be on its way: wait within the recovery window.
+    const parcels = async (): Promise<ParcelReport> => {
+      const postal = await Promise.all((ctx.posted ?? []).map(async (caseId) => ({
+        caseId,
+        deliveryIds: (await byStream(`delivery-${caseId}`)).filter((e) => e.type === 'PostalDeliveryRequested').map((e) => String((e.data as { deliveryId: string }).deliveryId)),
+      })));
+      const waybillEvents = await store.readAll({ filter: { categories: ['waybill'] } });
+      return parcelsHeld(postal, waybillEvents.map((e) => ({ stream: e.stream, type: e.type, data: e.data as WaybillEvent['data'] })));
+    };
+    const parcelReport = await eventually('every parcel delivered (recovery window)', async () => {
+      const report = await parcels();
+      return report.lost.length === 0 ? report : undefined;
+    }, 120_000, 2_000).catch(parcels);
     for (const caseId of ctx.submittedCases) {
       const application = await byStream(`application-${caseId}`);
       const submittedEvents = application.filter((e) => e.type === 'ApplicationSubmitted').length;
@@ -146,13 +164,15 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
       effects.set(key, (effects.get(key) ?? 0) + 1);
     }
     for (const [key, n] of effects) if (n > 1) twice.push(`${key}: ${n}×`);
+    lost.push(...parcelReport.lost);
+    twice.push(...parcelReport.twice);
     const notifications = all.filter((e) => e.type === 'NotificationSent').length;
     const breaches = all.filter((e) => e.type === 'DeadlineBreached').length;
-    add('nothing lost (every 2xx stored, relayed, seen by review)', lost.length === 0, lost.length === 0 ? `${ctx.submittedCases.length} submissions, ${ctx.accepted.length} acceptances, ${ctx.decided.length} decisions, ${ctx.rated?.length ?? 0} ratings found` : lost.slice(0, 10).join('; '));
+    add('nothing lost (every 2xx stored, relayed, seen by review; every parcel booked and delivered)', lost.length === 0, lost.length === 0 ? `${ctx.submittedCases.length} submissions, ${ctx.accepted.length} acceptances, ${ctx.decided.length} decisions, ${ctx.rated?.length ?? 0} ratings found; ${ctx.posted?.length ?? 0} post cases: ${parcelReport.booked} waybills booked, ${parcelReport.delivered} delivered` : lost.slice(0, 10).join('; '));
     add(
-      'no duplicate effect (one submission, review opening, decision and rating per case; one notification per notice and channel; one breach per deadline)',
+      'no duplicate effect (one submission, review opening, decision and rating per case; one notification per notice and channel; one breach per deadline; one waybill per shipment, delivered once)',
       twice.length === 0,
-      twice.length === 0 ? `none (${notifications} notifications, ${breaches} breaches${ctx.resentByRelayKill !== null ? `; ${ctx.resentByRelayKill} records re-sent by the killed relay absorbed` : ''})` : twice.slice(0, 10).join('; '),
+      twice.length === 0 ? `none (${notifications} notifications, ${breaches} breaches, ${parcelReport.booked} waybills${ctx.resentByRelayKill !== null ? `; ${ctx.resentByRelayKill} records re-sent by the killed relay absorbed` : ''})` : twice.slice(0, 10).join('; '),
     );
 
     results.push(await everySubscriber(ctx, byStream));
@@ -163,7 +183,9 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
     const head = everything.length > 0 ? everything[everything.length - 1]!.position : 0n;
     const causal = causesPrecedeEffects(everything, contractIdOf);
     const streams = streamRulesHold(everything);
-    const disorder = [...causal.problems, ...streams.problems];
+    // Courier's waybill must name delivery's hand-over as its cause (else that link would go unchecked).
+    const uncaused = effectsWithoutCause(everything, contractIdOf, 'WaybillCreated', 'delivery');
+    const disorder = [...causal.problems, ...streams.problems, ...uncaused];
     add(
       'order per case (every effect after its cause in global order; each case stream in its domain order)',
       disorder.length === 0 && causal.checked > 0,

@@ -16,6 +16,7 @@
  * `checks.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ export const FAULTS: readonly FaultName[] = [
   'deadline-storm',
   'clock-jump',
 ];
-/** Faults that hit one consumer service, picked by the seed. */
+/** Faults that hit one consumer service, picked by the seed (courier last, so earlier seeds keep their targets where they can). */
 const CONSUMER_TARGETS = ['review', 'delivery', 'supervision', 'courier'];
 const TARGETED: readonly FaultName[] = ['kill-consumer', 'sigterm-consumer', 'zombie-consumer'];
 
@@ -243,6 +244,38 @@ async function recorded(history: History, client: GovsvcClient, caseLabel: strin
   }
 }
 
+/** How much faster than real time the local carrier moves parcels: its 22 h journey in ~8 s. */
+const CARRIER_TIME_SCALE = 10_000;
+/** How long the harness waits for the local carrier's own pushes before standing in for it (see `courierLeg`). */
+const CARRIER_PATIENCE_MS = 30_000;
+
+/** Notified by SMS, the licence sent by post (R-DELIV-1, Art. 19), as the guided demo's applicant chooses. */
+const POSTAL_DELIVERY = {
+  notificationChannels: ['sms'],
+  resultDelivery: { method: 'post' },
+  contact: {
+    name: '张经理',
+    mobile: '13812345678',
+    postalAddress: { recipient: '张经理', phone: '13812345678', region: '110101', address: '北京市东城区东四北大街88号', postcode: '100007' },
+  },
+};
+
+/** The local carrier's journey (courier's `DEFAULT_JOURNEY`), as the harness replays it when it stands in for the carrier. */
+const CARRIER_JOURNEY = [
+  { status: 'picked-up', location: '北京朝阳营业部', note: '快递员已揽收' },
+  { status: 'in-transit', location: '北京转运中心', note: '已到达转运中心' },
+  { status: 'out-for-delivery', location: '北京东城营业部', note: '快递员正在派送' },
+  { status: 'delivered', location: '北京东城营业部', note: '已签收' },
+] as const;
+
+interface WaybillView {
+  readonly waybillId: string;
+  readonly carrier: string;
+  readonly trackingNumber: string;
+  readonly status: string;
+  readonly history: readonly { readonly status: string }[];
+}
+
 /** Places per slot in the booking part of the workload: small, so concurrent bookings contend. */
 const SLOT_CAPACITY = 3;
 
@@ -286,6 +319,61 @@ function opinionRequest(caseId: string, requestedAt: string, due: string) {
       requestedBy: { staffId: 'reviewer-dc-1', department: FOOD_LICENCE.lead },
     },
   });
+}
+
+/** Signed as the carrier signs its webhook (courier's `signBody`): HMAC-SHA256 of the raw body with the carrier's secret. */
+const carrierSignature = (body: string, secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+/**
+ * The courier leg of a post case: delivery hands the licence to courier, which books a waybill with the local
+ * carrier; the carrier pushes its tracking to courier's webhook, signed, until delivered. The carrier lives in
+ * courier's process (a development adapter): a courier killed while a parcel travels takes the carrier's memory
+ * with it, which no real carrier would lose. After `CARRIER_PATIENCE_MS` without delivery the harness stands in
+ * for the carrier: it sends the journey's scans itself, signed with the carrier's secret, with the carrier's own
+ * event ids (so scans the carrier already sent are recorded once). The booking, each push and the delivery are
+ * side effects in the history.
+ */
+async function deliverByPost(history: History, client: GovsvcClient, label: string, caseId: string, secret: string | undefined, log: (line: string) => void): Promise<void> {
+  const waybillsOf = async (): Promise<WaybillView[]> => {
+    const reply = await client.get(`/courier/cases/${caseId}/waybills`, PEOPLE.applicant).catch(() => undefined);
+    return reply?.status === 200 ? ((reply.json as { waybills?: WaybillView[] }).waybills ?? []) : [];
+  };
+  const booked = await eventually(`${label}: courier to book the parcel`, async () => (await waybillsOf())[0], 180_000, 500);
+  history.record({ kind: 'effect', effect: 'carrier-booking', case: label, caseId, waybillId: booked.waybillId, carrier: booked.carrier, trackingNumber: booked.trackingNumber, status: booked.status });
+  const deliveredView = async () => (await waybillsOf()).find((w) => w.waybillId === booked.waybillId && w.status === 'delivered');
+  let delivered = await eventually(`${label}: the carrier to deliver`, deliveredView, CARRIER_PATIENCE_MS, 1_000).catch(() => undefined);
+  let pushedBy = 'carrier';
+  if (delivered === undefined) {
+    if (secret === undefined) throw new Error(`${label}: parcel ${booked.waybillId} not delivered, and no local carrier secret to stand in for the carrier`);
+    pushedBy = 'harness';
+    const seen = new Set((await waybillsOf()).find((w) => w.waybillId === booked.waybillId)?.history.map((h) => h.status) ?? []);
+    log(`  ${label}: parcel ${booked.waybillId} not delivered after ${CARRIER_PATIENCE_MS / 1000} s (seen ${[...seen].join(', ') || 'nothing'}); the harness pushes the carrier's scans`);
+    const now = Date.now();
+    const events = CARRIER_JOURNEY.map((step, index) => ({
+      eventId: `${booked.trackingNumber}-${index + 1}`,
+      trackingNumber: booked.trackingNumber,
+      status: step.status,
+      occurredAt: new Date(now - (CARRIER_JOURNEY.length - index) * 1_000).toISOString(),
+      sequence: index + 1,
+      location: step.location,
+      note: step.note,
+    }));
+    const url = `${client.topology.urlOf('courier')}/courier/carriers/${booked.carrier}/webhook`;
+    const deliveryId = randomUUID();
+    const body = JSON.stringify({ deliveryId, sentAt: new Date(now).toISOString(), events });
+    // Retried like a carrier retries (same delivery id and body): a refused connection while courier restarts, 5xx, 429.
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-carrier-signature': carrierSignature(body, secret) }, body, signal: AbortSignal.timeout(30_000) }).catch((e: Error) => e);
+      const status = response instanceof Error ? undefined : response.status;
+      const text = response instanceof Error ? '' : await response.text();
+      history.record({ kind: 'request', case: label, step: 'carrier-webhook', method: 'POST', path: `/courier/carriers/${booked.carrier}/webhook`, idempotencyKey: deliveryId, attempt, ...(response instanceof Error ? { error: response.message } : { status, contentType: response.headers.get('content-type'), retryAfter: response.headers.get('retry-after'), body: text.slice(0, 2_000) }) });
+      if (status !== undefined && status < 300) break;
+      if ((status !== undefined && status < 500 && status !== 429) || attempt >= 60) throw new Error(`${label}: carrier webhook ${status ?? 'refused'} ${text.slice(0, 300)}`);
+      await sleep(Math.min(2_000, 100 * attempt));
+    }
+    delivered = await eventually(`${label}: courier to record the pushed delivery`, deliveredView, 120_000, 1_000);
+  }
+  history.record({ kind: 'effect', effect: 'tracking-delivered', case: label, caseId, waybillId: booked.waybillId, trackingNumber: delivered.trackingNumber, pushedBy, history: delivered.history.map((h) => h.status) });
 }
 
 /** Runs the workload under the fault schedule, then checks. */
@@ -337,6 +425,9 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
           portBase: options.portBase,
           infra: false,
           only: null,
+          // The local carrier (in courier's process) runs its same-city journey (22 h) in about 8 s, so a posted
+          // licence is delivered within the run; other services ignore the variable.
+          extraEnv: { LOCAL_CARRIER_TIME_SCALE: String(CARRIER_TIME_SCALE) },
           // Every service on an offset clock (zero until moved): the clock jump shifts supervision's alone.
           ...(options.faults.includes('clock-jump') && { clock: { mode: 'offset' as const } }),
           log,
@@ -357,6 +448,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
 
     const decided: string[] = [];
     const rated: string[] = [];
+    const posted: string[] = [];
     const accepted: string[] = [];
     const submittedCases: string[] = [];
     const bookings: Booking[] = [];
@@ -372,7 +464,10 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       sharedConfirmations: [{ materialId: 'business-licence', recordId: `samr-bl-${ENTERPRISE.id}`, revision: FOOD_LICENCE.shared.recordSuffix }],
       delivery: DEFAULT_DELIVERY,
     };
+    const postalApplicationBody = { ...applicationBody, delivery: POSTAL_DELIVERY };
     const submitKeys = new Map<string, string>();
+    /** The body each submission was sent with: a replay must send the same one under its key. */
+    const submitBodies = new Map<string, unknown>();
     /** Extra submissions (and acceptances) sent while a fault is on: their answers are what the fault row is about. */
     // A probe never rejects: an answer that is neither a success nor retriable is in the history, and the checker names it.
     const probe = async (label: string, accept: boolean): Promise<string | null> => {
@@ -627,12 +722,19 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
         }),
       );
 
+    const carrierSecret = /^local:(.+)$/m.exec((runningService('courier').env.CARRIER_SECRETS ?? '').split(',').join('\n'))?.[1];
+    const courierLeg = (label: string, caseId: string) => deliverByPost(history, client, label, caseId, carrierSecret, log);
+
     const oneCase = async (i: number) => {
       const label = `case-${seed}-${i}`;
-      const submittedReply = await recorded(history, client, label, 'submit', 'POST', '/intake/applications', PEOPLE.applicant, applicationBody, `${label}-submit`, [200, 201]);
+      // A seeded one in three chooses delivery by post: the licence goes to courier, which books a parcel.
+      const byPost = random(seed * 104_729 + i)() < 1 / 3;
+      const body = byPost ? postalApplicationBody : applicationBody;
+      const submittedReply = await recorded(history, client, label, 'submit', 'POST', '/intake/applications', PEOPLE.applicant, body, `${label}-submit`, [200, 201]);
       const caseId = submittedReply.json.caseId as string;
       submittedCases.push(caseId);
       submitKeys.set(caseId, `${label}-submit`);
+      submitBodies.set(caseId, body);
       submitted += 1;
       for (let s = 0; s < slots.length; s++) if (burstAt[s] === submitted) bookingBursts.push(burst(slots[s]!));
       await applyDue();
@@ -647,6 +749,11 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       await recorded(history, client, label, 'handler-signature', 'POST', `/review/cases/${caseId}/signatures`, PEOPLE.reviewer, { role: 'handler', draft: { outcome: 'approve' } }, `${label}-handler`, [200, 201]);
       await recorded(history, client, label, 'chief-signature', 'POST', `/review/cases/${caseId}/signatures`, PEOPLE.chief, { role: 'chief-representative' }, `${label}-chief`, [200, 201]);
       decided.push(caseId);
+      if (byPost) {
+        await courierLeg(label, caseId);
+        posted.push(caseId);
+        return;
+      }
       // A seeded two in five of the applicants download the e-result (delivery reports it delivered), are invited to rate
       // (evaluation) and rate, half of them badly (a rectification opens): evaluation's read side then has figures to fold.
       const draw = random(seed * 7_919 + i);
@@ -678,7 +785,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
     const pick = random(seed + 1);
     const chosen = [...submitKeys].filter(([, key]) => retriedKeys.has(key) || !key.startsWith('case-') || pick() < 0.1);
     const replays = chosen.length > 0 ? chosen : [...submitKeys].slice(0, 1);
-    for (const [caseId, key] of replays) await recorded(history, client, `replay-${caseId}`, 'submit-replay', 'POST', '/intake/applications', PEOPLE.applicant, applicationBody, key, [200, 201]);
+    for (const [caseId, key] of replays) await recorded(history, client, `replay-${caseId}`, 'submit-replay', 'POST', '/intake/applications', PEOPLE.applicant, submitBodies.get(caseId) ?? applicationBody, key, [200, 201]);
 
     if (stormCases.length > 0) {
       log(`waiting for the storm's ${stormCases.length} deadlines to fire`);
@@ -701,6 +808,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       history,
       decided,
       rated,
+      posted,
       accepted,
       submittedCases,
       bookings,

@@ -60,6 +60,21 @@ export function causesPrecedeEffects(events: readonly OrderedEvent[], contractId
   return { checked, byLink, problems };
 }
 
+/**
+ * Effects of one type whose cause is not an event of `causeCategory` in the store. The causation rule skips an
+ * effect whose cause it cannot find; for effects that must have a stored cause (courier's waybill: delivery's
+ * hand-over, relayed), a missing cause is itself a problem, else the order of that link would go unchecked.
+ */
+export function effectsWithoutCause(events: readonly OrderedEvent[], contractIdOf: ContractIdOf, effectType: string, causeCategory: string, contractsPerEvent = 4): string[] {
+  const ids = new Set<string>();
+  for (const e of events) {
+    if (categoryOf(e.stream) !== causeCategory) continue;
+    ids.add(e.id);
+    for (let index = 1; index < contractsPerEvent; index++) ids.add(contractIdOf(e.id, index));
+  }
+  return events.filter((e) => e.type === effectType && (e.causationId === undefined || !ids.has(e.causationId))).map((e) => `${e.stream}: ${effectType} whose cause (${e.causationId ?? 'none'}) is no ${causeCategory} event in the store`);
+}
+
 /** Within each stream of a category: every `later` event comes after an `earlier` one. */
 export interface StreamRule {
   readonly category: string;
@@ -74,6 +89,9 @@ export const STREAM_RULES: readonly StreamRule[] = [
   { category: 'deadline', earlier: 'DeadlineOpened', later: 'DeadlineBreached' },
   // Notices wait for the applicant's delivery preferences (parked in `deliveryparked-<case>` until they come).
   { category: 'delivery', earlier: 'PreferencesRecorded', later: 'NotificationSent' },
+  // A waybill moves only once it exists: every scan and status change after its creation (early scans wait apart).
+  { category: 'waybill', earlier: 'WaybillCreated', later: 'TrackingEventRecorded' },
+  { category: 'waybill', earlier: 'WaybillCreated', later: 'StatusChanged' },
 ];
 
 export interface StreamOrder {

@@ -1,6 +1,7 @@
 /**
  * The fault harness's checker logic that needs no run: order per case
- * (causation and stream rules), the projection comparisons, and the latency
+ * (causation and stream rules), the courier leg (parcels booked once and
+ * delivered once), the projection comparisons, and the latency
  * proxy the broker and PostgreSQL rows go through. Each rule is shown failing.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -8,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractIdOf } from '@govsvc/messaging/relay';
 import { spread } from '../faults/checks.ts';
 import { releaseAt, startLatencyProxy, type LatencyProxy } from '../faults/latency-proxy.ts';
-import { causesPrecedeEffects, streamRulesHold, type OrderedEvent } from '../faults/order.ts';
+import { causesPrecedeEffects, effectsWithoutCause, streamRulesHold, type OrderedEvent } from '../faults/order.ts';
+import { parcelsHeld, type WaybillEvent } from '../faults/parcels.ts';
 import { foldTimelines, snapshotDiff, timelineOf } from '../faults/projections.ts';
 
 const ev = (position: number, stream: string, type: string, extra: Partial<OrderedEvent> = {}): OrderedEvent => ({ id: `id-${position}`, stream, type, position: BigInt(position), caseId: stream.split('-').slice(1).join('-'), ...extra });
@@ -68,6 +70,72 @@ describe('order per case: stream rules', () => {
   it('names a later event that comes first, and one whose earlier event is missing', () => {
     const events = [ev(1, 'review-c1', 'DecisionMade'), ev(2, 'review-c1', 'ReviewOpened'), ev(3, 'deadline-c1:acceptance', 'DeadlineClosed')];
     expect(streamRulesHold(events).problems).toEqual(['review-c1: DecisionMade @1 before ReviewOpened @2', 'deadline-c1:acceptance: DeadlineClosed @3 without DeadlineOpened']);
+  });
+});
+
+describe('order per case: courier', () => {
+  it("a waybill's scans and status changes come after its creation", () => {
+    const ok = [ev(1, 'waybill-w1', 'WaybillCreated'), ev(2, 'waybill-w1', 'TrackingEventRecorded'), ev(3, 'waybill-w1', 'StatusChanged')];
+    expect(Object.fromEntries(streamRulesHold(ok).checked)).toEqual({ 'waybill: WaybillCreated < TrackingEventRecorded': 1, 'waybill: WaybillCreated < StatusChanged': 1 });
+    expect(streamRulesHold([ev(1, 'waybill-w2', 'StatusChanged'), ev(2, 'waybill-w2', 'WaybillCreated')]).problems).toEqual(['waybill-w2: StatusChanged @1 before WaybillCreated @2']);
+  });
+
+  it("a waybill must name delivery's hand-over (through the relayed contract) as its cause", () => {
+    const events = [
+      ev(1, 'delivery-c1', 'PostalDeliveryRequested'),
+      ev(2, 'waybill-w1', 'WaybillCreated', { caseId: 'c1', causationId: contractIdOf('id-1', 1) }),
+      ev(3, 'review-c2', 'DecisionMade'),
+      ev(4, 'waybill-w2', 'WaybillCreated', { caseId: 'c2', causationId: 'id-3' }),
+      ev(5, 'waybill-w3', 'WaybillCreated', { caseId: 'c3' }),
+    ];
+    expect(effectsWithoutCause(events, contractIdOf, 'WaybillCreated', 'delivery')).toEqual([
+      'waybill-w2: WaybillCreated whose cause (id-3) is no delivery event in the store',
+      'waybill-w3: WaybillCreated whose cause (none) is no delivery event in the store',
+    ]);
+  });
+});
+
+describe('courier leg: every post case booked once and delivered once', () => {
+  const created = (w: string, caseId: string, deliveryId: string | null): WaybillEvent => ({ stream: `waybill-${w}`, type: 'WaybillCreated', data: { caseId, deliveryId, direction: 'outbound', to: { name: 'x' } } });
+  const scan = (w: string, n: number, status: string, effect = 'applied'): WaybillEvent => ({ stream: `waybill-${w}`, type: 'TrackingEventRecorded', data: { carrierEventId: `LC1-${n}`, status, effect } });
+  const moved = (w: string, from: string, to: string): WaybillEvent => ({ stream: `waybill-${w}`, type: 'StatusChanged', data: { caseId: '?', from, to } } as WaybillEvent);
+  const journey = (w: string, caseId: string, deliveryId: string) => [created(w, caseId, deliveryId), moved(w, 'none', 'created'), scan(w, 1, 'picked-up'), moved(w, 'created', 'picked-up'), scan(w, 4, 'delivered'), moved(w, 'picked-up', 'delivered')];
+
+  it('holds when each hand-over has one waybill that reached delivered once, whatever was sent again', () => {
+    const events = [...journey('w1', 'c1', 'd1'), scan('w1', 5, 'delivered', 'no-change'), ...journey('w2', 'c2', 'd2')];
+    expect(parcelsHeld([{ caseId: 'c1', deliveryIds: ['d1'] }, { caseId: 'c2', deliveryIds: ['d2'] }], events)).toEqual({ lost: [], twice: [], booked: 2, delivered: 2 });
+  });
+
+  it('names a hand-over without a waybill, a parcel never delivered, and a case delivery never handed over', () => {
+    const stuck = [created('w3', 'c3', 'd3'), moved('w3', 'none', 'created'), scan('w3', 1, 'picked-up'), moved('w3', 'created', 'picked-up')];
+    const report = parcelsHeld([{ caseId: 'c1', deliveryIds: ['d1'] }, { caseId: 'c2', deliveryIds: [] }, { caseId: 'c3', deliveryIds: ['d3'] }], stuck);
+    expect(report.lost).toEqual([
+      'c1: no waybill for shipment d1',
+      'c2: chose post, but delivery never handed the result to courier',
+      'waybill-w3 (c3): tracking never reached delivered (last picked-up)',
+    ]);
+    expect(report).toMatchObject({ twice: [], booked: 1, delivered: 0 });
+  });
+
+  it('names a second booking, a second waybill per shipment, a waybill nobody asked for, and a double delivery', () => {
+    const events = [
+      ...journey('w1', 'c1', 'd1'),
+      created('w1', 'c1', 'd1'),
+      ...journey('w1b', 'c1', 'd1'),
+      ...journey('w9', 'c9', 'd9'),
+      moved('w1b', 'delivered', 'delivered'),
+      scan('w1b', 4, 'delivered'),
+    ];
+    const report = parcelsHeld([{ caseId: 'c1', deliveryIds: ['d1'] }], events);
+    expect(report.lost).toEqual([]);
+    expect(report.twice).toEqual([
+      'waybill-w1: 2 WaybillCreated (booked more than once)',
+      'c1: 2 waybills for shipment d1 (waybill-w1, waybill-w1b)',
+      'waybill-w1b: delivered 2×',
+      'waybill-w1b: 2 delivered scans applied',
+      'waybill-w9: a waybill for c9 no postal hand-over asked for (shipment d9)',
+      'waybill-w1b: carrier event LC1-4 recorded 2×',
+    ]);
   });
 });
 

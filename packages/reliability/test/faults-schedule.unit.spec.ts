@@ -21,7 +21,7 @@ describe('fault harness: schedule, re-sends, booking identities (issue 9)', () =
       for (const s of scheduleFaults(seed, 60, FAULTS)) {
         expect(s.afterCases).toBeGreaterThanOrEqual(1);
         expect(s.afterCases).toBeLessThan(60);
-        if (['kill-consumer', 'sigterm-consumer', 'zombie-consumer'].includes(s.fault)) expect(['review', 'delivery', 'supervision']).toContain(s.target);
+        if (['kill-consumer', 'sigterm-consumer', 'zombie-consumer'].includes(s.fault)) expect(['review', 'delivery', 'supervision', 'courier']).toContain(s.target);
         else if (s.fault === 'relay-kill') expect(s.target).toBe('intake');
         else expect(s.target).toBeUndefined();
       }
