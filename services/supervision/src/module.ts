@@ -165,6 +165,9 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
   const restoreIfWiped = (atStart = false) =>
     (restoring ??= (async () => {
       for (const { name, integrity, hasEntries } of guarded) {
+        // A rebuild under way (an operator's, through the route) shows as "not intact" until it completes: that is
+        // no wipe, and a second rebuild would clear what the first one replayed so far.
+        if (rebuildsUnderWay.has(name)) continue;
         if (!integrity || (await integrity.intact())) {
           whole.set(name, true);
           continue;
@@ -187,7 +190,21 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       .catch((error: unknown) => log.error({ err: error }, 'checking or rebuilding a projection failed; trying again'))
       .finally(() => (restoring = undefined)));
 
-  async function rebuild(projection: 'deadline-index' | 'case-timeline') {
+  /**
+   * One rebuild per projection at a time: the route and the watchdog share it. Two at once clear each other's
+   * replay, and the history answered in between loses cases (the fault harness's CI run, seed 7: the timeline
+   * check saw two cases empty right after `POST /projections/case-timeline/rebuild` returned).
+   */
+  const rebuildsUnderWay = new Map<string, Promise<{ events: number }>>();
+  function rebuild(projection: 'deadline-index' | 'case-timeline'): Promise<{ events: number }> {
+    const running = rebuildsUnderWay.get(projection);
+    if (running) return running;
+    const run = rebuildNow(projection).finally(() => rebuildsUnderWay.delete(projection));
+    rebuildsUnderWay.set(projection, run);
+    return run;
+  }
+
+  async function rebuildNow(projection: 'deadline-index' | 'case-timeline') {
     if (projection === 'deadline-index') {
       const result = await rebuildDeadlineIndex(deps.store, index);
       scheduler.poke();

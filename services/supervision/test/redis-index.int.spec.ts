@@ -153,6 +153,42 @@ describe('deadline index in Redis', () => {
     await timeline.close();
   });
 
+  it("an operator's rebuild is not taken for a wipe: the watchdog leaves it alone, and the timeline is whole when it returns", async () => {
+    const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
+    const memory = createInMemoryEventStore({ now: () => clock.now() });
+    // Each read of the whole store a little slow, so the watchdog (every 10 ms) looks at the marker mid-rebuild.
+    let slowReads = false;
+    const store = new Proxy(memory, {
+      get(target, property) {
+        if (property === 'readAll') return async (options: Parameters<typeof memory.readAll>[0]) => {
+          if (slowReads) await new Promise((resolve) => setTimeout(resolve, 100));
+          return target.readAll(options);
+        };
+        const value = (target as unknown as Record<PropertyKey, unknown>)[property];
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const prefix = uniqueKeyPrefix('concurrent');
+    const timeline = createRedisCaseTimeline({ url: redisUrl, prefix });
+    const h = await startHarness({ start: '2025-03-03T08:00:00+08:00', clock, store, timeline, indexCheckMs: 10 });
+    harnesses.push(h);
+    await h.publish('catalog.guide-published.v1', { itemCode, guideVersion: '2025.2', itemType: '01' });
+    for (let i = 0; i < 5; i++) await h.publish('intake.application-submitted.v1', { caseId: `BJ-C${i}`, itemCode, guideVersion: '2025.2', submittedAt: '2025-03-03T10:00:00+08:00' });
+    await waitUntil(async () => (await timeline.positions('BJ-C4')).length > 0);
+    const before = await Promise.all([0, 1, 2, 3, 4].map((i) => timeline.positions(`BJ-C${i}`)));
+
+    slowReads = true;
+    for (let round = 0; round < 3; round++) {
+      await h.module.rebuild('case-timeline');
+      // Right when the rebuild returns: every case there, the marker intact (no second rebuild clearing it meanwhile).
+      expect(await Promise.all([0, 1, 2, 3, 4].map((i) => timeline.positions(`BJ-C${i}`)))).toEqual(before);
+      expect(await timeline.integrity!.intact()).toBe(true);
+    }
+    slowReads = false;
+    await timeline.clear();
+    await timeline.close();
+  });
+
   it('an index built before the integrity marker existed is adopted at start, not rebuilt', async () => {
     const prefix = uniqueKeyPrefix('adopt');
     const index = redisIndex(prefix);
