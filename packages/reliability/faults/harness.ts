@@ -724,6 +724,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
 
     const carrierSecret = /^local:(.+)$/m.exec((runningService('courier').env.CARRIER_SECRETS ?? '').split(',').join('\n'))?.[1];
     const courierLeg = (label: string, caseId: string) => deliverByPost(history, client, label, caseId, carrierSecret, log);
+    const parcelLegs: Promise<void>[] = [];
 
     const oneCase = async (i: number) => {
       const label = `case-${seed}-${i}`;
@@ -750,8 +751,11 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       await recorded(history, client, label, 'chief-signature', 'POST', `/review/cases/${caseId}/signatures`, PEOPLE.chief, { role: 'chief-representative' }, `${label}-chief`, [200, 201]);
       decided.push(caseId);
       if (byPost) {
-        await courierLeg(label, caseId);
+        // The parcel travels while the worker goes on with the next case (as a real one would); awaited before the checks.
         posted.push(caseId);
+        const leg = courierLeg(label, caseId);
+        leg.catch(() => undefined);
+        parcelLegs.push(leg);
         return;
       }
       // A seeded two in five of the applicants download the e-result (delivery reports it delivered), are invited to rate
@@ -778,6 +782,7 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
     );
     await applyDue();
     await Promise.all(bookingBursts);
+    await Promise.all(parcelLegs);
 
     // Idempotent retries: every submission that met a fault (a retry, a 503, a refused connection) and the
     // probes, plus a seeded few, sent again with the first Idempotency-Key: the checker compares the answers.
