@@ -75,6 +75,17 @@ async function clearPrefix(prefix: string) {
   } while (cursor !== '0');
 }
 
+/** The rebuild's peer: a bare readAll of every deadline event, in the rebuild's page size; returns how many. */
+async function readAllDeadlineEvents(source: EventStore): Promise<number> {
+  let read = 0;
+  for (let after = 0n; ; ) {
+    const page = await source.readAll({ after, maxCount: 5_000, filter: { categories: ['deadline'] } });
+    if (page.length === 0) return read;
+    read += page.length;
+    after = page[page.length - 1]!.globalPosition;
+  }
+}
+
 async function main() {
   const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
   const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
@@ -281,13 +292,7 @@ async function main() {
       const pgRebuilds: { readMs: number; rebuildMs: number; events: number }[] = [];
       for (let round = 0; round < 3; round++) {
         t = Date.now();
-        let pgRead = 0;
-        for (let after = 0n; ; ) {
-          const page = await pgStore.readAll({ after, maxCount: 5_000, filter: { categories: ['deadline'] } });
-          if (page.length === 0) break;
-          pgRead += page.length;
-          after = page[page.length - 1]!.globalPosition;
-        }
+        const pgRead = await readAllDeadlineEvents(pgStore);
         const readMs = Date.now() - t;
         const snapshot = await pgHeld();
         t = Date.now();
@@ -311,13 +316,7 @@ async function main() {
 
   // ── 4. rebuild vs bare readAll ────────────────────────────────────────────
   started = Date.now();
-  let read = 0;
-  for (let after = 0n; ; ) {
-    const page = await store.readAll({ after, maxCount: 5_000, filter: { categories: ['deadline'] } });
-    if (page.length === 0) break;
-    read += page.length;
-    after = page[page.length - 1]!.globalPosition;
-  }
+  const read = await readAllDeadlineEvents(store);
   const readAllMs = Date.now() - started;
   // What the index holds: every member with its score (schedule and revision) and the kept summaries.
   const held = async () => {
