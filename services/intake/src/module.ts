@@ -78,6 +78,8 @@ export interface IntakeModuleDeps {
   readonly topicFor?: (topic: string) => string;
   /** Extra readiness probes of the adapters main.ts chose (Redis, PostgreSQL …). */
   readonly readinessChecks?: readonly ReadinessCheck[];
+  /** How often the slot counters' integrity marker is checked, so counters wiped from Redis are rebuilt from the store (default 5 s). */
+  readonly countersCheckMs?: number;
 }
 
 export interface IntakeModule extends ServiceModule {
@@ -110,6 +112,7 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
   const appointments = new AppointmentService({ store: deps.store, clock: deps.clock, centres, deadlines, counter: deps.slotCounter });
   const log = deps.logger.child({ module: 'intake' });
   let relay: Relay | undefined;
+  let countersWatch: NodeJS.Timeout | undefined;
   const topicFor = deps.topicFor ?? ((topic: string) => topic);
   let consumer: IntegrationEventConsumer | undefined;
 
@@ -133,6 +136,15 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
       await guides.rebuild();
       const counters = await appointments.rebuildCounters();
       log.info({ guides: guides.listInForce(deps.clock.now()).length, slotCounters: counters }, 'intake projections rebuilt from the store');
+      // Counters wiped behind intake's back (FLUSHALL, an empty replica) come back from the store without waiting for a
+      // booking to notice; a check that fails (Redis down) is tried again at the next tick.
+      countersWatch = setInterval(() => {
+        appointments
+          .countersWhole()
+          .then((rebuilt) => rebuilt && log.warn({}, 'slot counters were wiped from Redis: rebuilt from the store'))
+          .catch(() => undefined);
+      }, deps.countersCheckMs ?? 5_000);
+      countersWatch.unref();
       // Publishing and subscribing need the topics; creating them is idempotent, whoever comes first.
       await deps.bus.ensureTopics([topicOf('intake'), topicOf('catalog'), topicOf('supervision'), topicOf('courier')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
       relay = createRelay({
@@ -157,6 +169,7 @@ export function createIntakeModule(deps: IntakeModuleDeps): IntakeModule {
       await consumer.start();
     },
     async stop() {
+      clearInterval(countersWatch);
       await consumer?.stop();
       await relay?.stop();
       await index.stop();

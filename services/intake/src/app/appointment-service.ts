@@ -67,6 +67,7 @@ export class AppointmentService {
     if (existing) return { booking: existing, slot, alreadyBooked: true }; // an idempotent retry
     const expiresAt = new Date(Date.parse(slot.endsAt) + DAY_MS);
     const { counter } = this.deps;
+    await this.countersWhole();
     if (!(await counter.tryHold(slot.slotId, input.bookingId, slot.capacity, HOLD_TTL_MS, expiresAt))) {
       throw new RuleViolation('R-APPT-1', `slot ${slot.slotId} is fully booked (${slot.capacity})`);
     }
@@ -112,8 +113,25 @@ export class AppointmentService {
     return booking && state.slot ? { booking, slot: state.slot } : null;
   }
 
-  /** Resets every slot counter from the store: counters are a projection, the store is the truth. */
+  private rebuilding: Promise<number> | undefined;
+
+  /**
+   * Rebuilds the counters first when they were wiped (their integrity marker gone): a wiped gate under-counts and
+   * would let every attempt through to the slot decider. Concurrent bookings share one rebuild. Also what the
+   * module's watchdog calls, so the counters come back without waiting for a booking.
+   */
+  async countersWhole(): Promise<boolean> {
+    const integrity = this.deps.counter.integrity;
+    if (integrity === undefined || (await integrity.intact())) return false;
+    this.rebuilding ??= this.rebuildCounters().finally(() => (this.rebuilding = undefined));
+    await this.rebuilding;
+    return true;
+  }
+
+  /** Resets every slot counter from the store (counters are a projection, the store is the truth), then marks them whole. */
   async rebuildCounters(): Promise<number> {
+    // Begun before reading: a wipe while the rebuild runs removes the token, `complete` then fails, and the next check rebuilds again.
+    const token = await this.deps.counter.integrity?.begin();
     const slots = new Map<string, { state: SlotState }>();
     let after = 0n;
     for (;;) {
@@ -135,6 +153,7 @@ export class AppointmentService {
       await this.deps.counter.reset(slotId, held, new Date(Date.parse(state.slot.endsAt) + DAY_MS));
       reset++;
     }
+    if (token !== undefined) await this.deps.counter.integrity!.complete(token);
     return reset;
   }
 

@@ -13,6 +13,7 @@ import { randomIds } from '@govsvc/runtime/ids';
 import { resolveComponent } from '@govsvc/testkit/infra';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
 import { uniqueKeyPrefix } from '@govsvc/testkit/redis';
+import { Redis } from 'ioredis';
 import { chaoyangCentre, FOOD_ITEM } from '../../test/fixtures.ts';
 import { AppointmentService } from './appointment-service.ts';
 import { applicantRefOf } from './application-service.ts';
@@ -25,14 +26,16 @@ let schema: IsolatedSchema;
 let store: EventStore;
 let counters: (SlotCounter & { ping(): Promise<void> })[];
 let services: AppointmentService[];
+let redisUrl: string;
+let prefix: string;
 const clock = new ControlledClock('2026-11-25T10:00:00+08:00');
 const slotAt = (hhmm: string) => `bj-chaoyang~${FOOD_ITEM}~20261126~${hhmm.replace(':', '')}`;
 
 beforeAll(async () => {
   schema = await createIsolatedSchema('intake_booking');
   store = await createPostgresEventStore({ connectionString: schema.connectionString });
-  const redisUrl = await resolveComponent('redis');
-  const prefix = uniqueKeyPrefix('intake_booking');
+  redisUrl = await resolveComponent('redis');
+  prefix = uniqueKeyPrefix('intake_booking');
   const deadlines = new Deadlines(await loadCalendar());
   const centres = new Centres([chaoyangCentre]);
   // Three "processes": each its own Redis connection, one shared store and key space.
@@ -66,6 +69,36 @@ describe('concurrent booking on PostgreSQL + Redis (R-APPT-1)', () => {
     expect(refused.every((r) => r.reason instanceof RuleViolation && r.reason.rule === 'R-APPT-1')).toBe(true);
     expect((await store.readStream(`appointment-${slotId}`)).filter((e) => e.type === 'AppointmentBooked')).toHaveLength(3);
     expect(await counters[0]!.taken(slotId)).toBe(3);
+  });
+
+  it('R-APPT-1: counters wiped from Redis (FLUSHALL) are rebuilt from the store before the gate is trusted again (reliability, issue 9)', async () => {
+    const slotId = slotAt('14:00');
+    for (const n of [301, 302, 303]) await book(services[0]!, slotId, n);
+    expect(await counters[0]!.integrity!.intact()).toBe(true);
+    // What FLUSHALL does to this key space: every counter and the marker gone, the store untouched.
+    const redis = new Redis(redisUrl);
+    try {
+      const keys = await redis.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(1);
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    expect(await counters[1]!.taken(slotId)).toBe(0); // a wiped gate would admit everyone
+    // The next booking, from any process, rebuilds first: the gate refuses it with the places the store holds.
+    await expect(book(services[1]!, slotId, 304)).rejects.toMatchObject({ rule: 'R-APPT-1' });
+    expect(await counters[2]!.taken(slotId)).toBe(3);
+    expect(await counters[2]!.integrity!.intact()).toBe(true);
+    // And a wipe with no booking after it is noticed by the periodic check (what the module's watchdog runs).
+    const redis2 = new Redis(redisUrl);
+    try {
+      await redis2.del(...(await redis2.keys(`${prefix}*`)));
+    } finally {
+      redis2.disconnect();
+    }
+    expect(await services[2]!.countersWhole()).toBe(true);
+    expect(await counters[0]!.taken(slotId)).toBe(3);
+    expect(await services[2]!.countersWhole()).toBe(false); // whole now: nothing to do
   });
 
   it('R-APPT-1: a crash between hold and append leaks the place only until the hold expires', async () => {

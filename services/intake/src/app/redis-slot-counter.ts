@@ -8,6 +8,7 @@
  */
 import { Redis } from 'ioredis';
 import { UnavailableError } from '@govsvc/errors/errors';
+import { redisIntegrityMarker } from '@govsvc/service-kit/redis-integrity';
 import type { SlotCounter } from './slot-counter.ts';
 
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -61,6 +62,8 @@ export function createRedisSlotCounter(options: RedisSlotCounterOptions): SlotCo
       throw new UnavailableError(`slot counters unavailable (${what}): ${(error as Error).message}`);
     }
   };
+  // Outside any slot's hash tag on purpose: one key for the whole set of counters.
+  const marker = redisIntegrityMarker(redis, `${prefix}meta:counters-built`);
   return {
     async tryHold(slotId, bookingId, capacity, holdTtlMs, expiresAt) {
       const [c, h] = keys(slotId);
@@ -82,6 +85,11 @@ export function createRedisSlotCounter(options: RedisSlotCounterOptions): SlotCo
     async reset(slotId, confirmed, expiresAt) {
       const [c, h] = keys(slotId);
       await run('reset', () => redis.eval(RESET, 2, c, h, expiresAt.getTime(), ...confirmed));
+    },
+    integrity: {
+      intact: () => run('integrity', () => marker.intact()),
+      begin: () => run('integrity', () => marker.begin()),
+      complete: (token) => run('integrity', () => marker.complete(token)),
     },
     async ping() {
       await redis.ping();

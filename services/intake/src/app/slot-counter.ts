@@ -13,6 +13,7 @@
  * Counters never confirm a booking; only the appended event does.
  */
 import type { Clock } from '@govsvc/runtime/clock';
+import type { ProjectionIntegrity } from '@govsvc/service-kit/projection-integrity';
 
 export interface SlotCounter {
   /**
@@ -29,6 +30,12 @@ export interface SlotCounter {
   taken(slotId: string): Promise<number>;
   /** Replaces a slot's confirmed places with those the store knows, dropping holds. */
   reset(slotId: string, confirmed: readonly string[], expiresAt: Date): Promise<void>;
+  /**
+   * Counters kept where they can be wiped behind intake's back (Redis FLUSHALL, an empty replica) carry a
+   * marker set when a rebuild from the store completes: its absence means the gate under-counts (an empty
+   * slot admits everyone) and the counters must be rebuilt before they are trusted again.
+   */
+  readonly integrity?: ProjectionIntegrity;
   close(): Promise<void>;
 }
 

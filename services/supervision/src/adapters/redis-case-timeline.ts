@@ -1,7 +1,7 @@
 /** The case → positions projection in Redis: one sorted set per case, scored (and named) by global position. */
 import { Redis } from 'ioredis';
 import type { CaseTimeline } from '../app/case-timeline.ts';
-import { redisIntegrityMarker } from './redis-integrity.ts';
+import { redisIntegrityMarker } from '@govsvc/service-kit/redis-integrity';
 
 export function createRedisCaseTimeline(options: { url: string; prefix: string }): CaseTimeline {
   const redis = new Redis(options.url, { maxRetriesPerRequest: 2 });

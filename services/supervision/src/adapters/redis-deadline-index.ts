@@ -18,7 +18,7 @@
  * key starts with `prefix`, so several deployments or test files share one Redis.
  */
 import { Redis } from 'ioredis';
-import { redisIntegrityMarker } from './redis-integrity.ts';
+import { redisIntegrityMarker } from '@govsvc/service-kit/redis-integrity';
 import { matches, type DeadlineIndex, type IndexChange, type IndexEntry, type IndexFilter, type SummarySource } from '../app/deadline-index.ts';
 import { DEADLINE_KINDS, type DeadlineKind } from '../domain/kinds.ts';
 

@@ -6,7 +6,7 @@
  * rebuilt from the store.
  */
 import type { EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
-import { rebuildMarked, type ProjectionIntegrity } from './projection-integrity.ts';
+import { rebuildMarked, type ProjectionIntegrity } from '@govsvc/service-kit/projection-integrity';
 
 export interface CaseTimeline {
   /** Present where the timeline can be wiped independently of the event store (Redis). */

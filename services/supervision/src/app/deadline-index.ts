@@ -6,7 +6,7 @@
  * was computed from and is ignored when the index already holds a later one,
  * so the projection and the scheduler may both write in any order.
  */
-import type { ProjectionIntegrity } from './projection-integrity.ts';
+import type { ProjectionIntegrity } from '@govsvc/service-kit/projection-integrity';
 import type { DeadlineState } from '../domain/deadline-decider.ts';
 import { cardOf, nextFireAt } from '../domain/deadline-decider.ts';
 import { DEADLINE_RULES } from '../domain/kinds.ts';

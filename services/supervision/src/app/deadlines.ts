@@ -8,7 +8,7 @@
  * decided on (a racing writer gets ConcurrencyError, re-reads, and then finds
  * nothing left to decide, because the state remembers what fired).
  */
-import { rebuildMarked } from './projection-integrity.ts';
+import { rebuildMarked } from '@govsvc/service-kit/projection-integrity';
 import { ConcurrencyError } from '@govsvc/errors/errors';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import { fold } from '@govsvc/eventstore/decider';

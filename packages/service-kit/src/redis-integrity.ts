@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ProjectionIntegrity } from '../app/projection-integrity.ts';
+import type { ProjectionIntegrity } from './projection-integrity.ts';
 
 const COMPLETE = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], 'intact') return 1 end return 0";
 

@@ -5,7 +5,7 @@
  * event store, goes on from where it was: a lost deadline would never warn or
  * breach, a lost case timeline would show an empty history. A marker written
  * when a rebuild completes tells a wiped projection (marker gone) from a
- * whole one (docs/reliability.md finding 9).
+ * whole one (docs/reliability.md finding 9). Shared by the services that keep projections in Redis: supervision (deadline index, case timeline) and intake (slot counters).
  */
 export interface ProjectionIntegrity {
   /** A completed build is recorded and nothing wiped it since. */
