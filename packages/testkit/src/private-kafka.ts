@@ -64,6 +64,17 @@ async function coordinatorReady(port: number): Promise<boolean> {
   }
 }
 
+/**
+ * A random KRaft cluster id: 16 bytes, base64url. One that starts with '-' is read by the storage tool as an
+ * option ("usage: kafka-storage format …"), about one start in 64, so those are drawn again.
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** One broker process on ports of the caller's choosing, advertising `advertisedPort` to clients (a gate or a latency proxy in front of it). */
 export interface KafkaBroker {
   readonly pid: () => number | undefined;
@@ -104,7 +115,7 @@ export async function launchKafkaBroker(options: KafkaBrokerOptions): Promise<Ka
       .replaceAll('127.0.0.1:9093', `127.0.0.1:${controller}`)}\nlog.dirs=${data}\n`,
   );
   const classpath = `${join(KAFKA_DIR, 'lib')}/*`;
-  const format = spawnSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', config], { encoding: 'utf8' });
+  const format = spawnSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config], { encoding: 'utf8' });
   if (format.status !== 0) throw new Error(`private Kafka: format failed: ${format.stderr.slice(-500)}`);
 
   let child: ChildProcess | undefined;
