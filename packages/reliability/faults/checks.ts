@@ -73,6 +73,11 @@ export interface CheckContext {
   /** Service processes that exited without the harness stopping them. */
   readonly crashes: readonly string[];
   readonly client: GovsvcClient;
+  /**
+   * Intake's slot counters as its Redis holds them (the product's own adapter on the run's Redis): a projection of the
+   * slot streams that FLUSHALL and Redis down wipe, and intake must rebuild (issue 9).
+   */
+  readonly slotCounters?: { taken(slotId: string): Promise<number>; whole(): Promise<boolean> };
   /** Stops a service gracefully and starts it again (a fresh process folds its in-memory read models from the store). */
   readonly restart?: (service: string) => Promise<void>;
 }
@@ -194,7 +199,7 @@ export async function check(ctx: CheckContext): Promise<CheckResult[]> {
         : `${disorder.length} out of order: ${disorder.slice(0, 5).join('; ')}`,
     );
 
-    if (ctx.bookings.length > 0) results.push(await noOverbooking(ctx.bookings, byStream));
+    if (ctx.bookings.length > 0) results.push(await noOverbooking(ctx.bookings, byStream, ctx.slotCounters));
     if (ctx.poison.length > 0) results.push(await poisonDeadLettered(ctx));
     if (ctx.stormCases.length > 0) results.push(await stormFiredOnce(ctx.stormCases, store));
     if (ctx.clockJump !== null) results.push(clockJumpHeld(ctx.clockJump));
@@ -281,8 +286,9 @@ async function everySubscriber(ctx: CheckContext, byStream: (stream: string) => 
 }
 
 /** No slot holds more active bookings than its capacity, and every booking answered 201 is in its slot's stream. */
-async function noOverbooking(bookings: readonly Booking[], byStream: (stream: string) => Promise<StoredEvent[]>): Promise<CheckResult> {
+async function noOverbooking(bookings: readonly Booking[], byStream: (stream: string) => Promise<StoredEvent[]>, counters?: CheckContext['slotCounters']): Promise<CheckResult> {
   const problems: string[] = [];
+  let countersEqual = 0;
   const slots = [...new Set(bookings.map((b) => b.slotId))];
   let stored = 0;
   for (const slotId of slots) {
@@ -299,12 +305,26 @@ async function noOverbooking(bookings: readonly Booking[], byStream: (stream: st
     const answered = bookings.filter((b) => b.slotId === slotId && (b.status === 201 || b.status === 200));
     for (const b of answered) if (b.bookingId !== undefined && !active.has(b.bookingId)) problems.push(`${slotId}: booking ${b.bookingId} answered ${b.status} but not stored`);
     if (active.size < Math.min(capacity, bookings.filter((b) => b.slotId === slotId).length)) problems.push(`${slotId}: only ${active.size} of ${capacity} places taken although more were asked for`);
+    if (counters) {
+      // A hold left by an attempt that died mid-way counts until its 30 s TTL: give the counter that long to settle.
+      let counted = await counters.taken(slotId);
+      for (const until = Date.now() + 35_000; counted !== active.size && Date.now() < until; ) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        counted = await counters.taken(slotId);
+      }
+      if (counted === active.size) countersEqual += 1;
+      else problems.push(`${slotId}: intake's slot counter holds ${counted} places, the slot stream ${active.size}`);
+    }
   }
+  if (counters && !(await counters.whole())) problems.push("intake's slot counters are not marked whole (wiped and never rebuilt)");
   const refused = bookings.filter((b) => b.status === 409 || b.status === 422).length;
   return {
     check: 'no overbooked slot',
     ok: problems.length === 0,
-    detail: problems.length === 0 ? `${slots.length} slots, ${bookings.length} concurrent bookings: ${stored} stored (each slot full to its capacity, none over), ${refused} refused as fully booked` : problems.slice(0, 5).join('; '),
+    detail:
+      problems.length === 0
+        ? `${slots.length} slots, ${bookings.length} concurrent bookings: ${stored} stored (each slot full to its capacity, none over), ${refused} refused as fully booked${counters ? `; intake's Redis slot counters equal the slot streams for ${countersEqual} of ${slots.length} and are marked whole` : ''}`
+        : problems.slice(0, 5).join('; '),
   };
 }
 

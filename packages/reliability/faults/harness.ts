@@ -29,6 +29,7 @@ import { pointInfraAt } from './config.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { startOwnPostgres } from './own-postgres.ts';
 import { launchKafkaBroker } from '@govsvc/testkit/private-kafka';
+import { createRedisSlotCounter } from '@govsvc/intake/app/redis-slot-counter';
 import { freezeAndThaw, runningOf, stopAndRestart, stopReplacements, superviseCrashes, type Running } from './processes.ts';
 import { contractRecord, endOffset, publishRaw, readTopic, resent, topicOf, waitForAck } from './topics.ts';
 import { DEFAULT_DELIVERY, ensureItemProfile, ENTERPRISE, FOOD_LICENCE, PEOPLE } from '@govsvc/standalone/journeys';
@@ -804,6 +805,8 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
     }
 
     log('workload done; recovery window');
+    // The product's own adapter on the run's Redis, under intake's default key prefix (the harness does not isolate).
+    const slotCounters = createRedisSlotCounter({ url: redis.url, keyPrefix: 'intake:' });
     const checks = await check({
       faults: schedule.map((f) => f.fault),
       databaseUrl: run.infraEnv.DATABASE_URL!,
@@ -826,7 +829,8 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
       restart: async (service) => {
         await stopAndRestart(runningService(service), 'SIGTERM', history, 'rebuild-check');
       },
-    });
+      slotCounters: { taken: (slotId) => slotCounters.taken(slotId), whole: async () => (await slotCounters.integrity?.intact()) === true },
+    }).finally(() => slotCounters.close());
     const requests = history.entries.filter((e) => e.kind === 'request').length;
     const events = Number(checks.find((c) => c.check === 'audit chain verifies')?.detail.match(/(\d+) events/)?.[1] ?? 0);
     return { seed, schedule, checks, counts: { cases, requests, events, faults: faultsApplied.length }, historyFile: history.file };

@@ -23,8 +23,18 @@ const SUPERVISOR: Caller = { role: 'supervisor', subject: 'supervisor-1' };
 
 /** Keys whose values differ between two snapshots (present in one only, or different), each described briefly. */
 export function snapshotDiff(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, width = 160): string[] {
-  const cut = (v: string | undefined) => (v === undefined ? 'absent' : v.length > width ? `${v.slice(0, width)}…` : v);
-  return [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k)).map((k) => `${k}: ${cut(before.get(k))} → ${cut(after.get(k))}`);
+  return [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k)).map((k) => {
+    const a = before.get(k);
+    const b = after.get(k);
+    // Shown from a little before where the two first differ: long values that share a beginning show their difference.
+    let from = 0;
+    if (a !== undefined && b !== undefined) {
+      while (from < a.length && from < b.length && a[from] === b[from]) from++;
+      from = Math.max(0, from - 40);
+    }
+    const cut = (v: string | undefined) => (v === undefined ? 'absent' : `${from > 0 ? '…' : ''}${v.slice(from, from + width)}${v.length > from + width ? '…' : ''}`);
+    return `${k}: ${cut(a)} → ${cut(b)}`;
+  });
 }
 
 /** A case's timeline as position:stream:type lines, up to the head the check began at. */

@@ -8,22 +8,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ProjectionIntegrity } from './projection-integrity.ts';
+import { onRedis } from './redis-errors.ts';
 
 const COMPLETE = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], 'intact') return 1 end return 0";
 
 export function redisIntegrityMarker(redis: Redis, key: string): ProjectionIntegrity {
   return {
-    async intact() {
-      return (await redis.get(key)) === 'intact';
-    },
-    async begin() {
-      const token = `building:${randomUUID()}`;
-      await redis.set(key, token);
-      return token;
-    },
-    async complete(token) {
-      // Compare-and-set: a wipe between begin and here removed the token, and the rebuild must run again.
-      return ((await redis.eval(COMPLETE, 1, key, token)) as number) === 1;
-    },
+    intact: () => onRedis('integrity marker', async () => (await redis.get(key)) === 'intact'),
+    begin: () =>
+      onRedis('integrity marker', async () => {
+        const token = `building:${randomUUID()}`;
+        await redis.set(key, token);
+        return token;
+      }),
+    // Compare-and-set: a wipe between begin and here removed the token, and the rebuild must run again.
+    complete: (token) => onRedis('integrity marker', async () => ((await redis.eval(COMPLETE, 1, key, token)) as number) === 1),
   };
 }

@@ -146,6 +146,27 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
   let indexSubscription: Subscription | undefined;
   let calendarSubscription: Subscription | undefined;
   let timelineSubscription: Subscription | undefined;
+  let stopped = false;
+  /** Subscriptions that ended on an error and are being subscribed again (readiness reports them). */
+  const resubscribing = new Set<string>();
+  /**
+   * A projection's subscription ends when its handler throws anything but UnavailableError (which it waits out). A
+   * projection that silently stops following the store would show a stale index or timeline forever (finding 12), so
+   * an ended one is subscribed again from its checkpoint, after a pause, until the module stops.
+   */
+  function keepSubscribed(name: string, subscribe: () => Subscription, hold: (subscription: Subscription) => void): void {
+    const subscription = subscribe();
+    hold(subscription);
+    resubscribing.delete(name);
+    subscription.finished.catch((error: unknown) => {
+      if (stopped) return;
+      resubscribing.add(name);
+      log.error({ err: error, subscription: name }, 'projection subscription ended; subscribing again from its checkpoint');
+      setTimeout(() => {
+        if (!stopped) keepSubscribed(name, subscribe, hold);
+      }, 1_000).unref();
+    });
+  }
   let relay: Relay | undefined;
   let busConsumer: IntegrationEventConsumer | undefined;
 
@@ -234,6 +255,7 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
         check: async () => {
           const rebuilding = [...whole].filter(([, isWhole]) => !isWhole).map(([name]) => name);
           if (rebuilding.length > 0) throw new Error(`being rebuilt from the event store: ${rebuilding.join(', ')}`);
+          if (resubscribing.size > 0) throw new Error(`subscribing again after an error: ${[...resubscribing].join(', ')}`);
         },
       },
       ...(deps.readinessChecks ?? []),
@@ -243,9 +265,9 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       await restoreIfWiped(true);
       watchdog = setInterval(() => void restoreIfWiped(), deps.indexCheckMs ?? 5_000);
       watchdog.unref();
-      indexSubscription = subscribeDeadlineIndex(deps.store, index);
-      calendarSubscription = calendar.subscribe(index, deps.clock);
-      timelineSubscription = subscribeCaseTimeline(deps.store, deps.timeline);
+      keepSubscribed('deadline-index', () => subscribeDeadlineIndex(deps.store, index), (s) => (indexSubscription = s));
+      keepSubscribed('calendar', () => calendar.subscribe(index, deps.clock), (s) => (calendarSubscription = s));
+      keepSubscribed('case-timeline', () => subscribeCaseTimeline(deps.store, deps.timeline), (s) => (timelineSubscription = s));
       const topicFor = deps.topicFor ?? ((topic: string) => topic);
       // The bus retries a broker's transient refusals itself (kafka-bus ensureTopics).
       await deps.bus.ensureTopics([...CONSUMED_TOPICS, topicOf('supervision')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
@@ -269,6 +291,7 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       await Promise.all([timelineSubscription?.caughtUp(), relay?.caughtUp()]);
     },
     async stop() {
+      stopped = true;
       clearInterval(watchdog);
       await restoring;
       await scheduler.stop();

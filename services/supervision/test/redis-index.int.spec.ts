@@ -14,6 +14,8 @@ import type { DeadlineIndex, IndexEntry } from '../src/app/deadline-index.ts';
 import { readDeadline } from '../src/app/deadlines.ts';
 import { deadlineIdOf } from '../src/domain/kinds.ts';
 import { startHarness, type Harness } from './harness.ts';
+import { startTcpGate } from '@govsvc/testkit/tcp-gate';
+import { randomUUID } from 'node:crypto';
 
 let redisUrl: string;
 const indexes: RedisDeadlineIndex[] = [];
@@ -151,6 +153,50 @@ describe('deadline index in Redis', () => {
     expect(await timeline.positions('BJ-T1')).toEqual(before);
     await timeline.clear();
     await timeline.close();
+  });
+
+  it('Redis away for a while: the timeline and index subscriptions wait it out and go on following the store (reliability finding 12)', async () => {
+    const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
+    const store = createInMemoryEventStore({ now: () => clock.now() });
+    const prefix = uniqueKeyPrefix('outage');
+    const { hostname, port } = new URL(redisUrl);
+    // Every connection of the adapters goes through a gate the test shuts: what a Redis restart or a network cut looks like.
+    const gate = await startTcpGate({ host: hostname, port: Number(port || 6379) });
+    const through = `redis://127.0.0.1:${gate.port}`;
+    const timeline = createRedisCaseTimeline({ url: through, prefix: `${prefix}t:` });
+    const index = createRedisDeadlineIndex({ url: through, prefix: `${prefix}i:` });
+    const h = await startHarness({ start: '2025-03-03T08:00:00+08:00', clock, store, timeline, index, indexCheckMs: 100 });
+    harnesses.push(h);
+    try {
+      await h.publish('catalog.guide-published.v1', { itemCode, guideVersion: '2025.2', itemType: '01' });
+      await h.publish('intake.application-submitted.v1', { caseId: 'BJ-O1', itemCode, guideVersion: '2025.2', submittedAt: '2025-03-03T10:00:00+08:00' });
+      await waitUntil(async () => (await timeline.positions('BJ-O1')).length > 0 && (await index.countOpen()) > 0);
+
+      await gate.shut();
+      // Events the timeline must still see: appended while Redis cannot be reached (its subscription's writes fail meanwhile).
+      for (let n = 0; n < 3; n++) {
+        await store.appendToStream('probe-BJ-O2', [{ id: randomUUID(), type: 'ProbeNoted', schemaVersion: 1, data: { n }, metadata: { caseId: 'BJ-O2', correlationId: 'probe', actor: { id: 'test', role: 'system' } } }], { expectedRevision: n === 0 ? 'no_stream' : BigInt(n - 1) });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await gate.open();
+
+      const storeHas = async (caseId: string) => store.allEvents().filter((e) => e.metadata.caseId === caseId).length;
+      // Until the adapters have reconnected, their calls answer UnavailableError: not yet.
+      const followed = (caseId: string) => async () => ((await timeline.positions(caseId).catch(() => [])).length || -1) === (await storeHas(caseId));
+      await waitUntil(followed('BJ-O2'));
+      // And after: a case that arrives once Redis is back is followed too (the subscriptions did not end).
+      await h.publish('intake.application-submitted.v1', { caseId: 'BJ-O3', itemCode, guideVersion: '2025.2', submittedAt: '2025-03-03T12:00:00+08:00' });
+      await waitUntil(followed('BJ-O3'));
+      await waitUntil(async () => (await index.all().catch(() => [])).some((e) => e.caseId === 'BJ-O3'));
+    } finally {
+      await h.stop();
+      harnesses.splice(harnesses.indexOf(h), 1);
+      await timeline.clear().catch(() => undefined);
+      await index.clear().catch(() => undefined);
+      await timeline.close();
+      await index.close();
+      await gate.stop();
+    }
   });
 
   it("an operator's rebuild is not taken for a wipe: the watchdog leaves it alone, and the timeline is whole when it returns", async () => {

@@ -18,6 +18,7 @@
  * key starts with `prefix`, so several deployments or test files share one Redis.
  */
 import { Redis } from 'ioredis';
+import { guardRedisCalls, onRedis } from '@govsvc/service-kit/redis-errors';
 import { redisIntegrityMarker } from '@govsvc/service-kit/redis-integrity';
 import { matches, type DeadlineIndex, type IndexChange, type IndexEntry, type IndexFilter, type SummarySource } from '../app/deadline-index.ts';
 import { DEADLINE_KINDS, type DeadlineKind } from '../domain/kinds.ts';
@@ -124,7 +125,10 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
   const tombstoneSeconds = String(options.tombstoneSeconds ?? 24 * 3600);
   let source: SummarySource | undefined;
 
-  async function apply(changes: readonly IndexChange[]): Promise<boolean[]> {
+  // Redis away: UnavailableError, which the index's catch-up subscription waits out instead of ending, and HTTP
+  // answers with 503 + Retry-After (reliability finding 12).
+  const apply = (changes: readonly IndexChange[]) => onRedis('deadline index', () => applyNow(changes));
+  async function applyNow(changes: readonly IndexChange[]): Promise<boolean[]> {
     const out: boolean[] = [];
     const sent: Promise<number[]>[] = [];
     for (let i = 0; i < changes.length; i += CHUNK) {
@@ -178,7 +182,7 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
     }
   };
 
-  return {
+  const index: RedisDeadlineIndex = {
     useSummarySource(summaries) {
       source = summaries;
     },
@@ -239,4 +243,6 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+  // Reads too: the scheduler's pass and the console's queries meet a down Redis as UnavailableError (503 + Retry-After).
+  return guardRedisCalls('deadline index', index, ['due', 'nextDue', 'get', 'carded', 'all', 'countOpen', 'clear', 'ping']);
 }
