@@ -105,25 +105,34 @@ const deadlineIdOfStream = (stream: string): string => stream.slice(DEADLINE_CAT
 /**
  * Deadline states folded so far, by stream, as of a revision: a batch whose events continue a stream
  * folds them onto the held state instead of reading the stream again. Events are immutable and the
- * decider's states too, so a state held at revision r stays the state at r. Bounded: the oldest
- * written is forgotten first, and a forgotten stream is read from the store as before.
+ * decider's states too, so a state held at revision r stays the state at r. Bounded: the states written
+ * longest ago are forgotten first, and a forgotten stream is read from the store as before.
  */
 export class DeadlineFoldCache {
-  private readonly states = new Map<string, { readonly revision: bigint; readonly state: DeadlineState }>();
+  // Two generations instead of an LRU: a Map that evicts its oldest entry one at a time leaves a trail of deleted
+  // slots that every `keys().next()` walks again (measured: a 300,000-deadline rebuild 7× slower). When the young
+  // generation is full it becomes the old one and the old one is dropped whole: O(1) per call, at most `capacity` held.
+  private young = new Map<string, { readonly revision: bigint; readonly state: DeadlineState }>();
+  private old = new Map<string, { readonly revision: bigint; readonly state: DeadlineState }>();
   /** About 700 bytes a state (measured, its decoded events included): 20,000 ≈ 14 MB. */
   constructor(private readonly capacity = 20_000) {}
   /** The state after `revision`, if held. */
   at(stream: string, revision: bigint): DeadlineState | undefined {
-    const held = this.states.get(stream);
+    const held = this.young.get(stream) ?? this.old.get(stream);
     return held !== undefined && held.revision === revision ? held.state : undefined;
   }
   remember(stream: string, revision: bigint, state: DeadlineState): void {
-    this.states.delete(stream);
-    this.states.set(stream, { revision, state });
-    if (this.states.size > this.capacity) this.states.delete(this.states.keys().next().value!);
+    if (this.capacity <= 0) return;
+    if (this.young.size >= Math.ceil(this.capacity / 2)) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(stream, { revision, state });
   }
   get size(): number {
-    return this.states.size;
+    let size = this.young.size;
+    for (const stream of this.old.keys()) if (!this.young.has(stream)) size += 1;
+    return size;
   }
 }
 

@@ -106,4 +106,16 @@ describe('deadline projection with the fold cache', () => {
     expect(await small.all()).toEqual(await large.all());
     expect((await small.all()).length).toBe(7);
   });
+
+  it('the cache never holds more than its capacity, and holds the states written last', () => {
+    const cache = new DeadlineFoldCache(100);
+    const state = deadlineDecider.initialState();
+    for (let i = 0; i < 1_000; i++) {
+      cache.remember(`deadline-${i}`, 0n, state);
+      expect(cache.size).toBeLessThanOrEqual(100);
+    }
+    for (let i = 950; i < 1_000; i++) expect(cache.at(`deadline-${i}`, 0n)).toBe(state);
+    expect(cache.at('deadline-0', 0n)).toBeUndefined();
+    expect(cache.at('deadline-999', 1n)).toBeUndefined(); // held at another revision: not this state
+  });
 });
