@@ -397,7 +397,12 @@ export async function runHarness(options: HarnessOptions): Promise<RunResult> {
   const kafkaProxy = await startLatencyProxy({ host: '127.0.0.1', port: kafkaPort });
   // A broker of the run's own (testkit's, as the messaging broker-kill test uses): consumer groups on the machine's
   // broker are shared by name with every other run, and killing that broker would break other people's work.
-  const broker = await launchKafkaBroker({ dir: join(runDir, 'kafka'), brokerPort: kafkaPort, controllerPort: await freePort(), advertisedPort: kafkaProxy.port });
+  // A broker that fails to start must not leave this run's Redis and proxy behind (they outlived failed runs before).
+  const broker = await launchKafkaBroker({ dir: join(runDir, 'kafka'), brokerPort: kafkaPort, controllerPort: await freePort(), advertisedPort: kafkaProxy.port }).catch(async (error: unknown) => {
+    redis.child.kill('SIGTERM');
+    await kafkaProxy.close();
+    throw error;
+  });
   const kafka = { brokers: `127.0.0.1:${kafkaProxy.port}`, pid: broker.pid, kill: broker.kill, restart: broker.restart, stop: broker.shutdown };
   const postgres = await startOwnPostgres(join(runDir, 'postgres'), await freePort());
   log(`own Redis ${redis.url}, own Kafka ${kafka.brokers} (proxy to :${kafkaPort}), own PostgreSQL ${postgres.url}`);
