@@ -62,8 +62,6 @@ export function createRedisSlotCounter(options: RedisSlotCounterOptions): SlotCo
       throw new UnavailableError(`slot counters unavailable (${what}): ${(error as Error).message}`);
     }
   };
-  // Outside any slot's hash tag on purpose: one key for the whole set of counters.
-  const marker = redisIntegrityMarker(redis, `${prefix}meta:counters-built`);
   return {
     async tryHold(slotId, bookingId, capacity, holdTtlMs, expiresAt) {
       const [c, h] = keys(slotId);
@@ -86,11 +84,8 @@ export function createRedisSlotCounter(options: RedisSlotCounterOptions): SlotCo
       const [c, h] = keys(slotId);
       await run('reset', () => redis.eval(RESET, 2, c, h, expiresAt.getTime(), ...confirmed));
     },
-    integrity: {
-      intact: () => run('integrity', () => marker.intact()),
-      begin: () => run('integrity', () => marker.begin()),
-      complete: (token) => run('integrity', () => marker.complete(token)),
-    },
+    // Outside any slot's hash tag on purpose: one key for the whole set of counters. The marker answers a down Redis with UnavailableError itself (service-kit's onRedis), as `run` does here.
+    integrity: redisIntegrityMarker(redis, `${prefix}meta:counters-built`),
     async ping() {
       await redis.ping();
     },
