@@ -34,7 +34,7 @@ export function markdown(machine: Machine, results: readonly ScenarioResult[], a
     `| disk | ${machine.fdatasyncPerSecond ?? '?'} fdatasync/s (pg_test_fsync, one 8 kB write) |`,
     `| Node | ${machine.node} |`,
     `| PostgreSQL | ${machine.postgres}; ${Object.entries(machine.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')} |`,
-    `| load average (1/5/15 min) | start ${machine.loadAtStart.map((l) => l.toFixed(1)).join(' / ')}, end ${loadAtEnd.map((l) => l.toFixed(1)).join(' / ')} (2 cores shared with colleagues' test runs) |`,
+    `| load average (1/5/15 min) | start ${machine.loadAtStart.map((l) => l.toFixed(1)).join(' / ')}, end ${loadAtEnd.map((l) => l.toFixed(1)).join(' / ')}${loadNote(machine.cores, [...machine.loadAtStart, ...loadAtEnd])} |`,
     '',
     '### Summary',
     ...results.map((r) => `- **${r.name}** (${r.title}): ${scenarioVerdict(r)}`),
@@ -50,4 +50,9 @@ export function markdown(machine: Machine, results: readonly ScenarioResult[], a
     if (r.checks.length) out.push('Checks after the run:', ...r.checks.map((c) => `- ${c.ok ? '✓' : '✗ FAILED:'} ${c.what}`), '');
   }
   return out.join('\n');
+}
+
+/** Says whether other work shared the cores, from the load averages seen (one runnable task per core is this run itself). */
+function loadNote(cores: number, loads: readonly number[]): string {
+  return Math.max(...loads) > cores + 0.5 ? ` (above ${cores}: other work shared the ${cores} cores)` : ' (no other load to speak of)';
 }
