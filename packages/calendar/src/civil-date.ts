@@ -15,14 +15,43 @@ const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Days since 1970-01-01 for a civil date (no time zone involved). */
+/**
+ * Days since 1970-01-01 for a civil date (no time zone involved). Plain arithmetic on the
+ * digits (the days-from-civil algorithm of H. Hinnant's "chrono-Compatible Low-Level Date
+ * Algorithms"): counting working days walks the calendar a day at a time, so this runs tens
+ * of times per deadline, and a split/Date.UTC per call was a tenth of intake's CPU per submission.
+ */
 function toDayNumber(date: CivilDate): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return Math.floor(Date.UTC(y, m - 1, d) / DAY_MS);
+  const y0 = digits(date, 0, 4);
+  const m = digits(date, 5, 2);
+  const d = digits(date, 8, 2);
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
+/** The inverse of toDayNumber (civil-from-days), written back as `YYYY-MM-DD`. */
 function fromDayNumber(day: number): CivilDate {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10) as CivilDate;
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const d = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yearOfEra + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}` as CivilDate;
+}
+
+/** The decimal number written by `length` ASCII digits of `text` from `start`. */
+function digits(text: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
 }
 
 /** True when `value` is a `YYYY-MM-DD` string naming a real day (no 2025-02-29). */

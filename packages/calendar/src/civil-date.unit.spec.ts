@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@govsvc/errors/errors';
 import {
   addDays,
   civilDate,
+  daysBetween,
   dayOfWeek,
   datesInRange,
   endOfShanghaiDay,
@@ -61,5 +63,35 @@ describe('civil dates in Asia/Shanghai', () => {
     expect(Date.parse(endOfShanghaiDayIso(civilDate('2024-10-08')))).toBe(end.getTime());
     expect(shanghaiDateOf(end)).toBe('2024-10-08');
     expect(shanghaiDateOf(new Date(end.getTime() + 1))).toBe('2024-10-09');
+  });
+
+  // The day arithmetic is plain integer maths (no Date objects, for speed): it must agree with
+  // the platform's proleptic Gregorian calendar on every day the product can meet.
+  const byPlatform = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+  const dayOfPlatform = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
+
+  it('counts days exactly as the platform calendar does, from 1900 to 2199, leap centuries included', () => {
+    const first = dayOfPlatform('1900-01-01');
+    const last = dayOfPlatform('2199-12-31');
+    const epoch = civilDate('1970-01-01');
+    for (let day = first; day <= last; day++) {
+      const date = byPlatform(day);
+      expect(addDays(epoch, day)).toBe(date);
+      expect(daysBetween(epoch, civilDate(date))).toBe(day);
+    }
+    expect(addDays(civilDate('2000-02-28'), 1)).toBe('2000-02-29');
+    expect(addDays(civilDate('2100-02-28'), 1)).toBe('2100-03-01');
+  });
+
+  it('adds and subtracts any number of days as the platform does (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -25_567, max: 84_000 }), fc.integer({ min: -20_000, max: 20_000 }), (day, delta) => {
+        const date = civilDate(byPlatform(day));
+        const moved = addDays(date, delta);
+        expect(moved).toBe(byPlatform(day + delta));
+        expect(daysBetween(date, moved)).toBe(delta);
+        expect(dayOfWeek(date)).toBe(new Date(day * 86_400_000).getUTCDay());
+      }),
+    );
   });
 });
