@@ -9,8 +9,9 @@ import { newEvent, newEvents, uniqueStream } from '../test-fixtures.ts';
 import { createPgDriver } from './pg-client.ts';
 
 /** Counts the transactions the store opens (one per coalesced group, an autocommit statement, or locked append). */
-function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: () => number } {
+function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: () => number; statements: (name: string) => number } {
   let count = 0;
+  const byName = new Map<string, number>();
   return {
     ...driver,
     transaction: (work) => {
@@ -19,9 +20,11 @@ function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: ()
     },
     atomic: (text, params, options) => {
       count += 1;
+      if (options?.name) byName.set(options.name, (byName.get(options.name) ?? 0) + 1);
       return driver.atomic(text, params, options);
     },
     transactions: () => count,
+    statements: (name) => byName.get(name) ?? 0,
   };
 }
 
@@ -177,5 +180,43 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect(total).toBe(written);
     const report = await verifyAll(store);
     expect(report.problems).toEqual([]);
+  });
+
+  it('story: a group of six, two of whose streams another process moved on: the set-based statement writes four and answers stale for two, which the locked path chains right (ADR 0006)', async () => {
+    const streams = Array.from({ length: 6 }, () => uniqueStream('set'));
+    for (const s of streams) await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
+    // Behind the store's back: its cached heads of streams 1 and 4 are now stale.
+    await other.appendToStream(streams[1]!, [newEvent()], { expectedRevision: 0n });
+    await other.appendToStream(streams[4]!, [newEvent()], { expectedRevision: 0n });
+    const setBefore = driver.statements('govsvc_append_set');
+    const lockedBefore = store.appendStats().locked;
+    // 'any' is planned on the cached head (revision 0) and must not chain there where the stream moved on.
+    const results = await Promise.all(streams.map((s) => store.appendToStream(s, [newEvent()], { expectedRevision: 'any' })));
+    expect(results.map((r) => r.nextExpectedRevision)).toEqual([1n, 2n, 1n, 1n, 2n, 1n]);
+    expect(driver.statements('govsvc_append_set') - setBefore).toBeGreaterThanOrEqual(1);
+    expect(store.appendStats().locked - lockedBefore).toBe(2);
+    for (const s of streams) expect((await verifyStream(store, s)).ok).toBe(true);
+  });
+
+  it('a group that holds one stream twice takes the PL/pgSQL statement, which sees its own earlier insert (ADR 0006)', async () => {
+    const stream = uniqueStream('twice');
+    const others = Array.from({ length: 3 }, () => uniqueStream('twice-other'));
+    await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' });
+    // Fill the two commit slots so the next appends queue up and leave together as one group.
+    const blockers = Array.from({ length: 2 }, () => store.appendToStream(uniqueStream('blocker'), [newEvent()], { expectedRevision: 'no_stream' }));
+    const plannedBefore = driver.statements('govsvc_append_planned');
+    const lockedBefore = store.appendStats().locked;
+    const group = [
+      store.appendToStream(stream, [newEvent()], { expectedRevision: 0n }),
+      ...others.map((s) => store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' })),
+      store.appendToStream(stream, [newEvent()], { expectedRevision: 1n }),
+    ];
+    await Promise.all(blockers);
+    const results = await Promise.all(group);
+    expect(results[0]!.nextExpectedRevision).toBe(1n);
+    expect(results[4]!.nextExpectedRevision).toBe(2n);
+    expect(driver.statements('govsvc_append_planned') - plannedBefore).toBeGreaterThanOrEqual(1);
+    expect(store.appendStats().locked - lockedBefore).toBe(0);
+    expect((await verifyStream(store, stream)).ok).toBe(true);
   });
 });

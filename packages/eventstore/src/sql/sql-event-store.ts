@@ -50,6 +50,7 @@ import {
   validateNewEvents,
   type ValidEvent,
 } from '../validation.ts';
+import { APPEND_SET, headKey } from './append-group.ts';
 import { errorInfo, type SqlDriver } from './executor.ts';
 import { ensureSchema } from './schema.ts';
 
@@ -204,6 +205,17 @@ const HEAD_AND_IDS = `(SELECT 'head' AS kind, ${COLUMNS} FROM events e WHERE e.s
 
 const APPEND_PLANNED = `SELECT idx, status, last_position, last_revision FROM govsvc_append_planned($1::jsonb, $2::text)`;
 
+/** Groups at least this large take the set-based statement (ADR 0006); smaller ones the function, cheaper for them. */
+const SET_BASED_MIN = 2;
+
+/** What a group statement answers per append. */
+interface GroupOutcome {
+  readonly idx: number;
+  readonly status: 'written' | 'stale' | 'existing' | 'busy';
+  readonly last_position: string | null;
+  readonly last_revision: string | null;
+}
+
 /** Cursor of a subscription: the (transaction id, global position) pair of ADR 0002. */
 interface CommitCursor {
   readonly xid: string;
@@ -348,6 +360,18 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     void track(decide().then(queued.resolve, queued.reject));
   };
 
+  // Streams of group statements in flight. The set-based statement has one snapshot, so a group
+  // takes it only when its streams are distinct and none is in a statement in flight (ADR 0006).
+  const streamsInStatement = new Set<string>();
+  const distinctAndIdle = (planned: readonly PlannedAppend[]): boolean => {
+    const seen = new Set<string>();
+    for (const p of planned) {
+      if (seen.has(p.queued.stream) || streamsInStatement.has(p.queued.stream)) return false;
+      seen.add(p.queued.stream);
+    }
+    return true;
+  };
+
   const commitGroup = async (group: readonly QueuedAppend[]): Promise<void> => {
     const planned: PlannedAppend[] = [];
     for (const queued of group) {
@@ -392,11 +416,20 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       })),
     }));
     stats.groups += 1;
-    let rows: { idx: number; status: 'written' | 'stale' | 'existing' | 'busy'; last_position: string | null; last_revision: string | null }[];
+    let rows: GroupOutcome[];
+    const setBased = planned.length >= SET_BASED_MIN && distinctAndIdle(planned);
+    for (const p of planned) streamsInStatement.add(p.queued.stream);
     try {
-      // One statement, its own transaction (autocommit): one round trip per group (ADR 0005).
-      rows = await driver.atomic(APPEND_PLANNED, [JSON.stringify(payload), channel], { name: 'govsvc_append_planned' });
+      // One statement, its own transaction (autocommit): one round trip per group (ADR 0005, 0006).
+      rows = setBased
+        ? await driver.atomic<GroupOutcome>(
+            APPEND_SET,
+            [JSON.stringify(planned.map((p, i) => ({ i, stream: p.queued.stream, head: headKey(p.headRevision, p.headHash), ids: payload[i]!.ids, rows: payload[i]!.rows }))), channel],
+            { name: 'govsvc_append_set' },
+          )
+        : await driver.atomic<GroupOutcome>(APPEND_PLANNED, [JSON.stringify(payload), channel], { name: 'govsvc_append_planned' });
     } catch (error) {
+      for (const p of planned) streamsInStatement.delete(p.queued.stream);
       for (const p of planned) heads.forget(p.queued.stream);
       const translated = translate(error);
       if (translated instanceof UnavailableError) {
@@ -408,6 +441,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       for (const p of planned) viaLockedPath(p.queued);
       return;
     }
+    for (const p of planned) streamsInStatement.delete(p.queued.stream);
     for (const row of rows) {
       const p = planned[row.idx]!;
       if (row.status === 'written') {
