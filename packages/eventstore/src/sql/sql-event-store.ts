@@ -6,7 +6,8 @@
  * Fast append (ADR 0004): the store caches each stream's head (revision, hash) as it writes
  * and reads streams. An append whose stream head is cached is planned and hashed here, at
  * once, and queued; concurrent appends are coalesced (group commit) into one transaction
- * that calls `govsvc_append_planned` once: one statement, one fsync for the whole group,
+ * that runs one statement (`govsvc_append_planned`, or the set-based `sql/append-group.ts` for
+ * a group of distinct streams, ADR 0006): one fsync for the whole group,
  * each caller still getting its own result. The function re-checks every head under the
  * stream locks; an append whose head moved, whose ids are stored, whose stream lock is held
  * elsewhere, or whose stream is not cached, takes the locked path below, which decides with
