@@ -9,7 +9,9 @@
  * 2. recovery: a restart with N open deadlines (projections resume at their
  *    checkpoints);
  * 3. breach storm: every deadline due at once, fired by the scheduler
- *    (batched passes), each exactly once;
+ *    (batched passes), each exactly once; 3b the same recorded durably on PostgreSQL; 3c the durable
+ *    storm with a steady 1,000 deadlines/s falling due on the wall clock (their lateness) and an
+ *    intake-like append beside it (its latency before and during the storm), `storm-steady.ts`;
  * 4. rebuild of the index from the store, against a bare readAll of the same events: from the
  *    PostgreSQL store (4b, with the durable storm's deadlines) and from the in-memory one (4).
  *
@@ -41,6 +43,7 @@ import { rebuildDeadlineIndex, summariesFromStore } from '../src/app/deadlines.t
 import { deadlineDecider } from '../src/domain/deadline-decider.ts';
 import { deadlineIdOf, deadlineStream } from '../src/domain/kinds.ts';
 import { createSupervisionModule } from '../src/module.ts';
+import { measureStormWithSteadyStream } from './storm-steady.ts';
 
 const N = Number(process.env.BENCH_N ?? 20_000);
 /** BullMQ's peer run is capped (its jobs cost ~1 KB and ~0.3 ms each): rates are compared, not totals. */
@@ -49,6 +52,8 @@ const BULL_N = Math.min(N, Number(process.env.BENCH_BULL_N ?? 100_000));
 const PG_N = Math.min(N, Number(process.env.BENCH_PG_N ?? 20_000));
 /** Firings in flight in the durable storm: the group commit packs up to 256 appends per transaction. */
 const PG_CONCURRENCY = Number(process.env.BENCH_PG_CONCURRENCY ?? 256);
+/** 3c: seconds of the steady stream of 1,000 deadlines/s during the durable storm of `BENCH_PG_N` (`BENCH_STEADY_S`, 0 skips). */
+const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 20);
 /** 2b: entries of the index a restart is measured over (`BENCH_RECOVERY_N`, e.g. 10000000; 0 skips). */
 const RECOVERY_N = Number(process.env.BENCH_RECOVERY_N ?? 0);
 /** `BENCH_STORM=0` skips the in-memory storm (at 1,000,000 it would take the session). */
@@ -107,10 +112,10 @@ async function main() {
     },
     deadlineDecider.initialState(),
   );
-  const openAll = async (target: EventStore, count: number) => {
+  const openAll = async (target: EventStore, count: number, casePrefix = 'BJ-B') => {
     const appends: Promise<unknown>[] = [];
     for (let i = 0; i < count; i++) {
-      const caseId = `BJ-B${i}`;
+      const caseId = `${casePrefix}${i}`;
       const deadlineId = deadlineIdOf(caseId, 'acceptance', 'submission');
       const event = { type: template!.type, data: { ...template!.data, deadlineId, caseId } } as typeof template & object;
       appends.push(
@@ -312,6 +317,11 @@ async function main() {
       await pgStore.close();
       await schema.drop();
     }
+  }
+
+  // ── 3c. the durable storm with a steady stream falling due on the wall clock, and intake's appends beside it ──
+  if (PG_N > 0 && STEADY_S > 0) {
+    await measureStormWithSteadyStream({ redisUrl: REDIS_URL, keyPrefix: run, bus, stormN: PG_N, steadySeconds: STEADY_S, concurrency: PG_CONCURRENCY, openAll, log });
   }
 
   // ── 4. rebuild vs bare readAll ────────────────────────────────────────────
