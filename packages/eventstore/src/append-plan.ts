@@ -26,6 +26,9 @@ export interface PlannedEvent {
   readonly revision: bigint;
   readonly data: unknown;
   readonly metadata: StoredEventMetadata;
+  /** Canonical JSON of data and of the caller's metadata (without the chain), when validation made them. */
+  readonly dataJson?: string;
+  readonly metadataJson?: string;
 }
 
 export type AppendPlan =
@@ -73,7 +76,15 @@ export function planAppend(
     const hash = computeEventHash({ ...event, stream, revision }, prevHash);
     const metadata: StoredEventMetadata = { ...event.metadata, prevHash, hash };
     prevHash = hash;
-    return { id: event.id, type: event.type, schemaVersion: event.schemaVersion, revision, data: event.data, metadata };
+    return {
+      id: event.id,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      revision,
+      data: event.data,
+      metadata,
+      ...(event.dataJson !== undefined && event.metadataJson !== undefined && { dataJson: event.dataJson, metadataJson: event.metadataJson }),
+    };
   });
   return { kind: 'write', events: planned };
 }

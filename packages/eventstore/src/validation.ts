@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '@govsvc/errors/errors';
+import { canonicalJsonOfPlain } from './audit/canonical-json.ts';
 import type { EventMetadataInput, ExpectedRevision, NewEvent, ReadStreamOptions, ReadAllOptions } from './port.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,7 +61,8 @@ const issuesOf = (error: z.ZodError, prefix: string): FieldIssue[] =>
 
 // String.prototype.isWellFormed (ES2024, in Node 20) is far cheaper than the lookbehind regex.
 const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
-const cleanText = (text: string): boolean => !text.includes('\u0000') && (isWellFormed ? isWellFormed.call(text) : !BAD_TEXT.test(text));
+/** Text PostgreSQL jsonb can hold: no NUL, no unpaired surrogate. */
+export const cleanText = (text: string): boolean => !text.includes('\u0000') && (isWellFormed ? isWellFormed.call(text) : !BAD_TEXT.test(text));
 
 /**
  * The hot path of `normalizeJson` (every appended event goes through it): one JSON.stringify
@@ -224,6 +226,13 @@ export interface ValidEvent {
   readonly schemaVersion: number;
   readonly data: unknown;
   readonly metadata: EventMetadataInput;
+  /**
+   * The canonical JSON of `data` and `metadata`, when the hot path made it while checking
+   * (plain values, the common case): the hash and the SQL payload reuse it instead of walking
+   * the values again (ADR 0006). Absent when the explaining path copied the values.
+   */
+  readonly dataJson?: string;
+  readonly metadataJson?: string;
 }
 
 /**
@@ -253,6 +262,15 @@ export function validateNewEvents(stream: string, events: readonly NewEvent[]): 
     const id = event.id.toLowerCase();
     if (ids.has(id)) issues.push({ path: `/events/${i}/id`, reason: `duplicate event id ${id} in one append` });
     ids.add(id);
+    const dataJson = canonicalJsonOfPlain(event.data, cleanText);
+    const metadataJson = dataJson === undefined ? undefined : canonicalJsonOfPlain(event.metadata, cleanText);
+    if (dataJson !== undefined && metadataJson !== undefined) {
+      // Checked plain by the walk, so a bare stringify/parse makes the same copy toPlainJson would.
+      const data: unknown = JSON.parse(JSON.stringify(event.data));
+      const metadata = JSON.parse(JSON.stringify(event.metadata)) as EventMetadataInput;
+      valid.push({ id, type: event.type, schemaVersion: event.schemaVersion, data, metadata, dataJson, metadataJson });
+      return;
+    }
     try {
       valid.push({
         id,

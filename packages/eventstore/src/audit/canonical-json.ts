@@ -46,3 +46,60 @@ export function canonicalJson(value: unknown): string {
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
   }
 }
+
+/**
+ * `canonicalJson` of the copy `toPlainJson` (validation.ts) would make of `value`, in one walk
+ * of the caller's own object and without making the copy: strings must be well-formed text
+ * without NUL (`isCleanText`), numbers finite, objects plain (or a valid Date, written as its
+ * ISO string); `undefined` members are left out and `undefined` array items written as null.
+ * Returns undefined for anything else, or deeper than 256 levels (a cycle): the caller then
+ * takes the explaining path, which names the offending field. The append hot path hashes and
+ * stores this text (ADR 0006), so it must agree with `canonicalJson(toPlainJson(value))` for
+ * every value it accepts (property test in canonical-json.unit.spec.ts).
+ */
+export function canonicalJsonOfPlain(value: unknown, isCleanText: (text: string) => boolean, depth = 0): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return isCleanText(value) ? JSON.stringify(value) : undefined;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'object': {
+      if (value === null) return 'null';
+      if (depth > 256) return undefined;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          const text = item === undefined ? 'null' : canonicalJsonOfPlain(item, isCleanText, depth + 1);
+          if (text === undefined) return undefined;
+          out += (i === 0 ? '' : ',') + text;
+        }
+        return `${out}]`;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto === Date.prototype) {
+        const date = value as Date;
+        return !Object.hasOwn(date, 'toJSON') && !Number.isNaN(date.getTime()) ? JSON.stringify(date.toISOString()) : undefined;
+      }
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        if (!isCleanText(key)) return undefined;
+        const text = canonicalJsonOfPlain(member, isCleanText, depth + 1);
+        if (text === undefined) return undefined;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeJson } from '../validation.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { cleanText, normalizeJson, toPlainJson, validateNewEvents } from '../validation.ts';
+import { planAppend } from '../append-plan.ts';
+import { rowsJson } from '../sql/sql-event-store.ts';
+import { canonicalJson, canonicalJsonOfPlain } from './canonical-json.ts';
+import { computeEventHash } from './hash-chain.ts';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, writes no whitespace, bigints as strings', () => {
@@ -37,5 +40,68 @@ describe('canonicalJson', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+// ADR 0006: the append hot path hashes and stores the text canonicalJsonOfPlain writes while it
+// checks, so it must be exactly canonicalJson of the copy the explaining path would make.
+describe('canonicalJsonOfPlain', () => {
+  const plainish = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: 'binary' }),
+      fc.double(),
+      fc.integer(),
+      fc.constant(-0),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.date({ noInvalidDate: false }),
+      fc.array(tie('value'), { maxLength: 5 }),
+      fc.dictionary(fc.string(), tie('value'), { maxKeys: 5 }),
+    ),
+  })).value;
+
+  it('writes canonicalJson(toPlainJson(value)) for every value toPlainJson accepts, and refuses every value it refuses', () => {
+    fc.assert(
+      fc.property(plainish, (value) => {
+        let expected: string | undefined;
+        try {
+          expected = value === undefined ? undefined : canonicalJson(toPlainJson(value, '/data'));
+        } catch {
+          expected = undefined;
+        }
+        // Same bytes where both accept, and the same refusals (among these values: no Date subclasses,
+        // which only the explaining path takes).
+        expect(canonicalJsonOfPlain(value, cleanText)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('leaves to the explaining path what is not plainly JSON', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    for (const value of [new Map(), NaN, Infinity, 'a\u0000b', '\ud800', 1n, () => 1, new Date(Number.NaN), { toJSON: () => 1 }, cyclic, new (class X {})()]) {
+      expect(canonicalJsonOfPlain(value, cleanText)).toBeUndefined();
+      expect(canonicalJsonOfPlain({ nested: [value] }, cleanText)).toBeUndefined();
+    }
+    expect(canonicalJsonOfPlain({ ['bad\u0000key']: 1 }, cleanText)).toBeUndefined();
+  });
+
+  it('validation keeps the texts, the hash over them is the hash over the values, and the SQL rows parse back to the values', () => {
+    const [event] = validateNewEvents('case-1', [
+      { id: '0b6f5a36-93f5-4a43-a8ad-4ad2f1b8e3c1', type: 'T', schemaVersion: 1, data: { b: [1, { d: new Date(0) }], a: 'x', u: undefined }, metadata: { correlationId: 'c', actor: { id: 'a', role: 'r' } } },
+    ]);
+    expect(event!.dataJson).toBe('{"a":"x","b":[1,{"d":"1970-01-01T00:00:00.000Z"}]}');
+    const plan = planAppend('case-1', [event!], 'no_stream', null, new Map());
+    if (plan.kind !== 'write') throw new Error('expected a write');
+    const planned = plan.events[0]!;
+    const { dataJson: _d, metadataJson: _m, ...withoutTexts } = event!;
+    expect(planned.metadata.hash).toBe(computeEventHash({ ...withoutTexts, stream: 'case-1', revision: 0n }, null));
+    const [row] = JSON.parse(rowsJson(plan.events)) as Record<string, unknown>[];
+    expect(row).toEqual({ stream_revision: '0', event_id: planned.id, type: 'T', schema_version: 1, data: planned.data, metadata: planned.metadata });
   });
 });

@@ -223,6 +223,26 @@ interface CommitCursor {
   readonly position: bigint;
 }
 
+/**
+ * The JSON array of `events` rows the append statements read with jsonb_to_recordset. Data and
+ * metadata are pasted in as canonical text where validation made it (ADR 0006); the stored
+ * metadata is the caller's plus the chain fields (jsonb keeps its own key order anyway).
+ */
+export function rowsJson(events: readonly PlannedEvent[]): string {
+  let out = '[';
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const chain = `"prevHash":${e.metadata.prevHash === null ? 'null' : JSON.stringify(e.metadata.prevHash)},"hash":${JSON.stringify(e.metadata.hash)}`;
+    const metadata =
+      e.metadataJson === undefined ? JSON.stringify(e.metadata) : e.metadataJson === '{}' ? `{${chain}}` : `{${chain},${e.metadataJson.slice(1)}`;
+    const data = e.dataJson ?? JSON.stringify(e.data);
+    out +=
+      `${i === 0 ? '' : ','}{"stream_revision":"${e.revision}","event_id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},` +
+      `"schema_version":${e.schemaVersion},"data":${data === undefined ? 'null' : data},"metadata":${metadata}}`;
+  }
+  return `${out}]`;
+}
+
 export async function createSqlEventStore(driver: SqlDriver, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
   if (!options.skipSchema) await guarded(() => ensureSchema(driver));
   const [{ schema }] = (await guarded(() => driver.query<{ schema: string }>('SELECT current_schema() AS schema'))) as [{ schema: string }];
@@ -267,14 +287,6 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       const plan = planAppend(stream, events, appendOptions.expectedRevision, head, existing);
       if (plan.kind === 'already-appended') return plan.result;
 
-      const records = plan.events.map((e) => ({
-        stream_revision: e.revision.toString(),
-        event_id: e.id,
-        type: e.type,
-        schema_version: e.schemaVersion,
-        data: e.data,
-        metadata: e.metadata,
-      }));
       let inserted: { global_position: string; stream_revision: string }[];
       try {
         inserted = await tx.query(
@@ -289,7 +301,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
            SELECT global_position::text AS global_position, stream_revision::text AS stream_revision,
                   (SELECT pg_notify($3, '')) IS NULL AS notified
            FROM inserted ORDER BY inserted.global_position`,
-          [stream, JSON.stringify(records), channel],
+          [stream, rowsJson(plan.events), channel],
         );
       } catch (error) {
         const { code, constraint } = errorInfo(error);
@@ -401,21 +413,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     }
     if (planned.length === 0) return;
 
-    const payload = planned.map((p, i) => ({
-      i,
-      stream: p.queued.stream,
-      headRevision: p.headRevision.toString(),
-      headHash: p.headHash,
-      ids: p.events.map((e) => e.id),
-      rows: p.events.map((e) => ({
-        stream_revision: e.revision.toString(),
-        event_id: e.id,
-        type: e.type,
-        schema_version: e.schemaVersion,
-        data: e.data,
-        metadata: e.metadata,
-      })),
-    }));
+    // The payload is written as text: each event's data and metadata are already canonical JSON
+    // when validation made them (ADR 0006), so they are pasted in rather than stringified again.
+    const idsJson = (p: PlannedAppend) => JSON.stringify(p.events.map((e) => e.id));
     stats.groups += 1;
     let rows: GroupOutcome[];
     const setBased = planned.length >= SET_BASED_MIN && distinctAndIdle(planned);
@@ -425,10 +425,27 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       rows = setBased
         ? await driver.atomic<GroupOutcome>(
             APPEND_SET,
-            [JSON.stringify(planned.map((p, i) => ({ i, stream: p.queued.stream, head: headKey(p.headRevision, p.headHash), ids: payload[i]!.ids, rows: payload[i]!.rows }))), channel],
+            [
+              `[${planned
+                .map((p, i) => `{"i":${i},"stream":${JSON.stringify(p.queued.stream)},"head":${JSON.stringify(headKey(p.headRevision, p.headHash))},"ids":${idsJson(p)},"rows":${rowsJson(p.events)}}`)
+                .join(',')}]`,
+              channel,
+            ],
             { name: 'govsvc_append_set' },
           )
-        : await driver.atomic<GroupOutcome>(APPEND_PLANNED, [JSON.stringify(payload), channel], { name: 'govsvc_append_planned' });
+        : await driver.atomic<GroupOutcome>(
+            APPEND_PLANNED,
+            [
+              `[${planned
+                .map(
+                  (p, i) =>
+                    `{"i":${i},"stream":${JSON.stringify(p.queued.stream)},"headRevision":"${p.headRevision}","headHash":${JSON.stringify(p.headHash)},"ids":${idsJson(p)},"rows":${rowsJson(p.events)}}`,
+                )
+                .join(',')}]`,
+              channel,
+            ],
+            { name: 'govsvc_append_planned' },
+          );
     } catch (error) {
       for (const p of planned) streamsInStatement.delete(p.queued.stream);
       for (const p of planned) heads.forget(p.queued.stream);
