@@ -31,3 +31,31 @@ describe('pg driver: a connection lost inside a transaction (issue 9, pg-restart
     }
   });
 });
+
+describe('pg driver: relaxed durability for checkpoint writes', () => {
+  let schema: IsolatedSchema;
+  beforeAll(async () => {
+    schema = await createIsolatedSchema('pg_client_relaxed');
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('runs a relaxed statement with synchronous_commit off and every other one with the server setting; both see the same data at once', async () => {
+    const driver = createPgDriver({ connectionString: schema.connectionString, maxConnections: 2 });
+    try {
+      const setting = async (relaxed: boolean) =>
+        (await driver.query<{ s: string }>('SELECT current_setting($1) AS s', ['synchronous_commit'], relaxed ? { durability: 'relaxed' } : undefined))[0]!.s;
+      expect(await setting(true)).toBe('off');
+      expect(await setting(false)).toBe('on');
+      expect(await setting(true)).toBe('off');
+      await driver.query('CREATE TABLE marks (id integer PRIMARY KEY, at integer NOT NULL)');
+      await driver.query('INSERT INTO marks VALUES (1, 0)');
+      const [row] = await driver.query<{ at: number }>('UPDATE marks SET at = 5 WHERE id = 1 AND at = 0 RETURNING at', [], { durability: 'relaxed' });
+      expect(row!.at).toBe(5);
+      expect(await driver.query('SELECT at FROM marks')).toEqual([{ at: 5 }]);
+    } finally {
+      await driver.close();
+    }
+  });
+});

@@ -37,7 +37,24 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   pool.on('error', () => undefined);
   const listeners = new Set<pg.Client>();
 
-  const poolExecutor = executorOf(pool);
+  // Statements that may commit without waiting for the WAL flush (QueryOptions.durability) get a
+  // small pool of their own whose sessions say so: a checkpoint write then costs no fsync, and
+  // does not queue behind the appends' flushes.
+  let relaxedPool: pg.Pool | null = null;
+  const relaxedExecutor = () => {
+    if (!relaxedPool) {
+      relaxedPool = new pg.Pool({ connectionString: options.connectionString, max: 2, connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000 });
+      relaxedPool.on('error', () => undefined);
+      // Queued ahead of the first statement on the new connection.
+      relaxedPool.on('connect', (client) => void client.query('SET synchronous_commit TO off').catch(() => undefined));
+    }
+    return executorOf(relaxedPool);
+  };
+  const strictExecutor = executorOf(pool);
+  const poolExecutor: SqlExecutor = {
+    query: (text, params, queryOptions) =>
+      queryOptions?.durability === 'relaxed' ? relaxedExecutor().query(text, params, queryOptions) : strictExecutor.query(text, params, queryOptions),
+  };
   return {
     ...poolExecutor,
     // A pooled statement outside BEGIN is its own transaction: one round trip, one commit.
@@ -111,7 +128,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
     async close() {
       await Promise.all([...listeners].map((client) => client.end().catch(() => undefined)));
       listeners.clear();
-      await pool.end();
+      await Promise.all([pool.end(), (relaxedPool as pg.Pool | null)?.end()]);
     },
   };
 }

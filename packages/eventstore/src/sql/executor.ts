@@ -14,6 +14,14 @@ export interface SqlExecutor {
 
 export interface QueryOptions {
   readonly name?: string;
+  /**
+   * `relaxed`: the statement's commit need not wait for its WAL flush (PostgreSQL's
+   * `synchronous_commit = off`). Only for writes whose loss in a crash of the database server
+   * repeats work and loses nothing: subscription checkpoints, whose subscribers are at least
+   * once already (a checkpoint written a moment too early is never possible, only one a moment
+   * too late). It is still atomic and visible at once; a driver without the notion ignores it.
+   */
+  readonly durability?: 'relaxed';
 }
 
 export interface SqlDriver extends SqlExecutor {
