@@ -31,6 +31,7 @@ import { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
 import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
 import type { EventStore } from '@govsvc/eventstore/port';
+import type { SqlEventStore } from '@govsvc/eventstore/sql/sql-event-store';
 import { createIsolatedSchema } from '@govsvc/testkit/postgres';
 import { deterministicEventId } from '@govsvc/eventstore/event-ids';
 import { createInProcessBus } from '@govsvc/messaging/in-process-bus';
@@ -54,6 +55,18 @@ const PG_N = Math.min(N, Number(process.env.BENCH_PG_N ?? 20_000));
 const PG_CONCURRENCY = Number(process.env.BENCH_PG_CONCURRENCY ?? 256);
 /** 3c: seconds of the steady stream of 1,000 deadlines/s during the durable storm of `BENCH_PG_N` (`BENCH_STEADY_S`, 0 skips). */
 const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 20);
+/** 3b: passes of the durable storm (`BENCH_PG_BATCH`, the scheduler's default 1000). */
+const PG_BATCH = Number(process.env.BENCH_PG_BATCH ?? 1000);
+/** 3b: how the scheduler fires, side by side in this order (`BENCH_PG_MODES`, comma-separated; the last one's store is 4b's). */
+const FIRING_MODES = {
+  each: 'one deadline after another (read, decide, append each: before issue 7\'s storm work)',
+  together: 'appends handed to the store as decided, the next read not waiting for them (they pile up and commit together)',
+} as const;
+type FiringMode = keyof typeof FIRING_MODES;
+const PG_MODES = (process.env.BENCH_PG_MODES ?? 'each,together').split(',').map((m) => {
+  if (!(m in FIRING_MODES)) throw new Error(`BENCH_PG_MODES: ${m} is none of ${Object.keys(FIRING_MODES).join(', ')}`);
+  return m as FiringMode;
+});
 /** 2b: entries of the index a restart is measured over (`BENCH_RECOVERY_N`, e.g. 10000000; 0 skips). */
 const RECOVERY_N = Number(process.env.BENCH_RECOVERY_N ?? 0);
 /** `BENCH_STORM=0` skips the in-memory storm (at 1,000,000 it would take the session). */
@@ -263,15 +276,25 @@ async function main() {
 
   // ── 3b. the same storm recorded durably: PostgreSQL store, its group commit packing concurrent firings ──
   if (PG_N > 0) {
-    const schema = await createIsolatedSchema('supervision_bench');
-    const pgStore = await createPostgresEventStore({ connectionString: schema.connectionString, maxConnections: 6 });
-    const pgIndex = createRedisDeadlineIndex({ url: REDIS_URL, prefix: `${run}pg:` });
-    try {
+    // One storm on a fresh PostgreSQL store per firing mode (side by side, in the order given); the last one's store is 4b's.
+    const durableStorm = async (mode: FiringMode, pgStore: SqlEventStore, prefix: string) => {
+      const pgIndex = createRedisDeadlineIndex({ url: REDIS_URL, prefix });
       clock.set('2025-03-03T08:00:00+08:00');
       let t = Date.now();
       await openAll(pgStore, PG_N);
       const openMs = Date.now() - t;
-      const pgModule = createSupervisionModule({ store: pgStore, bus, clock, ids: sequentialIds(), logger: pino({ level: 'silent' }), schedules: [], index: pgIndex, timeline: createMemoryCaseTimeline(), runScheduler: false, scheduler: { concurrency: PG_CONCURRENCY } });
+      const pgModule = createSupervisionModule({
+        store: pgStore,
+        bus,
+        clock,
+        ids: sequentialIds(),
+        logger: pino({ level: 'silent' }),
+        schedules: [],
+        index: pgIndex,
+        timeline: createMemoryCaseTimeline(),
+        runScheduler: false,
+        scheduler: { concurrency: PG_CONCURRENCY, batchSize: PG_BATCH, perDeadline: mode === 'each' },
+      });
       await pgModule.start();
       await pgModule.caughtUp();
       const before = pgStore.appendStats();
@@ -282,13 +305,32 @@ async function main() {
       const after = pgStore.appendStats();
       await pgModule.caughtUp();
       const pgBreaches = (await pgStore.readAll({ filter: { eventTypes: ['DeadlineBreached'] }, maxCount: PG_N * 2 })).length;
-      if (pgBreaches !== PG_N) throw new Error(`PostgreSQL storm: ${pgBreaches} breaches for ${PG_N} deadlines`);
+      if (pgBreaches !== PG_N) throw new Error(`PostgreSQL storm (${mode}): ${pgBreaches} breaches for ${PG_N} deadlines`);
       const groups = after.groups - before.groups;
       const appends = after.fast - before.fast;
       log(
-        `3b. breach storm recorded durably (PostgreSQL store, group commit, ${PG_CONCURRENCY} firings in flight): ${PG_N} opened in ${seconds(openMs)} s (${rate(PG_N, openMs)}/s); all due → ${pgBreaches} DeadlineBreached, each once, in ${seconds(pgStormMs)} s = ${rate(PG_N, pgStormMs)} breaches/s; ${appends} firing appends in ${groups} transactions (${groups > 0 ? (appends / groups).toFixed(1) : '–'} per commit), ${after.locked - before.locked} on the locked path`,
+        `3b. breach storm recorded durably, firing ${FIRING_MODES[mode]} (PostgreSQL store, group commit, ${PG_CONCURRENCY} reads in flight, passes of ${PG_BATCH}): ${PG_N} opened in ${seconds(openMs)} s (${rate(PG_N, openMs)}/s); all due → ${pgBreaches} DeadlineBreached, each once, in ${seconds(pgStormMs)} s = ${rate(PG_N, pgStormMs)} breaches/s; ${appends} firing appends in ${groups} transactions (${groups > 0 ? (appends / groups).toFixed(1) : '–'} per commit), ${after.locked - before.locked} on the locked path`,
       );
       await pgModule.stop();
+      return pgIndex;
+    };
+    for (const mode of PG_MODES.slice(0, -1)) {
+      const other = await createIsolatedSchema('supervision_bench');
+      const otherStore = await createPostgresEventStore({ connectionString: other.connectionString, maxConnections: 6 });
+      try {
+        const otherIndex = await durableStorm(mode, otherStore, `${run}pg-${mode}:`);
+        await otherIndex.clear();
+        await otherIndex.close();
+      } finally {
+        await otherStore.close();
+        await other.drop();
+      }
+    }
+    const schema = await createIsolatedSchema('supervision_bench');
+    const pgStore = await createPostgresEventStore({ connectionString: schema.connectionString, maxConnections: 6 });
+    const pgIndex = await durableStorm(PG_MODES[PG_MODES.length - 1]!, pgStore, `${run}pg:`);
+    try {
+      let t: number;
 
       // 4b. the rebuild where the event store really is: the same PostgreSQL store, against a bare readAll of
       // the same deadline events in the same pages (the in-memory readAll of 4 below copies nothing, so no

@@ -122,7 +122,7 @@ export async function measureStormWithSteadyStream(options: StormSteadyOptions):
     scheduler: { concurrency },
   });
   try {
-    let t = Date.now();
+    const t = Date.now();
     await options.openAll(store, stormN, 'BJ-B');
     await options.openAll(store, steadyN, 'BJ-S');
     const openMs = Date.now() - t;

@@ -28,7 +28,7 @@ import { rebuildCaseTimeline, subscribeCaseTimeline, type CaseTimeline } from '.
 import { ConsoleSessions } from './app/console-session.ts';
 import { createContractConsumer, type ContractConsumer } from './app/contract-consumer.ts';
 import type { DeadlineIndex, IndexChange, IndexEntry } from './app/deadline-index.ts';
-import { rebuildDeadlineIndex, subscribeDeadlineIndex, summariesFromStore } from './app/deadlines.ts';
+import { DeadlineFoldCache, rebuildDeadlineIndex, subscribeDeadlineIndex, summariesFromStore } from './app/deadlines.ts';
 import { createSupervisionRelay } from './app/relay.ts';
 import { Scheduler } from './app/scheduler.ts';
 import { DEFAULT_WARNING, type WarningPolicy } from './domain/kinds.ts';
@@ -63,7 +63,9 @@ export interface SupervisionModuleDeps {
   /** Topic actually used for a contract topic, e.g. an environment prefix (tests isolate themselves with it); identity by default. */
   readonly topicFor?: (contractTopic: string) => string;
   /** Scheduler tuning. */
-  readonly scheduler?: { readonly batchSize?: number; readonly concurrency?: number; readonly idleMs?: number };
+  readonly scheduler?: { readonly batchSize?: number; readonly concurrency?: number; readonly idleMs?: number; readonly perDeadline?: boolean };
+  /** Deadline states the index projection and the scheduler share (default 20,000, about 700 bytes each; 0 holds none). */
+  readonly foldCacheCapacity?: number;
   /** Run the scheduler loop in start() (default true); tests drive `scheduler.runOnce()` instead. */
   readonly runScheduler?: boolean;
   /** How often the projections' integrity markers are checked, so a wiped Redis is rebuilt from the store (default 5 s). */
@@ -130,11 +132,14 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
   const index = announcing(deps.index, changes);
   const calendar = new CalendarHolder(deps.store, deps.schedules);
   const warning = deps.warning ?? DEFAULT_WARNING;
+  // What the projection folds the scheduler fires from without reading, and what the scheduler fires the projection folds onto.
+  const foldCache = new DeadlineFoldCache(deps.foldCacheCapacity);
   const scheduler = new Scheduler({
     store: deps.store,
     index,
     clock: deps.clock,
     calendar: () => calendar.current(),
+    cache: foldCache,
     ...deps.scheduler,
     onError: (error, deadlineId) => log.error({ err: error, deadlineId }, 'firing a deadline failed; it stays due and is retried'),
   });
@@ -265,7 +270,7 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       await restoreIfWiped(true);
       watchdog = setInterval(() => void restoreIfWiped(), deps.indexCheckMs ?? 5_000);
       watchdog.unref();
-      keepSubscribed('deadline-index', () => subscribeDeadlineIndex(deps.store, index), (s) => (indexSubscription = s));
+      keepSubscribed('deadline-index', () => subscribeDeadlineIndex(deps.store, index, foldCache), (s) => (indexSubscription = s));
       keepSubscribed('calendar', () => calendar.subscribe(index, deps.clock), (s) => (calendarSubscription = s));
       keepSubscribed('case-timeline', () => subscribeCaseTimeline(deps.store, deps.timeline), (s) => (timelineSubscription = s));
       const topicFor = deps.topicFor ?? ((topic: string) => topic);

@@ -14,7 +14,7 @@ import { handleCommand } from '@govsvc/eventstore/command-handler';
 import { fold } from '@govsvc/eventstore/decider';
 import { EventIdConflictError } from '@govsvc/eventstore/errors';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
-import type { EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
+import type { EventMetadataInput, EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
 import { deadlineDecider, type DeadlineCommand, type DeadlineState } from '../domain/deadline-decider.ts';
 import type { DeadlineEvent } from '../domain/deadline-events.ts';
 import { deadlineStream } from '../domain/kinds.ts';
@@ -44,13 +44,7 @@ export async function executeDeadline(store: EventStore, deadlineId: string, com
     handleCommand(store, deadlineStream(deadlineId), deadlineDecider, command, {
       codec: ownDeadlineCodec,
       eventIds: deterministicEventIds(options.seed),
-      metadata: (event) => ({
-        caseId: event.data.caseId,
-        correlationId: options.correlationId,
-        ...(options.causationId ? { causationId: options.causationId } : {}),
-        ...(options.guideVersion ? { guideVersion: options.guideVersion } : {}),
-        actor: SYSTEM_ACTOR,
-      }),
+      metadata: deadlineMetadata(options),
     });
   let result;
   try {
@@ -60,6 +54,17 @@ export async function executeDeadline(store: EventStore, deadlineId: string, com
     result = await attempt();
   }
   return { state: result.state, events: result.alreadyAppended ? [] : result.events, recorded: result.events, revision: result.nextExpectedRevision };
+}
+
+/** The metadata of every event a deadline command appends (the same whichever way it is appended). */
+export function deadlineMetadata(options: ExecuteOptions): (event: DeadlineEvent) => EventMetadataInput {
+  return (event) => ({
+    caseId: event.data.caseId,
+    correlationId: options.correlationId,
+    ...(options.causationId ? { causationId: options.causationId } : {}),
+    ...(options.guideVersion ? { guideVersion: options.guideVersion } : {}),
+    actor: SYSTEM_ACTOR,
+  });
 }
 
 /** The index write for a deadline's state at `revision`: its entry while open, its removal once closed. */
@@ -121,8 +126,15 @@ export class DeadlineFoldCache {
     const held = this.young.get(stream) ?? this.old.get(stream);
     return held !== undefined && held.revision === revision ? held.state : undefined;
   }
+  /** The newest state held and its revision, if any. */
+  latest(stream: string): { readonly revision: bigint; readonly state: DeadlineState } | undefined {
+    return this.young.get(stream) ?? this.old.get(stream);
+  }
   remember(stream: string, revision: bigint, state: DeadlineState): void {
     if (this.capacity <= 0) return;
+    // The scheduler and the projection both remember: a projection catching up must not put an older state back.
+    const held = this.young.get(stream) ?? this.old.get(stream);
+    if (held !== undefined && held.revision > revision) return;
     if (this.young.size >= Math.ceil(this.capacity / 2)) {
       this.old = this.young;
       this.young = new Map();
@@ -163,9 +175,13 @@ async function changesOf(store: EventStore, batch: readonly StoredEvent[], cache
   for (const [stream, events] of byStream) {
     const first = events[0]!.revision;
     const contiguous = events.every((e, i) => e.revision === first + BigInt(i));
-    const base = !contiguous ? undefined : first === 0n ? deadlineDecider.initialState() : cache?.at(stream, first - 1n);
+    // Held at a revision within the batch (the scheduler remembers what it fires): only the events after it are folded.
+    const held = contiguous ? cache?.latest(stream) : undefined;
+    const from = held !== undefined && held.revision >= first - 1n && held.revision <= events[events.length - 1]!.revision ? held : undefined;
+    const base = !contiguous ? undefined : from !== undefined ? from.state : first === 0n ? deadlineDecider.initialState() : undefined;
+    const rest = from !== undefined ? events.filter((e) => e.revision > from.revision) : events;
     if (base === undefined) unread.push(stream);
-    else states.set(stream, events.reduce((state, e) => deadlineDecider.evolve(state, ownDeadlineCodec.decode(e)), base));
+    else states.set(stream, rest.reduce((state, e) => deadlineDecider.evolve(state, ownDeadlineCodec.decode(e)), base));
   }
   for (let i = 0; i < unread.length; i += HISTORY_READS_IN_FLIGHT) {
     await Promise.all(
@@ -193,11 +209,13 @@ async function changesOf(store: EventStore, batch: readonly StoredEvent[], cache
 
 export const DEADLINE_INDEX_SUBSCRIPTION = 'supervision-deadline-index';
 
-/** Keeps the index in step with the deadline streams, resuming from its stored checkpoint. */
-export function subscribeDeadlineIndex(store: EventStore, index: DeadlineIndex): Subscription {
-  // A deadline's later events (warned, breached, closed) usually follow its opening within a working day
-  // or two: the cache lets most of them be folded without reading the stream again.
-  const cache = new DeadlineFoldCache();
+/**
+ * Keeps the index in step with the deadline streams, resuming from its stored checkpoint. A deadline's later
+ * events (warned, breached, closed) usually follow its opening within a working day or two: the cache lets
+ * most of them be folded without reading the stream again; the scheduler, sharing it, remembers the states
+ * it fired, so their projection reads nothing even when their openings are long forgotten (a storm).
+ */
+export function subscribeDeadlineIndex(store: EventStore, index: DeadlineIndex, cache = new DeadlineFoldCache()): Subscription {
   return store.subscribeToAll(
     { subscriptionId: DEADLINE_INDEX_SUBSCRIPTION, filter: { categories: [DEADLINE_CATEGORY] }, batchSize: 500 },
     (events) => projectBatch(store, index, events, cache),

@@ -1,0 +1,154 @@
+/**
+ * The scheduler's pass (issue 7, breach storm): appends handed to the store together, not one per read;
+ * a stream written between the read and the append is decided again on what it holds; the states
+ * fired are remembered in the fold cache the index projection shares, so projecting them reads nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { civilDate } from '@govsvc/calendar/civil-date';
+import { loadSchedules } from '@govsvc/calendar/data-files';
+import { WorkingCalendar } from '@govsvc/calendar/working-calendar';
+import { fold } from '@govsvc/eventstore/decider';
+import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
+import type { EventStore } from '@govsvc/eventstore/port';
+import { ControlledClock } from '@govsvc/runtime/clock';
+import { deadlineDecider } from '../domain/deadline-decider.ts';
+import { deadlineIdOf, deadlineStream } from '../domain/kinds.ts';
+import { DEADLINE_CATEGORY, ownDeadlineCodec } from './codecs.ts';
+import { createMemoryDeadlineIndex, entryOf } from './deadline-index.ts';
+import { DeadlineFoldCache, executeDeadline, projectBatch, rebuildDeadlineIndex } from './deadlines.ts';
+import { Scheduler } from './scheduler.ts';
+
+const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
+
+/**
+ * Records stream reads and appends, runs `afterRead` once a stream has been read, and makes each append take
+ * `appendMs` (a group commit's round trip): `mostInFlight` is how many appends were ever waiting at once.
+ */
+function watchedStore(store: EventStore, afterRead: (stream: string) => Promise<void> = async () => {}, appendMs = 0) {
+  const calls: string[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const watched: EventStore = Object.assign(Object.create(store) as EventStore, {
+    readStream: async (...args: Parameters<EventStore['readStream']>) => {
+      calls.push(`read ${args[0]}`);
+      const events = await store.readStream(...args);
+      await afterRead(args[0]);
+      return events;
+    },
+    appendToStream: async (...args: Parameters<EventStore['appendToStream']>) => {
+      calls.push(`append ${args[0]}`);
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      try {
+        if (appendMs > 0) await new Promise((resolve) => setTimeout(resolve, appendMs));
+        return await store.appendToStream(...args);
+      } finally {
+        inFlight -= 1;
+      }
+    },
+  });
+  return { watched, calls, mostInFlight: () => mostInFlight };
+}
+
+async function openDeadlines(store: EventStore, cases: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < cases; i++) {
+    const caseId = `BJ-S${i}`;
+    const deadlineId = deadlineIdOf(caseId, 'acceptance', 'submission');
+    ids.push(deadlineId);
+    await executeDeadline(
+      store,
+      deadlineId,
+      {
+        type: 'OpenDeadline', deadlineId, caseId, kind: 'acceptance', step: 'submission', openedAt: '2025-03-03T10:00:00+08:00', start: civilDate('2025-03-03'),
+        owner: { department: '北京市市场监督管理局', centre: 'centre-chaoyang', itemCode: 'ITEM-1', itemName: '食品经营许可', guideVersion: '1' }, cause: 'intake.application-submitted.v1', calendar,
+      },
+      { seed: `open:${deadlineId}`, correlationId: caseId },
+    );
+  }
+  return ids;
+}
+
+async function setUp(cases: number) {
+  const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
+  const store = createInMemoryEventStore({ now: () => clock.now() });
+  const ids = await openDeadlines(store, cases);
+  const index = createMemoryDeadlineIndex();
+  await rebuildDeadlineIndex(store, index);
+  clock.set('2025-03-05T00:00:00+08:00'); // every deadline (due 2025-03-04) is breached
+  return { clock, store, ids, index };
+}
+
+const breachesOf = async (store: EventStore, deadlineId: string) => (await store.readStream(deadlineStream(deadlineId))).filter((e) => e.type === 'DeadlineBreached').length;
+
+describe('scheduler pass', () => {
+  it('hands each append to the store without waiting for it before the next read, fires each deadline once, and a second pass fires nothing', async () => {
+    const { clock, store, ids, index } = await setUp(40);
+    const stale = createMemoryDeadlineIndex(); // as the index stood before the pass: a crash before its write
+    await rebuildDeadlineIndex(store, stale);
+    const { watched, calls, mostInFlight } = watchedStore(store, undefined, 30);
+    const fired: string[] = [];
+    // One read at a time: appends that each waited before the next read would never be in flight together.
+    const scheduler = new Scheduler({ store: watched, index, clock, calendar: () => calendar, concurrency: 1, onFired: (events) => fired.push(...events.map((e) => e.type)) });
+
+    expect(await scheduler.runOnce()).toBe(40);
+    expect(mostInFlight()).toBeGreaterThanOrEqual(20); // the store can pack them into one group commit
+    expect(calls.filter((c) => c.startsWith('append '))).toHaveLength(40);
+    for (const id of ids) expect(await breachesOf(store, id)).toBe(1);
+    expect(fired.filter((t) => t === 'DeadlineBreached')).toHaveLength(40);
+    for (const id of ids) expect((await index.get(id))?.card).toBe('yellow');
+    expect(await scheduler.runOnce()).toBe(0);
+
+    // The same pass again over the stale index: each stream read shows the firing recorded, nothing is appended.
+    calls.length = 0;
+    expect(await new Scheduler({ store: watched, index: stale, clock, calendar: () => calendar }).runOnce()).toBe(40);
+    expect(calls.filter((c) => c.startsWith('append '))).toEqual([]);
+    for (const id of ids) expect(await breachesOf(store, id)).toBe(1);
+    expect((await stale.get(ids[0]!))?.card).toBe('yellow'); // and the stale entries are corrected
+  });
+
+  it('a stream closed between the pass reading it and appending: the append is refused, and decided again on the closed stream nothing fires', async () => {
+    const { clock, store, ids, index } = await setUp(5);
+    const closing = deadlineStream(ids[2]!);
+    let closed = false;
+    const { watched } = watchedStore(store, async (stream) => {
+      if (stream !== closing || closed) return;
+      closed = true;
+      await executeDeadline(store, ids[2]!, { type: 'CloseDeadline', at: '2025-03-04T23:00:00+08:00', resolution: 'cancelled', cause: 'intake.case-not-accepted.v1' }, { seed: 'close', correlationId: 'close' });
+    });
+    const errors: unknown[] = [];
+    const scheduler = new Scheduler({ store: watched, index, clock, calendar: () => calendar, onError: (error) => errors.push(error) });
+
+    await scheduler.runOnce();
+    expect(errors).toEqual([]);
+    expect(closed).toBe(true);
+    expect(await breachesOf(store, ids[2]!)).toBe(0);
+    expect(await index.get(ids[2]!)).toBeNull(); // closed: out of the index
+    for (const id of [ids[0]!, ids[1]!, ids[3]!, ids[4]!]) expect(await breachesOf(store, id)).toBe(1);
+  });
+
+  it('remembers the states it fired in the shared fold cache: projecting the firings reads no stream, and indexes what a whole fold gives', async () => {
+    const { clock, store, ids } = await setUp(30);
+    const index = createMemoryDeadlineIndex();
+    await rebuildDeadlineIndex(store, index);
+    const cache = new DeadlineFoldCache(100); // empty: the openings long forgotten, as in a storm
+    await new Scheduler({ store, index, clock, calendar: () => calendar, cache }).runOnce();
+
+    const firings = (await store.readAll({ filter: { categories: [DEADLINE_CATEGORY] } })).filter((e) => e.revision > 0n);
+    expect(firings.length).toBeGreaterThanOrEqual(30);
+    let reads = 0;
+    const counting: EventStore = Object.assign(Object.create(store) as EventStore, {
+      readStream: (...args: Parameters<EventStore['readStream']>) => {
+        reads += 1;
+        return store.readStream(...args);
+      },
+    });
+    const projected = createMemoryDeadlineIndex();
+    await projectBatch(counting, projected, firings, cache);
+    expect(reads).toBe(0);
+    for (const id of ids) {
+      const events = await store.readStream(deadlineStream(id));
+      const whole = fold(deadlineDecider, events.map((e) => ownDeadlineCodec.decode(e)));
+      expect(await projected.get(id)).toEqual(entryOf(whole, Number(events[events.length - 1]!.revision)));
+    }
+  });
+});
