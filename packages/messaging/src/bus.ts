@@ -110,6 +110,12 @@ export interface MessageBus {
   /** Appends the messages to the topic; resolves once all are acknowledged (Kafka: acks=all). */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   /**
+   * Opens the publishing side ahead of the first `publish` (optional; `publish` connects by itself
+   * otherwise). A relay calls it on start, so its first events after a deploy do not also wait for
+   * the producer's connection, metadata and producer id.
+   */
+  connect?(): Promise<void>;
+  /**
    * Joins the consumer group; resolves once this member has its first assignment and its
    * start positions are fixed (a message published after that reaches a `fromBeginning: false` group).
    */

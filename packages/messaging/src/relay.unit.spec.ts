@@ -76,6 +76,30 @@ describe('relay: event store → bus (in-memory store, in-process bus)', () => {
     expect(relay.status()).toMatchObject({ state: 'running', lastPosition: store.allEvents().at(-1)!.globalPosition });
   });
 
+  it('opens the bus for publishing on start, before any event is there to publish (issue 3: first events after a deploy)', async () => {
+    let connects = 0;
+    let publishes = 0;
+    const watched: MessageBus = {
+      ...bus,
+      connect: async () => void (connects += 1),
+      publish: async (t, messages) => {
+        publishes += 1;
+        await bus.publish(t, messages);
+      },
+    };
+    const relay = start(createRelay({ store, bus: watched, name: 'relay-connect', map: intakeMapping, log: silent }));
+    await relay.caughtUp();
+    expect({ connects, publishes }).toEqual({ connects: 1, publishes: 0 });
+    await relay.stop();
+    // A bus without connect() (optional in the port) is published to as before.
+    await appendInterleaved(store, ['BJ-9'], 2);
+    const plain = start(createRelay({ store, bus: { ...bus, connect: undefined }, name: 'relay-plain', map: intakeMapping, log: silent }));
+    await plain.caughtUp();
+    const { events, subscription } = await collect(bus, topic, 'reader-plain');
+    await waitFor(() => events.length === 2, 'two published events');
+    await subscription.stop();
+  });
+
   it('maps one domain event to several contracts (async mapping allowed), with stable distinct ids', async () => {
     await store.appendToStream('application-BJ-5', [caseAccepted('BJ-5', 0)], { expectedRevision: 'no_stream' });
     const twice = async (event: StoredEvent) => {
