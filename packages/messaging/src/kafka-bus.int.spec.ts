@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { describeBusContract } from './bus-contract.ts';
 import { createKafkaBus } from './kafka-bus.ts';
 import { createTestKafkaBus } from './kafka-test-bus.ts';
+import { waitFor } from './wait-for.ts';
 
 describeBusContract('Kafka (real broker)', async () => {
   const bus = await createTestKafkaBus('bus-contract');
@@ -15,6 +16,49 @@ describeBusContract('Kafka (real broker)', async () => {
     settleTimeoutMs: 20_000,
     dispose: () => bus.close(),
   };
+});
+
+describe('Kafka bus: commits sent behind the batch (issue 3)', () => {
+  it('connect() opens the producer before the first publish', async () => {
+    const bus = await createTestKafkaBus('connect-ahead');
+    try {
+      const topic = uniqueTopic('connect');
+      await bus.ensureTopics([{ topic, partitions: 1 }]);
+      await bus.connect!();
+      await bus.publish(topic, [{ key: 'k', value: 'v' }]);
+      expect((await bus.consumerLag(uniqueGroupId('connect'), [topic]))[0]!.endOffset).toBe(1n);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('every handled record is committed while the partitions go quiet, and a stop right after the last handler loses no commit', async () => {
+    // Story: each record arrives alone, so each is a batch of one whose commit is sent without
+    // being awaited. Nothing follows the last ones on their partitions: their commits must still
+    // land by themselves, and stop() right after a handler must wait for the commit in flight
+    // before the member leaves the group (else the group's lag stays above 0 and the record comes back).
+    const bus = await createTestKafkaBus('commit-behind');
+    const topic = uniqueTopic('commit-behind');
+    const groupId = uniqueGroupId('commit-behind');
+    try {
+      await bus.ensureTopics([{ topic, partitions: 3 }]);
+      let handled = 0;
+      const subscription = await bus.subscribe({ groupId, topics: [topic], fromBeginning: true, handler: async () => void (handled += 1) });
+      for (let i = 0; i < 12; i++) {
+        await bus.publish(topic, [{ key: `case-${i}`, value: String(i) }]);
+        await waitFor(async () => handled === i + 1, `record ${i} handled`);
+      }
+      await waitFor(async () => (await bus.consumerLag(groupId, [topic])).every((p) => p.lag === 0n), 'lag 0 with the partitions quiet');
+
+      await bus.publish(topic, [{ key: 'case-last', value: 'last' }]);
+      await waitFor(async () => handled === 13, 'the last record handled');
+      await subscription.stop();
+      const lag = await bus.consumerLag(groupId, [topic]);
+      expect(lag.map((p) => p.lag)).toEqual([0n, 0n, 0n]);
+    } finally {
+      await bus.close();
+    }
+  });
 });
 
 describe('Kafka bus when no broker answers', () => {
