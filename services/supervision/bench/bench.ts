@@ -363,7 +363,9 @@ async function main() {
 
   // ── 3c. the durable storm with a steady stream falling due on the wall clock, and intake's appends beside it ──
   if (PG_N > 0 && STEADY_S > 0) {
-    await measureStormWithSteadyStream({ redisUrl: REDIS_URL, keyPrefix: run, bus, stormN: PG_N, steadySeconds: STEADY_S, concurrency: PG_CONCURRENCY, openAll, log });
+    for (const mode of PG_MODES) {
+      await measureStormWithSteadyStream({ redisUrl: REDIS_URL, keyPrefix: `${run}${mode}:`, bus, stormN: PG_N, steadySeconds: STEADY_S, concurrency: PG_CONCURRENCY, perDeadline: mode === 'each', openAll, log });
+    }
   }
 
   // ── 4. rebuild vs bare readAll ────────────────────────────────────────────
