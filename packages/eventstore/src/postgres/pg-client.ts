@@ -40,17 +40,20 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   // Statements that may commit without waiting for the WAL flush (QueryOptions.durability) get a
   // small pool of their own whose sessions say so: a checkpoint write then costs no fsync, and
   // does not queue behind the appends' flushes.
-  let relaxedPool: pg.Pool | null = null;
-  const relaxedExecutor = () => {
-    if (!relaxedPool) {
-      relaxedPool = new pg.Pool({ connectionString: options.connectionString, max: 2, connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000 });
-      relaxedPool.on('error', () => undefined);
-      // Queued ahead of the first statement on the new connection.
-      relaxedPool.on('connect', (client) => void client.query('SET synchronous_commit TO off').catch(() => undefined));
-    }
-    return executorOf(relaxedPool);
-  };
   const strictExecutor = executorOf(pool);
+  let relaxedPool: pg.Pool | null = null;
+  let relaxed: SqlExecutor | null = null;
+  const relaxedExecutor = (): SqlExecutor => {
+    if (!relaxed) {
+      // A startup option rather than a SET after connecting: the session has it before any statement.
+      const connectionString = withSessionOption(options.connectionString, '-c synchronous_commit=off');
+      if (connectionString === null) return strictExecutor; // not a URL: stay strict rather than guess
+      relaxedPool = new pg.Pool({ connectionString, max: 2, connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000 });
+      relaxedPool.on('error', () => undefined);
+      relaxed = executorOf(relaxedPool);
+    }
+    return relaxed;
+  };
   const poolExecutor: SqlExecutor = {
     query: (text, params, queryOptions) =>
       queryOptions?.durability === 'relaxed' ? relaxedExecutor().query(text, params, queryOptions) : strictExecutor.query(text, params, queryOptions),
@@ -131,4 +134,17 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       await Promise.all([pool.end(), (relaxedPool as pg.Pool | null)?.end()]);
     },
   };
+}
+
+/** The URL with `option` added to its `options` startup parameter (kept with any already there, e.g. a search_path); null if it is not a URL. */
+function withSessionOption(connectionString: string, option: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return null;
+  }
+  const prior = url.searchParams.get('options');
+  url.searchParams.set('options', prior ? `${prior} ${option}` : option);
+  return url.toString();
 }
