@@ -151,6 +151,13 @@ export interface EventStore {
   appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** Empty array when the stream does not exist. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  /**
+   * Several whole streams in one read (one statement on PostgreSQL), each forwards from revision 0:
+   * what a caller deciding for many streams at once (supervision's breach storm) would otherwise
+   * do with one round trip per stream. Every stream asked for is in the map, empty when it does
+   * not exist. Optional: `readStreamsOf` falls back to one `readStream` each.
+   */
+  readStreams?(streams: readonly string[]): Promise<Map<string, StoredEvent[]>>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
   readonly checkpoints: CheckpointStore;
@@ -166,3 +173,10 @@ export const categoryOf = (stream: string): string => {
   const dash = stream.indexOf('-');
   return dash < 0 ? stream : stream.slice(0, dash);
 };
+
+/** `store.readStreams`, or one `readStream` per stream where an adapter has no batched read. */
+export async function readStreamsOf(store: EventStore, streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+  if (store.readStreams) return store.readStreams(streams);
+  const read = await Promise.all(streams.map((stream) => store.readStream(stream)));
+  return new Map(streams.map((stream, i) => [stream, read[i]!]));
+}

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrencyError, ValidationError } from '@govsvc/errors/errors';
 import { computeEventHash } from '../audit/hash-chain.ts';
 import { EventIdConflictError } from '../errors.ts';
-import type { EventStore, ExpectedRevision, NewEvent, StoredEvent } from '../port.ts';
+import { readStreamsOf, type EventStore, type ExpectedRevision, type NewEvent, type StoredEvent } from '../port.ts';
 import { newEvent, newEvents, testMetadata } from '../test-fixtures.ts';
 
 export interface ContractSubject {
@@ -309,6 +309,37 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       it('returns nothing for a stream that does not exist', async () => {
         expect(await store.readStream(stream())).toEqual([]);
         expect(await store.readStream(stream(), { direction: 'backwards' })).toEqual([]);
+      });
+    });
+
+    describe('readStreams (batched reads, where the adapter has them; readStreamsOf falls back)', () => {
+      it('reads each stream whole, in revision order, as readStream does; a missing stream is empty; a repeated name is read once', async () => {
+        const a = stream();
+        const b = stream();
+        const missing = stream();
+        await store.appendToStream(a, newEvents(12), { expectedRevision: 'no_stream' });
+        await store.appendToStream(b, newEvents(2), { expectedRevision: 'no_stream' });
+        await store.appendToStream(a, newEvents(1), { expectedRevision: 11n });
+        const read = await readStreamsOf(store, [b, a, missing, a]);
+        expect([...read.keys()].sort()).toEqual([a, b, missing].sort());
+        expect(read.get(a)).toEqual(await store.readStream(a));
+        expect(revisions(read.get(a)!)).toEqual(Array.from({ length: 13 }, (_, i) => BigInt(i)));
+        expect(read.get(b)).toEqual(await store.readStream(b));
+        expect(read.get(missing)).toEqual([]);
+        expect((await readStreamsOf(store, [])).size).toBe(0);
+      });
+
+      it('then appends at the revisions it read, and refuses a stale one', async () => {
+        const a = stream();
+        await store.appendToStream(a, newEvents(3), { expectedRevision: 'no_stream' });
+        const read = await readStreamsOf(store, [a]);
+        const last = read.get(a)!.at(-1)!.revision;
+        expect((await store.appendToStream(a, newEvents(1), { expectedRevision: last })).nextExpectedRevision).toBe(last + 1n);
+        await expect(store.appendToStream(a, newEvents(1), { expectedRevision: last })).rejects.toBeInstanceOf(ConcurrencyError);
+      });
+
+      it('refuses a bad stream name before reading', async () => {
+        await expect(readStreamsOf(store, [stream(), '$bad'])).rejects.toBeInstanceOf(ValidationError);
       });
     });
 

@@ -149,6 +149,12 @@ export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}
       return { nextExpectedRevision: lastWritten.revision, lastGlobalPosition: lastWritten.globalPosition, alreadyAppended: false };
     },
 
+    async readStreams(names: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+      assertOpen();
+      for (const stream of names) assertStreamName(stream);
+      return new Map(names.map((stream) => [stream, [...(streams.get(stream) ?? [])]]));
+    },
+
     async readStream(stream: string, readOptions: ReadStreamOptions = {}): Promise<StoredEvent[]> {
       assertOpen();
       assertStreamName(stream);

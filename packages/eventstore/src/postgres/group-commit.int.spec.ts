@@ -219,4 +219,15 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect(store.appendStats().locked - lockedBefore).toBe(0);
     expect((await verifyStream(store, stream)).ok).toBe(true);
   });
+
+  it('streams read together by readStreams are appended to on the fast path, as after readStream (the breach storm, issue 7)', async () => {
+    const streams = Array.from({ length: 5 }, () => uniqueStream('batch-read'));
+    // Written by the other store: this one has never seen their heads.
+    for (const s of streams) await other.appendToStream(s, newEvents(2), { expectedRevision: 'no_stream' });
+    const read = await store.readStreams!(streams);
+    const lockedBefore = store.appendStats().locked;
+    await Promise.all(streams.map((s) => store.appendToStream(s, [newEvent()], { expectedRevision: read.get(s)!.at(-1)!.revision })));
+    expect(store.appendStats().locked - lockedBefore).toBe(0);
+    for (const s of streams) expect((await verifyStream(store, s)).ok).toBe(true);
+  });
 });

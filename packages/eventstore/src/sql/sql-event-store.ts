@@ -630,6 +630,27 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       return events;
     },
 
+    async readStreams(streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+      assertOpen();
+      for (const stream of streams) assertStreamName(stream);
+      const read = new Map<string, StoredEvent[]>(streams.map((stream) => [stream, []]));
+      if (streams.length === 0) return read;
+      const rows = await guarded(() =>
+        driver.query<EventRow>(
+          `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = ANY($1::text[]) ORDER BY e.stream_name, e.stream_revision`,
+          [[...new Set(streams)]],
+          { name: 'govsvc_read_streams' },
+        ),
+      );
+      for (const row of rows) read.get(row.stream_name)!.push(rowToEvent(row));
+      // Each stream was read to its end: the next append to it can take the fast path (as after readStream).
+      for (const [stream, events] of read) {
+        const last = events[events.length - 1];
+        heads.set(stream, last ? { revision: last.revision, hash: last.metadata.hash } : null);
+      }
+      return read;
+    },
+
     async readAll(readOptions: ReadAllOptions = {}): Promise<StoredEvent[]> {
       assertOpen();
       assertReadAllOptions(readOptions);
