@@ -84,7 +84,11 @@ export async function indexState(index: DeadlineIndex, state: DeadlineState, rev
 }
 
 export async function readDeadline(store: EventStore, deadlineId: string): Promise<{ state: DeadlineState; events: StoredEvent[]; decoded: DeadlineEvent[] }> {
-  const events = await store.readStream(deadlineStream(deadlineId));
+  return foldDeadline(await store.readStream(deadlineStream(deadlineId)));
+}
+
+/** A deadline's stream, decoded and folded. */
+export function foldDeadline(events: StoredEvent[]): { state: DeadlineState; events: StoredEvent[]; decoded: DeadlineEvent[] } {
   const decoded = events.map((e) => ownDeadlineCodec.decode(e));
   return { state: fold(deadlineDecider, decoded), events, decoded };
 }

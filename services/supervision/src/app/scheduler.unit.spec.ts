@@ -35,6 +35,13 @@ function watchedStore(store: EventStore, afterRead: (stream: string) => Promise<
       await afterRead(args[0]);
       return events;
     },
+    // The pass's batched read: each stream's hook runs after the read, as for readStream.
+    readStreams: async (streams: readonly string[]) => {
+      for (const stream of streams) calls.push(`read ${stream}`);
+      const read = await store.readStreams!(streams);
+      for (const stream of streams) await afterRead(stream);
+      return read;
+    },
     appendToStream: async (...args: Parameters<EventStore['appendToStream']>) => {
       calls.push(`append ${args[0]}`);
       mostInFlight = Math.max(mostInFlight, ++inFlight);
