@@ -4,17 +4,17 @@
  * gets the entry a fold of the whole stream gives.
  */
 import { describe, expect, it } from 'vitest';
-import { civilDate } from '@govsvc/calendar/civil-date';
 import { loadSchedules } from '@govsvc/calendar/data-files';
 import { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
 import type { EventStore, StoredEvent } from '@govsvc/eventstore/port';
 import { ControlledClock } from '@govsvc/runtime/clock';
 import { deadlineDecider } from '../domain/deadline-decider.ts';
-import { deadlineIdOf, deadlineStream } from '../domain/kinds.ts';
+import { deadlineStream } from '../domain/kinds.ts';
 import { DEADLINE_CATEGORY, ownDeadlineCodec } from './codecs.ts';
 import { createMemoryDeadlineIndex, entryOf } from './deadline-index.ts';
 import { DeadlineFoldCache, executeDeadline, projectBatch, rebuildDeadlineIndex } from './deadlines.ts';
+import { openAcceptanceDeadlines } from './test-deadlines.ts';
 import { fold } from '@govsvc/eventstore/decider';
 
 const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
@@ -33,21 +33,7 @@ function countingStore(store: EventStore): EventStore & { streamReads: () => num
 
 async function openAndBreach(store: EventStore, cases: number): Promise<string[]> {
   const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
-  const ids: string[] = [];
-  for (let i = 0; i < cases; i++) {
-    const caseId = `BJ-F${i}`;
-    const deadlineId = deadlineIdOf(caseId, 'acceptance', 'submission');
-    ids.push(deadlineId);
-    await executeDeadline(
-      store,
-      deadlineId,
-      {
-        type: 'OpenDeadline', deadlineId, caseId, kind: 'acceptance', step: 'submission', openedAt: '2025-03-03T10:00:00+08:00', start: civilDate('2025-03-03'),
-        owner: { department: '北京市市场监督管理局', centre: 'centre-chaoyang', itemCode: 'ITEM-1', itemName: '食品经营许可', guideVersion: '1' }, cause: 'intake.application-submitted.v1', calendar,
-      },
-      { seed: `open:${deadlineId}`, correlationId: caseId },
-    );
-  }
+  const ids = await openAcceptanceDeadlines(store, cases, calendar, 'BJ-F');
   // Every opening first, then every firing: each stream's second event is in a later page than its first.
   for (const deadlineId of ids) {
     await executeDeadline(store, deadlineId, { type: 'FireDue', now: '2025-03-05T00:00:00+08:00', calendar }, { seed: `fire:${deadlineId}`, correlationId: deadlineId });

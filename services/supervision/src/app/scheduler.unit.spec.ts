@@ -4,7 +4,6 @@
  * fired are remembered in the fold cache the index projection shares, so projecting them reads nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { civilDate } from '@govsvc/calendar/civil-date';
 import { loadSchedules } from '@govsvc/calendar/data-files';
 import { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import { fold } from '@govsvc/eventstore/decider';
@@ -12,11 +11,12 @@ import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event
 import type { EventStore } from '@govsvc/eventstore/port';
 import { ControlledClock } from '@govsvc/runtime/clock';
 import { deadlineDecider } from '../domain/deadline-decider.ts';
-import { deadlineIdOf, deadlineStream } from '../domain/kinds.ts';
+import { deadlineStream } from '../domain/kinds.ts';
 import { DEADLINE_CATEGORY, ownDeadlineCodec } from './codecs.ts';
 import { createMemoryDeadlineIndex, entryOf } from './deadline-index.ts';
 import { DeadlineFoldCache, executeDeadline, projectBatch, rebuildDeadlineIndex } from './deadlines.ts';
 import { Scheduler } from './scheduler.ts';
+import { openAcceptanceDeadlines } from './test-deadlines.ts';
 
 const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
 
@@ -56,29 +56,10 @@ function watchedStore(store: EventStore, afterRead: (stream: string) => Promise<
   return { watched, calls, mostInFlight: () => mostInFlight };
 }
 
-async function openDeadlines(store: EventStore, cases: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < cases; i++) {
-    const caseId = `BJ-S${i}`;
-    const deadlineId = deadlineIdOf(caseId, 'acceptance', 'submission');
-    ids.push(deadlineId);
-    await executeDeadline(
-      store,
-      deadlineId,
-      {
-        type: 'OpenDeadline', deadlineId, caseId, kind: 'acceptance', step: 'submission', openedAt: '2025-03-03T10:00:00+08:00', start: civilDate('2025-03-03'),
-        owner: { department: '北京市市场监督管理局', centre: 'centre-chaoyang', itemCode: 'ITEM-1', itemName: '食品经营许可', guideVersion: '1' }, cause: 'intake.application-submitted.v1', calendar,
-      },
-      { seed: `open:${deadlineId}`, correlationId: caseId },
-    );
-  }
-  return ids;
-}
-
 async function setUp(cases: number) {
   const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
   const store = createInMemoryEventStore({ now: () => clock.now() });
-  const ids = await openDeadlines(store, cases);
+  const ids = await openAcceptanceDeadlines(store, cases, calendar);
   const index = createMemoryDeadlineIndex();
   await rebuildDeadlineIndex(store, index);
   clock.set('2025-03-05T00:00:00+08:00'); // every deadline (due 2025-03-04) is breached
