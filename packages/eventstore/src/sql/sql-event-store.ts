@@ -375,7 +375,18 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
 
   // Streams of group statements in flight. The set-based statement has one snapshot, so a group
   // takes it only when its streams are distinct and none is in a statement in flight (ADR 0006).
-  const streamsInStatement = new Set<string>();
+  // Counted: two function groups in flight may share a stream (speculative chaining, ADR 0004).
+  const streamsInStatement = new Map<string, number>();
+  const enterStatement = (planned: readonly PlannedAppend[]) => {
+    for (const p of planned) streamsInStatement.set(p.queued.stream, (streamsInStatement.get(p.queued.stream) ?? 0) + 1);
+  };
+  const leaveStatement = (planned: readonly PlannedAppend[]) => {
+    for (const p of planned) {
+      const left = (streamsInStatement.get(p.queued.stream) ?? 1) - 1;
+      if (left === 0) streamsInStatement.delete(p.queued.stream);
+      else streamsInStatement.set(p.queued.stream, left);
+    }
+  };
   const distinctAndIdle = (planned: readonly PlannedAppend[]): boolean => {
     const seen = new Set<string>();
     for (const p of planned) {
@@ -419,7 +430,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     stats.groups += 1;
     let rows: GroupOutcome[];
     const setBased = planned.length >= SET_BASED_MIN && distinctAndIdle(planned);
-    for (const p of planned) streamsInStatement.add(p.queued.stream);
+    enterStatement(planned);
     try {
       // One statement, its own transaction (autocommit): one round trip per group (ADR 0005, 0006).
       rows = setBased
@@ -447,7 +458,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
             { name: 'govsvc_append_planned' },
           );
     } catch (error) {
-      for (const p of planned) streamsInStatement.delete(p.queued.stream);
+      leaveStatement(planned);
       for (const p of planned) heads.forget(p.queued.stream);
       const translated = translate(error);
       if (translated instanceof UnavailableError) {
@@ -459,7 +470,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       for (const p of planned) viaLockedPath(p.queued);
       return;
     }
-    for (const p of planned) streamsInStatement.delete(p.queued.stream);
+    leaveStatement(planned);
     for (const row of rows) {
       const p = planned[row.idx]!;
       if (row.status === 'written') {
