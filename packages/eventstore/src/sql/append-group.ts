@@ -21,22 +21,17 @@
  * through the function, which sees its own earlier inserts.
  */
 
-/** One append of a group as the statement receives it (inside a JSON array, `$1`). */
-export interface SetAppendInput {
-  readonly i: number;
-  readonly stream: string;
-  /** `"<revision> <hash>"` of the head the append was planned on, null for a new stream. */
-  readonly head: string | null;
-  readonly ids: readonly string[];
-  readonly rows: readonly unknown[];
-}
-
+// Its input is the function's (`govsvc_append_planned`): per append i, stream, headRevision (-1 for a new
+// stream), headHash, ids and rows, in a JSON array ($1); $2 is the NOTIFY channel. The head is compared as
+// one "<revision> <hash>" text, so it costs one index probe.
+//
 // `input` calls a volatile function, so PostgreSQL evaluates it once (each lock tried once);
 // `judged` is referenced twice, so it is materialized: the insert and the answer agree.
 export const APPEND_SET = `WITH input AS (
-  SELECT a.i, a.stream, a.head, a.ids, a.rows,
+  SELECT a.i, a.stream, a.ids, a.rows,
+         CASE WHEN a."headRevision" < 0 THEN NULL ELSE a."headRevision"::text || ' ' || coalesce(a."headHash", '') END AS head,
          pg_try_advisory_xact_lock(hashtextextended(a.stream, 0)) AS locked
-  FROM jsonb_to_recordset($1::jsonb) AS a(i integer, stream text, head text, ids uuid[], rows jsonb)
+  FROM jsonb_to_recordset($1::jsonb) AS a(i integer, stream text, "headRevision" bigint, "headHash" text, ids uuid[], rows jsonb)
 ),
 judged AS (
   SELECT input.i, input.stream, input.rows,
@@ -63,6 +58,3 @@ last AS (
 SELECT j.i AS idx, j.status, l.position::text AS last_position, l.revision::text AS last_revision,
        (SELECT pg_notify($2, '') FROM inserted LIMIT 1) IS NULL AS notified
 FROM judged j LEFT JOIN last l ON l.stream_name = j.stream`;
-
-/** The head an append was planned on, as APPEND_SET compares it. */
-export const headKey = (revision: bigint, hash: string | null): string | null => (revision < 0n ? null : `${revision} ${hash ?? ''}`);

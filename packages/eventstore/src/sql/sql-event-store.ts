@@ -51,7 +51,7 @@ import {
   validateNewEvents,
   type ValidEvent,
 } from '../validation.ts';
-import { APPEND_SET, headKey } from './append-group.ts';
+import { APPEND_SET } from './append-group.ts';
 import { errorInfo, type SqlDriver } from './executor.ts';
 import { ensureSchema } from './schema.ts';
 
@@ -243,6 +243,17 @@ export function rowsJson(events: readonly PlannedEvent[]): string {
   return `${out}]`;
 }
 
+/** A group's appends as both group statements read them (written as text, see rowsJson). */
+function groupJson(planned: readonly PlannedAppend[]): string {
+  return `[${planned
+    .map(
+      (p, i) =>
+        `{"i":${i},"stream":${JSON.stringify(p.queued.stream)},"headRevision":"${p.headRevision}","headHash":${JSON.stringify(p.headHash)},` +
+        `"ids":${JSON.stringify(p.events.map((e) => e.id))},"rows":${rowsJson(p.events)}}`,
+    )
+    .join(',')}]`;
+}
+
 export async function createSqlEventStore(driver: SqlDriver, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
   if (!options.skipSchema) await guarded(() => ensureSchema(driver));
   const [{ schema }] = (await guarded(() => driver.query<{ schema: string }>('SELECT current_schema() AS schema'))) as [{ schema: string }];
@@ -424,39 +435,15 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     }
     if (planned.length === 0) return;
 
-    // The payload is written as text: each event's data and metadata are already canonical JSON
-    // when validation made them (ADR 0006), so they are pasted in rather than stringified again.
-    const idsJson = (p: PlannedAppend) => JSON.stringify(p.events.map((e) => e.id));
     stats.groups += 1;
     let rows: GroupOutcome[];
     const setBased = planned.length >= SET_BASED_MIN && distinctAndIdle(planned);
     enterStatement(planned);
     try {
       // One statement, its own transaction (autocommit): one round trip per group (ADR 0005, 0006).
-      rows = setBased
-        ? await driver.atomic<GroupOutcome>(
-            APPEND_SET,
-            [
-              `[${planned
-                .map((p, i) => `{"i":${i},"stream":${JSON.stringify(p.queued.stream)},"head":${JSON.stringify(headKey(p.headRevision, p.headHash))},"ids":${idsJson(p)},"rows":${rowsJson(p.events)}}`)
-                .join(',')}]`,
-              channel,
-            ],
-            { name: 'govsvc_append_set' },
-          )
-        : await driver.atomic<GroupOutcome>(
-            APPEND_PLANNED,
-            [
-              `[${planned
-                .map(
-                  (p, i) =>
-                    `{"i":${i},"stream":${JSON.stringify(p.queued.stream)},"headRevision":"${p.headRevision}","headHash":${JSON.stringify(p.headHash)},"ids":${idsJson(p)},"rows":${rowsJson(p.events)}}`,
-                )
-                .join(',')}]`,
-              channel,
-            ],
-            { name: 'govsvc_append_planned' },
-          );
+      rows = await driver.atomic<GroupOutcome>(setBased ? APPEND_SET : APPEND_PLANNED, [groupJson(planned), channel], {
+        name: setBased ? 'govsvc_append_set' : 'govsvc_append_planned',
+      });
     } catch (error) {
       leaveStatement(planned);
       for (const p of planned) heads.forget(p.queued.stream);
