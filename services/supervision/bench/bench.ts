@@ -60,7 +60,7 @@ const PG_BATCH = Number(process.env.BENCH_PG_BATCH ?? 1000);
 /** 3b: how the scheduler fires, side by side in this order (`BENCH_PG_MODES`, comma-separated; the last one's store is 4b's). */
 const FIRING_MODES = {
   each: 'one deadline after another (read, decide, append each: before issue 7\'s storm work)',
-  together: 'appends handed to the store as decided, the next read not waiting for them (they pile up and commit together)',
+  together: 'due streams read in batches (readStreams, 250 a statement), appends handed to the store as decided (they pile up and commit together)',
 } as const;
 type FiringMode = keyof typeof FIRING_MODES;
 const PG_MODES = (process.env.BENCH_PG_MODES ?? 'each,together').split(',').map((m) => {
@@ -309,7 +309,7 @@ async function main() {
       const groups = after.groups - before.groups;
       const appends = after.fast - before.fast;
       log(
-        `3b. breach storm recorded durably, firing ${FIRING_MODES[mode]} (PostgreSQL store, group commit, ${PG_CONCURRENCY} reads in flight, passes of ${PG_BATCH}): ${PG_N} opened in ${seconds(openMs)} s (${rate(PG_N, openMs)}/s); all due → ${pgBreaches} DeadlineBreached, each once, in ${seconds(pgStormMs)} s = ${rate(PG_N, pgStormMs)} breaches/s; ${appends} firing appends in ${groups} transactions (${groups > 0 ? (appends / groups).toFixed(1) : '–'} per commit), ${after.locked - before.locked} on the locked path`,
+        `3b. breach storm recorded durably, firing ${FIRING_MODES[mode]} (PostgreSQL store, group commit, ${mode === 'each' ? `${PG_CONCURRENCY} deadlines in flight` : 'two batched reads in flight'}, passes of ${PG_BATCH}): ${PG_N} opened in ${seconds(openMs)} s (${rate(PG_N, openMs)}/s); all due → ${pgBreaches} DeadlineBreached, each once, in ${seconds(pgStormMs)} s = ${rate(PG_N, pgStormMs)} breaches/s; ${appends} firing appends in ${groups} transactions (${groups > 0 ? (appends / groups).toFixed(1) : '–'} per commit), ${after.locked - before.locked} on the locked path`,
       );
       await pgModule.stop();
       return pgIndex;

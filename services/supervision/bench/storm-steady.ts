@@ -204,7 +204,7 @@ export async function measureStormWithSteadyStream(options: StormSteadyOptions):
     const stormSeconds = (stormEnd - wallStart) / 1000;
     const firedDuringStorm = [...recorded.values()].filter((at) => at <= stormEnd).length;
     log(
-      `3c. durable storm with a steady stream, firing ${options.perDeadline ? 'one deadline after another' : 'appends together'} (PostgreSQL, scheduler loop on the wall clock, ${concurrency} reads in flight): ${stormN} deadlines due at once plus ${STEADY_PER_SECOND}/s due on the wall clock for ${options.steadySeconds} s (${steadyN}, opened ahead with the storm's in ${(openMs / 1000).toFixed(2)} s, each due at its own millisecond); each of the ${total} breached exactly once`,
+      `3c. durable storm with a steady stream, firing ${options.perDeadline ? `one deadline after another, ${concurrency} in flight` : 'appends together from batched reads'} (PostgreSQL, scheduler loop on the wall clock): ${stormN} deadlines due at once plus ${STEADY_PER_SECOND}/s due on the wall clock for ${options.steadySeconds} s (${steadyN}, opened ahead with the storm's in ${(openMs / 1000).toFixed(2)} s, each due at its own millisecond); each of the ${total} breached exactly once`,
     );
     log(`   storm drained in ${stormSeconds.toFixed(2)} s: ${Math.round(stormN / stormSeconds)} storm breaches/s, ${Math.round(firedDuringStorm / stormSeconds)} breaches/s recorded in all (beside 3b's rate without a steady stream; target ≥ 100000/s)`);
     log(
