@@ -363,8 +363,10 @@ async function main() {
 
   // ── 3c. the durable storm with a steady stream falling due on the wall clock, and intake's appends beside it ──
   if (PG_N > 0 && STEADY_S > 0) {
-    for (const mode of PG_MODES) {
-      await measureStormWithSteadyStream({ redisUrl: REDIS_URL, keyPrefix: `${run}${mode}:`, bus, stormN: PG_N, steadySeconds: STEADY_S, concurrency: PG_CONCURRENCY, perDeadline: mode === 'each', openAll, log });
+    // The batched mode twice: strictly earliest first, then with the scheduler's fresh lane (its default).
+    const runs = PG_MODES.flatMap((mode): { mode: FiringMode; freshShare: number | undefined }[] => (mode === 'together' ? [{ mode, freshShare: 0 }, { mode, freshShare: undefined }] : [{ mode, freshShare: undefined }]));
+    for (const { mode, freshShare } of runs) {
+      await measureStormWithSteadyStream({ redisUrl: REDIS_URL, keyPrefix: `${run}${mode}${freshShare ?? ''}:`, bus, stormN: PG_N, steadySeconds: STEADY_S, concurrency: PG_CONCURRENCY, perDeadline: mode === 'each', freshShare, openAll, log });
     }
   }
 

@@ -63,7 +63,7 @@ export interface SupervisionModuleDeps {
   /** Topic actually used for a contract topic, e.g. an environment prefix (tests isolate themselves with it); identity by default. */
   readonly topicFor?: (contractTopic: string) => string;
   /** Scheduler tuning. */
-  readonly scheduler?: { readonly batchSize?: number; readonly concurrency?: number; readonly idleMs?: number; readonly perDeadline?: boolean };
+  readonly scheduler?: { readonly batchSize?: number; readonly concurrency?: number; readonly idleMs?: number; readonly perDeadline?: boolean; readonly freshShare?: number; readonly freshWindowMs?: number };
   /** Deadline states the index projection and the scheduler share (default 20,000, about 700 bytes each; 0 holds none). */
   readonly foldCacheCapacity?: number;
   /** Run the scheduler loop in start() (default true); tests drive `scheduler.runOnce()` instead. */

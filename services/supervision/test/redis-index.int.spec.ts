@@ -339,6 +339,9 @@ describe('deadline index in Redis', () => {
     // Rounded up to the second: never early.
     expect(await index.due(at + 1500, 10)).toEqual([a]);
     expect(await index.due(at + 2000, 10)).toEqual([a, b]);
+    // The scheduler's fresh lane: only what fell due at or after `from` (to the second, as stored).
+    expect(await index.due(at + 2000, 10, at)).toEqual([a, b]);
+    expect(await index.due(at + 2000, 10, at + 1)).toEqual([b]);
     expect(await index.nextDue()).toBe(at);
     expect((await index.carded()).map((e) => e.deadlineId).sort()).toEqual([b, c].sort());
     // An uncarded deadline's summary comes from the source, at the revision the index holds.

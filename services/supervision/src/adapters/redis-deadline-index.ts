@@ -193,8 +193,10 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
       return (await apply([{ remove: { deadlineId, revision } }]))[0]!;
     },
     applyMany: apply,
-    async due(now, limit) {
-      const members = await redis.zrangebyscore(keys.due, 0, Math.floor((now - EPOCH_MS) / 1000) * REVISIONS + (REVISIONS - 1), 'LIMIT', 0, limit);
+    async due(now, limit, from) {
+      // Scores hold the instant rounded up to its second: `from` counts from the second it rounds up to as well.
+      const lowest = from === undefined ? 0 : secondOf(from) * REVISIONS;
+      const members = await redis.zrangebyscore(keys.due, lowest, Math.floor((now - EPOCH_MS) / 1000) * REVISIONS + (REVISIONS - 1), 'LIMIT', 0, limit);
       return members.map(deadlineIdOfMember);
     },
     async nextDue() {

@@ -63,8 +63,11 @@ export interface DeadlineIndex {
   remove(deadlineId: string, revision: number): Promise<boolean>;
   /** Many writes in one round trip (projection batches, rebuilds): per item, whether it was written. */
   applyMany(changes: readonly IndexChange[]): Promise<boolean[]>;
-  /** Ids whose next instant is at or before `now`, earliest first. */
-  due(now: number, limit: number): Promise<string[]>;
+  /**
+   * Ids whose next instant is at or before `now`, earliest first; with `from`, only those whose
+   * next instant is at or after it too (the scheduler's fresh lane).
+   */
+  due(now: number, limit: number, from?: number): Promise<string[]>;
   /** The earliest next instant, or null when nothing is scheduled. */
   nextDue(): Promise<number | null>;
   get(deadlineId: string): Promise<IndexEntry | null>;
@@ -130,9 +133,9 @@ export function createMemoryDeadlineIndex(): DeadlineIndex {
     upsert: async (entry) => upsert(entry),
     remove: async (deadlineId, revision) => remove(deadlineId, revision),
     applyMany: async (changes) => changes.map((c) => ('upsert' in c ? upsert(c.upsert) : remove(c.remove.deadlineId, c.remove.revision))),
-    async due(now, limit) {
+    async due(now, limit, from = -Infinity) {
       return [...entries.values()]
-        .filter((e) => e.nextAt !== null && e.nextAt <= now)
+        .filter((e) => e.nextAt !== null && e.nextAt <= now && e.nextAt >= from)
         .sort((a, b) => a.nextAt! - b.nextAt! || (a.deadlineId < b.deadlineId ? -1 : 1))
         .slice(0, limit)
         .map((e) => e.deadlineId);

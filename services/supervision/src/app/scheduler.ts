@@ -35,6 +35,10 @@ import type { DeadlineIndex, IndexChange } from './deadline-index.ts';
 
 /** Batched reads of a pass in flight at once: one being folded and decided while the next is read. */
 const READS_IN_FLIGHT = 2;
+/** Deadlines due at most this long ago are fresh: a pass behind a backlog takes them first. */
+const FRESH_WINDOW_MS = 2_000;
+/** The share of a pass kept for fresh deadlines while a backlog waits; the rest drains the backlog. */
+const FRESH_SHARE = 0.5;
 
 export interface SchedulerOptions {
   readonly store: EventStore;
@@ -54,6 +58,13 @@ export interface SchedulerOptions {
    * `concurrency` at a time): kept for the benchmark's side-by-side comparison only.
    */
   readonly perDeadline?: boolean;
+  /**
+   * While more is due than one pass takes (a storm's backlog), the share of each pass (default 0.5;
+   * 0 turns the fresh lane off) given to deadlines that fell due within the last `freshWindowMs`
+   * (default 2 s), taken before the backlog's oldest.
+   */
+  readonly freshShare?: number;
+  readonly freshWindowMs?: number;
   /** Longest sleep between passes when nothing is due sooner (default 5 s). */
   readonly idleMs?: number;
   readonly onFired?: (events: readonly DeadlineEvent[]) => void;
@@ -68,9 +79,13 @@ export class Scheduler {
   private readonly concurrency: number;
   private readonly readChunk: number;
   private readonly idleMs: number;
+  private readonly freshLimit: number;
+  private readonly freshWindowMs: number;
 
   constructor(private readonly options: SchedulerOptions) {
     this.batchSize = options.batchSize ?? 1000;
+    this.freshLimit = Math.floor(this.batchSize * Math.min(1, Math.max(0, options.freshShare ?? FRESH_SHARE)));
+    this.freshWindowMs = options.freshWindowMs ?? FRESH_WINDOW_MS;
     this.concurrency = options.concurrency ?? 32;
     this.readChunk = Math.max(1, options.readChunk ?? 250);
     this.idleMs = options.idleMs ?? 5_000;
@@ -79,7 +94,7 @@ export class Scheduler {
   /** One pass: fires everything due now. Returns how many deadlines were looked at. */
   async runOnce(): Promise<number> {
     const now = this.options.clock.now();
-    const ids = await this.options.index.due(now.getTime(), this.batchSize);
+    const ids = await this.dueNow(now.getTime());
     const command: FireDue = { type: 'FireDue', now: now.toISOString(), calendar: this.options.calendar() };
     const changes: IndexChange[] = [];
     const settle = async (deadlineId: string, firing: () => Promise<IndexChange | null>) => {
@@ -107,6 +122,25 @@ export class Scheduler {
     // sees them again re-reads the streams and decides nothing.
     await this.options.index.applyMany(changes);
     return ids.length;
+  }
+
+  /**
+   * The pass's deadlines, earliest first; but while more is due than a pass takes, the deadlines
+   * that fell due within the fresh window come first (up to `freshShare` of the pass) and the
+   * backlog's oldest fill the rest. A storm (a million deadlines due at the same second) then does
+   * not queue what falls due after it behind itself: a deadline due now is fired within a pass or
+   * two whatever the backlog (the steady stream's lateness, issue 7), and the backlog still drains,
+   * oldest first, with at least the rest of every pass. Without a backlog this is one read.
+   */
+  private async dueNow(now: number): Promise<string[]> {
+    const oldest = await this.options.index.due(now, this.batchSize);
+    if (oldest.length < this.batchSize || this.freshLimit === 0) return oldest;
+    const pass = new Set(await this.options.index.due(now, this.freshLimit, now - this.freshWindowMs));
+    for (const id of oldest) {
+      if (pass.size >= this.batchSize) break;
+      pass.add(id);
+    }
+    return [...pass];
   }
 
   /**

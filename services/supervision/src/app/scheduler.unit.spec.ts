@@ -139,4 +139,31 @@ describe('scheduler pass', () => {
       expect(await projected.get(id)).toEqual(entryOf(whole, Number(events[events.length - 1]!.revision)));
     }
   });
+
+  it('behind a backlog bigger than a pass, fires what fell due within the fresh window first, and still drains the backlog oldest first (issue 7, storm with a steady stream)', async () => {
+    const { clock, store, ids: backlog, index } = await setUp(30); // warned from 2025-03-04 00:00, breached from 03-05 00:00
+    const fresh = await openAcceptanceDeadlines(store, 2, calendar, 'BJ-F', '2025-03-04'); // due 2025-03-05: warned from its 00:00
+    await rebuildDeadlineIndex(store, index);
+    clock.set('2025-03-05T00:00:00.500+08:00'); // the backlog's warnings have waited a day; the fresh two's half a second
+    const fired: string[] = [];
+    const scheduler = new Scheduler({ store, index, clock, calendar: () => calendar, batchSize: 10, onFired: (events) => fired.push(...events.map((e) => e.data.deadlineId)) });
+
+    await scheduler.runOnce();
+    expect(fresh.every((id) => fired.includes(id))).toBe(true); // in the first pass, ahead of 30 due a day earlier
+    expect(new Set(fired).size).toBe(10); // the rest of the pass: the backlog's oldest
+    expect(fired.filter((id) => backlog.includes(id)).sort()).toEqual(backlog.slice().sort().slice(0, 8));
+    for (let pass = 0; pass < 10 && (await index.due(clock.now().getTime(), 1)).length > 0; pass++) await scheduler.runOnce();
+    for (const id of backlog) expect(await breachesOf(store, id)).toBe(1);
+    expect(fired.filter((id) => fresh.includes(id))).toHaveLength(2); // warned once each, not yet breached
+
+    // Off (freshShare 0): strictly earliest first, the fresh ones behind the whole backlog.
+    const again = await setUp(30);
+    const late = await openAcceptanceDeadlines(again.store, 2, calendar, 'BJ-F', '2025-03-04');
+    await rebuildDeadlineIndex(again.store, again.index);
+    again.clock.set('2025-03-05T00:00:00.500+08:00');
+    const order: string[] = [];
+    await new Scheduler({ store: again.store, index: again.index, clock: again.clock, calendar: () => calendar, batchSize: 10, freshShare: 0, onFired: (events) => order.push(...events.map((e) => e.data.deadlineId)) }).runOnce();
+    expect(order).toHaveLength(10);
+    expect(order.some((id) => late.includes(id))).toBe(false);
+  });
 });
