@@ -34,6 +34,7 @@ import { allEvents, breachLag, breaches, checkRelayed, checkStored, deadlineCove
 import { DAY_CASES, loadBenchConfig, REPO_ROOT } from './config.ts';
 import { HYGIENE, runDay, runNight, type ClockMove, type DayResult, type SetClock } from './day.ts';
 import { measure, type LoadResult } from './load.ts';
+import { cpuBetween, cpuSnapshot, type CpuSnapshot } from './cpu.ts';
 import { descendants, fingerprint, processTable, rssOf } from './machine.ts';
 import { precreateTopics, startOwnBroker, type OwnBroker } from './kafka-broker.ts';
 import { DAY_START, runIdentity, startDistributedRun, startHello, startStandalone, type Child } from './processes.ts';
@@ -219,13 +220,20 @@ try {
   let day: DayResult | null = null;
   let night: ClockMove[] = [];
   let dayEndMs = 0;
+  let dayCpu: { before: CpuSnapshot; after: CpuSnapshot } | null = null;
+  const cpuGroups = () => ({
+    services: distributed ? distributed.services.map((s) => ({ name: s.name, pid: s.child.pid! })) : systemRoots().map((pid) => ({ name: 'standalone', pid })),
+    kafkaPid: infraPids.find((p) => p.what === 'kafka')?.pid ?? null,
+  });
   if (!config.skipDay) {
     await quiet();
+    const cpuBefore = await cpuSnapshot(cpuGroups());
     log(`the day: ${config.cases} cases at ${config.rate.toFixed(1)} cases/s (${config.multiple.toFixed(1)}× the average of ${DAY_CASES} a day), at most ${config.maxInFlight} journeys in flight`);
     day = await runDay({ client, setClock, cases: config.cases, rate: config.rate, maxInFlight: config.maxInFlight, dayStartMs: Date.parse(DAY_START), log });
     log(`  journeys done: ${day.casesFinished} finished, ${day.casesFailed} failed, in ${((day.journeysEndedMs - day.startedMs) / 1000).toFixed(1)} s; waiting for the system to go quiet …`);
     await quiet();
     dayEndMs = Date.now() - 4_000;
+    dayCpu = { before: cpuBefore, after: await cpuSnapshot(cpuGroups()) };
     log('the night: the clock goes day by day through the next week');
     night = await runNight(setClock, Date.parse(DAY_START), 9, () => quiet(4, 900), log);
   }
@@ -342,6 +350,17 @@ try {
     const perCore = eventsPerS / machine.cores;
     say(`State changes per second per core: **${perCore.toFixed(0)}** (stored events/s over the day ÷ ${machine.cores} cores, everything — services, PostgreSQL, Kafka, Redis, the driver — on the same cores). Reporting only, not measured here: see the hand-written note below for the published Camunda 8 and Temporal figures.`);
     say();
+    if (dayCpu) {
+      const rows = cpuBetween(dayCpu.before, dayCpu.after);
+      const wall = (dayCpu.after.atMs - dayCpu.before.atMs) / 1000;
+      const total = rows.reduce((sum, r) => sum + r.seconds, 0);
+      say(`CPU over the day (from the first arrival until the system went quiet, ${wall.toFixed(0)} s of wall time, ${(wall * machine.cores).toFixed(0)} CPU s on ${machine.cores} cores, ${total.toFixed(0)} s busy), per process, from /proc:`);
+      say();
+      say('| process | CPU s | share of busy | ms per event stored |');
+      say('|---|---:|---:|---:|');
+      for (const r of rows) say(`| ${r.group} | ${r.seconds.toFixed(1)} | ${((100 * r.seconds) / Math.max(total, 1e-9)).toFixed(1)}% | ${dayEvents.length > 0 ? ((1000 * r.seconds) / dayEvents.length).toFixed(2) : '–'} |`);
+      say();
+    }
     say("Per event type (stored in the run's schema / relayed under its own id):");
     say(relayed.byType.slice(0, 40).map((t) => `${t.type} ${t.stored}/${t.relayed}`).join(' · '));
     say();
