@@ -24,8 +24,32 @@ export interface CatchUpSource<Cursor> {
   /** A horizon token at or below which everything committed before this call lies. */
   target(): Promise<bigint>;
   /** Registers a wake-up hint (appends happened); returns the unregister function. */
-  onWake(listener: () => void): () => void;
+  onWake(listener: (hint?: WakeHint) => void): () => void;
   readonly pollIntervalMs: number;
+}
+
+/**
+ * What a wake-up hint knows of the appends behind it: the stream categories written, joined by
+ * commas (`application,deadline`). Absent or empty: it does not say, so every subscriber looks.
+ */
+export interface WakeHint {
+  readonly categories?: string;
+}
+
+/** A NOTIFY payload as a hint: '' says nothing. */
+export const wakeHintOf = (payload: string): WakeHint | undefined => (payload === '' ? undefined : { categories: payload });
+
+/**
+ * Whether a hint may concern a subscriber with `filter`. A subscriber of some categories is not
+ * woken by appends to others: each commit used to wake every subscription in every process, and
+ * most looked and found nothing for them (issue 8: five fetches per event stored). Matched as text
+ * between commas, so a category that itself holds a comma still wakes its subscribers (a few
+ * others may wake too, which costs one fetch); the poll interval covers a hint lost or misread.
+ */
+export function mayConcern(hint: WakeHint | undefined, filter: EventFilter | undefined): boolean {
+  if (hint?.categories === undefined || hint.categories === '' || filter?.categories === undefined) return true;
+  const written = `,${hint.categories},`;
+  return filter.categories.some((category) => written.includes(`,${category},`));
 }
 
 export class SubscriptionStoppedError extends Error {
@@ -62,7 +86,9 @@ export function runCatchUp<Cursor>(
     woken = true;
     wakeSleeper?.();
   };
-  const unregister = source.onWake(wake);
+  const unregister = source.onWake((hint) => {
+    if (mayConcern(hint, options.filter)) wake();
+  });
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {

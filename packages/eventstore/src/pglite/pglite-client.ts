@@ -32,7 +32,7 @@ export async function createPgliteDriver(options: PgliteDriverOptions): Promise<
     atomic: executor.query,
     transaction: (work) => db.transaction((tx) => work(executorOf(tx))),
     async listen(channel, onNotify) {
-      const unlisten = await db.listen(channel, () => onNotify());
+      const unlisten = await db.listen(channel, (payload) => onNotify(payload ?? ''));
       return async () => {
         if (!db.closed) await unlisten();
       };

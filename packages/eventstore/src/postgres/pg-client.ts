@@ -97,7 +97,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       const connect = async (): Promise<void> => {
         const client = new pg.Client({ connectionString: options.connectionString });
         client.on('notification', (message) => {
-          if (message.channel === channel) onNotify();
+          if (message.channel === channel) onNotify(message.payload ?? '');
         });
         client.on('error', () => {
           listeners.delete(client);
@@ -105,7 +105,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
           if (stopped) return;
           // Reconnect later; meanwhile subscriptions poll. Wake them once so nothing waits a full interval.
           setTimeout(() => void connect().catch(() => undefined), options.listenRetryMs ?? 1_000).unref();
-          onNotify();
+          onNotify('');
         });
         await client.connect();
         await client.query(`LISTEN "${channel.replaceAll('"', '""')}"`);

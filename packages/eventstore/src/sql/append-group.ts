@@ -56,5 +56,6 @@ last AS (
   SELECT w.stream_name, max(w.global_position) AS position, max(w.stream_revision) AS revision FROM inserted w GROUP BY w.stream_name
 )
 SELECT j.i AS idx, j.status, l.position::text AS last_position, l.revision::text AS last_revision,
-       (SELECT pg_notify($2, '') FROM inserted LIMIT 1) IS NULL AS notified
+       (SELECT pg_notify($2, CASE WHEN octet_length(n.categories) > 7000 THEN '' ELSE n.categories END) FROM (SELECT string_agg(DISTINCT split_part(w.stream_name, '-', 1), ',') AS categories FROM inserted w) n
+         WHERE n.categories IS NOT NULL) IS NULL AS notified
 FROM judged j LEFT JOIN last l ON l.stream_name = j.stream`;

@@ -35,11 +35,11 @@ export interface SqlDriver extends SqlExecutor {
    */
   atomic<Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<Row[]>;
   /**
-   * Calls `onNotify` for every NOTIFY on `channel` (a wake-up hint only: the
-   * store polls anyway, so a dropped listener costs latency, not events).
-   * Resolves to the function that stops listening.
+   * Calls `onNotify` with the payload of every NOTIFY on `channel` (a wake-up hint only: the
+   * store polls anyway, so a dropped listener costs latency, not events), or with '' when the
+   * driver cannot say what happened (a reconnect). Resolves to the function that stops listening.
    */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -46,7 +46,8 @@ export const schemaStatements: readonly string[] = [
      a jsonb;
      head_revision bigint;
      head_hash text;
-     wrote boolean := false;
+     written_categories text[] := '{}';
+     categories text;
    BEGIN
      FOR lock_key IN
        SELECT DISTINCT hashtextextended(x->>'stream', 0) AS k FROM jsonb_array_elements(appends) x ORDER BY k
@@ -86,12 +87,14 @@ export const schemaStatements: readonly string[] = [
          )
          SELECT max(w.global_position)::text, max(w.stream_revision)::text INTO last_position, last_revision FROM inserted w;
          status := 'written';
-         wrote := true;
+         written_categories := written_categories || split_part(a->>'stream', '-', 1);
        END IF;
        RETURN NEXT;
      END LOOP;
-     IF wrote THEN
-       PERFORM pg_notify(channel, '');
+     IF cardinality(written_categories) > 0 THEN
+       SELECT string_agg(DISTINCT c, ',') INTO categories FROM unnest(written_categories) c;
+       -- The categories written, so only their subscribers wake (catch-up.ts); '' (wake all) past NOTIFY's size limit.
+       PERFORM pg_notify(channel, CASE WHEN octet_length(categories) > 7000 THEN '' ELSE categories END);
      END IF;
    END
    $fn$`,

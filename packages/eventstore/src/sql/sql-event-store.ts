@@ -25,7 +25,7 @@
  */
 import { ConcurrencyError, UnavailableError } from '@govsvc/errors/errors';
 import { checkExpectedRevision, describeExpected, planAppend, type ExistingEvent, type PlannedEvent, type StreamHead } from '../append-plan.ts';
-import { runCatchUp, type CatchUpSource } from '../catch-up.ts';
+import { runCatchUp, wakeHintOf, type CatchUpSource, type WakeHint } from '../catch-up.ts';
 import type {
   AppendOptions,
   AppendResult,
@@ -259,7 +259,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   const [{ schema }] = (await guarded(() => driver.query<{ schema: string }>('SELECT current_schema() AS schema'))) as [{ schema: string }];
   // One channel per schema: isolated test schemas (and tenants) do not wake each other.
   const channel = `govsvc_events_${schema}`.slice(0, 63);
-  const wakeListeners = new Set<() => void>();
+  const wakeListeners = new Set<(hint?: WakeHint) => void>();
   const subscriptions = new Set<Subscription>();
   let unlisten: (() => Promise<void>) | null = null;
   let listening: Promise<void> | null = null;
@@ -271,8 +271,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
 
   const startListening = () => {
     listening ??= driver
-      .listen(channel, () => {
-        for (const listener of wakeListeners) listener();
+      .listen(channel, (payload) => {
+        const hint = wakeHintOf(payload);
+        for (const listener of wakeListeners) listener(hint);
       })
       .then((stop) => {
         unlisten = stop;
@@ -310,7 +311,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
              RETURNING global_position, stream_revision
            )
            SELECT global_position::text AS global_position, stream_revision::text AS stream_revision,
-                  (SELECT pg_notify($3, '')) IS NULL AS notified
+                  (SELECT pg_notify($3, split_part($1, '-', 1))) IS NULL AS notified
            FROM inserted ORDER BY inserted.global_position`,
           [stream, rowsJson(plan.events), channel],
         );

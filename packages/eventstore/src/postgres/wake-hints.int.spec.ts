@@ -1,0 +1,106 @@
+/**
+ * Wake-up hints name the categories written (issue 8): each append path's NOTIFY carries them, and a
+ * subscription filtered to other categories is not woken (it does not fetch), while one of the
+ * category written is, without waiting for its poll. The poll interval here is a minute, so only a
+ * hint can deliver within the test's seconds.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
+import { mayConcern, wakeHintOf } from '../catch-up.ts';
+import type { StoredEvent } from '../port.ts';
+import type { SqlDriver } from '../sql/executor.ts';
+import { createSqlEventStore, type SqlEventStore } from '../sql/sql-event-store.ts';
+import { newEvent } from '../test-fixtures.ts';
+import { createPgDriver } from './pg-client.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Counts the catch-up reads (the horizon-bounded fetch is the one statement that reads `pg_snapshot_xmin`). */
+function countingFetches(driver: SqlDriver) {
+  let fetches = 0;
+  const counted: SqlDriver = {
+    ...driver,
+    query: (text, params, options) => {
+      if (text.includes('pg_snapshot_xmin')) fetches += 1;
+      return driver.query(text, params, options);
+    },
+  };
+  return { driver: counted, fetches: () => fetches };
+}
+
+describe('wake-up hints name the categories written', () => {
+  let schema: IsolatedSchema;
+  let store: SqlEventStore;
+  let fetches: () => number;
+  let listener: pg.Client;
+  const payloads: string[] = [];
+
+  beforeAll(async () => {
+    schema = await createIsolatedSchema('eventstore_wake');
+    const counting = countingFetches(createPgDriver({ connectionString: schema.connectionString, maxConnections: 8 }));
+    fetches = counting.fetches;
+    store = await createSqlEventStore(counting.driver, { pollIntervalMs: 60_000 });
+    listener = new pg.Client({ connectionString: schema.connectionString });
+    await listener.connect();
+    listener.on('notification', (message) => payloads.push(message.payload ?? ''));
+    await listener.query(`LISTEN "${`govsvc_events_${schema.schema}`.slice(0, 63)}"`);
+  });
+  afterAll(async () => {
+    await listener?.end();
+    await store?.close();
+    await schema?.drop();
+  });
+
+  it('reads a hint as text between commas: other categories do not concern a filtered subscriber; no hint, no filter, or a comma inside a category still wake', () => {
+    expect(mayConcern(wakeHintOf('deadline,review'), { categories: ['application'] })).toBe(false);
+    expect(mayConcern(wakeHintOf('deadline,application'), { categories: ['application'] })).toBe(true);
+    expect(mayConcern(wakeHintOf('applications'), { categories: ['application'] })).toBe(false);
+    expect(mayConcern(wakeHintOf(''), { categories: ['application'] })).toBe(true);
+    expect(mayConcern(undefined, { categories: ['application'] })).toBe(true);
+    expect(mayConcern(wakeHintOf('deadline'), undefined)).toBe(true);
+    expect(mayConcern(wakeHintOf('deadline'), { eventTypes: ['X'] })).toBe(true);
+    expect(mayConcern(wakeHintOf('x,odd,name,y'), { categories: ['odd,name'] })).toBe(true);
+  });
+
+  it('every append path notifies the categories it wrote; a subscriber of another category never fetches, one of the category written is woken at once', async () => {
+    const mine = `mine${randomUUID().slice(0, 8)}`;
+    const other = `other${randomUUID().slice(0, 8)}`;
+    const delivered: StoredEvent[] = [];
+    const subscription = store.subscribeToAll({ subscriptionId: `wake-${mine}`, filter: { categories: [mine] } }, async (events) => {
+      delivered.push(...events);
+    });
+    await subscription.caughtUp();
+    await sleep(100);
+    const before = fetches();
+    payloads.length = 0;
+
+    // The three paths: the locked one (head unknown, 'any'), the function (a lone planned append), the set-based group.
+    await store.appendToStream(`${other}-1`, [newEvent()], { expectedRevision: 'any' });
+    await store.appendToStream(`${other}-2`, [newEvent()], { expectedRevision: 'no_stream' });
+    await Promise.all(Array.from({ length: 6 }, (_, i) => store.appendToStream(`${other}-g${i}`, [newEvent()], { expectedRevision: 'no_stream' })));
+    await sleep(300);
+    expect(fetches() - before).toBe(0);
+    expect(payloads.length).toBeGreaterThan(0);
+    expect(new Set(payloads)).toEqual(new Set([other]));
+
+    const waitFor = async (count: number) => {
+      for (let i = 0; i < 100 && delivered.length < count; i++) await sleep(30);
+      expect(delivered).toHaveLength(count);
+    };
+    payloads.length = 0;
+    await store.appendToStream(`${mine}-1`, [newEvent()], { expectedRevision: 'any' });
+    await waitFor(1);
+    await store.appendToStream(`${mine}-2`, [newEvent()], { expectedRevision: 'no_stream' });
+    await waitFor(2);
+    // One group with both categories: one NOTIFY naming both, and the subscriber gets its own.
+    await Promise.all([
+      ...Array.from({ length: 3 }, (_, i) => store.appendToStream(`${mine}-g${i}`, [newEvent()], { expectedRevision: 'no_stream' })),
+      ...Array.from({ length: 3 }, (_, i) => store.appendToStream(`${other}-h${i}`, [newEvent()], { expectedRevision: 'no_stream' })),
+    ]);
+    await waitFor(5);
+    expect(payloads.some((p) => p.split(',').sort().join(',') === [mine, other].sort().join(','))).toBe(true);
+    await subscription.stop();
+  });
+});
