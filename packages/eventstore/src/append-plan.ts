@@ -6,7 +6,7 @@
  * hashes.
  */
 import { ConcurrencyError } from '@govsvc/errors/errors';
-import { computeEventHash, sameContent } from './audit/hash-chain.ts';
+import { computeEventHash, computeEventHashOfTexts, sameContent } from './audit/hash-chain.ts';
 import { EventIdConflictError } from './errors.ts';
 import type { AppendResult, ExpectedRevision, StoredEvent, StoredEventMetadata } from './port.ts';
 import type { ValidEvent } from './validation.ts';
@@ -26,9 +26,12 @@ export interface PlannedEvent {
   readonly revision: bigint;
   readonly data: unknown;
   readonly metadata: StoredEventMetadata;
+  /** The chain fields of `metadata`, also on their own (reading them does not assemble `metadata`). */
+  readonly prevHash: string | null;
+  readonly hash: string;
   /** Canonical JSON of data and of the caller's metadata (without the chain), when validation made them. */
-  readonly dataJson?: string;
-  readonly metadataJson?: string;
+  readonly dataJson?: string | undefined;
+  readonly metadataJson?: string | undefined;
 }
 
 export type AppendPlan =
@@ -71,22 +74,52 @@ export function planAppend(
   checkExpectedRevision(stream, expected, head);
   let revision = head ? head.revision : -1n;
   let prevHash: string | null = head ? head.hash : null;
-  const planned = events.map((event): PlannedEvent => {
+  const planned: PlannedEvent[] = [];
+  for (const event of events) {
     revision += 1n;
-    const hash = computeEventHash({ ...event, stream, revision }, prevHash);
-    const metadata: StoredEventMetadata = { ...event.metadata, prevHash, hash };
+    const { id, type, schemaVersion, dataJson, metadataJson } = event;
+    // From the canonical texts when validation made them, so `data` and `metadata` stay unread (ValidEvent).
+    const hash =
+      dataJson !== undefined && metadataJson !== undefined
+        ? computeEventHashOfTexts({ id, stream, revision, type, schemaVersion, dataJson, metadataJson }, prevHash)
+        : computeEventHash({ id, stream, revision, type, schemaVersion, data: event.data, metadata: event.metadata }, prevHash);
+    planned.push(new Planned(event, revision, prevHash, hash));
     prevHash = hash;
-    return {
-      id: event.id,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      revision,
-      data: event.data,
-      metadata,
-      ...(event.dataJson !== undefined && event.metadataJson !== undefined && { dataJson: event.dataJson, metadataJson: event.metadataJson }),
-    };
-  });
+  }
   return { kind: 'write', events: planned };
+}
+
+/**
+ * A planned event. Its stored metadata (the caller's plus the chain fields) is assembled when
+ * first read: the SQL store writes the canonical texts and the chain fields instead (ADR 0006).
+ */
+class Planned implements PlannedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly dataJson: string | undefined;
+  readonly metadataJson: string | undefined;
+  #metadata: StoredEventMetadata | undefined;
+  constructor(
+    private readonly event: ValidEvent,
+    readonly revision: bigint,
+    readonly prevHash: string | null,
+    readonly hash: string,
+  ) {
+    this.id = event.id;
+    this.type = event.type;
+    this.schemaVersion = event.schemaVersion;
+    const texts = event.dataJson !== undefined && event.metadataJson !== undefined;
+    this.dataJson = texts ? event.dataJson : undefined;
+    this.metadataJson = texts ? event.metadataJson : undefined;
+  }
+  get data(): unknown {
+    return this.event.data;
+  }
+  get metadata(): StoredEventMetadata {
+    this.#metadata ??= { ...this.event.metadata, prevHash: this.prevHash, hash: this.hash };
+    return this.#metadata;
+  }
 }
 
 /**

@@ -236,6 +236,33 @@ export interface ValidEvent {
 }
 
 /**
+ * A valid event checked plain by the canonical walk. Its copies of data and metadata are parsed
+ * from the canonical texts when first read: the texts were made at validation, so a caller
+ * changing its objects afterwards changes nothing here, and the SQL store, which stores and
+ * hashes the texts, never pays for the copies (two stringify/parse round trips per event).
+ * The copies hold the same values as the caller's, keys in canonical order.
+ */
+class CanonicalEvent implements ValidEvent {
+  #data: unknown;
+  #metadata: EventMetadataInput | undefined;
+  constructor(
+    readonly id: string,
+    readonly type: string,
+    readonly schemaVersion: number,
+    readonly dataJson: string,
+    readonly metadataJson: string,
+  ) {}
+  get data(): unknown {
+    if (this.#data === undefined) this.#data = JSON.parse(this.dataJson) as unknown;
+    return this.#data;
+  }
+  get metadata(): EventMetadataInput {
+    this.#metadata ??= JSON.parse(this.metadataJson) as EventMetadataInput;
+    return this.#metadata;
+  }
+}
+
+/**
  * Checks a batch before anything is written. Lists every issue at once
  * (events/2/metadata/actor/role …). The chain fields are the store's to set.
  */
@@ -265,10 +292,7 @@ export function validateNewEvents(stream: string, events: readonly NewEvent[]): 
     const dataJson = canonicalJsonOfPlain(event.data, cleanText);
     const metadataJson = dataJson === undefined ? undefined : canonicalJsonOfPlain(event.metadata, cleanText);
     if (dataJson !== undefined && metadataJson !== undefined) {
-      // Checked plain by the walk, so a bare stringify/parse makes the same copy toPlainJson would.
-      const data: unknown = JSON.parse(JSON.stringify(event.data));
-      const metadata = JSON.parse(JSON.stringify(event.metadata)) as EventMetadataInput;
-      valid.push({ id, type: event.type, schemaVersion: event.schemaVersion, data, metadata, dataJson, metadataJson });
+      valid.push(new CanonicalEvent(id, event.type, event.schemaVersion, dataJson, metadataJson));
       return;
     }
     try {

@@ -99,8 +99,11 @@ describe('canonicalJsonOfPlain', () => {
     const plan = planAppend('case-1', [event!], 'no_stream', null, new Map());
     if (plan.kind !== 'write') throw new Error('expected a write');
     const planned = plan.events[0]!;
-    const { dataJson: _d, metadataJson: _m, ...withoutTexts } = event!;
+    // The values alone (copies parsed back from the texts), not the texts: the hash must be the same.
+    const withoutTexts = { id: event!.id, type: event!.type, schemaVersion: event!.schemaVersion, data: event!.data, metadata: event!.metadata };
+    expect(withoutTexts.data).toEqual({ a: 'x', b: [1, { d: '1970-01-01T00:00:00.000Z' }] });
     expect(planned.metadata.hash).toBe(computeEventHash({ ...withoutTexts, stream: 'case-1', revision: 0n }, null));
+    expect(planned.hash).toBe(planned.metadata.hash);
     const [row] = JSON.parse(rowsJson(plan.events)) as Record<string, unknown>[];
     expect(row).toEqual({ stream_revision: '0', event_id: planned.id, type: 'T', schema_version: 1, data: planned.data, metadata: planned.metadata });
   });

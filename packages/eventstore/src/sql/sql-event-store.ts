@@ -232,7 +232,8 @@ export function rowsJson(events: readonly PlannedEvent[]): string {
   let out = '[';
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    const chain = `"prevHash":${e.metadata.prevHash === null ? 'null' : JSON.stringify(e.metadata.prevHash)},"hash":${JSON.stringify(e.metadata.hash)}`;
+    // The hash is lowercase hex, nothing to escape; prevHash came from the database, so it is escaped.
+    const chain = `"prevHash":${e.prevHash === null ? 'null' : JSON.stringify(e.prevHash)},"hash":"${e.hash}"`;
     const metadata =
       e.metadataJson === undefined ? JSON.stringify(e.metadata) : e.metadataJson === '{}' ? `{${chain}}` : `{${chain},${e.metadataJson.slice(1)}`;
     const data = e.dataJson ?? JSON.stringify(e.data);
@@ -245,13 +246,17 @@ export function rowsJson(events: readonly PlannedEvent[]): string {
 
 /** A group's appends as both group statements read them (written as text, see rowsJson). */
 function groupJson(planned: readonly PlannedAppend[]): string {
-  return `[${planned
-    .map(
-      (p, i) =>
-        `{"i":${i},"stream":${JSON.stringify(p.queued.stream)},"headRevision":"${p.headRevision}","headHash":${JSON.stringify(p.headHash)},` +
-        `"ids":${JSON.stringify(p.events.map((e) => e.id))},"rows":${rowsJson(p.events)}}`,
-    )
-    .join(',')}]`;
+  let out = '[';
+  for (let i = 0; i < planned.length; i++) {
+    const p = planned[i]!;
+    // Event ids are validated lowercase UUIDs: nothing to escape.
+    let ids = '[';
+    for (let j = 0; j < p.events.length; j++) ids += `${j === 0 ? '' : ','}"${p.events[j]!.id}"`;
+    out +=
+      `${i === 0 ? '' : ','}{"i":${i},"stream":${JSON.stringify(p.queued.stream)},"headRevision":"${p.headRevision}",` +
+      `"headHash":${p.headHash === null ? 'null' : JSON.stringify(p.headHash)},"ids":${ids}],"rows":${rowsJson(p.events)}}`;
+  }
+  return `${out}]`;
 }
 
 export async function createSqlEventStore(driver: SqlDriver, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
@@ -327,7 +332,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       // The batch's last event has the highest revision (and, inserted in revision order, the highest position).
       const last = inserted.reduce((a, b) => (BigInt(b.stream_revision) > BigInt(a.stream_revision) ? b : a));
       const lastPlanned = plan.events[plan.events.length - 1]!;
-      heads.set(stream, { revision: lastPlanned.revision, hash: lastPlanned.metadata.hash });
+      heads.set(stream, { revision: lastPlanned.revision, hash: lastPlanned.hash });
       return { nextExpectedRevision: BigInt(last.stream_revision), lastGlobalPosition: BigInt(last.global_position), alreadyAppended: false };
     });
 
@@ -432,7 +437,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       planned.push({ queued, headRevision: head ? head.revision : -1n, headHash: head ? head.hash : null, events: plan.events });
       // Speculative: the next append to this stream (in this group or another) chains on this one.
       const last = plan.events[plan.events.length - 1]!;
-      heads.set(queued.stream, { revision: last.revision, hash: last.metadata.hash });
+      heads.set(queued.stream, { revision: last.revision, hash: last.hash });
     }
     if (planned.length === 0) return;
 
