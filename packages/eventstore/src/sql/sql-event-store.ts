@@ -296,7 +296,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   const lockedAppend = async (stream: string, events: readonly ValidEvent[], appendOptions: AppendOptions): Promise<AppendResult> =>
     driver.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [stream]);
-      const rows = await tx.query<EventRow & { kind: 'head' | 'existing' }>(HEAD_AND_IDS, [stream, events.map((e) => e.id)]);
+      const rows = await tx.query<EventRow & { kind: 'head' | 'existing' }>(HEAD_AND_IDS, [stream, events.map((e) => e.id)], { name: 'govsvc_head_and_ids' });
       const headRow = rows.find((r) => r.kind === 'head');
       const head: StreamHead | null = headRow ? { revision: BigInt(headRow.stream_revision), hash: headRow.metadata.hash } : null;
       const existing = new Map<string, ExistingEvent>(rows.filter((r) => r.kind === 'existing').map((r) => [r.event_id, rowToEvent(r)]));
@@ -372,7 +372,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   const viaPrecheck = (queued: QueuedAppend) => {
     const { stream, events, options: appendOptions } = queued;
     const decide = async (): Promise<AppendResult> => {
-      const rows = await guarded(() => driver.query<EventRow & { kind: 'head' | 'existing' }>(HEAD_AND_IDS, [stream, events.map((e) => e.id)]));
+      const rows = await guarded(() => driver.query<EventRow & { kind: 'head' | 'existing' }>(HEAD_AND_IDS, [stream, events.map((e) => e.id)], { name: 'govsvc_head_and_ids' }));
       if (rows.every((r) => r.kind === 'head')) {
         const headRow = rows[0];
         const head: StreamHead | null = headRow ? { revision: BigInt(headRow.stream_revision), hash: headRow.metadata.hash } : null;
@@ -497,7 +497,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     async read(subscriptionId) {
       assertSubscriptionId(subscriptionId);
       const rows = await guarded(() =>
-        driver.query<{ position: string }>('SELECT position::text AS position FROM subscription_checkpoints WHERE subscription_id = $1', [subscriptionId]),
+        driver.query<{ position: string }>('SELECT position::text AS position FROM subscription_checkpoints WHERE subscription_id = $1', [subscriptionId], {
+          name: 'govsvc_checkpoint_read',
+        }),
       );
       return rows[0] ? BigInt(rows[0].position) : null;
     },
@@ -511,6 +513,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
               `INSERT INTO subscription_checkpoints (subscription_id, position) VALUES ($1, $2)
                ON CONFLICT (subscription_id) DO NOTHING RETURNING 1 AS ok`,
               [subscriptionId, position.toString()],
+              { name: 'govsvc_checkpoint_insert' },
             )
           : driver.query(
               `UPDATE subscription_checkpoints SET position = $3, updated_at = now()
@@ -518,7 +521,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
               [subscriptionId, expected.toString(), position.toString()],
               // The subscriber is at least once: a checkpoint lost with a crash of the database
               // server repeats a few batches, so its commit need not wait for a flush.
-              { durability: 'relaxed' },
+              { name: 'govsvc_checkpoint_cas', durability: 'relaxed' },
             ),
       );
       if (written.length === 1) return;
@@ -537,6 +540,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
           `SELECT e.transaction_id::text AS xid, e.global_position::text AS position FROM events e
            WHERE e.global_position <= $1 ORDER BY e.global_position DESC LIMIT 1`,
           [after.toString()],
+          { name: 'govsvc_cursor_after' },
         ),
       );
       return rows[0] ? { xid: rows[0].xid, position: BigInt(rows[0].position) } : { xid: '0', position: 0n };
@@ -557,6 +561,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
              LIMIT $5
            ) batch ON true`,
           [cursor.xid, cursor.position.toString(), categories, types, limit],
+          // Named: planning this statement took four times as long as running it on an empty tail
+          // (0.29 against 0.07 ms), and every subscription runs it on every wake-up.
+          { name: 'govsvc_tail' },
         ),
       );
       const horizon = BigInt(rows[0]!.horizon);
@@ -573,7 +580,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     },
     async target() {
       // Every transaction that committed before now has an id below xmax.
-      const [row] = await guarded(() => driver.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax'));
+      const [row] = await guarded(() => driver.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax', [], { name: 'govsvc_xmax' }));
       return BigInt(row!.xmax);
     },
     onWake(listener) {
@@ -614,6 +621,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
               `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = $1 AND ($2::bigint IS NULL OR e.stream_revision <= $2::bigint)
                ORDER BY e.stream_revision DESC LIMIT $3`,
               [stream, from === null ? null : from.toString(), readOptions.maxCount ?? null],
+              { name: 'govsvc_read_stream_back' },
             )
           : driver.query<EventRow>(
               `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = $1 AND e.stream_revision >= $2::bigint
@@ -666,6 +674,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
           `SELECT ${COLUMNS} FROM events e WHERE e.global_position > $1 AND ${FILTER('$2', '$3')}
            ORDER BY e.global_position LIMIT $4`,
           [(readOptions.after ?? 0n).toString(), categories, types, readOptions.maxCount ?? null],
+          { name: 'govsvc_read_all' },
         ),
       );
       return rows.map(rowToEvent);
