@@ -57,9 +57,81 @@ export function canonicalJson(value: unknown): string {
  * stores this text (ADR 0006), so it must agree with `canonicalJson(toPlainJson(value))` for
  * every value it accepts (property test in canonical-json.unit.spec.ts).
  */
+export function canonicalJsonOfPlain(value: unknown, isCleanText: (text: string) => boolean): string | undefined {
+  const copy = sortedCopy(value, isCleanText, 0);
+  if (copy === REFUSED) return undefined;
+  // Keys JSON.stringify would not keep in insertion order: the walk writes the text itself.
+  if (copy === ASIDE) return canonicalWalk(value, isCleanText, 0);
+  return JSON.stringify(copy);
+}
+
+const REFUSED = Symbol('not plain JSON');
+const ASIDE = Symbol('keys JSON.stringify reorders');
+
+/**
+ * The fast way to canonicalJsonOfPlain's text: a copy of `value` whose objects have their keys
+ * inserted in canonical order, which the native JSON.stringify then writes as one flat string
+ * (`value` itself is rarely sorted). It checks exactly what the walk below checks. An object
+ * with a key that looks like an array index (JSON.stringify writes those first, whatever the
+ * insertion order) or `__proto__` (an assignment would set the prototype) is ASIDE. Against the
+ * walk: 5 against 12 µs and far less garbage for an application's data here.
+ */
+function sortedCopy(value: unknown, isCleanText: (text: string) => boolean, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+      return isCleanText(value) ? value : REFUSED;
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : REFUSED;
+    case 'object': {
+      if (value === null) return null;
+      if (depth > 256) return REFUSED;
+      if (Array.isArray(value)) {
+        const out: unknown[] = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined) {
+            out[i] = null;
+            continue;
+          }
+          const copy = sortedCopy(item, isCleanText, depth + 1);
+          if (copy === REFUSED || copy === ASIDE) return copy;
+          out[i] = copy;
+        }
+        return out;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto === Date.prototype) {
+        const date = value as Date;
+        return !Object.hasOwn(date, 'toJSON') && !Number.isNaN(date.getTime()) ? date.toISOString() : REFUSED;
+      }
+      if (proto !== Object.prototype && proto !== null) return REFUSED;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      const out: Record<string, unknown> = {};
+      let aside = false;
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        if (!isCleanText(key)) return REFUSED;
+        const first = key.charCodeAt(0);
+        if ((first >= 48 && first <= 57) || key === '__proto__') aside = true; // '0'..'9'
+        const copy = sortedCopy(member, isCleanText, depth + 1);
+        if (copy === REFUSED) return REFUSED;
+        if (copy === ASIDE) aside = true;
+        else if (!aside) out[key] = copy;
+      }
+      return aside ? ASIDE : out;
+    }
+    default:
+      return REFUSED;
+  }
+}
+
 // Its array and object loops repeat canonicalJson's on purpose: sharing them through callbacks
 // cost 70% more time per event here (21 against 12 µs for an application's data).
-export function canonicalJsonOfPlain(value: unknown, isCleanText: (text: string) => boolean, depth = 0): string | undefined {
+function canonicalWalk(value: unknown, isCleanText: (text: string) => boolean, depth: number): string | undefined {
   switch (typeof value) {
     case 'string':
       return isCleanText(value) ? JSON.stringify(value) : undefined;
@@ -74,7 +146,7 @@ export function canonicalJsonOfPlain(value: unknown, isCleanText: (text: string)
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          const text = item === undefined ? 'null' : canonicalJsonOfPlain(item, isCleanText, depth + 1);
+          const text = item === undefined ? 'null' : canonicalWalk(item, isCleanText, depth + 1);
           if (text === undefined) return undefined;
           out += (i === 0 ? '' : ',') + text;
         }
@@ -94,7 +166,7 @@ export function canonicalJsonOfPlain(value: unknown, isCleanText: (text: string)
         const member = record[key];
         if (member === undefined) continue;
         if (!isCleanText(key)) return undefined;
-        const text = canonicalJsonOfPlain(member, isCleanText, depth + 1);
+        const text = canonicalWalk(member, isCleanText, depth + 1);
         if (text === undefined) return undefined;
         out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
         first = false;

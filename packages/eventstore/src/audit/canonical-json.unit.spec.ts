@@ -81,6 +81,14 @@ describe('canonicalJsonOfPlain', () => {
     );
   });
 
+  it('writes keys in code-unit order also where JSON.stringify would not keep the insertion order (index-like keys, __proto__)', () => {
+    const tricky = JSON.parse('{"b":1,"10":2,"9":3,"__proto__":4,"a":{"2":5,"1":6,"x":[{"0z":7,"0":8}]}}') as unknown;
+    expect(canonicalJsonOfPlain(tricky, cleanText)).toBe('{"10":2,"9":3,"__proto__":4,"a":{"1":6,"2":5,"x":[{"0":8,"0z":7}]},"b":1}');
+    expect(canonicalJsonOfPlain(tricky, cleanText)).toBe(canonicalJson(toPlainJson(tricky, '/data')));
+    // A refusal deep inside wins over a reordering key beside it.
+    expect(canonicalJsonOfPlain({ 1: 'x', y: [Number.NaN] }, cleanText)).toBeUndefined();
+  });
+
   it('leaves to the explaining path what is not plainly JSON', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
