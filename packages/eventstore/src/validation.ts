@@ -236,11 +236,12 @@ export interface ValidEvent {
 }
 
 /**
- * The canonical walk builds its text piece by piece (+=), which V8 keeps as a tree of hundreds
- * of small strings. Every later use that needs it whole (the hash input, the SQL payload that pg
- * measures and encodes) would walk that tree again, and walking it inside a larger string is
- * slow: 25 µs an event for pg's byteLength of the payload here. Reading one character makes V8
- * flatten the text in place, once (about 5 µs); later copies take it as one piece.
+ * A canonical text built piece by piece (+=, the walk `canonicalJsonOfPlain` falls back to) is a
+ * tree of hundreds of small strings to V8. Every later use that needs it whole (the hash input,
+ * the SQL payload that pg measures and encodes) would walk that tree again, and walking it inside
+ * a larger string is slow: 25 µs an event for pg's byteLength of the payload here. Reading one
+ * character makes V8 flatten the text in place, once; later copies take it as one piece. (A text
+ * from JSON.stringify, the usual case, is flat already and costs nothing here.)
  */
 const flattened = (text: string): string => {
   text.charCodeAt(0);
