@@ -24,6 +24,9 @@ export const supervisionConfigSchema = hostConfigSchema.extend({
   WARNING_FRACTION: z.coerce.number().min(0).max(1).default(0.2),
   SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
   SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  /** Behind a backlog, the share of each pass for deadlines that fell due in the last SCHEDULER_FRESH_WINDOW_MS (0 turns the fresh lane off). */
+  SCHEDULER_FRESH_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+  SCHEDULER_FRESH_WINDOW_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
 });
 
 export type SupervisionConfig = z.output<typeof supervisionConfigSchema>;

@@ -34,7 +34,12 @@ const module = createSupervisionModule({
   warning: { minUnits: config.WARNING_MIN_UNITS, fraction: config.WARNING_FRACTION },
   consumerGroupId: host.consumerGroup,
   topicFor: host.topicFor,
-  scheduler: { batchSize: config.SCHEDULER_BATCH_SIZE, concurrency: config.SCHEDULER_CONCURRENCY },
+  scheduler: {
+    batchSize: config.SCHEDULER_BATCH_SIZE,
+    concurrency: config.SCHEDULER_CONCURRENCY,
+    freshShare: config.SCHEDULER_FRESH_SHARE,
+    freshWindowMs: config.SCHEDULER_FRESH_WINDOW_MS,
+  },
   ...(config.SEAL_PUBLIC_KEYS ? { sealKeys: config.SEAL_PUBLIC_KEYS } : {}),
   ...(config.CONSOLE_SESSION_SECRET ? { consoleSecret: config.CONSOLE_SESSION_SECRET } : {}),
   readinessChecks: redisIndex ? [{ name: 'redis', check: () => redisIndex.ping() }] : [],
