@@ -68,6 +68,31 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect(Number(xids[0]!.n)).toBe(used);
   });
 
+  it('story: 16 callers append three events each, one after another, through one commit slot; a caller appending again as soon as its append returns joins the next group instead of taking the freed slot alone', async () => {
+    const counted = countingTransactions(createPgDriver({ connectionString: schema.connectionString, maxConnections: 2 }));
+    const serial = await createSqlEventStore(counted, { pollIntervalMs: 10, appendConcurrency: 1, skipSchema: true });
+    try {
+      const streams = Array.from({ length: 16 }, () => uniqueStream('rounds'));
+      const before = counted.transactions();
+      // Each caller awaits through one more async layer, as a command handler does.
+      const appendOne = async (stream: string, revision: number) => {
+        await serial.appendToStream(stream, [newEvent()], { expectedRevision: revision === 0 ? 'no_stream' : BigInt(revision - 1) });
+      };
+      await Promise.all(
+        streams.map(async (stream) => {
+          for (let revision = 0; revision < 3; revision++) await appendOne(stream, revision);
+        }),
+      );
+      // The first append leaves alone (the store was idle), the other 15 queue behind it; from then
+      // on every group holds every caller's next append: 1 + 16 + 16 + 15.
+      expect(counted.transactions() - before).toBe(4);
+      expect(serial.appendStats().locked).toBe(0);
+      for (const stream of streams) expect(await serial.streamRevision(stream)).toBe(2n);
+    } finally {
+      await serial.close();
+    }
+  });
+
   it('the hash computed on the fast path is the one audit/hash-chain.ts computes: one definition', async () => {
     const stream = uniqueStream('hash');
     await store.appendToStream(stream, newEvents(3), { expectedRevision: 'no_stream' });

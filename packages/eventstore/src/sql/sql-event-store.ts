@@ -348,6 +348,10 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   // Group commit. Up to `appendConcurrency` transactions are in flight; appends arriving while
   // all are busy queue up and leave together in the next free one. An idle store therefore
   // commits a lone append at once (no timer, no added latency), a busy one in groups.
+  // A finished transaction frees its slot only on the next turn of the event loop (setImmediate),
+  // after its callers' continuations ran: a caller that appends again as soon as its append
+  // returns joins the others in the next group, instead of the first of them taking the freed
+  // slot alone and the rest waiting a whole commit behind it (64 callers: groups of 1 and 63).
   const queue: QueuedAppend[] = [];
   const pending = new Set<Promise<unknown>>();
   let inFlight = 0;
@@ -485,10 +489,17 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
           .catch((error: unknown) => {
             for (const queued of group) queued.reject(error);
           })
-          .finally(() => {
-            inFlight -= 1;
-            pump();
-          }),
+          // Settles after the slot is freed and the queue pumped, so close() still waits for what follows.
+          .finally(
+            () =>
+              new Promise<void>((released) =>
+                setImmediate(() => {
+                  inFlight -= 1;
+                  pump();
+                  released();
+                }),
+              ),
+          ),
       );
     }
   };
