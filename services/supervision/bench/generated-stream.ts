@@ -9,6 +9,12 @@
  */
 import type { EventStore, NewEvent, StoredEvent } from '@govsvc/eventstore/port';
 
+/**
+ * A unique, well-formed event id from a position, without hashing: the projection never reads ids, and a
+ * hash per event would be charged to its figure here (the store-filling set-up computed them untimed).
+ */
+export const positionalEventId = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+
 export function generatedEventStream(count: number, eventAt: (i: number) => { readonly stream: string; readonly event: NewEvent }, recordedAt: Date): EventStore {
   const refused = (what: string) => () => {
     throw new Error(`the generated event stream serves readAll only, not ${what}`);
