@@ -455,7 +455,6 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
         name: setBased ? 'govsvc_append_set' : 'govsvc_append_planned',
       });
     } catch (error) {
-      leaveStatement(planned);
       for (const p of planned) heads.forget(p.queued.stream);
       const translated = translate(error);
       if (translated instanceof UnavailableError) {
@@ -466,8 +465,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       // the whole transaction rolled back: each append again, on its own, on the locked path.
       for (const p of planned) viaLockedPath(p.queued);
       return;
+    } finally {
+      leaveStatement(planned);
     }
-    leaveStatement(planned);
     for (const row of rows) {
       const p = planned[row.idx]!;
       if (row.status === 'written') {

@@ -161,11 +161,11 @@ export class Scheduler {
           const last = events[events.length - 1];
           held.set(id, { state, revision: last ? last.revision : null });
         } catch (error) {
-          held.set(id, error instanceof Error ? error : new Error(String(error)));
+          held.set(id, asError(error));
         }
       }
     } catch (error) {
-      for (const id of deadlineIds) held.set(id, error instanceof Error ? error : new Error(String(error)));
+      for (const id of deadlineIds) held.set(id, asError(error));
     }
     return held;
   }
@@ -256,6 +256,8 @@ export class Scheduler {
     this.loop = null;
   }
 }
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 interface Held {
   readonly state: DeadlineState;
