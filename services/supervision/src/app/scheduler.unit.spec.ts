@@ -140,7 +140,7 @@ describe('scheduler pass', () => {
     }
   });
 
-  it('behind a backlog bigger than a pass, fires what fell due within the fresh window first, and still drains the backlog oldest first (issue 7, storm with a steady stream)', async () => {
+  it('behind a backlog bigger than a pass, fires what fell due within the fresh window first, and still drains the backlog oldest first (R-ACC-2 acceptance deadlines warned and breached on time during a storm; issue 7)', async () => {
     const { clock, store, ids: backlog, index } = await setUp(30); // warned from 2025-03-04 00:00, breached from 03-05 00:00
     const fresh = await openAcceptanceDeadlines(store, 2, calendar, 'BJ-F', '2025-03-04'); // due 2025-03-05: warned from its 00:00
     await rebuildDeadlineIndex(store, index);
