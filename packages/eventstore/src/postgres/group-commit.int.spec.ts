@@ -245,6 +245,50 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect((await verifyStream(store, stream)).ok).toBe(true);
   });
 
+  it('a lone one-event append takes the one-event statement; a stale head, a held lock and a stored id come back from it for the locked path to decide (ADR 0006, addendum 3)', async () => {
+    const stream = uniqueStream('lone');
+    const oneBefore = driver.statements('govsvc_append_one');
+    const lockedBefore = store.appendStats().locked;
+    expect((await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' })).nextExpectedRevision).toBe(0n);
+    expect((await store.appendToStream(stream, [newEvent()], { expectedRevision: 0n })).nextExpectedRevision).toBe(1n);
+    expect(driver.statements('govsvc_append_one') - oneBefore).toBe(2);
+    expect(store.appendStats().locked - lockedBefore).toBe(0);
+
+    // Stale: another process moved the stream on; 'any' planned on the cached head must chain on the real one.
+    await other.appendToStream(stream, [newEvent()], { expectedRevision: 1n });
+    expect((await store.appendToStream(stream, [newEvent()], { expectedRevision: 'any' })).nextExpectedRevision).toBe(3n);
+    expect(store.appendStats().locked - lockedBefore).toBe(1);
+
+    // Busy: the stream's lock is held elsewhere; the append waits on the locked path, then lands.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = other.driver.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [stream]);
+      locked();
+      await released;
+    });
+    await isLocked;
+    const waiting = store.appendToStream(stream, [newEvent()], { expectedRevision: 3n });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await holder;
+    expect((await waiting).nextExpectedRevision).toBe(4n);
+    expect(store.appendStats().locked - lockedBefore).toBe(2);
+
+    // Existing: an id already stored in another stream is refused, and nothing is written.
+    const stored = newEvent();
+    await store.appendToStream(uniqueStream('lone-first'), [stored], { expectedRevision: 'no_stream' });
+    const elsewhere = uniqueStream('lone-second');
+    await expect(store.appendToStream(elsewhere, [stored], { expectedRevision: 'no_stream' })).rejects.toThrow();
+    expect(await store.readStream(elsewhere)).toEqual([]);
+
+    const revisions = (await store.readStream(stream)).map((e) => e.revision);
+    expect(revisions).toEqual([0n, 1n, 2n, 3n, 4n]);
+    expect((await verifyStream(store, stream)).ok).toBe(true);
+  });
+
   it('streams read together by readStreams are appended to on the fast path, as after readStream (the breach storm, issue 7)', async () => {
     const streams = Array.from({ length: 5 }, () => uniqueStream('batch-read'));
     // Written by the other store: this one has never seen their heads.

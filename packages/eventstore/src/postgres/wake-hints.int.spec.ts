@@ -76,9 +76,11 @@ describe('wake-up hints name the categories written', () => {
     const before = fetches();
     payloads.length = 0;
 
-    // The three paths: the locked one (head unknown, 'any'), the function (a lone planned append), the set-based group.
+    // The four paths: the locked one (head unknown, 'any'), the lone-event statement, the function (a lone
+    // append of two events), the set-based group.
     await store.appendToStream(`${other}-1`, [newEvent()], { expectedRevision: 'any' });
     await store.appendToStream(`${other}-2`, [newEvent()], { expectedRevision: 'no_stream' });
+    await store.appendToStream(`${other}-3`, [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
     await Promise.all(Array.from({ length: 6 }, (_, i) => store.appendToStream(`${other}-g${i}`, [newEvent()], { expectedRevision: 'no_stream' })));
     await sleep(300);
     expect(fetches() - before).toBe(0);

@@ -52,6 +52,7 @@ import {
   type ValidEvent,
 } from '../validation.ts';
 import { APPEND_SET } from './append-group.ts';
+import { APPEND_ONE } from './append-one.ts';
 import { errorInfo, type SqlDriver } from './executor.ts';
 import { ensureSchema } from './schema.ts';
 
@@ -232,16 +233,30 @@ export function rowsJson(events: readonly PlannedEvent[]): string {
   let out = '[';
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    // The hash is lowercase hex, nothing to escape; prevHash came from the database, so it is escaped.
-    const chain = `"prevHash":${e.prevHash === null ? 'null' : JSON.stringify(e.prevHash)},"hash":"${e.hash}"`;
-    const metadata =
-      e.metadataJson === undefined ? JSON.stringify(e.metadata) : e.metadataJson === '{}' ? `{${chain}}` : `{${chain},${e.metadataJson.slice(1)}`;
-    const data = e.dataJson ?? JSON.stringify(e.data);
     out +=
       `${i === 0 ? '' : ','}{"stream_revision":"${e.revision}","event_id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},` +
-      `"schema_version":${e.schemaVersion},"data":${data === undefined ? 'null' : data},"metadata":${metadata}}`;
+      `"schema_version":${e.schemaVersion},"data":${dataText(e)},"metadata":${metadataText(e)}}`;
   }
   return `${out}]`;
+}
+
+/** The stored metadata as JSON text: the caller's plus the chain fields. */
+function metadataText(e: PlannedEvent): string {
+  // The hash is lowercase hex, nothing to escape; prevHash came from the database, so it is escaped.
+  const chain = `"prevHash":${e.prevHash === null ? 'null' : JSON.stringify(e.prevHash)},"hash":"${e.hash}"`;
+  return e.metadataJson === undefined ? JSON.stringify(e.metadata) : e.metadataJson === '{}' ? `{${chain}}` : `{${chain},${e.metadataJson.slice(1)}`;
+}
+
+/** The data as JSON text ('null' for none). */
+function dataText(e: PlannedEvent): string {
+  return e.dataJson ?? JSON.stringify(e.data) ?? 'null';
+}
+
+/** The parameters of APPEND_ONE (append-one.ts) for a lone append of one event. */
+function appendOneParams(p: PlannedAppend, channel: string): unknown[] {
+  const e = p.events[0]!;
+  const head = p.headRevision < 0n ? null : `${p.headRevision} ${p.headHash ?? ''}`;
+  return [p.queued.stream, head, e.revision.toString(), e.id, e.type, e.schemaVersion, dataText(e), metadataText(e), channel];
 }
 
 /** A group's appends as both group statements read them (written as text, see rowsJson). */
@@ -447,13 +462,18 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
 
     stats.groups += 1;
     let rows: GroupOutcome[];
-    const setBased = planned.length >= SET_BASED_MIN && distinctAndIdle(planned);
+    // One snapshot per statement for the set-based and the lone-event one, so only distinct streams idle elsewhere.
+    const oneSnapshotOk = distinctAndIdle(planned);
+    const loneEvent = planned.length === 1 && planned[0]!.events.length === 1 && oneSnapshotOk;
+    const setBased = planned.length >= SET_BASED_MIN && oneSnapshotOk;
     enterStatement(planned);
     try {
       // One statement, its own transaction (autocommit): one round trip per group (ADR 0005, 0006).
-      rows = await driver.atomic<GroupOutcome>(setBased ? APPEND_SET : APPEND_PLANNED, [groupJson(planned), channel], {
-        name: setBased ? 'govsvc_append_set' : 'govsvc_append_planned',
-      });
+      rows = loneEvent
+        ? await driver.atomic<GroupOutcome>(APPEND_ONE, appendOneParams(planned[0]!, channel), { name: 'govsvc_append_one' })
+        : await driver.atomic<GroupOutcome>(setBased ? APPEND_SET : APPEND_PLANNED, [groupJson(planned), channel], {
+            name: setBased ? 'govsvc_append_set' : 'govsvc_append_planned',
+          });
     } catch (error) {
       for (const p of planned) heads.forget(p.queued.stream);
       const translated = translate(error);
