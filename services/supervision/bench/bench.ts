@@ -53,7 +53,7 @@ const N = Number(process.env.BENCH_N ?? 20_000);
 const BULL_N = Math.min(N, Number(process.env.BENCH_BULL_N ?? 100_000));
 /** Deadlines of the durable storm on PostgreSQL (`BENCH_PG_N`, 0 to skip). */
 const PG_N = Math.min(N, Number(process.env.BENCH_PG_N ?? 20_000));
-/** Firings in flight in the durable storm: the group commit packs up to 256 appends per transaction. */
+/** Firings in flight in the durable storm (the one-at-a-time mode); the group commit packs up to 64 appends per transaction. */
 const PG_CONCURRENCY = Number(process.env.BENCH_PG_CONCURRENCY ?? 256);
 /** 3c: seconds of the steady stream of 1,000 deadlines/s during the durable storm of `BENCH_PG_N` (`BENCH_STEADY_S`, 0 skips). */
 const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 20);

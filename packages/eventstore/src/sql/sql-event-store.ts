@@ -68,7 +68,12 @@ export interface SqlEventStoreOptions {
    * fewer, larger groups did best here with 8 writers; keep it below the pool size). Appends arriving meanwhile wait and go together in the next one.
    */
   readonly appendConcurrency?: number;
-  /** Most appends coalesced into one transaction (default 256). */
+  /**
+   * Most appends coalesced into one transaction (default 64). A commit's WAL is what every other
+   * writer committing meanwhile waits behind for its own flush: capped, a storm of appends here
+   * (supervision's breaches) costs a citizen's submission elsewhere a few milliseconds, not ten
+   * (ADR 0004, note of 2026-11-27).
+   */
   readonly maxAppendsPerCommit?: number;
   /** Stream heads remembered for the fast append path (default 10,000; least recently used dropped). */
   readonly streamHeadCacheSize?: number;
@@ -371,7 +376,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   const pending = new Set<Promise<unknown>>();
   let inFlight = 0;
   const appendConcurrency = Math.max(1, options.appendConcurrency ?? 2);
-  const maxPerCommit = Math.max(1, options.maxAppendsPerCommit ?? 256);
+  const maxPerCommit = Math.max(1, options.maxAppendsPerCommit ?? 64);
   const track = <T>(work: Promise<T>): Promise<T> => {
     pending.add(work);
     void work.catch(() => undefined).finally(() => pending.delete(work));
