@@ -28,6 +28,21 @@ function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: ()
   };
 }
 
+/** Holds a stream's advisory lock in a transaction of `store` (as a locked-path writer mid-append would) until released. */
+async function holdStreamLock(store: SqlEventStore, stream: string): Promise<{ release: () => void; holder: Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holder = store.driver.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [stream]);
+    locked();
+    await released;
+  });
+  await isLocked;
+  return { release, holder };
+}
+
 describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
   let schema: IsolatedSchema;
   let driver: ReturnType<typeof countingTransactions>;
@@ -140,16 +155,7 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     const t = uniqueStream('busy');
     await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
     await store.appendToStream(t, [newEvent()], { expectedRevision: 'no_stream' });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const holder = other.driver.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [s]);
-      locked();
-      await released;
-    });
-    await isLocked;
+    const { release, holder } = await holdStreamLock(other, s);
     const before = store.appendStats();
     let sDone = false;
     const appendS = store.appendToStream(s, [newEvent()], { expectedRevision: 0n }).finally(() => (sDone = true));
@@ -260,16 +266,7 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect(store.appendStats().locked - lockedBefore).toBe(1);
 
     // Busy: the stream's lock is held elsewhere; the append waits on the locked path, then lands.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const holder = other.driver.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [stream]);
-      locked();
-      await released;
-    });
-    await isLocked;
+    const { release, holder } = await holdStreamLock(other, stream);
     const waiting = store.appendToStream(stream, [newEvent()], { expectedRevision: 3n });
     await new Promise((resolve) => setTimeout(resolve, 50));
     release();
