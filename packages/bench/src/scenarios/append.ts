@@ -109,7 +109,7 @@ export async function singleWriter(options: RunOptions, machine: Machine): Promi
   const disk = diskRates.length ? Math.max(...diskRates) : null;
   const notes = [
     `${count} appends per system per run after ${WARM_UP} untimed warm-up appends each, interleaved in slices of 100 (each slice led by the next system in turn), ${options.repeats} runs; one event per append with an exact expected revision, 12-event case streams; hash chain on.`,
-    `ours took the fast path (one statement) for ${fast.groups} appends and the locked path for ${fast.locked} (each case's first append is 'no_stream': fast too).`,
+    `ours took the fast path (one statement) for ${fast.groups} appends and the locked path for ${fast.locked}, warm-up included (each case's first append is 'no_stream': fast too).`,
   ];
   if (disk) {
     const ratio = median(ours) / disk;

@@ -6,8 +6,9 @@
  * Fast append (ADR 0004): the store caches each stream's head (revision, hash) as it writes
  * and reads streams. An append whose stream head is cached is planned and hashed here, at
  * once, and queued; concurrent appends are coalesced (group commit) into one transaction
- * that runs one statement (`govsvc_append_planned`, or the set-based `sql/append-group.ts` for
- * a group of distinct streams, ADR 0006): one fsync for the whole group,
+ * that runs one statement (`govsvc_append_planned`, the set-based `sql/append-group.ts` for
+ * a group of distinct streams, ADR 0006, or `sql/append-one.ts` for a lone event, its
+ * addendum 3): one fsync for the whole group,
  * each caller still getting its own result. The function re-checks every head under the
  * stream locks; an append whose head moved, whose ids are stored, whose stream lock is held
  * elsewhere, or whose stream is not cached, takes the locked path below, which decides with
@@ -212,7 +213,7 @@ const HEAD_AND_IDS = `(SELECT 'head' AS kind, ${COLUMNS} FROM events e WHERE e.s
 
 const APPEND_PLANNED = `SELECT idx, status, last_position, last_revision FROM govsvc_append_planned($1::jsonb, $2::text)`;
 
-/** Groups at least this large take the set-based statement (ADR 0006); smaller ones the function, cheaper for them. */
+/** Groups at least this large take the set-based statement (ADR 0006); a lone event takes append-one.ts, a lone append of several events the function. */
 const SET_BASED_MIN = 2;
 
 /** What a group statement answers per append. */
@@ -437,6 +438,14 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     return true;
   };
 
+  /** The group's statement: the set-based and the lone-event ones have one snapshot, so only for distinct streams idle elsewhere. */
+  const statementFor = (planned: readonly PlannedAppend[]): [text: string, params: unknown[], name: string] => {
+    const oneSnapshotOk = distinctAndIdle(planned);
+    if (oneSnapshotOk && planned.length === 1 && planned[0]!.events.length === 1) return [APPEND_ONE, appendOneParams(planned[0]!, channel), 'govsvc_append_one'];
+    if (oneSnapshotOk && planned.length >= SET_BASED_MIN) return [APPEND_SET, [groupJson(planned), channel], 'govsvc_append_set'];
+    return [APPEND_PLANNED, [groupJson(planned), channel], 'govsvc_append_planned'];
+  };
+
   const commitGroup = async (group: readonly QueuedAppend[]): Promise<void> => {
     const planned: PlannedAppend[] = [];
     for (const queued of group) {
@@ -467,18 +476,11 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
 
     stats.groups += 1;
     let rows: GroupOutcome[];
-    // One snapshot per statement for the set-based and the lone-event one, so only distinct streams idle elsewhere.
-    const oneSnapshotOk = distinctAndIdle(planned);
-    const loneEvent = planned.length === 1 && planned[0]!.events.length === 1 && oneSnapshotOk;
-    const setBased = planned.length >= SET_BASED_MIN && oneSnapshotOk;
+    const [text, params, name] = statementFor(planned);
     enterStatement(planned);
     try {
       // One statement, its own transaction (autocommit): one round trip per group (ADR 0005, 0006).
-      rows = loneEvent
-        ? await driver.atomic<GroupOutcome>(APPEND_ONE, appendOneParams(planned[0]!, channel), { name: 'govsvc_append_one' })
-        : await driver.atomic<GroupOutcome>(setBased ? APPEND_SET : APPEND_PLANNED, [groupJson(planned), channel], {
-            name: setBased ? 'govsvc_append_set' : 'govsvc_append_planned',
-          });
+      rows = await driver.atomic<GroupOutcome>(text, params, { name });
     } catch (error) {
       for (const p of planned) heads.forget(p.queued.stream);
       const translated = translate(error);
