@@ -28,8 +28,12 @@ let counters: (SlotCounter & { ping(): Promise<void> })[];
 let services: AppointmentService[];
 let redisUrl: string;
 let prefix: string;
-const clock = new ControlledClock('2026-11-25T10:00:00+08:00');
-const slotAt = (hhmm: string) => `bj-chaoyang~${FOOD_ITEM}~20261126~${hhmm.replace(':', '')}`;
+// The day booked is the working day after the clock's, both found from the real date: Redis expires a
+// slot's counters a day after the slot ends by its own wall clock, so slots on fixed dates would have
+// expired counters (and this test would fail) as soon as those dates were past.
+const clock = new ControlledClock(new Date());
+let bookingDay: string;
+const slotAt = (hhmm: string) => `bj-chaoyang~${FOOD_ITEM}~${bookingDay.replaceAll('-', '')}~${hhmm.replace(':', '')}`;
 
 beforeAll(async () => {
   schema = await createIsolatedSchema('intake_booking');
@@ -37,6 +41,9 @@ beforeAll(async () => {
   redisUrl = await resolveComponent('redis');
   prefix = uniqueKeyPrefix('intake_booking');
   const deadlines = new Deadlines(await loadCalendar());
+  const clockDay = deadlines.after(deadlines.today(new Date()), 1).date;
+  clock.set(`${clockDay}T10:00:00+08:00`);
+  bookingDay = deadlines.after(clockDay, 1).date;
   const centres = new Centres([chaoyangCentre]);
   // Three "processes": each its own Redis connection, one shared store and key space.
   counters = [0, 1, 2].map(() => createRedisSlotCounter({ url: redisUrl, keyPrefix: prefix }));
