@@ -15,6 +15,12 @@ export interface CatchUpBatch<Cursor> {
   readonly next: Cursor;
   /** Horizon token of this read: once a batch comes back short, everything below it was delivered. */
   readonly horizon: bigint;
+  /**
+   * Committed events for this subscriber exist above the horizon: an older transaction, still open
+   * somewhere in the cluster, holds them back. Its commit may send no wake-up hint (it need not have
+   * written an event), so the loop looks again soon instead of sleeping a poll interval.
+   */
+  readonly heldBack?: boolean;
 }
 
 export interface CatchUpSource<Cursor> {
@@ -61,6 +67,9 @@ export class SubscriptionStoppedError extends Error {
 
 const DEFAULT_BATCH_SIZE = 100;
 const MAX_BACKOFF_MS = 5_000;
+/** First and longest look-again delay while events are held back (doubling in between, never past the poll interval). */
+const HELD_BACK_FIRST_MS = 2;
+const HELD_BACK_MAX_MS = 200;
 
 export function runCatchUp<Cursor>(
   source: CatchUpSource<Cursor>,
@@ -115,6 +124,7 @@ export function runCatchUp<Cursor>(
     let checkpoint: bigint | null = null;
     let cursor: Cursor | undefined;
     let backoff = source.pollIntervalMs;
+    let heldBackDelay = HELD_BACK_FIRST_MS;
     // The next batch, read while the handler works on this one (only after a full batch: there is
     // more to read). A read is a pure function of the cursor and its snapshot, so reading it early
     // changes nothing but time; it is used only if this batch's checkpoint was stored.
@@ -146,9 +156,17 @@ export function runCatchUp<Cursor>(
         if (batch.events.length < batchSize) {
           drainedHorizon = batch.horizon > drainedHorizon ? batch.horizon : drainedHorizon;
           settleWaiters();
-          // Someone waits in caughtUp() for a horizon that in-flight transactions still hold back:
-          // look again soon rather than after a full poll interval.
-          await sleep(waiters.size > 0 ? Math.min(source.pollIntervalMs, 10) : source.pollIntervalMs);
+          // Someone waits in caughtUp() for a horizon that in-flight transactions still hold back, or
+          // events of ours are held back: look again soon rather than after a full poll interval.
+          let delay = source.pollIntervalMs;
+          if (batch.heldBack) {
+            delay = Math.min(delay, heldBackDelay);
+            heldBackDelay = Math.min(heldBackDelay * 2, HELD_BACK_MAX_MS);
+          } else {
+            heldBackDelay = HELD_BACK_FIRST_MS;
+          }
+          if (waiters.size > 0) delay = Math.min(delay, 10);
+          await sleep(delay);
         }
       } catch (error) {
         // A store that is briefly down is waited out; a failing handler or a

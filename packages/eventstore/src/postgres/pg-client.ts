@@ -94,7 +94,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
     async listen(channel, onNotify) {
       let stopped = false;
       let current: pg.Client | null = null;
-      const connect = async (): Promise<void> => {
+      const connect = async (reconnect = false): Promise<void> => {
         const client = new pg.Client({ connectionString: options.connectionString });
         client.on('notification', (message) => {
           if (message.channel === channel) onNotify(message.payload ?? '');
@@ -104,7 +104,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
           void client.end().catch(() => undefined);
           if (stopped) return;
           // Reconnect later; meanwhile subscriptions poll. Wake them once so nothing waits a full interval.
-          setTimeout(() => void connect().catch(() => undefined), options.listenRetryMs ?? 1_000).unref();
+          setTimeout(() => void connect(true).catch(() => undefined), options.listenRetryMs ?? 1_000).unref();
           onNotify('');
         });
         await client.connect();
@@ -115,6 +115,8 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
         }
         current = client;
         listeners.add(client);
+        // What was committed while no one listened sent its hint to no one: wake everybody once more.
+        if (reconnect) onNotify('');
       };
       await connect();
       return async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
 import type { StoredEvent } from '../port.ts';
@@ -182,6 +183,92 @@ describe('PostgreSQL catch-up under concurrent writers (ADR 0002)', () => {
         const byStream = new Map<string, bigint[]>();
         for (const e of seen) byStream.set(e.stream, [...(byStream.get(e.stream) ?? []), e.revision]);
         for (const revisions of byStream.values()) expect(revisions).toEqual(revisions.map((_, i) => BigInt(i)));
+      }
+    },
+  );
+  it(
+    'story: a transaction that writes no event (so sends no wake-up hint) holds an appended event back; the ' +
+      'subscriber, woken by the append and finding its event held back, looks again soon and delivers it once the ' +
+      'blocker commits, not a poll interval (a minute here) later; then it stops looking',
+    async () => {
+      let fetches = 0;
+      const base = createPgDriver({ connectionString: schema.connectionString, maxConnections: 4 });
+      const counted: SqlDriver = {
+        ...base,
+        query: (text, params, options) => {
+          if (text.includes('pg_snapshot_xmin')) fetches += 1;
+          return base.query(text, params, options);
+        },
+      };
+      const slow = await createSqlEventStore(counted, { pollIntervalMs: 60_000 });
+      const blocker = new pg.Client({ connectionString: schema.connectionString });
+      await blocker.connect();
+      try {
+        const category = `held${randomUUID().slice(0, 8)}`;
+        const delivered: StoredEvent[] = [];
+        const subscription = slow.subscribeToAll({ subscriptionId: `held-${randomUUID()}`, filter: { categories: [category] } }, async (events) => {
+          delivered.push(...events);
+        });
+        await subscription.caughtUp();
+
+        // An open transaction with an id keeps the snapshot horizon below everything committed after it.
+        await blocker.query('BEGIN');
+        await blocker.query('SELECT pg_current_xact_id()');
+        await slow.appendToStream(`${category}-1`, [newEvent()], { expectedRevision: 'no_stream' });
+        await sleep(400);
+        expect(delivered).toHaveLength(0);
+        const committedAt = Date.now();
+        await blocker.query('COMMIT');
+        while (delivered.length === 0 && Date.now() - committedAt < 5_000) await sleep(10);
+        expect(delivered).toHaveLength(1);
+        expect(Date.now() - committedAt).toBeLessThan(1_000);
+
+        // Nothing held back any more: the subscriber sleeps its poll interval again.
+        await sleep(200);
+        const settled = fetches;
+        await sleep(500);
+        expect(fetches).toBe(settled);
+        await subscription.stop();
+      } finally {
+        await blocker.end();
+        await slow.close();
+      }
+    },
+  );
+  it(
+    'story: a subscriber reads before its LISTEN takes effect, and an append commits in that window; the hint ' +
+      'reached no one, yet the event is delivered at once, not a poll interval (a minute here) later',
+    async () => {
+      const base = createPgDriver({ connectionString: schema.connectionString, maxConnections: 4 });
+      const listenStarted = deferred();
+      const appended = deferred();
+      // LISTEN takes effect only after the append below has committed.
+      const lateListener: SqlDriver = {
+        ...base,
+        listen: async (channel, onNotify) => {
+          listenStarted.resolve();
+          await appended.promise;
+          return base.listen(channel, onNotify);
+        },
+      };
+      const slow = await createSqlEventStore(lateListener, { pollIntervalMs: 60_000 });
+      try {
+        const category = `late${randomUUID().slice(0, 8)}`;
+        const delivered: StoredEvent[] = [];
+        const subscription = slow.subscribeToAll({ subscriptionId: `late-${randomUUID()}`, filter: { categories: [category] } }, async (events) => {
+          delivered.push(...events);
+        });
+        await subscription.caughtUp();
+        await listenStarted.promise;
+        await slow.appendToStream(`${category}-1`, [newEvent()], { expectedRevision: 'no_stream' });
+        const committedAt = Date.now();
+        appended.resolve();
+        while (delivered.length === 0 && Date.now() - committedAt < 5_000) await sleep(10);
+        expect(delivered).toHaveLength(1);
+        expect(Date.now() - committedAt).toBeLessThan(1_000);
+        await subscription.stop();
+      } finally {
+        await slow.close();
       }
     },
   );

@@ -303,6 +303,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       })
       .then((stop) => {
         unlisten = stop;
+        // A subscriber's first reads ran before LISTEN took effect: what committed in between sent
+        // its hint to no one. One look now closes that window; later commits notify.
+        for (const listener of wakeListeners) listener(undefined);
       })
       .catch(() => {
         // LISTEN is only a hint: without it subscriptions still poll.
@@ -587,9 +590,20 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       const [categories, types] = filterParams(filter);
       // One statement: the horizon and the rows below it come from the same snapshot.
       const rows = await guarded(() =>
-        driver.query<Partial<EventRow> & { horizon: string }>(
-          `SELECT h.horizon::text AS horizon, batch.*
-           FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) h
+        driver.query<Partial<EventRow> & { horizon: string; held_back: boolean }>(
+          // held_back: rows for this subscriber that the snapshot sees committed above the horizon.
+          // The scan starts at the horizon on the commit-order index, so it reads only the log's tail.
+          // Materialized, so that the check runs once per read, not once per row returned.
+          `WITH h AS MATERIALIZED (
+             SELECT s.horizon,
+                    EXISTS (SELECT 1 FROM events e
+                            WHERE e.transaction_id >= s.horizon
+                              AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+                              AND ${FILTER('$3', '$4')}) AS held_back
+             FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) s
+           )
+           SELECT h.horizon::text AS horizon, h.held_back, batch.*
+           FROM h
            LEFT JOIN LATERAL (
              SELECT ${COLUMNS} FROM events e
              WHERE e.transaction_id < h.horizon
@@ -605,7 +619,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
         ),
       );
       const horizon = BigInt(rows[0]!.horizon);
-      const found = rows.filter((r): r is EventRow & { horizon: string } => r.global_position !== null && r.global_position !== undefined);
+      const found = rows.filter((r): r is EventRow & { horizon: string; held_back: boolean } => r.global_position !== null && r.global_position !== undefined);
       const events = found.map(rowToEvent);
       const last = found[found.length - 1];
       const after: CommitCursor = last ? { xid: last.transaction_id, position: BigInt(last.global_position) } : cursor;
@@ -614,7 +628,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       // forwards: an older transaction still open elsewhere in the cluster can keep
       // the horizon below the cursor (e.g. right after resuming from a checkpoint).
       const next = found.length < limit && horizon > BigInt(after.xid) ? { xid: horizon.toString(), position: 0n } : after;
-      return { events, next, horizon };
+      return { events, next, horizon, heldBack: rows[0]!.held_back === true };
     },
     async target() {
       // Every transaction that committed before now has an id below xmax.
