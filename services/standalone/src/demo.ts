@@ -428,7 +428,7 @@ async function startOwnStandalone(dataDir: string, port: number, logFile: string
   await mkdir(dataDir, { recursive: true });
   const packageDir = fileURLToPath(new URL('../', import.meta.url));
   const log = createWriteStream(logFile);
-  const child = spawn(join(packageDir, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: packageDir,
     env: { ...runnerEnvironment(), NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), GOVSVC_DATA_DIR: dataDir, GOVSVC_CLOCK: 'controlled', GOVSVC_CLOCK_START: STORY_START },
     stdio: ['ignore', 'pipe', 'pipe'],

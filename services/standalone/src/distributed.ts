@@ -1,7 +1,7 @@
 /**
  * The distributed run (`pnpm start:distributed`): the real PostgreSQL, Redis
  * and Kafka from `infra/local/local.mjs up`, and every service as its own
- * process (`tsx src/main.ts` in its folder) on its own port (3101–3107, as in
+ * process (`node --import tsx src/main.ts` in its folder) on its own port (3101–3107, as in
  * docker-compose.yml), with its own log file, sharing the development keys
  * (one JWT issuer, one contact keyring, the seals' keys). It waits for every
  * `/health/ready`, prints the table, and stays in the foreground: Ctrl-C or
@@ -218,7 +218,10 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     const logFile = join(runDir, 'logs', `${entry.name}.log`);
     const out = createWriteStream(logFile, { flags: 'a' });
     const serviceDir = join(REPO_ROOT, 'services', entry.name);
-    const child = spawn(join(serviceDir, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+    // Node itself with tsx's loader, not the tsx command: the command relays a SIGTERM to its child and, when
+    // the child does not confirm it within 30 ms (a loaded machine), sends another and then SIGKILL: a
+    // graceful shutdown turned into a kill (the standalone restart test saw exit 143 under the full suite).
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: serviceDir,
       // Its own process group: a Ctrl-C in the terminal reaches this runner, which stops each service once, in order.
       detached: true,

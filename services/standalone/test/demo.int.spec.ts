@@ -18,7 +18,7 @@ let code: number | null;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'govsvc-demo-'));
-  const child = spawn(join(packageDir, 'node_modules/.bin/tsx'), ['src/demo.ts', '--exit', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo.ts', '--exit', '--port', '0', '--data-dir', dataDir], {
     cwd: packageDir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -67,7 +67,7 @@ beforeAll(async () => {
   ports = portsFrom(PORT_BASE);
   runDir = await mkdtemp(join(tmpdir(), 'govsvc-distributed-'));
   schema = uniqueName('dist_e2e').toLowerCase();
-  runner = spawn(join(packageDir, 'node_modules/.bin/tsx'), ['src/distributed.ts', '--run-dir', runDir, '--schema', schema, '--port-base', String(PORT_BASE), '--no-infra', '--isolate', schema.replace(/_/g, '-'), '--clock', `controlled@${CLOCK_START}`], {
+  runner = spawn(process.execPath, ['--import', 'tsx', 'src/distributed.ts', '--run-dir', runDir, '--schema', schema, '--port-base', String(PORT_BASE), '--no-infra', '--isolate', schema.replace(/_/g, '-'), '--clock', `controlled@${CLOCK_START}`], {
     cwd: packageDir,
     env: {
       PATH: process.env.PATH,

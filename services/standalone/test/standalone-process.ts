@@ -1,7 +1,7 @@
 /**
- * The standalone process as a child (`tsx src/main.ts`), the way `pnpm start`
- * runs it: its output collected, its URL read from the "standalone listening"
- * log line, stopped with SIGTERM.
+ * The standalone process as a child (`node --import tsx src/main.ts`), the way
+ * `pnpm start` runs it: its output collected, its URL read from the "standalone
+ * listening" log line, stopped with SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +15,9 @@ export interface RunningStandalone {
 }
 
 const packageDir = fileURLToPath(new URL('../', import.meta.url));
-const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
 export function spawnStandalone(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(tsx, ['src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: packageDir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
