@@ -16,6 +16,7 @@
 import { errors as joseErrors, importJWK, jwtVerify, type CryptoKey, type JWTHeaderParameters, type KeyObject } from 'jose';
 import { z } from 'zod';
 import { AuthenticationError } from './auth-errors.ts';
+import { RecencyCache } from './recency-cache.ts';
 import { isRole, type Principal } from './principal.ts';
 import type { JwtAlgorithm, PublicJwk } from './config.ts';
 
@@ -29,7 +30,7 @@ export interface TokenVerifierSettings {
   readonly clockToleranceSeconds: number;
   /** The clock `exp` and `nbf` are checked against, in ms since the epoch; the wall clock by default. */
   readonly now?: () => number;
-  /** How many verified tokens are remembered (least recently used dropped first); 10,000 by default, 0 turns it off. */
+  /** How many verified tokens are remembered (those used least recently dropped first, `RecencyCache`); 10,000 by default, 0 turns it off. */
   readonly cacheSize?: number;
 }
 
@@ -105,9 +106,7 @@ export async function createTokenVerifier(settings: TokenVerifierSettings): Prom
   let keys = await importKeys(settings.keys);
   const now = settings.now ?? Date.now;
   const tolerance = settings.clockToleranceSeconds;
-  const capacity = Math.max(0, Math.floor(settings.cacheSize ?? DEFAULT_TOKEN_CACHE_SIZE));
-  // Insertion order is recency order: a hit is moved to the end, the first entry is the least recently used.
-  const verified = new Map<string, Verified>();
+  const verified = new RecencyCache<string, Verified>(Math.max(0, Math.floor(settings.cacheSize ?? DEFAULT_TOKEN_CACHE_SIZE)));
 
   // Still valid now, by the same rules jose applied when the token was verified (exp and nbf with the tolerance),
   // and still signed by a configured key. Anything else: verify again, which refuses with the precise reason.
@@ -167,17 +166,11 @@ export async function createTokenVerifier(settings: TokenVerifierSettings): Prom
     async verify(token: string): Promise<Principal> {
       const cached = verified.get(token);
       if (cached !== undefined) {
+        if (stillValid(cached)) return cached.principal;
         verified.delete(token);
-        if (stillValid(cached)) {
-          verified.set(token, cached);
-          return cached.principal;
-        }
       }
       const entry = await verifyFully(token);
-      if (capacity > 0) {
-        verified.set(token, entry);
-        if (verified.size > capacity) verified.delete(verified.keys().next().value!);
-      }
+      verified.set(token, entry);
       return entry.principal;
     },
     async replaceKeys(jwks: readonly PublicJwk[]): Promise<void> {
