@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
+import { startTcpGate } from '@govsvc/testkit/tcp-gate';
 import { createPgDriver } from './pg-client.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,6 +57,52 @@ describe('pg driver: relaxed durability for checkpoint writes', () => {
       expect(await driver.query('SELECT at FROM marks')).toEqual([{ at: 5 }]);
     } finally {
       await driver.close();
+    }
+  });
+});
+
+describe('pg driver: LISTEN across a server that is away for a while', () => {
+  let schema: IsolatedSchema;
+  beforeAll(async () => {
+    schema = await createIsolatedSchema('pg_client_listen');
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('keeps trying to listen again while the server refuses, wakes everybody when it listens again, and gets the next notification', async () => {
+    const direct = new URL(schema.connectionString);
+    const gate = await startTcpGate({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const gated = new URL(schema.connectionString);
+    gated.hostname = '127.0.0.1';
+    gated.port = String(gate.port);
+    const driver = createPgDriver({ connectionString: gated.toString(), listenRetryMs: 100 });
+    const notifier = createPgDriver({ connectionString: schema.connectionString, maxConnections: 1 });
+    const channel = `listen_${schema.schema}`.slice(0, 63);
+    const heard: string[] = [];
+    const hear = async (payload: string) => {
+      for (let i = 0; i < 100 && !heard.includes(payload); i++) {
+        await notifier.query('SELECT pg_notify($1, $2)', [channel, payload]);
+        await sleep(50);
+      }
+      return heard.includes(payload);
+    };
+    const stop = await driver.listen(channel, (payload) => heard.push(payload));
+    try {
+      expect(await hear('before')).toBe(true);
+      await gate.shut(); // the listener's connection is cut, and every reconnect is refused
+      await sleep(600); // several refused attempts at 100 ms
+      const wakesWhileAway = heard.filter((p) => p === '').length;
+      expect(wakesWhileAway).toBe(1); // the cut woke everybody once
+      await gate.open();
+      expect(await hear('after')).toBe(true);
+      // Listening again woke everybody once more: what committed while no one listened notified no one.
+      expect(heard.filter((p) => p === '').length).toBe(wakesWhileAway + 1);
+    } finally {
+      await stop();
+      await driver.close();
+      await notifier.close();
+      await gate.stop();
     }
   });
 });

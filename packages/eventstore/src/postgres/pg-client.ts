@@ -94,25 +94,41 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
     async listen(channel, onNotify) {
       let stopped = false;
       let current: pg.Client | null = null;
+      // Until it listens again: a reconnect that fails (the server still restarting) tries again later,
+      // where it used to give up and leave the subscriptions polling for good.
+      const reconnectLater = (): void => {
+        if (stopped) return;
+        setTimeout(() => void connect(true).catch(reconnectLater), options.listenRetryMs ?? 1_000).unref();
+      };
       const connect = async (reconnect = false): Promise<void> => {
         const client = new pg.Client({ connectionString: options.connectionString });
         client.on('notification', (message) => {
           if (message.channel === channel) onNotify(message.payload ?? '');
         });
+        let listening = false;
         client.on('error', () => {
+          // Before LISTEN took effect the failure is the caller's (the catch below): one retry, not two.
+          if (!listening) return;
+          listening = false;
           listeners.delete(client);
           void client.end().catch(() => undefined);
           if (stopped) return;
           // Reconnect later; meanwhile subscriptions poll. Wake them once so nothing waits a full interval.
-          setTimeout(() => void connect(true).catch(() => undefined), options.listenRetryMs ?? 1_000).unref();
+          reconnectLater();
           onNotify('');
         });
-        await client.connect();
-        await client.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+        try {
+          await client.connect();
+          await client.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+        } catch (error) {
+          void client.end().catch(() => undefined);
+          throw error;
+        }
         if (stopped) {
           await client.end();
           return;
         }
+        listening = true;
         current = client;
         listeners.add(client);
         // What was committed while no one listened sent its hint to no one: wake everybody once more.
