@@ -5,7 +5,7 @@
  * is required. A token minted for another service is refused.
  *
  * A successful verification is remembered for the exact token string (a
- * bounded LRU, issue 8): a client sends the same bearer token with every
+ * bounded `RecencyCache`, issue 8): a client sends the same bearer token with every
  * request, and an asymmetric signature check per request was the largest cost
  * of a cached read. A remembered token is still checked on every use: `exp`
  * and `nbf` against the verifier's clock (with the same tolerance), and its

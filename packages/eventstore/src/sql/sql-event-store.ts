@@ -295,17 +295,17 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     if (closed) throw new Error('event store is closed');
   };
 
+  const wakeAll = (hint: WakeHint | undefined) => {
+    for (const listener of wakeListeners) listener(hint);
+  };
   const startListening = () => {
     listening ??= driver
-      .listen(channel, (payload) => {
-        const hint = wakeHintOf(payload);
-        for (const listener of wakeListeners) listener(hint);
-      })
+      .listen(channel, (payload) => wakeAll(wakeHintOf(payload)))
       .then((stop) => {
         unlisten = stop;
         // A subscriber's first reads ran before LISTEN took effect: what committed in between sent
         // its hint to no one. One look now closes that window; later commits notify.
-        for (const listener of wakeListeners) listener(undefined);
+        wakeAll(undefined);
       })
       .catch(() => {
         // LISTEN is only a hint: without it subscriptions still poll.
