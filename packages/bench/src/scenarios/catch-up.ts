@@ -124,7 +124,7 @@ export async function catchUpLag(options: RunOptions): Promise<ScenarioResult> {
     checks,
     notes: [
       `Writers' maximum measured first: ${Math.round(maxRate).toLocaleString('en-US')} events/s (64 callers, single-event appends); offered rate = min(5,000, half of it) = ${Math.round(rate).toLocaleString('en-US')} events/s for ${seconds} s, ${options.repeats} runs.`,
-      'The subscriber wakes on NOTIFY (sent by the committing transaction) and reads below the transaction-id horizon (ADR 0002); batches of up to 1,000; the catch-up reader (a new subscriber from the start) takes pages of 5,000.',
+      'The subscriber wakes on NOTIFY (sent by the store once the append has committed) and reads below the transaction-id horizon (ADR 0002); batches of up to 1,000; the catch-up reader (a new subscriber from the start) takes pages of 5,000.',
     ],
   };
 }

@@ -17,23 +17,41 @@ import { createPgDriver } from './pg-client.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Counts the catch-up reads (the horizon-bounded fetch is the one statement that reads `pg_snapshot_xmin`). */
+/**
+ * Counts the catch-up reads (the horizon-bounded fetch is the one statement that reads `pg_snapshot_xmin`),
+ * and logs, in order, when a statement that writes events starts and ends and when a NOTIFY is sent.
+ */
 function countingFetches(driver: SqlDriver) {
   let fetches = 0;
+  const log: string[] = [];
+  const writesEvents = (text: string) => /INSERT INTO events|govsvc_append_planned/.test(text);
+  const watched = async <T>(text: string, run: () => Promise<T>): Promise<T> => {
+    const tag = writesEvents(text) ? 'append' : text.includes('pg_notify') ? 'notify' : null;
+    if (tag === 'append') log.push(`append start${text.includes('pg_notify') ? ' with pg_notify' : ''}`);
+    if (tag === 'notify') log.push('notify');
+    try {
+      return await run();
+    } finally {
+      if (tag === 'append') log.push('append end');
+    }
+  };
   const counted: SqlDriver = {
     ...driver,
     query: (text, params, options) => {
       if (text.includes('pg_snapshot_xmin')) fetches += 1;
-      return driver.query(text, params, options);
+      return watched(text, () => driver.query(text, params, options));
     },
+    atomic: (text, params, options) => watched(text, () => driver.atomic(text, params, options)),
+    transaction: (work) => driver.transaction((tx) => work({ query: (text, params, options) => watched(text, () => tx.query(text, params, options)) })),
   };
-  return { driver: counted, fetches: () => fetches };
+  return { driver: counted, fetches: () => fetches, log };
 }
 
 describe('wake-up hints name the categories written', () => {
   let schema: IsolatedSchema;
   let store: SqlEventStore;
   let fetches: () => number;
+  let statements: string[];
   let listener: pg.Client;
   const payloads: string[] = [];
 
@@ -41,6 +59,7 @@ describe('wake-up hints name the categories written', () => {
     schema = await createIsolatedSchema('eventstore_wake');
     const counting = countingFetches(createPgDriver({ connectionString: schema.connectionString, maxConnections: 8 }));
     fetches = counting.fetches;
+    statements = counting.log;
     store = await createSqlEventStore(counting.driver, { pollIntervalMs: 60_000 });
     listener = new pg.Client({ connectionString: schema.connectionString });
     await listener.connect();
@@ -104,5 +123,26 @@ describe('wake-up hints name the categories written', () => {
     await waitFor(5);
     expect(payloads.some((p) => p.split(',').sort().join(',') === [mine, other].sort().join(','))).toBe(true);
     await subscription.stop();
+  });
+
+  it('no append sends its NOTIFY inside its transaction (which would make every commit in the cluster wait for the previous one): the hint follows the commit as a statement of its own', async () => {
+    const category = `after${randomUUID().slice(0, 8)}`;
+    const paths: [string, () => Promise<unknown>][] = [
+      ['locked', () => store.appendToStream(`${category}-1`, [newEvent()], { expectedRevision: 'any' })],
+      ['lone event', () => store.appendToStream(`${category}-2`, [newEvent()], { expectedRevision: 'no_stream' })],
+      ['function', () => store.appendToStream(`${category}-3`, [newEvent(), newEvent()], { expectedRevision: 'no_stream' })],
+    ];
+    for (const [path, append] of paths) {
+      statements.length = 0;
+      payloads.length = 0;
+      await append();
+      for (let i = 0; i < 50 && payloads.length === 0; i++) await sleep(10);
+      expect({ path, statements }).toEqual({ path, statements: ['append start', 'append end', 'notify'] });
+      expect(payloads).toEqual([category]);
+    }
+    statements.length = 0;
+    await Promise.all(Array.from({ length: 6 }, (_, i) => store.appendToStream(`${category}-g${i}`, [newEvent()], { expectedRevision: 'no_stream' })));
+    expect(statements.filter((s) => s.includes('pg_notify'))).toEqual([]);
+    expect(statements[0]).toBe('append start');
   });
 });

@@ -22,8 +22,8 @@
  */
 
 // Its input is the function's (`govsvc_append_planned`): per append i, stream, headRevision (-1 for a new
-// stream), headHash, ids and rows, in a JSON array ($1); $2 is the NOTIFY channel. The head is compared as
-// one "<revision> <hash>" text, so it costs one index probe.
+// stream), headHash, ids and rows, in a JSON array ($1). The head is compared as one "<revision> <hash>"
+// text, so it costs one index probe. No NOTIFY: the store sends the hint after the commit (wake-notifier.ts).
 //
 // `input` calls a volatile function, so PostgreSQL evaluates it once (each lock tried once);
 // `judged` is referenced twice, so it is materialized: the insert and the answer agree.
@@ -55,7 +55,5 @@ inserted AS (
 last AS (
   SELECT w.stream_name, max(w.global_position) AS position, max(w.stream_revision) AS revision FROM inserted w GROUP BY w.stream_name
 )
-SELECT j.i AS idx, j.status, l.position::text AS last_position, l.revision::text AS last_revision,
-       (SELECT pg_notify($2, CASE WHEN octet_length(n.categories) > 7000 THEN '' ELSE n.categories END) FROM (SELECT string_agg(DISTINCT split_part(w.stream_name, '-', 1), ',') AS categories FROM inserted w) n
-         WHERE n.categories IS NOT NULL) IS NULL AS notified
+SELECT j.i AS idx, j.status, l.position::text AS last_position, l.revision::text AS last_revision
 FROM judged j LEFT JOIN last l ON l.stream_name = j.stream`;

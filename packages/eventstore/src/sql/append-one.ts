@@ -13,7 +13,8 @@
  * flight; the argument of append-group.ts for why one snapshot cannot fork a chain holds as is.
  *
  * $1 stream, $2 head as "<revision> <hash>" (null for a new stream), $3 revision, $4 event id,
- * $5 type, $6 schema version, $7 data, $8 metadata (JSON text), $9 the NOTIFY channel.
+ * $5 type, $6 schema version, $7 data, $8 metadata (JSON text). No NOTIFY here: the store sends
+ * the wake-up hint after the commit (wake-notifier.ts).
  */
 export const APPEND_ONE = `WITH guard AS (
   SELECT pg_try_advisory_xact_lock(hashtextextended($1::text, 0)) AS locked,
@@ -29,7 +30,5 @@ inserted AS (
 )
 SELECT 0 AS idx,
        CASE WHEN NOT g.locked THEN 'busy' WHEN g.existing THEN 'existing' WHEN i.global_position IS NULL THEN 'stale' ELSE 'written' END AS status,
-       i.global_position::text AS last_position, i.stream_revision::text AS last_revision,
-       (SELECT pg_notify($9::text, CASE WHEN octet_length(c.category) > 7000 THEN '' ELSE c.category END)
-          FROM (SELECT split_part($1::text, '-', 1) AS category) c WHERE i.global_position IS NOT NULL) IS NULL AS notified
+       i.global_position::text AS last_position, i.stream_revision::text AS last_revision
 FROM guard g LEFT JOIN inserted i ON true`;

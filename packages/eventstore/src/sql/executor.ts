@@ -19,7 +19,8 @@ export interface QueryOptions {
    * `synchronous_commit = off`). Only for writes whose loss in a crash of the database server
    * repeats work and loses nothing: subscription checkpoints, whose subscribers are at least
    * once already (a checkpoint written a moment too early is never possible, only one a moment
-   * too late). It is still atomic and visible at once; a driver without the notion ignores it.
+   * too late), and wake-up hints, which are only hints. It is still atomic and visible at once;
+   * a driver without the notion ignores it.
    */
   readonly durability?: 'relaxed';
 }

@@ -37,7 +37,9 @@ export const schemaStatements: readonly string[] = [
   // ids is stored; otherwise it comes back 'stale' / 'existing'. The store redoes every
   // append that came back on the locked path. Each statement inside takes a fresh snapshot
   // (READ COMMITTED, VOLATILE), so a head read after the lock is the real predecessor.
-  `CREATE OR REPLACE FUNCTION govsvc_append_planned(appends jsonb, channel text)
+  // It sends no NOTIFY: the store does after the commit (wake-notifier.ts). The older two-argument
+  // version (appends, channel), which did, is left in place for processes of the previous release.
+  `CREATE OR REPLACE FUNCTION govsvc_append_planned(appends jsonb)
    RETURNS TABLE (idx integer, status text, last_position text, last_revision text)
    LANGUAGE plpgsql VOLATILE AS $fn$
    DECLARE
@@ -46,8 +48,6 @@ export const schemaStatements: readonly string[] = [
      a jsonb;
      head_revision bigint;
      head_hash text;
-     written_categories text[] := '{}';
-     categories text;
    BEGIN
      FOR lock_key IN
        SELECT DISTINCT hashtextextended(x->>'stream', 0) AS k FROM jsonb_array_elements(appends) x ORDER BY k
@@ -87,15 +87,9 @@ export const schemaStatements: readonly string[] = [
          )
          SELECT max(w.global_position)::text, max(w.stream_revision)::text INTO last_position, last_revision FROM inserted w;
          status := 'written';
-         written_categories := written_categories || split_part(a->>'stream', '-', 1);
        END IF;
        RETURN NEXT;
      END LOOP;
-     IF cardinality(written_categories) > 0 THEN
-       SELECT string_agg(DISTINCT c, ',') INTO categories FROM unnest(written_categories) c;
-       -- The categories written, so only their subscribers wake (catch-up.ts); '' (wake all) past NOTIFY's size limit.
-       PERFORM pg_notify(channel, CASE WHEN octet_length(categories) > 7000 THEN '' ELSE categories END);
-     END IF;
    END
    $fn$`,
   `CREATE TABLE IF NOT EXISTS subscription_checkpoints (

@@ -22,7 +22,10 @@
  *   2. One statement (a fresh snapshot, taken after the lock) reads the stream head
  *      and any event already stored under the batch's ids.
  *   3. `planAppend` decides: idempotent no-op, refusal, or the rows with their hashes.
- *   4. One INSERT … SELECT FROM jsonb_to_recordset writes the batch and NOTIFYs tailers.
+ *   4. One INSERT … SELECT FROM jsonb_to_recordset writes the batch.
+ *
+ * Either path, once committed, hands the categories written to the wake notifier, which NOTIFYs
+ * tailers from outside the append's transaction (wake-notifier.ts says why).
  */
 import { ConcurrencyError, UnavailableError } from '@govsvc/errors/errors';
 import { checkExpectedRevision, describeExpected, planAppend, type ExistingEvent, type PlannedEvent, type StreamHead } from '../append-plan.ts';
@@ -42,6 +45,7 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../port.ts';
+import { categoryOf } from '../port.ts';
 import {
   assertExpectedRevision,
   assertPosition,
@@ -56,6 +60,7 @@ import { APPEND_SET } from './append-group.ts';
 import { APPEND_ONE } from './append-one.ts';
 import { errorInfo, type SqlDriver } from './executor.ts';
 import { ensureSchema } from './schema.ts';
+import { createWakeNotifier } from './wake-notifier.ts';
 
 export interface SqlEventStoreOptions {
   /** Poll interval of subscriptions when no NOTIFY arrives (default 500 ms). */
@@ -211,7 +216,7 @@ const HEAD_AND_IDS = `(SELECT 'head' AS kind, ${COLUMNS} FROM events e WHERE e.s
   UNION ALL
   (SELECT 'existing' AS kind, ${COLUMNS} FROM events e WHERE e.event_id = ANY($2::uuid[]))`;
 
-const APPEND_PLANNED = `SELECT idx, status, last_position, last_revision FROM govsvc_append_planned($1::jsonb, $2::text)`;
+const APPEND_PLANNED = `SELECT idx, status, last_position, last_revision FROM govsvc_append_planned($1::jsonb)`;
 
 /** Groups at least this large take the set-based statement (ADR 0006); a lone event takes append-one.ts, a lone append of several events the function. */
 const SET_BASED_MIN = 2;
@@ -259,10 +264,10 @@ function dataText(e: PlannedEvent): string {
 }
 
 /** The parameters of APPEND_ONE (append-one.ts) for a lone append of one event. */
-function appendOneParams(p: PlannedAppend, channel: string): unknown[] {
+function appendOneParams(p: PlannedAppend): unknown[] {
   const e = p.events[0]!;
   const head = p.headRevision < 0n ? null : `${p.headRevision} ${p.headHash ?? ''}`;
-  return [p.queued.stream, head, e.revision.toString(), e.id, e.type, e.schemaVersion, dataText(e), metadataText(e), channel];
+  return [p.queued.stream, head, e.revision.toString(), e.id, e.type, e.schemaVersion, dataText(e), metadataText(e)];
 }
 
 /** A group's appends as both group statements read them (written as text, see rowsJson). */
@@ -314,6 +319,11 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     return listening;
   };
 
+  // Hints go out after the commits they announce, on a connection that need not flush its commits.
+  const notifier = createWakeNotifier(async (payload) => {
+    await driver.query('SELECT pg_notify($1, $2)', [channel, payload], { name: 'govsvc_notify', durability: 'relaxed' });
+  });
+
   const heads = new StreamHeadCache(options.streamHeadCacheSize ?? 10_000);
 
   // The locked path: lock, read the head and the ids, decide, write. Authoritative, four round trips.
@@ -339,10 +349,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
              ORDER BY r.stream_revision
              RETURNING global_position, stream_revision
            )
-           SELECT global_position::text AS global_position, stream_revision::text AS stream_revision,
-                  (SELECT pg_notify($3, split_part($1, '-', 1))) IS NULL AS notified
+           SELECT global_position::text AS global_position, stream_revision::text AS stream_revision
            FROM inserted ORDER BY inserted.global_position`,
-          [stream, rowsJson(plan.events), channel],
+          [stream, rowsJson(plan.events)],
         );
       } catch (error) {
         const { code, constraint } = errorInfo(error);
@@ -361,12 +370,15 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     });
 
   const appendLocked = async (stream: string, events: readonly ValidEvent[], appendOptions: AppendOptions): Promise<AppendResult> => {
+    let result: AppendResult;
     try {
-      return await guarded(() => lockedAppend(stream, events, appendOptions));
+      result = await guarded(() => lockedAppend(stream, events, appendOptions));
     } catch (error) {
       if (!(error instanceof EventIdRace)) throw error;
-      return guarded(() => lockedAppend(stream, events, appendOptions));
+      result = await guarded(() => lockedAppend(stream, events, appendOptions));
     }
+    if (!result.alreadyAppended) notifier.hint([categoryOf(stream)]);
+    return result;
   };
 
   // Group commit. Up to `appendConcurrency` transactions are in flight; appends arriving while
@@ -444,9 +456,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   /** The group's statement: the set-based and the lone-event ones have one snapshot, so only for distinct streams idle elsewhere. */
   const statementFor = (planned: readonly PlannedAppend[]): [text: string, params: unknown[], name: string] => {
     const oneSnapshotOk = distinctAndIdle(planned);
-    if (oneSnapshotOk && planned.length === 1 && planned[0]!.events.length === 1) return [APPEND_ONE, appendOneParams(planned[0]!, channel), 'govsvc_append_one'];
-    if (oneSnapshotOk && planned.length >= SET_BASED_MIN) return [APPEND_SET, [groupJson(planned), channel], 'govsvc_append_set'];
-    return [APPEND_PLANNED, [groupJson(planned), channel], 'govsvc_append_planned'];
+    if (oneSnapshotOk && planned.length === 1 && planned[0]!.events.length === 1) return [APPEND_ONE, appendOneParams(planned[0]!), 'govsvc_append_one'];
+    if (oneSnapshotOk && planned.length >= SET_BASED_MIN) return [APPEND_SET, [groupJson(planned)], 'govsvc_append_set'];
+    return [APPEND_PLANNED, [groupJson(planned)], 'govsvc_append_planned'];
   };
 
   const commitGroup = async (group: readonly QueuedAppend[]): Promise<void> => {
@@ -498,6 +510,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     } finally {
       leaveStatement(planned);
     }
+    const written = new Set<string>();
+    for (const row of rows) if (row.status === 'written') written.add(categoryOf(planned[row.idx]!.queued.stream));
+    notifier.hint(written);
     for (const row of rows) {
       const p = planned[row.idx]!;
       if (row.status === 'written') {
@@ -777,6 +792,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       await Promise.all([...subscriptions].map((s) => s.stop()));
       // Appends already accepted finish (or fail) before the driver goes.
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      await notifier.flush();
       await listening;
       await (unlisten as (() => Promise<void>) | null)?.().catch(() => undefined);
       if (options.ownsDriver ?? true) await driver.close();
