@@ -25,6 +25,7 @@ import { auditPlugin } from './audit.ts';
 import { authPlugin } from './auth.ts';
 import { audienceOf, type BaseConfig } from './config.ts';
 import { CORRELATION_HEADER, correlationIdOf, correlationPlugin } from './correlation.ts';
+import { installHandlerDeadline } from './handler-deadline.ts';
 import { healthPlugin } from './health.ts';
 import { createLogger, lazyChildLoggerFactory } from './logging.ts';
 import { metricsPlugin } from './metrics.ts';
@@ -117,7 +118,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions): Promise<App>
     childLoggerFactory: lazyChildLoggerFactory as unknown as NonNullable<FastifyServerOptions['childLoggerFactory']>,
     bodyLimit: limits.bodyLimitBytes,
     requestTimeout: limits.requestTimeoutMs,
-    handlerTimeout: limits.handlerTimeoutMs,
+    // No `handlerTimeout` here: installHandlerDeadline does it without a timer and an AbortController per request.
     connectionTimeout: limits.connectionTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // Node checks the header and request timeouts every connectionsCheckingInterval (30 s by default),
@@ -143,6 +144,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions): Promise<App>
   // JSON APIs only: anything but application/json is answered with 415.
   app.removeContentTypeParser('text/plain');
 
+  // First of the onRequest hooks: the time taken by authentication and rate limiting counts too.
+  installHandlerDeadline(app as unknown as FastifyInstance, { timeoutMs: limits.handlerTimeoutMs });
   await app.register(correlationPlugin);
   await app.register(problemPlugin, { realm: options.serviceName });
   app.addHook('onRoute', (route) => assertStrictRequestSchemas(route));

@@ -19,7 +19,6 @@ describe('buildApp', () => {
     expect(app.initialConfig).toMatchObject({
       bodyLimit: DEFAULT_LIMITS.bodyLimitBytes,
       requestTimeout: DEFAULT_LIMITS.requestTimeoutMs,
-      handlerTimeout: DEFAULT_LIMITS.handlerTimeoutMs,
       connectionTimeout: DEFAULT_LIMITS.connectionTimeoutMs,
       keepAliveTimeout: DEFAULT_LIMITS.keepAliveTimeoutMs,
     });
@@ -56,6 +55,31 @@ describe('buildApp', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.headers['retry-after']).toBe('5');
     expect(aborted).toBe(true);
+    await app.close();
+  });
+
+  it('answers 503 to a handler that never looks at request.signal, and leaves the requests that finish in time alone', async () => {
+    const app = await build({ handlerTimeoutMs: 150 });
+    app.get('/stuck', { config: publicRoute }, () => new Promise<string>(() => undefined));
+    app.get('/quick', { config: publicRoute }, async () => 'quick');
+    app.get('/just-in-time', { config: publicRoute }, () => new Promise<string>((resolve) => setTimeout(() => resolve('made it'), 60)));
+    const started = performance.now();
+    const [stuck, quick, inTime] = await Promise.all([
+      app.inject({ method: 'GET', url: '/stuck' }),
+      app.inject({ method: 'GET', url: '/quick' }),
+      app.inject({ method: 'GET', url: '/just-in-time' }),
+    ]);
+    const waited = performance.now() - started;
+    expect(stuck.statusCode).toBe(503);
+    expect(stuck.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(stuck.headers['retry-after']).toBe('5');
+    expect(stuck.json()).toMatchObject({ status: 503, title: 'Temporarily unavailable' });
+    // Between the timeout and the timeout plus one sweep (a quarter of it), with room for a busy machine.
+    expect(waited).toBeGreaterThanOrEqual(150);
+    expect(waited).toBeLessThan(1_500);
+    expect(quick.statusCode).toBe(200);
+    expect(inTime.statusCode).toBe(200);
+    expect(inTime.body).toBe('made it');
     await app.close();
   });
 });
