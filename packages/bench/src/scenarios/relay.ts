@@ -3,6 +3,7 @@
  * latency from append to a consumer's handler; memory of a relay and a consumer over a long run.
  */
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -168,6 +169,9 @@ export async function endToEnd(options: RunOptions): Promise<ScenarioResult> {
   });
   await consumer.start();
   relay.start();
+  // Writers, relay and consumer share this one thread: a stalled loop delays every segment at once.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
 
   const total = rate * seconds;
   let next = 0;
@@ -194,6 +198,7 @@ export async function endToEnd(options: RunOptions): Promise<ScenarioResult> {
   );
   const deadline = now() + 30_000;
   while (received.size < total && now() < deadline) await sleep(50);
+  loopDelay.disable();
   const latencies = [...received].map(([id, at]) => at - called.get(id)!);
   // The first seconds carry the cold start (JIT, the fresh topic's first writes, the group's first fetches):
   // shown apart, so a steady-state tail and a start-up one are told apart.
@@ -223,6 +228,8 @@ export async function endToEnd(options: RunOptions): Promise<ScenarioResult> {
         ['committed → the relay maps it', toRelay],
         ['the relay maps it → handler', toHandler],
       ] as const).flatMap(([what, values]) => [info(`${what}, p50`, [percentile(values, 50)], 'ms'), info(`${what}, p99`, [percentile(values, 99)], 'ms')]),
+      info('event-loop delay of this process, p99', [loopDelay.percentile(99) / 1e6], 'ms'),
+      info('event-loop delay of this process, max', [loopDelay.max / 1e6], 'ms'),
     ],
     checks: [{ ok: received.size === total, what: `${received.size} of ${total} events reached the consumer's handler` }],
     notes: [
