@@ -21,18 +21,16 @@ export interface HandlerDeadlineOptions {
   readonly timeoutMs: number;
   /** How often in-flight requests are looked at (default: a quarter of the timeout, at most 1 s, at least 10 ms). */
   readonly sweepMs?: number;
-  readonly now?: () => number;
 }
 
 export function installHandlerDeadline(app: FastifyInstance, options: HandlerDeadlineOptions): void {
   const { timeoutMs } = options;
-  const now = options.now ?? (() => performance.now());
   const sweepMs = options.sweepMs ?? Math.max(10, Math.min(1_000, Math.floor(timeoutMs / 4)));
   // A Map keeps insertion order, which is arrival order: the oldest requests come first.
   const inFlight = new Map<FastifyRequest, InFlight>();
 
   app.addHook('onRequest', (request, reply, done) => {
-    inFlight.set(request, { reply, since: now() });
+    inFlight.set(request, { reply, since: performance.now() });
     done();
   });
   app.addHook('onResponse', (request, _reply, done) => {
@@ -51,7 +49,7 @@ export function installHandlerDeadline(app: FastifyInstance, options: HandlerDea
   };
 
   const sweep = () => {
-    const cutoff = now() - timeoutMs;
+    const cutoff = performance.now() - timeoutMs;
     for (const [request, entry] of inFlight) {
       if (entry.reply.sent || entry.reply.raw.destroyed) {
         inFlight.delete(request);

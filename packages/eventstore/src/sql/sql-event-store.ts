@@ -511,18 +511,18 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       leaveStatement(planned);
     }
     const written = new Set<string>();
-    for (const row of rows) if (row.status === 'written') written.add(categoryOf(planned[row.idx]!.queued.stream));
-    notifier.hint(written);
     for (const row of rows) {
       const p = planned[row.idx]!;
       if (row.status === 'written') {
         stats.fast += 1;
+        written.add(categoryOf(p.queued.stream));
         p.queued.resolve({ nextExpectedRevision: BigInt(row.last_revision!), lastGlobalPosition: BigInt(row.last_position!), alreadyAppended: false });
       } else {
         heads.forget(p.queued.stream);
         viaLockedPath(p.queued);
       }
     }
+    notifier.hint(written);
   };
 
   const pump = () => {
