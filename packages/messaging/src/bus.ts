@@ -110,6 +110,15 @@ export interface MessageBus {
   /** Appends the messages to the topic; resolves once all are acknowledged (Kafka: acks=all). */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   /**
+   * A publishing sequence (optional): its publishes go out in call order, a later one while an
+   * earlier one still awaits its acknowledgement, and once one of them fails every later one of
+   * the same sequence fails unsent. So a caller may have several batches in flight and, after a
+   * failure, retry from the first failed one on a new sequence without a later batch ever landing
+   * ahead of an earlier one (per-key order holds). Adapters whose publishing shares the caller's
+   * thread gain nothing from it and leave it out.
+   */
+  sequence?(): PublishSequence;
+  /**
    * Opens the publishing side ahead of the first `publish` (optional; `publish` connects by itself
    * otherwise). A relay calls it on start, so its first events after a deploy do not also wait for
    * the producer's connection, metadata and producer id.
@@ -124,6 +133,12 @@ export interface MessageBus {
   consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]>;
   /** Stops every subscription of this bus and releases its connections. */
   close(): Promise<void>;
+}
+
+/** See `MessageBus.sequence`. */
+export interface PublishSequence {
+  /** As `MessageBus.publish`, after every earlier publish of this sequence; rejects unsent once one of those failed. */
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
 }
 
 /** A header value as text (the last one when repeated), or undefined. */

@@ -1,8 +1,9 @@
 /**
  * The producer thread against the real Kafka broker: per-key order across queued calls, a failed
  * send rejects without taking anything after it down, a thread that dies surfaces as an error
- * and the next publish starts another, close() sends what is queued, and the relay on top of it
- * retries after a crash and moves its checkpoint only past acknowledged events.
+ * and the next publish starts another, close() sends what is queued, a sequence fences what was
+ * queued behind its failure, and the relay on top of it retries after a crash or a failed send
+ * (with later batches already handed over) and moves its checkpoint only past acknowledged events.
  */
 import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
 import { UnavailableError } from '@govsvc/errors/errors';
@@ -90,6 +91,43 @@ describe('Kafka producer in a worker thread (real broker)', () => {
     expect(p.started()).toBe(1);
   });
 
+  it('a sequence: what was queued behind a failed publish fails unsent; a new sequence and plain publishes go on', async () => {
+    const topic = uniqueTopic('producer-worker-sequence');
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    const p = producer({ producerRetries: 1, clientRetries: 1 });
+    const sequence = p.sequence();
+    const before = sequence.publish(topic, [{ key: 'k', value: 'before' }]);
+    // Refused by the broker (no auto-creation), while the next two of the sequence wait behind it in the thread.
+    const failing = sequence.publish(uniqueTopic('producer-worker-missing'), [{ key: 'k', value: 'lost' }]);
+    const queuedBehind = sequence.publish(topic, [{ key: 'k', value: 'behind-1' }]);
+    const queuedBehind2 = sequence.publish(topic, [{ key: 'k', value: 'behind-2' }]);
+    await before;
+    await expect(failing).rejects.toBeInstanceOf(UnavailableError);
+    await expect(queuedBehind).rejects.toThrow(/earlier send of its sequence failed/);
+    await expect(queuedBehind2).rejects.toBeInstanceOf(UnavailableError);
+    // Told of the failure, the sequence refuses without asking the thread.
+    await expect(sequence.publish(topic, [{ key: 'k', value: 'late' }])).rejects.toThrow(/earlier publish of its sequence failed/);
+    const retry = p.sequence();
+    await retry.publish(topic, [{ key: 'k', value: 'retried-1' }]);
+    await retry.publish(topic, [{ key: 'k', value: 'retried-2' }]);
+    await p.publish(topic, [{ key: 'k', value: 'plain' }]);
+    const received = await readBack(topic, 4);
+    expect(received.map((m) => m.value!.toString())).toEqual(['before', 'retried-1', 'retried-2', 'plain']);
+    expect(p.started()).toBe(1);
+  });
+
+  it('a sequence is bound to its thread: after the thread died, a later publish of it is refused, not sent by the next thread', async () => {
+    const topic = uniqueTopic('producer-worker-sequence-crash');
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    const p = producer({ testCrashOnTopic: topic });
+    const sequence = p.sequence();
+    await expect(sequence.publish(topic, [{ key: 'k', value: 'first' }])).rejects.toThrow(/producer thread exited/);
+    await expect(sequence.publish(topic, [{ key: 'k', value: 'second' }])).rejects.toBeInstanceOf(UnavailableError);
+    await p.sequence().publish(topic, [{ key: 'k', value: 'third' }]);
+    const received = await readBack(topic, 1);
+    expect(received.map((m) => m.value!.toString())).toEqual(['third']);
+  });
+
   it('a thread that dies rejects the send in flight, and the next publish starts another thread', async () => {
     const topic = uniqueTopic('producer-worker-crash');
     await bus.ensureTopics([{ topic, partitions: 1 }]);
@@ -152,6 +190,70 @@ describe('Kafka producer in a worker thread (real broker)', () => {
     await subscription.stop();
     const sequences = sequencesByCase(events);
     for (const caseId of cases) expect(sequences.get(caseId)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    await relayBus.close();
+  });
+
+  it('the relay hands the next batch over before the last is acknowledged; a failed send fences the batch behind it, the retry keeps per-case order, and nothing is lost or sent twice', async () => {
+    const prefix = uniqueTopic('producer-worker-relay-fence');
+    const topicFor = (contractTopic: string) => `${prefix}.${contractTopic}`;
+    const topic = topicFor('govsvc.intake.events.v1');
+    await bus.ensureTopics([{ topic, partitions: 3 }]);
+    const store = createInMemoryEventStore({ pollIntervalMs: 20 });
+    const cases = ['BJ-2025-000011', 'BJ-2025-000012', 'BJ-2025-000013'];
+    await appendInterleaved(store, cases, 12);
+    const relayBus = withProducerWorker({ ...bus, close: async () => undefined }, { brokers, clientId: 'producer-worker-fence', log: quiet, logLevel: 'error', testFailFirstSendToTopic: topic });
+    // What the thread was handed, in order, and whether a second send was handed over while one was outstanding.
+    const handedOver: number[] = [];
+    let outstanding = 0;
+    let mostOutstanding = 0;
+    const sequences = relayBus.sequence!.bind(relayBus);
+    const watched: MessageBus = {
+      ...relayBus,
+      sequence: () => {
+        const inner = sequences();
+        return {
+          async publish(t, messages) {
+            handedOver.push(messages.length);
+            outstanding += 1;
+            mostOutstanding = Math.max(mostOutstanding, outstanding);
+            try {
+              await inner.publish(t, messages);
+            } finally {
+              outstanding -= 1;
+            }
+          },
+        };
+      },
+    };
+    const failures: string[] = [];
+    const relay = createRelay({
+      store,
+      bus: watched,
+      name: 'relay-worker-fence',
+      topicFor,
+      map: intakeMapping,
+      batchSize: 6,
+      readBatchSize: 36,
+      retry: { initialDelayMs: 20, maxDelayMs: 50 },
+      log: { warn: () => undefined, error: (details) => void failures.push(String(details['error'])) },
+    });
+    relay.start();
+    await relay.caughtUp();
+    await relay.stop();
+    expect(mostOutstanding).toBe(2);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/test hook: the first send/);
+    // 48 stored events (36 published, 12 internal notes) in batches of 6: 8 publishes, and again the
+    // first, which failed, and the second, handed over behind it before the failure came back, and fenced.
+    expect(handedOver).toHaveLength(10);
+    expect(await store.checkpoints.read('relay-worker-fence')).toBe(await store.headPosition());
+    const { events, subscription } = await collect(bus, topic, uniqueGroupId('producer-worker-fence'));
+    await waitFor(() => events.length >= 36, '36 contracts relayed', 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // anything sent twice would arrive by now
+    await subscription.stop();
+    expect(events).toHaveLength(36);
+    const sent = sequencesByCase(events);
+    for (const caseId of cases) expect(sent.get(caseId)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     await relayBus.close();
   });
 });

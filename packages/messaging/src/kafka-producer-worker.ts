@@ -16,14 +16,18 @@
  * - `withProducerWorker(bus, options)` is the `MessageBus` with `publish` moved to the worker;
  *   subscriptions, topics and lag stay on `bus`. `close()` closes both, the worker after its queue.
  *
- * Opt-in, not the default: it pays only where a core is free for the thread. On the shared
- * 2-core bench machine (load 13–24) the relay over it was no faster than with the producer on
- * its own thread (CPU per 1,000 events: about the same in total, plus the copy between threads),
- * and two producer threads each owning half of the partitions were slower still (docs/benchmarks.md).
+ * - `sequence()` lets a caller keep the thread busy: the relay hands batch k + 1 over before batch
+ *   k's ack; the thread refuses the sends of a sequence queued behind its failure (see bus.ts).
+ *
+ * Opt-in (`KAFKA_PRODUCER_THREAD=true`, service-host), not the default: it pays only where a core
+ * is free for the thread. On the shared 2-core bench machine (load 13–24) the relay over it was no
+ * faster than with the producer on its own thread (CPU per 1,000 events: about the same in total,
+ * plus the copy between threads), and two producer threads each owning half of the partitions
+ * were slower still; on a quiet 2-core machine it was a few per cent faster (docs/benchmarks.md).
  */
 import { Worker } from 'node:worker_threads';
 import { UnavailableError } from '@govsvc/errors/errors';
-import type { MessageBus, OutgoingMessage } from './bus.ts';
+import type { MessageBus, OutgoingMessage, PublishSequence } from './bus.ts';
 import type { BusLogger, BusLogLevel } from './kafka-bus.ts';
 
 export interface ProducerWorkerOptions {
@@ -40,11 +44,15 @@ export interface ProducerWorkerOptions {
   readonly closeTimeoutMs?: number;
   /** Tests only: the first thread exits (as if it crashed) when asked to send to this topic; later ones do not. */
   readonly testCrashOnTopic?: string;
+  /** Tests only: each thread fails its first send to this topic (a broker error), without sending it. */
+  readonly testFailFirstSendToTopic?: string;
 }
 
 export interface ProducerWorker {
   /** Resolves once the broker acknowledged every message (acks = all). */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  /** Publishes in call order that fail unsent after the first failure among them (`MessageBus.sequence`). */
+  sequence(): PublishSequence;
   /** Sends what is queued, disconnects and ends the thread. */
   close(): Promise<void>;
   /** Threads started so far (a crash makes the next publish start another). */
@@ -69,13 +77,13 @@ const defaultLogger: BusLogger = (level, message, extra) => {
 };
 
 /** One producer thread: started lazily, replaced on the next request after it died. */
-function producerThread(data: Record<string, unknown>, log: BusLogger, crashHookTopic: string | undefined) {
-  let current: { worker: Worker; pending: Map<number, Pending>; exited: Promise<void>; closed: Promise<void> } | undefined;
+function producerThread(data: Record<string, unknown>, log: BusLogger, testHooks: { crashOnTopic?: string; failOnTopic?: string }) {
+  let current: { worker: Worker; generation: number; pending: Map<number, Pending>; exited: Promise<void>; closed: Promise<void> } | undefined;
   let nextId = 0;
   let starts = 0;
 
   function start() {
-    const hooks = starts === 0 && crashHookTopic !== undefined ? { testHooks: { crashOnTopic: crashHookTopic } } : {};
+    const hooks = { testHooks: { failOnTopic: testHooks.failOnTopic, ...(starts === 0 ? { crashOnTopic: testHooks.crashOnTopic } : {}) } };
     const worker = new Worker(workerUrl, { workerData: { ...data, ...hooks } });
     starts += 1;
     const pending = new Map<number, Pending>();
@@ -107,18 +115,27 @@ function producerThread(data: Record<string, unknown>, log: BusLogger, crashHook
       });
       worker.on('exit', (code) => fail(`exited with code ${code}`));
     });
-    current = { worker, pending, exited, closed };
+    current = { worker, generation: starts, pending, exited, closed };
     return current;
   }
 
   return {
-    request(message: { type: 'send'; topic: string; messages: unknown[] }): Promise<void> {
+    /**
+     * Hands a send to the thread. With `sequence`, only to the thread the sequence began on: its
+     * fence lives there, and a thread started after that one died knows nothing of it.
+     */
+    request(message: { type: 'send'; topic: string; messages: unknown[]; sequence?: { id: number; generation?: number } }): Promise<void> {
       const thread = current ?? start();
       const id = nextId++;
+      const { sequence, ...send } = message;
+      if (sequence) {
+        sequence.generation ??= thread.generation;
+        if (sequence.generation !== thread.generation) return Promise.reject(new UnavailableError('Kafka: not sent: the producer thread of its sequence is gone', 5, { cause: 'worker-exit' }));
+      }
       return new Promise<void>((resolve, reject) => {
         thread.pending.set(id, { resolve, reject });
         thread.worker.ref();
-        thread.worker.postMessage({ ...message, id });
+        thread.worker.postMessage(sequence ? { ...send, id, sequence: sequence.id } : { ...send, id });
       });
     },
     async close(timeoutMs: number) {
@@ -146,15 +163,37 @@ export function createProducerWorker(options: ProducerWorkerOptions): ProducerWo
     connectionTimeoutMs: options.connectionTimeoutMs,
     logLevel: options.logLevel,
   };
-  const thread = producerThread(data, log, options.testCrashOnTopic);
+  const thread = producerThread(data, log, { crashOnTopic: options.testCrashOnTopic, failOnTopic: options.testFailFirstSendToTopic });
   let closing = false;
+  let sequences = 0;
+
+  const send = async (topic: string, messages: readonly OutgoingMessage[], sequence?: { id: number; generation?: number }) => {
+    if (closing) throw new UnavailableError('the Kafka producer is closed');
+    if (messages.length === 0) return;
+    // Strings and Buffers are copied by structured clone (Buffers arrive as Uint8Arrays).
+    const plain = messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
+    await thread.request({ type: 'send', topic, messages: plain, ...(sequence ? { sequence } : {}) });
+  };
 
   return {
-    async publish(topic, messages) {
-      if (closing) throw new UnavailableError('the Kafka producer is closed');
-      if (messages.length === 0) return;
-      // Strings and Buffers are copied by structured clone (Buffers arrive as Uint8Arrays).
-      await thread.request({ type: 'send', topic, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+    publish: (topic, messages) => send(topic, messages),
+    sequence() {
+      // The thread sends in arrival order and fences a sequence at its first failure; a sequence is
+      // bound to the thread it began on (`request`); and once a publish of it was seen failing here,
+      // later ones fail without reaching the thread at all.
+      const sequence: { id: number; generation?: number } = { id: sequences++ };
+      let failed = false;
+      return {
+        async publish(topic, messages) {
+          if (failed) throw new UnavailableError('Kafka: not sent: an earlier publish of its sequence failed');
+          try {
+            await send(topic, messages, sequence);
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
+        },
+      };
     },
     async close() {
       closing = true;
@@ -170,6 +209,7 @@ export function withProducerWorker(bus: MessageBus, options: ProducerWorkerOptio
   return {
     ensureTopics: (topics) => bus.ensureTopics(topics),
     publish: (topic, messages) => producer.publish(topic, messages),
+    sequence: () => producer.sequence(),
     subscribe: (subscribeOptions) => bus.subscribe(subscribeOptions),
     consumerLag: (groupId, topics) => bus.consumerLag(groupId, topics),
     async close() {

@@ -6,11 +6,13 @@
  * Plain JavaScript on purpose: a worker starts a fresh module loader, and neither vitest's
  * transform nor every TypeScript loader reaches into it, so this file must run on Node as is.
  *
- * Protocol (parent → worker): `{ type: 'send', id, topic, messages }`, `{ type: 'close' }`.
+ * Protocol (parent → worker): `{ type: 'send', id, topic, messages, sequence? }`, `{ type: 'close' }`.
  * Worker → parent: `{ type: 'ack', id }`, `{ type: 'fail', id, error: { name, message } }`,
  * `{ type: 'log', level, message, extra }`, `{ type: 'closed' }`.
  * Sends run one after another in arrival order: several concurrent sends on one idempotent
- * producer can fail with OUT_OF_ORDER_SEQUENCE_NUMBER (tulios/kafkajs#598).
+ * producer can fail with OUT_OF_ORDER_SEQUENCE_NUMBER (tulios/kafkajs#598). A send that names a
+ * `sequence` is refused unsent once an earlier send of that sequence failed: the parent may have
+ * queued later batches behind it, and sending them would put them ahead of the earlier one's retry.
  */
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
@@ -73,17 +75,35 @@ function asKafkaMessage(m) {
 
 let tail = Promise.resolve();
 let closing = false;
+/** Sequences with a failed send; a caller abandons one after its failure, so only the latest few matter. */
+const failedSequences = new Set();
 
-async function send({ id, topic, messages }) {
+function markFailed(sequence) {
+  if (sequence === undefined) return;
+  failedSequences.add(sequence);
+  if (failedSequences.size > 64) failedSequences.delete(failedSequences.values().next().value);
+}
+
+async function send({ id, topic, messages, sequence }) {
+  if (sequence !== undefined && failedSequences.has(sequence)) {
+    parentPort.postMessage({ type: 'fail', id, error: { name: 'UnavailableError', message: 'not sent: an earlier send of its sequence failed' } });
+    return;
+  }
   try {
     if (options.testHooks?.crashOnTopic === topic) process.exit(70); // tests: a worker that dies mid-send
+    if (options.testHooks?.failOnTopic === topic && !failedOnce) {
+      failedOnce = true;
+      throw new Error(`test hook: the first send to ${topic} fails`);
+    }
     const client = await connected();
     await client.send({ topic, acks: -1, messages: messages.map(asKafkaMessage) });
     parentPort.postMessage({ type: 'ack', id });
   } catch (error) {
+    markFailed(sequence);
     parentPort.postMessage({ type: 'fail', id, error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } });
   }
 }
+let failedOnce = false;
 
 async function close() {
   closing = true;

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { encodeIntegrationEvent, type EncodedRecord } from '@govsvc/contracts/envelope';
 import type { IntegrationEvent } from '@govsvc/contracts/registry';
 import type { EventFilter, EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
-import type { MessageBus, OutgoingMessage } from './bus.ts';
+import type { MessageBus, OutgoingMessage, PublishSequence } from './bus.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
 
@@ -106,6 +106,8 @@ export interface Relay {
 }
 
 const defaultRetry = { initialDelayMs: 100, maxDelayMs: 10_000, factor: 2 };
+/** Sends handed to an off-thread producer beyond the one being sent: one queued is enough to keep it busy. */
+const SENDS_AHEAD = 1;
 
 export function createRelay(options: RelayOptions): Relay {
   const { store, bus, name, metrics } = options;
@@ -151,12 +153,12 @@ export function createRelay(options: RelayOptions): Relay {
     return byTopic;
   }
 
-  async function publish(byTopic: Map<string, EncodedRecord[]>): Promise<number> {
+  async function publish(byTopic: Map<string, EncodedRecord[]>, through: Pick<PublishSequence, 'publish'> = bus): Promise<number> {
     let count = 0;
     for (const [topic, records] of byTopic) {
       // An encoded record is already an outgoing message (its extra `topic` is not sent): no copy.
       const messages: readonly OutgoingMessage[] = records;
-      await bus.publish(topic, messages);
+      await through.publish(topic, messages);
       metrics?.relayPublished.inc({ relay: name, topic }, messages.length);
       count += messages.length;
     }
@@ -164,7 +166,7 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   /** Runs one step of a batch, retrying until it succeeds, the relay stops, or attempts run out. */
-  async function withRetry<T>(events: readonly StoredEvent[], signal: AbortSignal, step: (attempt: number) => Promise<T>): Promise<T> {
+  async function withRetry<T>(unpublished: readonly StoredEvent[] | (() => readonly StoredEvent[]), signal: AbortSignal, step: (attempt: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await step(attempt);
@@ -174,6 +176,7 @@ export function createRelay(options: RelayOptions): Relay {
       } catch (error) {
         lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         metrics?.relayFailures.inc({ relay: name });
+        const events = typeof unpublished === 'function' ? unpublished() : unpublished;
         const first = events[0]?.globalPosition.toString();
         log.error({ relay: name, attempt, fromPosition: first, count: events.length, error: lastError }, 'relay could not publish a batch');
         if (signal.aborted || attempt >= maxAttempts) throw error;
@@ -193,6 +196,7 @@ export function createRelay(options: RelayOptions): Relay {
   async function publishRound(events: readonly StoredEvent[], signal: AbortSignal): Promise<number> {
     const batches: StoredEvent[][] = [];
     for (let i = 0; i < events.length; i += batchSize) batches.push(events.slice(i, i + batchSize));
+    if (bus.sequence) return publishRoundInSequence(batches, signal, bus.sequence.bind(bus));
     let published = 0;
     let next: Promise<Map<string, EncodedRecord[]>> | null = null;
     for (const [k, batch] of batches.entries()) {
@@ -210,6 +214,48 @@ export function createRelay(options: RelayOptions): Relay {
         return sending;
       });
     }
+    return published;
+  }
+
+  /**
+   * The same round over a bus that publishes off this thread (`MessageBus.sequence`): batch k + 1
+   * is handed over as soon as it is encoded, while batch k still awaits its acknowledgement, so
+   * the producer never waits for this thread between two sends. At most `SENDS_AHEAD` + 1 are
+   * outstanding. A failure fences the rest of the sequence (nothing later is sent ahead of it);
+   * the retry starts a new sequence at the first batch not acknowledged.
+   */
+  async function publishRoundInSequence(batches: readonly StoredEvent[][], signal: AbortSignal, newSequence: () => PublishSequence): Promise<number> {
+    let acknowledged = 0;
+    let published = 0;
+    await withRetry(() => batches.slice(acknowledged).flat(), signal, async () => {
+      const sequence = newSequence();
+      const outstanding: Promise<number>[] = [];
+      const settleOldest = async () => {
+        published += await outstanding.shift()!;
+        acknowledged += 1;
+      };
+      try {
+        for (let k = acknowledged; k < batches.length; k++) {
+          const sending = publish(await recordsOf(batches[k]!), sequence);
+          sending.catch(() => undefined); // observed in order by settleOldest
+          outstanding.push(sending);
+          if (outstanding.length > SENDS_AHEAD) await settleOldest();
+        }
+        while (outstanding.length > 0) await settleOldest();
+      } finally {
+        // After a failure: count what was acknowledged, in order, up to the first that was not (a
+        // mapping that failed leaves the batches before it sent), and let the rest settle (fenced),
+        // so the retry's sequence starts behind all of it.
+        while (outstanding.length > 0) {
+          try {
+            await settleOldest();
+          } catch {
+            break;
+          }
+        }
+        await Promise.allSettled(outstanding);
+      }
+    });
     return published;
   }
 

@@ -37,6 +37,52 @@ function faultyBus(inner: MessageBus) {
   };
 }
 
+/**
+ * A bus with `sequence()` as the producer thread keeps it: sends one at a time in call order, each
+ * taking a little while, and once one of a sequence failed, the later ones of it fail unsent.
+ * `failCalls` are the 1-based numbers of the publishes (counted over all sequences) that fail.
+ */
+function sequencedBus(inner: MessageBus, failCalls: readonly number[]) {
+  const handedOver: { sequence: number; size: number; outcome?: 'sent' | 'failed' | 'fenced' }[] = [];
+  let outstanding = 0;
+  let mostOutstanding = 0;
+  let sequences = 0;
+  let line: Promise<unknown> = Promise.resolve();
+  const bus: MessageBus = {
+    ...inner,
+    sequence() {
+      const sequence = sequences++;
+      let failed = false;
+      return {
+        publish(t: string, messages: readonly OutgoingMessage[]) {
+          const entry: (typeof handedOver)[number] = { sequence, size: messages.length };
+          handedOver.push(entry);
+          const call = handedOver.length;
+          outstanding += 1;
+          mostOutstanding = Math.max(mostOutstanding, outstanding);
+          const sending = line.then(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            if (failed) {
+              entry.outcome = 'fenced';
+              throw new Error('not sent: an earlier send of its sequence failed');
+            }
+            if (failCalls.includes(call)) {
+              failed = true;
+              entry.outcome = 'failed';
+              throw new Error('broker unavailable');
+            }
+            await inner.publish(t, messages);
+            entry.outcome = 'sent';
+          });
+          line = sending.catch(() => undefined);
+          return sending.finally(() => void (outstanding -= 1));
+        },
+      };
+    },
+  };
+  return { bus, handedOver, mostOutstanding: () => mostOutstanding };
+}
+
 describe('relay: event store → bus (in-memory store, in-process bus)', () => {
   let store: InMemoryEventStore;
   let bus: MessageBus;
@@ -173,6 +219,42 @@ describe('relay: event store → bus (in-memory store, in-process bus)', () => {
     await subscription.stop();
     expect(events).toHaveLength(15);
     expect(sequencesByCase(events).get('BJ-7')).toEqual(Array.from({ length: 15 }, (_, i) => i));
+  });
+
+  it('over a bus with sequences: hands the next batch over before the last is acknowledged; a failure fences the one behind it and the retry resumes at the first batch not acknowledged', async () => {
+    for (let n = 0; n < 30; n++) await store.appendToStream('application-BJ-6', [caseAccepted('BJ-6', n)], { expectedRevision: 'any' });
+    const sequenced = sequencedBus(bus, [3]);
+    const relay = start(createRelay({ store, bus: sequenced.bus, name: 'relay-sequenced', map: intakeMapping, batchSize: 5, readBatchSize: 30, retry: { initialDelayMs: 1 }, log: silent }));
+    await relay.caughtUp();
+    expect(sequenced.mostOutstanding()).toBe(2);
+    expect(sequenced.handedOver.map((h) => `${h.sequence}:${h.outcome}`)).toEqual(['0:sent', '0:sent', '0:failed', '0:fenced', '1:sent', '1:sent', '1:sent', '1:sent']);
+    const { events, subscription } = await collect(bus, topic, 'reader-sequenced');
+    await waitFor(() => events.length >= 30, 'thirty events');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await subscription.stop();
+    expect(events).toHaveLength(30);
+    expect(sequencesByCase(events).get('BJ-6')).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it('over a bus with sequences: a mapping that fails mid-round keeps the batches handed over before it, and the retry sends only the rest', async () => {
+    for (let n = 0; n < 20; n++) await store.appendToStream('application-BJ-5', [caseAccepted('BJ-5', n)], { expectedRevision: 'any' });
+    const sequenced = sequencedBus(bus, []);
+    let failures = 0;
+    const flaky = (event: StoredEvent) => {
+      // The twelfth event (third batch) cannot be mapped the first time: a bug fixed by the next attempt.
+      if (event.revision === 11n && failures++ === 0) throw new Error('mapping failed');
+      return intakeMapping(event);
+    };
+    const relay = start(createRelay({ store, bus: sequenced.bus, name: 'relay-sequenced-map', map: flaky, batchSize: 5, readBatchSize: 20, retry: { initialDelayMs: 1 }, log: silent }));
+    await relay.caughtUp();
+    expect(failures).toBe(2);
+    expect(sequenced.handedOver.map((h) => `${h.sequence}:${h.outcome}`)).toEqual(['0:sent', '0:sent', '1:sent', '1:sent']);
+    const { events, subscription } = await collect(bus, topic, 'reader-sequenced-map');
+    await waitFor(() => events.length >= 20, 'twenty events');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await subscription.stop();
+    expect(events).toHaveLength(20);
+    expect(sequencesByCase(events).get('BJ-5')).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
   it('resumes from its checkpoint: a restarted relay publishes only what it had not', async () => {

@@ -17,6 +17,13 @@ export const hostConfigSchema = baseConfigSchema.extend({
   KAFKA_BROKERS: z.string().min(1).optional(),
   /** Defaults to SERVICE_NAME. */
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  /**
+   * Publish from a thread of its own (`withProducerWorker`): kafkajs encodes every produce request
+   * in JavaScript, which then no longer queues behind the relay's reading and encoding. Pays where
+   * the process has a core to spare; off by default, as on a machine whose cores every service
+   * shares it only adds a thread.
+   */
+  KAFKA_PRODUCER_THREAD: z.stringbool().default(false),
   /** Put literally before every topic name and every consumer group (e.g. `run42.`): an isolated environment on a shared broker. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'Kafka topic characters only (letters, digits, . _ -)').default(''),
   /** The service's consumer group; defaults to TOPIC_PREFIX + the service's name, the same for every instance of it. */

@@ -23,6 +23,12 @@ describe('host configuration (issue 8: one run configured once)', () => {
     expect(namingOf('review', { ...config, CONSUMER_GROUP: 'ops-review' }).consumerGroup).toBe('ops-review');
   });
 
+  it('publishes on the calling thread unless KAFKA_PRODUCER_THREAD says otherwise, and refuses a value that is not a boolean', () => {
+    expect(loadConfig(hostConfigSchema, env()).KAFKA_PRODUCER_THREAD).toBe(false);
+    expect(loadConfig(hostConfigSchema, env({ KAFKA_PRODUCER_THREAD: 'true' })).KAFKA_PRODUCER_THREAD).toBe(true);
+    expect(() => loadConfig(hostConfigSchema, env({ KAFKA_PRODUCER_THREAD: 'sometimes' }))).toThrow(/KAFKA_PRODUCER_THREAD/);
+  });
+
   it('refuses a prefix Kafka cannot carry, naming the variable', () => {
     expect(() => loadConfig(hostConfigSchema, env({ TOPIC_PREFIX: 'run 42/' }))).toThrow(/TOPIC_PREFIX: Kafka topic characters only/);
     expect(() => loadConfig(hostConfigSchema, env({ GOVSVC_CLOCK: 'lunar' }))).toThrow(/GOVSVC_CLOCK/);

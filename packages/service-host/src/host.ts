@@ -14,7 +14,8 @@ import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-e
 import type { EventStore } from '@govsvc/eventstore/port';
 import type { MessageBus } from '@govsvc/messaging/bus';
 import { createInProcessBus } from '@govsvc/messaging/in-process-bus';
-import { createKafkaBus } from '@govsvc/messaging/kafka-bus';
+import { createKafkaBus, type BusLogger } from '@govsvc/messaging/kafka-bus';
+import { withProducerWorker } from '@govsvc/messaging/kafka-producer-worker';
 import type { Clock } from '@govsvc/runtime/clock';
 import { appDepsFromConfig, appOptionsFromConfig, buildApp, type App, type AppDeps } from '@govsvc/service-kit/app';
 import type { ReadinessCheck } from '@govsvc/service-kit/health';
@@ -59,9 +60,10 @@ export async function openHost<C extends HostConfig>(service: string, config: C,
   });
   if (time.mode !== 'system') logger.warn({ clock: time.mode, now: time.clock.now().toISOString() }, 'the clock is not the wall clock: POST /admin/clock moves it');
   const store: EventStore = config.DATABASE_URL ? await createPostgresEventStore({ connectionString: config.DATABASE_URL }) : createInMemoryEventStore({ now: () => time.clock.now() });
-  const bus: MessageBus = config.KAFKA_BROKERS
-    ? createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME, log: (level, message, extra) => logger[level]({ kafka: extra }, message) })
-    : createInProcessBus();
+  const kafkaLog: BusLogger = (level, message, extra) => logger[level]({ kafka: extra }, message);
+  const kafka = config.KAFKA_BROKERS ? { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME, log: kafkaLog } : undefined;
+  let bus: MessageBus = kafka ? createKafkaBus(kafka) : createInProcessBus();
+  if (kafka && config.KAFKA_PRODUCER_THREAD) bus = withProducerWorker(bus, kafka);
   const naming = namingOf(service, config);
   return {
     service,
@@ -75,7 +77,7 @@ export async function openHost<C extends HostConfig>(service: string, config: C,
     ...naming,
     adapters: {
       store: config.DATABASE_URL ? 'postgres' : 'memory',
-      bus: config.KAFKA_BROKERS ? 'kafka' : 'in-process',
+      bus: config.KAFKA_BROKERS ? (config.KAFKA_PRODUCER_THREAD ? 'kafka (producer thread)' : 'kafka') : 'in-process',
       clock: time.mode,
       ...(config.TOPIC_PREFIX !== '' && { topicPrefix: config.TOPIC_PREFIX }),
       consumerGroup: naming.consumerGroup,

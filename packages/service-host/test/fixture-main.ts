@@ -1,7 +1,8 @@
 /**
  * A service main the way every `services/<name>/src/main.ts` is written, with
  * a module small enough to see everything the host does: it counts messages
- * on its one topic and tells the instant its clock shows.
+ * on its one topic, publishes to it on request (through the producer thread when
+ * KAFKA_PRODUCER_THREAD is on) and tells the instant its clock shows.
  */
 import { z } from 'zod';
 import type { BusSubscription } from '@govsvc/messaging/bus';
@@ -22,6 +23,14 @@ const module: ServiceModule = {
   readinessChecks: [],
   routes: async (app) => {
     app.get('/state', { config: allow('admin'), schema: { response: { 200: z.object({ seen: z.number(), now: z.string() }) } } }, async () => ({ seen, now: host.clock.now().toISOString() }));
+    app.post('/published', { config: allow('admin'), schema: { body: z.strictObject({ count: z.number().int().min(1).max(100) }) } }, async (request) => {
+      const { count } = request.body as { count: number }; // checked by the schema
+      await host.bus.publish(
+        topic,
+        Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: '{}' })),
+      );
+      return { published: count, sequences: typeof host.bus.sequence === 'function' };
+    });
   },
   async start() {
     await host.bus.ensureTopics([{ topic, partitions: 1 }]);

@@ -52,6 +52,7 @@ beforeAll(async () => {
       TOPIC_PREFIX: prefix,
       GOVSVC_CLOCK: 'controlled',
       GOVSVC_CLOCK_START: '2026-11-26T09:00:00+08:00',
+      KAFKA_PRODUCER_THREAD: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,13 +73,21 @@ afterAll(async () => {
 describe('a service process on the host', () => {
   it('says what it runs on, with the consumer group named by the topic prefix', () => {
     const line = JSON.parse(output.split('\n').find((l) => l.includes('"msg":"fixture listening"'))!) as Record<string, string>;
-    expect(line).toMatchObject({ store: 'postgres', bus: 'kafka', clock: 'controlled', topicPrefix: prefix, consumerGroup: `${prefix}fixture` });
+    expect(line).toMatchObject({ store: 'postgres', bus: 'kafka (producer thread)', clock: 'controlled', topicPrefix: prefix, consumerGroup: `${prefix}fixture` });
   });
 
   it('consumes its prefixed topic in its prefixed group', async () => {
     await bus.publish(`${prefix}govsvc.fixture.v1`, [{ key: 'k', value: Buffer.from('{}') }]);
     await waitFor(async () => ((await call('GET', '/fixture/state')).json.seen as number) === 1, 'the message to be seen', 60_000, 200);
     await waitFor(async () => (await bus.consumerLag(`${prefix}fixture`, [`${prefix}govsvc.fixture.v1`])).some((p) => p.committedOffset === 1n), 'the group to commit', 30_000, 200);
+  });
+
+  it('publishes through a producer thread of its own when KAFKA_PRODUCER_THREAD is on', async () => {
+    const before = (await call('GET', '/fixture/state')).json.seen as number;
+    const { status, json } = await call('POST', '/fixture/published', { count: 3 });
+    expect(status).toBe(200);
+    expect(json).toEqual({ published: 3, sequences: true });
+    await waitFor(async () => ((await call('GET', '/fixture/state')).json.seen as number) === before + 3, 'its own 3 messages to be seen', 60_000, 200);
   });
 
   it('runs its module on the controlled clock, moved by an admin', async () => {
