@@ -141,6 +141,19 @@ describe('Kafka producer in a worker thread (real broker)', () => {
     expect(received.map((m) => m.value!.toString())).toEqual(['second']);
   });
 
+  it('connect() starts the thread and connects its producer before any publish; an unreachable broker rejects it', async () => {
+    const p = producer();
+    expect(p.started()).toBe(0);
+    await p.connect();
+    expect(p.started()).toBe(1);
+    const topic = uniqueTopic('producer-worker-connect');
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    await p.publish(topic, [{ key: 'k', value: 'after connect' }]);
+    expect(p.started()).toBe(1);
+    const unreachable = producer({ brokers: '127.0.0.1:1', clientRetries: 0, connectionTimeoutMs: 500 });
+    await expect(unreachable.connect()).rejects.toBeInstanceOf(UnavailableError);
+  });
+
   it('close() sends what is queued, then refuses new sends and ends the thread', async () => {
     const topic = uniqueTopic('producer-worker-close');
     await bus.ensureTopics([{ topic, partitions: 2 }]);

@@ -53,6 +53,8 @@ export interface ProducerWorker {
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   /** Publishes in call order that fail unsent after the first failure among them (`MessageBus.sequence`). */
   sequence(): PublishSequence;
+  /** Starts the thread and connects its producer ahead of the first publish (`MessageBus.connect`). */
+  connect(): Promise<void>;
   /** Sends what is queued, disconnects and ends the thread. */
   close(): Promise<void>;
   /** Threads started so far (a crash makes the next publish start another). */
@@ -124,10 +126,10 @@ function producerThread(data: Record<string, unknown>, log: BusLogger, testHooks
      * Hands a send to the thread. With `sequence`, only to the thread the sequence began on: its
      * fence lives there, and a thread started after that one died knows nothing of it.
      */
-    request(message: { type: 'send'; topic: string; messages: unknown[]; sequence?: { id: number; generation?: number } }): Promise<void> {
+    request(message: { type: 'send'; topic: string; messages: unknown[]; sequence?: { id: number; generation?: number } } | { type: 'connect' }): Promise<void> {
       const thread = current ?? start();
       const id = nextId++;
-      const { sequence, ...send } = message;
+      const { sequence, ...send } = message.type === 'send' ? message : { ...message, sequence: undefined };
       if (sequence) {
         sequence.generation ??= thread.generation;
         if (sequence.generation !== thread.generation) return Promise.reject(new UnavailableError('Kafka: not sent: the producer thread of its sequence is gone', 5, { cause: 'worker-exit' }));
@@ -177,6 +179,10 @@ export function createProducerWorker(options: ProducerWorkerOptions): ProducerWo
 
   return {
     publish: (topic, messages) => send(topic, messages),
+    async connect() {
+      if (closing) throw new UnavailableError('the Kafka producer is closed');
+      await thread.request({ type: 'connect' });
+    },
     sequence() {
       // The thread sends in arrival order and fences a sequence at its first failure; a sequence is
       // bound to the thread it began on (`request`); and once a publish of it was seen failing here,
@@ -210,6 +216,7 @@ export function withProducerWorker(bus: MessageBus, options: ProducerWorkerOptio
     ensureTopics: (topics) => bus.ensureTopics(topics),
     publish: (topic, messages) => producer.publish(topic, messages),
     sequence: () => producer.sequence(),
+    connect: () => producer.connect(),
     subscribe: (subscribeOptions) => bus.subscribe(subscribeOptions),
     consumerLag: (groupId, topics) => bus.consumerLag(groupId, topics),
     async close() {

@@ -6,7 +6,8 @@
  * Plain JavaScript on purpose: a worker starts a fresh module loader, and neither vitest's
  * transform nor every TypeScript loader reaches into it, so this file must run on Node as is.
  *
- * Protocol (parent → worker): `{ type: 'send', id, topic, messages, sequence? }`, `{ type: 'close' }`.
+ * Protocol (parent → worker): `{ type: 'send', id, topic, messages, sequence? }`, `{ type: 'connect', id }`
+ * (answered once the producer is connected), `{ type: 'close' }`.
  * Worker → parent: `{ type: 'ack', id }`, `{ type: 'fail', id, error: { name, message } }`,
  * `{ type: 'log', level, message, extra }`, `{ type: 'closed' }`.
  * Sends run one after another in arrival order: several concurrent sends on one idempotent
@@ -117,6 +118,13 @@ async function close() {
 parentPort.on('message', (request) => {
   if (request.type === 'close') {
     void close();
+    return;
+  }
+  if (request.type === 'connect') {
+    connected().then(
+      () => parentPort.postMessage({ type: 'ack', id: request.id }),
+      (error) => parentPort.postMessage({ type: 'fail', id: request.id, error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } }),
+    );
     return;
   }
   if (closing) {
