@@ -61,6 +61,34 @@ describe('pg driver: relaxed durability for checkpoint writes', () => {
   });
 });
 
+describe('pg driver: no parallel plans', () => {
+  let schema: IsolatedSchema;
+  beforeAll(async () => {
+    schema = await createIsolatedSchema('pg_client_serial');
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('opens every session, strict and relaxed, with parallel workers off, keeping the options the connection string had (its schema)', async () => {
+    // A generic plan for readStreams' array parameter went parallel: two worker processes launched
+    // per execution to read a dozen rows (pg-client.ts, SESSION_OPTIONS).
+    const driver = createPgDriver({ connectionString: schema.connectionString, maxConnections: 2 });
+    try {
+      for (const durability of ['strict', 'relaxed'] as const) {
+        const [row] = await driver.query<{ workers: string; schema: string }>(
+          "SELECT current_setting('max_parallel_workers_per_gather') AS workers, current_schema() AS schema",
+          [],
+          durability === 'relaxed' ? { durability } : undefined,
+        );
+        expect(row).toEqual({ workers: '0', schema: schema.schema });
+      }
+    } finally {
+      await driver.close();
+    }
+  });
+});
+
 describe('pg driver: LISTEN across a server that is away for a while', () => {
   let schema: IsolatedSchema;
   beforeAll(async () => {
