@@ -14,7 +14,6 @@ export const evaluationConfigSchema = hostConfigSchema.extend({
   /** Handling limit of complaints whose channel brings none, in working days. */
   COMPLAINT_LIMIT_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   CALENDAR_DATA_DIR: z.string().min(1).optional(),
-  PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 });
 
 export type EvaluationConfig = z.output<typeof evaluationConfigSchema>;

@@ -71,7 +71,6 @@ beforeAll(async () => {
       KAFKA_BROKERS: await resolveComponent('kafka'),
       REDIS_URL: await resolveComponent('redis'),
       TOPIC_PREFIX: prefix,
-      PROJECTION_POLL_MS: '100',
       JWT_ISSUER: 'govsvc-e2e',
       JWT_PUBLIC_KEYS: jwksOf(keys.publicJwk),
     },

@@ -23,6 +23,5 @@ const module = createEvaluationModule({
   complaintLimitWorkingDays: config.COMPLAINT_LIMIT_WORKING_DAYS,
   topicFor: host.topicFor,
   consumerGroup: host.consumerGroup,
-  projectionPollMs: config.PROJECTION_POLL_MS,
 });
 await serve(host, { module });

@@ -32,8 +32,6 @@ export interface EvaluationModuleDeps {
   readonly topicFor?: (topic: string) => string;
   /** Consumer group; `evaluation` by default. */
   readonly consumerGroup?: string;
-  /** How often the read side looks for new events (ms); 500 by default. */
-  readonly projectionPollMs?: number;
 }
 
 export interface EvaluationModule extends ServiceModule {
@@ -48,8 +46,7 @@ export function createEvaluationModule(deps: EvaluationModuleDeps): EvaluationMo
   const logger = deps.logger.child({ module: 'evaluation' });
   const topicFor: TopicFor = deps.topicFor ?? ((topic) => topic);
   const projection = new EvaluationProjection(deps.store, {
-    ...(deps.projectionPollMs !== undefined && { pollIntervalMs: deps.projectionPollMs }),
-    onError: (error) => logger.error({ err: error }, 'evaluation projection failed to catch up; retrying'),
+    onError: (error) => logger.error({ err: error }, 'evaluation read side stopped: an event of its streams could not be folded'),
   });
   let relay: Relay | undefined;
   let consumer: IntegrationEventConsumer | undefined;
@@ -62,6 +59,8 @@ export function createEvaluationModule(deps: EvaluationModuleDeps): EvaluationMo
     routes: (async (app) => evaluationRoutes(app as never, { service, projection, now: () => deps.clock.now() })) as FastifyPluginAsync,
     readinessChecks: [
       { name: 'evaluation-event-store', check: async () => void (await deps.store.headPosition()) },
+      // Fails once the read side's subscription died (an event it could not fold): statistics and inboxes would go stale.
+      { name: 'evaluation-read-side', check: () => projection.catchUp() },
       // Not ready while the contract consumer is down (crashed and rejoining its group): contracts would silently stop arriving.
       { name: 'contract-consumer', check: async () => consumer?.readinessCheck().check() },
     ],
@@ -69,8 +68,8 @@ export function createEvaluationModule(deps: EvaluationModuleDeps): EvaluationMo
       const log = { warn: (d: Record<string, unknown>, m: string) => logger.warn(d, m), error: (d: Record<string, unknown>, m: string) => logger.error(d, m) };
       await deps.bus.ensureTopics([...PUBLISHED_TOPICS, ...CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
       // The read side first: statistics are whole from the first request on.
-      await projection.catchUp();
       projection.start();
+      await projection.catchUp();
       relay = createEvaluationRelay(deps.store, deps.bus, log, topicFor);
       relay.start();
       consumer = createEvaluationConsumer(deps.bus, service, log, { topicFor, ...(deps.consumerGroup !== undefined && { groupId: deps.consumerGroup }) });

@@ -50,7 +50,6 @@ export async function evaluationHarness(
     ids: sequentialIds(),
     logger: deps.logger,
     calendar: await testCalendar(),
-    projectionPollMs: 50,
     ...(options.topicFor && { topicFor: options.topicFor }),
     ...(options.consumerGroup && { consumerGroup: options.consumerGroup }),
   });

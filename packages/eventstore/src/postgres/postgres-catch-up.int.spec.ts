@@ -5,25 +5,8 @@ import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postg
 import type { StoredEvent } from '../port.ts';
 import type { SqlDriver, SqlExecutor } from '../sql/executor.ts';
 import { createSqlEventStore, type SqlEventStore } from '../sql/sql-event-store.ts';
-import { newEvent, newEvents } from '../test-fixtures.ts';
+import { newEvent, newEvents, withBeforeCommit } from '../test-fixtures.ts';
 import { createPgDriver } from './pg-client.ts';
-
-/** The pg driver, with a hook that runs inside every transaction just before COMMIT. */
-function withBeforeCommit(driver: SqlDriver, beforeCommit: (tx: SqlExecutor) => Promise<void>): SqlDriver {
-  const transaction: SqlDriver['transaction'] = (work) =>
-    driver.transaction(async (tx) => {
-      const result = await work(tx);
-      await beforeCommit(tx);
-      return result;
-    });
-  return {
-    ...driver,
-    transaction,
-    // The fast append commits its one statement on its own (ADR 0005). Held open here like any
-    // other transaction: a commit delayed after the insert is the race these tests force.
-    atomic: (text, params, options) => transaction((tx) => tx.query(text, params, options)),
-  };
-}
 
 const deferred = <T = void>() => {
   let resolve!: (value: T) => void;

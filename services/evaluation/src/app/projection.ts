@@ -4,12 +4,22 @@
  *
  * Kept in memory and rebuilt from the store at start: the store is the one
  * source, so a rebuild yields the same figures by construction (the
- * integration suite checks it). It tails with `readAll` after its position
- * rather than a stored-checkpoint subscription, since a checkpoint is
- * meaningless for a model that lives and dies with the process. Readers call
- * `catchUp()` first, so an API answer includes everything committed before it.
+ * integration suite checks it). Once started it tails the store with a
+ * catch-up subscription of its own (a fresh checkpoint name per process: the
+ * model lives and dies with the process), woken by the store's hints. Readers
+ * call `catchUp()` first, so an API answer includes everything committed before it.
+ *
+ * It used to poll `readAll` after its position every 500 ms. That is no tail: a
+ * transaction that commits after a later one is behind the position when it
+ * becomes visible, and was never folded. And evaluation's events are few: each
+ * poll scanned every other service's events since the last rating, 18 ms a poll
+ * in the megacity day (pg_stat_statements), the second costliest statement there.
+ * The subscription's cursor moves past what it scanned and waits at the horizon
+ * of transactions still in flight (ADR 0002). Without `start()` (tests that fold
+ * a store once), `catchUp()` still reads with `readAll`.
  */
-import type { EventStore } from '@govsvc/eventstore/port';
+import { randomUUID } from 'node:crypto';
+import type { EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
 import { applyToStatistics, emptyStatistics, type StatisticsModel } from '../domain/statistics.ts';
 import type { EvaluationEvent } from '../domain/evaluation/events.ts';
 import { EVALUATION_CATEGORIES, decodeForStatistics } from './streams.ts';
@@ -137,12 +147,11 @@ export class EvaluationProjection {
   readonly #complaints = new Map<string, ComplaintEntry>();
   #position = 0n;
   #tail: Promise<void> = Promise.resolve();
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #stopped = false;
+  #subscription: Subscription | null = null;
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: { readonly pollIntervalMs?: number; readonly pageSize?: number; readonly onError?: (error: unknown) => void } = {},
+    private readonly options: { readonly pageSize?: number; readonly onError?: (error: unknown) => void } = {},
   ) {}
 
   get position(): bigint {
@@ -179,6 +188,7 @@ export class EvaluationProjection {
    * answer must include it.
    */
   catchUp(): Promise<void> {
+    if (this.#subscription) return this.#subscription.caughtUp();
     const run = this.#tail.catch(() => undefined).then(() => this.#readToHead());
     this.#tail = run;
     return run;
@@ -188,7 +198,13 @@ export class EvaluationProjection {
     const pageSize = this.options.pageSize ?? 500;
     for (;;) {
       const page = await this.store.readAll({ after: this.#position, maxCount: pageSize, filter: { categories: EVALUATION_CATEGORIES } });
-      for (const stored of page) {
+      this.#apply(page);
+      if (page.length < pageSize) return;
+    }
+  }
+
+  #apply(events: readonly StoredEvent[]): void {
+      for (const stored of events) {
         const event = decodeForStatistics(stored);
         if (event) {
           applyToStatistics(this.#model, event);
@@ -221,27 +237,30 @@ export class EvaluationProjection {
         }
         this.#position = stored.globalPosition;
       }
-      if (page.length < pageSize) return;
-    }
   }
 
-  /** Polls for new events until `stop()`. */
+  /**
+   * Folds the store from its first event again, now through a subscription that follows it until
+   * `stop()`; `catchUp()` then waits for the subscription. A handler that throws (a stored event
+   * that no longer decodes) ends it: `onError` says so, and `catchUp()` rejects from then on,
+   * rather than answer from a model that stopped moving.
+   */
   start(): void {
-    const tick = async () => {
-      if (this.#stopped) return;
-      try {
-        await this.catchUp();
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-      if (!this.#stopped) this.#timer = setTimeout(() => void tick(), this.options.pollIntervalMs ?? 500);
-    };
-    void tick();
+    if (this.#subscription) return;
+    this.#model = emptyStatistics();
+    this.#inbox.clear();
+    this.#complaints.clear();
+    this.#position = 0n;
+    const subscription = this.store.subscribeToAll(
+      { subscriptionId: `evaluation-read-side-${randomUUID()}`, filter: { categories: EVALUATION_CATEGORIES }, startAfter: 0n, batchSize: this.options.pageSize ?? 500 },
+      async (events) => this.#apply(events),
+    );
+    subscription.finished.catch((error: unknown) => this.options.onError?.(error));
+    this.#subscription = subscription;
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    await this.#subscription?.stop();
     await this.#tail.catch(() => undefined);
   }
 }
