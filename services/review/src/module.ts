@@ -65,12 +65,16 @@ export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
     routes: (async (app) => reviewRoutes(app as never, { service, tasks })) as FastifyPluginAsync,
     readinessChecks: [
       { name: 'review-event-store', check: async () => void (await deps.store.headPosition()) },
+      // Fails once the task board's subscription died (an event it could not fold): the boards would go stale.
+      { name: 'review-task-board', check: () => tasks.caughtUp() },
       // Not ready while the contract consumer is down (crashed and rejoining its group): contracts would silently stop arriving.
       { name: 'contract-consumer', check: async () => consumer?.readinessCheck().check() },
     ],
     async start() {
       const log = { warn: (d: Record<string, unknown>, m: string) => logger.warn(d, m), error: (d: Record<string, unknown>, m: string) => logger.error(d, m) };
       await deps.bus.ensureTopics([...PUBLISHED_TOPICS, ...CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
+      tasks.start();
+      await tasks.caughtUp();
       relay = createReviewRelay(deps.store, deps.bus, log, topicFor);
       relay.start();
       // An approval whose licence was not issued (a crash between the two appends) is issued on catch-up.
@@ -93,6 +97,7 @@ export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
       await consumer?.stop();
       await issuer?.stop();
       await relay?.stop();
+      await tasks.stop();
     },
   };
 }

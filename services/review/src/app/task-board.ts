@@ -2,11 +2,16 @@
  * Review tasks per department (issue 5: "review tasks per department"): the
  * lead's decision tasks and the assisting departments' opinion tasks of every
  * undecided case, each with its due date. A projection of the review streams,
- * kept in memory and brought up to date incrementally from the store's global
- * order on every read, so it needs no checkpoint of its own and is rebuilt
- * from the store after a restart.
+ * kept in memory and rebuilt from the store after a restart. Once started it
+ * follows the store with a catch-up subscription of its own (a fresh checkpoint
+ * name per process) and a read waits for it, so a read includes every event
+ * committed before it. Paging `readAll` after the last event folded, as it did
+ * before, is no tail: an event committing after a later one was never folded
+ * (the evaluation read side had the same flaw; ADR 0002). Not started (tests
+ * that fold a store once), a read still pages with `readAll`.
  */
-import type { EventStore } from '@govsvc/eventstore/port';
+import { randomUUID } from 'node:crypto';
+import type { EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
 import type { Deadline } from '../domain/values.ts';
 import { reviewCodec } from './review-service.ts';
 
@@ -37,19 +42,37 @@ export class TaskBoard {
   private readonly cases = new Map<string, CaseEntry>();
   private position = 0n;
   private catchingUp: Promise<void> | null = null;
+  private subscription: Subscription | null = null;
 
   constructor(private readonly store: EventStore) {}
 
-  /** Applies everything appended since the last read; concurrent callers share one catch-up. */
+  /** Refolds from the first event through a subscription that follows the store until `stop()`. */
+  start(): void {
+    if (this.subscription) return;
+    this.cases.clear();
+    this.position = 0n;
+    this.subscription = this.store.subscribeToAll(
+      { subscriptionId: `review-task-board-${randomUUID()}`, filter: { categories: ['review'], eventTypes: TRACKED }, startAfter: 0n, batchSize: 500 },
+      async (events) => this.applyAll(events),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  /** Everything committed before the call is folded once this resolves. */
+  caughtUp(): Promise<void> {
+    return this.subscription ? this.subscription.caughtUp() : this.catchUp();
+  }
+
+  /** Without a subscription: pages everything appended since the last read; concurrent callers share one catch-up. */
   private catchUp(): Promise<void> {
     this.catchingUp ??= (async () => {
       try {
         for (;;) {
           const batch = await this.store.readAll({ after: this.position, maxCount: 500, filter: { categories: ['review'], eventTypes: TRACKED } });
-          for (const stored of batch) {
-            this.apply(stored.stream.slice('review-'.length), reviewCodec.decode(stored));
-            this.position = stored.globalPosition;
-          }
+          this.applyAll(batch);
           if (batch.length < 500) return;
         }
       } finally {
@@ -57,6 +80,13 @@ export class TaskBoard {
       }
     })();
     return this.catchingUp;
+  }
+
+  private applyAll(events: readonly StoredEvent[]): void {
+    for (const stored of events) {
+      this.apply(stored.stream.slice('review-'.length), reviewCodec.decode(stored));
+      this.position = stored.globalPosition;
+    }
   }
 
   private apply(caseId: string, event: ReturnType<typeof reviewCodec.decode>): void {
@@ -99,7 +129,7 @@ export class TaskBoard {
 
   /** Open tasks of a department, earliest due first. */
   async tasksOf(department: string): Promise<Task[]> {
-    await this.catchUp();
+    await this.caughtUp();
     const tasks: Task[] = [];
     for (const c of this.cases.values()) {
       if (c.decided) continue;
