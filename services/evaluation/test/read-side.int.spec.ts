@@ -5,41 +5,28 @@
  * N, and never sees A. Tailing with a catch-up subscription, the read side waits for A and folds both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgDriver } from '@govsvc/eventstore/postgres/pg-client';
-import { createSqlEventStore, type SqlEventStore } from '@govsvc/eventstore/sql/sql-event-store';
-import { withBeforeCommit } from '@govsvc/eventstore/test-fixtures';
+import { storeWithHeldCommits, type StoreWithHeldCommits } from '@govsvc/eventstore/postgres/held-commits';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
 import { EvaluationProjection } from '../src/app/projection.ts';
 import { ratingStatistics } from '../src/domain/statistics.ts';
 import { APPLICANT_REF, evaluationHarness, type Harness } from '../src/test-harness.ts';
 
-const deferred = () => {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('evaluation read side: a rating that commits after a later one (PostgreSQL)', () => {
   let schema: IsolatedSchema;
-  let store: SqlEventStore;
+  let held: StoreWithHeldCommits;
   let h: Harness;
-  let hold: (() => Promise<void>) | null = null;
   const ctx = { actor: { id: 'test', role: 'integration' }, correlationId: 'c' };
 
   beforeAll(async () => {
     schema = await createIsolatedSchema('evaluation_read_side');
-    const driver = withBeforeCommit(createPgDriver({ connectionString: schema.connectionString, maxConnections: 10 }), async () => {
-      const waiting = hold;
-      hold = null; // only the next transaction waits
-      await waiting?.();
-    });
-    store = await createSqlEventStore(driver, { pollIntervalMs: 20 });
-    h = await evaluationHarness(store);
+    held = await storeWithHeldCommits(schema.connectionString);
+    h = await evaluationHarness(held.store);
   });
   afterAll(async () => {
     await h?.close();
-    await store?.close();
+    await held?.store.close();
     await schema?.drop();
   });
 
@@ -47,28 +34,23 @@ describe('evaluation read side: a rating that commits after a later one (Postgre
     for (const caseId of ['C-A', 'C-B']) {
       await h.module.service.registerCase({ caseId, itemCode: 'ITEM-1', applicantRef: APPLICANT_REF, serviceCentre: null, leadDepartment: 'D', submittedAt: '2026-03-02T01:00:00.000Z' }, ctx);
     }
-    const projection = new EvaluationProjection(store);
+    const projection = new EvaluationProjection(held.store);
     projection.start();
     try {
       await projection.catchUp();
       const rating = (caseId: string) =>
         h.module.service.submitRating(caseId, { occasion: { kind: 'online', occasionId: caseId }, channel: 'website', level: 'satisfied', indicators: {}, comment: null, named: false }, APPLICANT_REF, ctx);
 
-      const aInserted = deferred();
-      const releaseA = deferred();
-      hold = async () => {
-        aInserted.resolve();
-        await releaseA.promise;
-      };
+      const commitOfA = held.holdNextCommit();
       const ratingA = rating('C-A');
-      await aInserted.promise; // A's row is written (position N), its transaction not committed
+      await commitOfA.written; // A's row is written (position N), its transaction not committed
       await rating('C-B'); // N + 1, committed
 
       // A reader going by position would answer now with B alone, and never look behind B again.
       const answered = projection.catchUp().then(() => 'answered');
       expect(await Promise.race([answered, sleep(300).then(() => 'waiting for A')])).toBe('waiting for A');
 
-      releaseA.resolve();
+      commitOfA.release();
       await ratingA;
       await answered;
       await projection.catchUp();

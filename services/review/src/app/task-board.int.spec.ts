@@ -6,40 +6,27 @@
  * for A and shows both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgDriver } from '@govsvc/eventstore/postgres/pg-client';
-import { createSqlEventStore, type SqlEventStore } from '@govsvc/eventstore/sql/sql-event-store';
-import { withBeforeCommit } from '@govsvc/eventstore/test-fixtures';
+import { storeWithHeldCommits, type StoreWithHeldCommits } from '@govsvc/eventstore/postgres/held-commits';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
 import { APPLICANT_REF, reviewHarness, type Harness } from '../test-harness.ts';
 import { TaskBoard } from './task-board.ts';
 
-const deferred = () => {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ITEM_CODE = '11110000000021467Q4110105000';
 
 describe('review task board: a case opened after a later one commits first (PostgreSQL)', () => {
   let schema: IsolatedSchema;
-  let store: SqlEventStore;
+  let held: StoreWithHeldCommits;
   let h: Harness;
-  let hold: (() => Promise<void>) | null = null;
 
   beforeAll(async () => {
     schema = await createIsolatedSchema('review_task_board');
-    const driver = withBeforeCommit(createPgDriver({ connectionString: schema.connectionString, maxConnections: 10 }), async () => {
-      const waiting = hold;
-      hold = null; // only the next transaction waits
-      await waiting?.();
-    });
-    store = await createSqlEventStore(driver, { pollIntervalMs: 20 });
-    h = await reviewHarness(store);
+    held = await storeWithHeldCommits(schema.connectionString);
+    h = await reviewHarness(held.store);
   });
   afterAll(async () => {
     await h?.close();
-    await store?.close();
+    await held?.store.close();
     await schema?.drop();
   });
 
@@ -73,23 +60,18 @@ describe('review task board: a case opened after a later one commits first (Post
         },
         ctx(caseId),
       );
-    const board = new TaskBoard(store);
+    const board = new TaskBoard(held.store);
     board.start();
     try {
       expect(await board.tasksOf('market-regulation')).toEqual([]);
-      const aInserted = deferred();
-      const releaseA = deferred();
-      hold = async () => {
-        aInserted.resolve();
-        await releaseA.promise;
-      };
+      const commitOfA = held.holdNextCommit();
       const openingA = open('BJ-2026-000301');
-      await aInserted.promise; // A's ReviewOpened is written (position N), not committed
+      await commitOfA.written; // A's ReviewOpened is written (position N), not committed
       await open('BJ-2026-000302'); // N + 1, committed
 
       const answered = board.tasksOf('market-regulation').then(() => 'answered');
       expect(await Promise.race([answered, sleep(300).then(() => 'waiting for A')])).toBe('waiting for A');
-      releaseA.resolve();
+      commitOfA.release();
       await openingA;
       await answered;
       expect((await board.tasksOf('market-regulation')).map((t) => t.caseId)).toEqual(['BJ-2026-000301', 'BJ-2026-000302']);
