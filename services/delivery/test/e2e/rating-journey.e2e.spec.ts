@@ -65,7 +65,6 @@ beforeAll(async () => {
       REDIS_URL: harness.redisUrl,
       // Evaluation prepends its prefix as given; delivery and courier join theirs with a dot.
       TOPIC_PREFIX: `${harness.topicPrefix}.`,
-      PROJECTION_POLL_MS: '100',
     },
     await freePort(),
   );
