@@ -155,7 +155,11 @@ export function normalizeJson(value: unknown, path = '', seen = new Set<object>(
         for (const [key, member] of Object.entries(value)) {
           if (member === undefined) continue;
           if (BAD_TEXT.test(key)) fail(`key ${JSON.stringify(key)} holds NUL or an unpaired surrogate`);
-          out[key] = normalizeJson(member, `${path}/${key}`, seen);
+          const copy = normalizeJson(member, `${path}/${key}`, seen);
+          // A "__proto__" key is data (JSON.parse makes it an own property): assigned, it would set
+          // the copy's prototype, or vanish for a primitive, so the stored data would lose it.
+          if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+          else out[key] = copy;
         }
         return out;
       } finally {

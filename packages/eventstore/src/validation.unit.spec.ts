@@ -46,6 +46,17 @@ describe('toPlainJson: the hot path of normalizeJson (ADR 0005)', () => {
     expect(outcome(() => toPlainJson(value, '/data'))).toEqual(outcome(() => normalizeJson(value, '/data')));
   });
 
+  it('keeps a "__proto__" key as data, an own property of the copy, and never as its prototype (a case fast-check found)', () => {
+    for (const value of [JSON.parse('{"__proto__": 0}'), JSON.parse('{"a": 1, "__proto__": {"polluted": true}}')] as Record<string, unknown>[]) {
+      for (const copy of [toPlainJson(value, '/data'), normalizeJson(value, '/data')] as Record<string, unknown>[]) {
+        expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+        expect(Object.hasOwn(copy, '__proto__')).toBe(true);
+        expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+        expect((copy as { polluted?: unknown }).polluted).toBeUndefined();
+      }
+    }
+  });
+
   it('property: any JSON-like value comes back as the walk returns it, a deep copy', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
