@@ -126,10 +126,9 @@ function producerThread(data: Record<string, unknown>, log: BusLogger, testHooks
      * Hands a send to the thread. With `sequence`, only to the thread the sequence began on: its
      * fence lives there, and a thread started after that one died knows nothing of it.
      */
-    request(message: { type: 'send'; topic: string; messages: unknown[]; sequence?: { id: number; generation?: number } } | { type: 'connect' }): Promise<void> {
+    request(message: { type: 'send'; topic: string; messages: unknown[] } | { type: 'connect' }, sequence?: { id: number; generation?: number }): Promise<void> {
       const thread = current ?? start();
       const id = nextId++;
-      const { sequence, ...send } = message.type === 'send' ? message : { ...message, sequence: undefined };
       if (sequence) {
         sequence.generation ??= thread.generation;
         if (sequence.generation !== thread.generation) return Promise.reject(new UnavailableError('Kafka: not sent: the producer thread of its sequence is gone', 5, { cause: 'worker-exit' }));
@@ -137,7 +136,7 @@ function producerThread(data: Record<string, unknown>, log: BusLogger, testHooks
       return new Promise<void>((resolve, reject) => {
         thread.pending.set(id, { resolve, reject });
         thread.worker.ref();
-        thread.worker.postMessage(sequence ? { ...send, id, sequence: sequence.id } : { ...send, id });
+        thread.worker.postMessage(sequence ? { ...message, id, sequence: sequence.id } : { ...message, id });
       });
     },
     async close(timeoutMs: number) {
@@ -174,7 +173,7 @@ export function createProducerWorker(options: ProducerWorkerOptions): ProducerWo
     if (messages.length === 0) return;
     // Strings and Buffers are copied by structured clone (Buffers arrive as Uint8Arrays).
     const plain = messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
-    await thread.request({ type: 'send', topic, messages: plain, ...(sequence ? { sequence } : {}) });
+    await thread.request({ type: 'send', topic, messages: plain }, sequence);
   };
 
   return {

@@ -78,6 +78,10 @@ let tail = Promise.resolve();
 let closing = false;
 /** Sequences with a failed send; a caller abandons one after its failure, so only the latest few matter. */
 const failedSequences = new Set();
+let failedOnce = false; // the failOnTopic test hook
+
+/** An error as the parent's `fail` answer carries it (structured clone keeps no Error subclass). */
+const failureOf = (error) => ({ name: error?.name ?? 'Error', message: error?.message ?? String(error) });
 
 function markFailed(sequence) {
   if (sequence === undefined) return;
@@ -101,10 +105,9 @@ async function send({ id, topic, messages, sequence }) {
     parentPort.postMessage({ type: 'ack', id });
   } catch (error) {
     markFailed(sequence);
-    parentPort.postMessage({ type: 'fail', id, error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } });
+    parentPort.postMessage({ type: 'fail', id, error: failureOf(error) });
   }
 }
-let failedOnce = false;
 
 async function close() {
   closing = true;
@@ -123,7 +126,7 @@ parentPort.on('message', (request) => {
   if (request.type === 'connect') {
     connected().then(
       () => parentPort.postMessage({ type: 'ack', id: request.id }),
-      (error) => parentPort.postMessage({ type: 'fail', id: request.id, error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } }),
+      (error) => parentPort.postMessage({ type: 'fail', id: request.id, error: failureOf(error) }),
     );
     return;
   }

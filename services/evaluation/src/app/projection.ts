@@ -204,39 +204,39 @@ export class EvaluationProjection {
   }
 
   #apply(events: readonly StoredEvent[]): void {
-      for (const stored of events) {
-        const event = decodeForStatistics(stored);
-        if (event) {
-          applyToStatistics(this.#model, event);
-          if (stored.stream.startsWith('evaluation-')) applyToInbox(
-              this.#inbox,
-              event as EvaluationEvent,
-              (id) => this.#model.ratings.get(id)?.level,
-              (caseId) => (this.#model.ratingsByCase.get(caseId) ?? []).map((f) => f.ratingId),
-            );
-          if (event.type === 'ComplaintReceived') {
-            const d = event.data;
-            this.#complaints.set(d.complaintId, {
-              complaintId: d.complaintId,
-              caseId: d.caseId,
-              channel: d.channel,
-              department: d.department,
-              receivedAt: d.receivedAt,
-              dueDate: d.dueDate,
-              provisional: d.provisional,
-              answeredAt: null,
-              withinLimit: null,
-            });
-          } else if (event.type === 'ComplaintAnswered') {
-            const entry = this.#complaints.get(event.data.complaintId);
-            if (entry) {
-              entry.answeredAt = event.data.answeredAt;
-              entry.withinLimit = event.data.withinLimit;
-            }
+    for (const stored of events) {
+      const event = decodeForStatistics(stored);
+      if (event) {
+        applyToStatistics(this.#model, event);
+        if (stored.stream.startsWith('evaluation-')) applyToInbox(
+            this.#inbox,
+            event as EvaluationEvent,
+            (id) => this.#model.ratings.get(id)?.level,
+            (caseId) => (this.#model.ratingsByCase.get(caseId) ?? []).map((f) => f.ratingId),
+          );
+        if (event.type === 'ComplaintReceived') {
+          const d = event.data;
+          this.#complaints.set(d.complaintId, {
+            complaintId: d.complaintId,
+            caseId: d.caseId,
+            channel: d.channel,
+            department: d.department,
+            receivedAt: d.receivedAt,
+            dueDate: d.dueDate,
+            provisional: d.provisional,
+            answeredAt: null,
+            withinLimit: null,
+          });
+        } else if (event.type === 'ComplaintAnswered') {
+          const entry = this.#complaints.get(event.data.complaintId);
+          if (entry) {
+            entry.answeredAt = event.data.answeredAt;
+            entry.withinLimit = event.data.withinLimit;
           }
         }
-        this.#position = stored.globalPosition;
       }
+      this.#position = stored.globalPosition;
+    }
   }
 
   /**
