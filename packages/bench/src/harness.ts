@@ -2,6 +2,9 @@
  * Measuring helpers and the result model every scenario reports in: one row per figure,
  * ours against its peer, the ratio, the target and a verdict.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 export type Verdict = 'PASS' | 'MISS' | 'INFO' | 'FAIL';
 
 export interface Row {
@@ -54,6 +57,16 @@ export const percentile = (values: readonly number[], p: number): number => {
 };
 
 export const now = (): number => performance.now();
+
+/**
+ * A full garbage collection, on demand. Scenarios run one after another in this process, and
+ * one that held hundreds of MiB (the relay's 300,000 messages) leaves them for the next one's
+ * first major collection: the end-to-end latencies then carried the relay's garbage.
+ */
+export function gcFunction(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Higher is better: ours ÷ peer ≥ min. */

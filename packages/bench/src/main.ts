@@ -9,7 +9,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { RunOptions, ScenarioResult } from './harness.ts';
+import { gcFunction, type RunOptions, type ScenarioResult } from './harness.ts';
 import { fingerprint, type Machine } from './machine.ts';
 import { markdown, scenarioVerdict, table } from './report.ts';
 import { concurrentWriters, groupCommit, singleWriter } from './scenarios/append.ts';
@@ -62,8 +62,11 @@ async function main() {
     `machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.fdatasyncPerSecond ?? '?'} fdatasync/s, Node ${machine.node}, ${machine.postgres}, load ${machine.loadAtStart.map((l) => l.toFixed(1)).join('/')}`,
   );
   const results: ScenarioResult[] = [];
+  const collectGarbage = gcFunction();
   for (const name of args.renderOnly ? [] : args.only) {
     console.log(`\n▶ ${name}`);
+    // Each scenario starts from a collected heap, not from the garbage the one before it left.
+    collectGarbage();
     const started = Date.now();
     const loadAtStart = os.loadavg()[0]!;
     let result: ScenarioResult;

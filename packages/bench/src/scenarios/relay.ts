@@ -4,8 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { encodeIntegrationEvent, type EncodedRecord } from '@govsvc/contracts/envelope';
@@ -19,7 +17,7 @@ import { withProducerWorker } from '@govsvc/messaging/kafka-producer-worker';
 import type { MessageBus } from '@govsvc/messaging/bus';
 import { createInMemoryProcessedMessages } from '@govsvc/messaging/processed-messages';
 import { createRelay } from '@govsvc/messaging/relay';
-import { atLeast, bound, info, now, percentile, sleep, type RunOptions, type ScenarioResult } from '../harness.ts';
+import { atLeast, bound, gcFunction, info, now, percentile, sleep, type RunOptions, type ScenarioResult } from '../harness.ts';
 import { config } from '../config.ts';
 import { dropSchema, freshSchema, newCaseEvent } from '../fixtures.ts';
 import { loadEvents } from './read.ts';
@@ -237,11 +235,6 @@ export async function endToEnd(options: RunOptions): Promise<ScenarioResult> {
       'The segments split each event\'s latency where it is measured: the append call resolving, the relay calling the mapping on it (after NOTIFY woke the subscription and its round was read), the handler receiving it (encode, send with acks=all, fetch, decode, idempotency record).',
     ],
   };
-}
-
-function gcFunction(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
 }
 
 /** Least-squares slope of y over x. */
