@@ -60,13 +60,14 @@ export const now = (): number => performance.now();
 
 /**
  * A full garbage collection, on demand. Scenarios run one after another in this process, and
- * one that held hundreds of MiB (the relay's 300,000 messages) leaves them for the next one's
- * first major collection: the end-to-end latencies then carried the relay's garbage.
+ * one that held hundreds of MiB (the relay's 300,000 messages) would otherwise leave them to be
+ * collected during the next one's measurement.
  */
 export function gcFunction(): () => void {
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
 }
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Higher is better: ours ÷ peer ≥ min. */
