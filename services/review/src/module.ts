@@ -50,8 +50,10 @@ export interface ReviewModule extends ServiceModule {
 
 export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
   const service = new ReviewService(deps);
-  const tasks = new TaskBoard(deps.store);
   const logger = deps.logger.child({ module: 'review' });
+  const tasks = new TaskBoard(deps.store, {
+    onError: (error) => logger.error({ err: error }, 'review task board stopped: an event of its streams could not be folded'),
+  });
   const topicFor: TopicFor = deps.topicFor ?? ((topic) => topic);
   let relay: Relay | undefined;
   let issuer: Subscription | undefined;

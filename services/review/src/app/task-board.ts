@@ -44,17 +44,25 @@ export class TaskBoard {
   private catchingUp: Promise<void> | null = null;
   private subscription: Subscription | null = null;
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: { readonly onError?: (error: unknown) => void } = {},
+  ) {}
 
-  /** Refolds from the first event through a subscription that follows the store until `stop()`. */
+  /**
+   * Refolds from the first event through a subscription that follows the store until `stop()`.
+   * An event it cannot fold ends it: `onError` says so, and `caughtUp()` rejects from then on.
+   */
   start(): void {
     if (this.subscription) return;
     this.cases.clear();
     this.position = 0n;
-    this.subscription = this.store.subscribeToAll(
+    const subscription = this.store.subscribeToAll(
       { subscriptionId: `review-task-board-${randomUUID()}`, filter: { categories: ['review'], eventTypes: TRACKED }, startAfter: 0n, batchSize: 500 },
       async (events) => this.applyAll(events),
     );
+    subscription.finished.catch((error: unknown) => this.options.onError?.(error));
+    this.subscription = subscription;
   }
 
   async stop(): Promise<void> {
