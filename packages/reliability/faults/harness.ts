@@ -18,7 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { distributedTopology, eventually, GovsvcClient, readDevKeyPair, type Caller, type Reply } from '@govsvc/standalone/client';
 import { startDistributed, type DistributedRun } from '@govsvc/standalone/distributed';
@@ -28,7 +28,7 @@ import { check, type Booking, type CheckResult, type HistoryEntry, type PoisonSe
 import { pointInfraAt } from './config.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { startOwnPostgres } from './own-postgres.ts';
-import { launchKafkaBroker } from '@govsvc/testkit/private-kafka';
+import { freePort, launchKafkaBroker } from '@govsvc/testkit/private-kafka';
 import { createRedisSlotCounter } from '@govsvc/intake/app/redis-slot-counter';
 import { freezeAndThaw, runningOf, stopAndRestart, stopReplacements, superviseCrashes, type Running } from './processes.ts';
 import { contractRecord, endOffset, publishRaw, readTopic, resent, topicOf, waitForAck } from './topics.ts';
@@ -133,17 +133,6 @@ export function scheduleFaults(seed: number, cases: number, faults: readonly Fau
     ...(TARGETED.includes(fault) && { target: CONSUMER_TARGETS[Math.floor(next() * CONSUMER_TARGETS.length)]! }),
     ...(fault === 'relay-kill' && { target: 'intake' }),
   }));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The run's own Redis: FLUSHALL there touches no one else's data. */

@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,13 +36,40 @@ export interface PrivateKafka {
   stop(): Promise<void>;
 }
 
+/**
+ * A port free now, for a process started next to bind. Taken below the kernel's ephemeral range:
+ * a port the kernel hands out for `listen(0)` is one it also hands to outgoing connections, and
+ * between our close and the broker's bind one did take it ("Address already in use" in a CI run).
+ */
 export async function freePort(): Promise<number> {
+  const [ephemeralLow] = ephemeralRange();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (ephemeralLow - 10_000));
+    if (await bindable(port)) return port;
+  }
+  return listenedPort(0);
+}
+
+/** The kernel's range for ephemeral ports (Linux default 32768–60999). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low! > 11_000 && high! >= low!) return [low!, high!];
+  } catch {
+    // not Linux: the common default
+  }
+  return [32_768, 60_999];
+}
+
+const bindable = (port: number): Promise<boolean> => listenedPort(port).then(() => true, () => false);
+
+function listenedPort(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
     });
   });
 }
