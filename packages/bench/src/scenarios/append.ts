@@ -279,7 +279,7 @@ export async function groupCommit(options: RunOptions, machine: Machine): Promis
     notes: [
       `${seconds} s per run, ${options.repeats} runs. ${callers} callers, each awaiting its own append before the next (so at most 64 appends can share a commit).`,
       `Ours coalesced ${fastAppends} appends into ${groups} transactions: ${(fastAppends / Math.max(1, groups)).toFixed(1)} appends per commit on average.`,
-      'Raw peer: 4 connections each inserting 100 rows per statement (autocommit), 4 statements in flight; our store keeps at most 2 commits in flight (its appendConcurrency default; 1 to 6 gave the same rate here, 21,000–23,000 appends/s).',
+      'Raw peer: 4 connections each inserting 100 rows per statement (autocommit), 4 statements in flight; our store keeps at most 2 commits in flight (its appendConcurrency default), each freed one taking its fair share of the appends outstanding (ADR 0004, afternoon note of 2026-11-27).',
       ...(machine.fdatasyncPerSecond
         ? [
             `Ceiling: each caller has one append outstanding and every append waits for a WAL flush, so 64 callers cannot exceed 64 × the disk's ${machine.fdatasyncPerSecond} fdatasync/s = ${Math.round(64 * machine.fdatasyncPerSecond).toLocaleString('en-US')} events/s even with zero CPU cost; 40,000 needs flushes under ${(64_000 / 40_000).toFixed(1)} ms. The raw peer keeps 400 rows outstanding.`,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConcurrencyError } from '@govsvc/errors/errors';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
 import { verifyAll, verifyStream } from '../audit/verify.ts';
@@ -237,15 +237,16 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     const blockers = Array.from({ length: 2 }, () => store.appendToStream(uniqueStream('blocker'), [newEvent()], { expectedRevision: 'no_stream' }));
     const plannedBefore = driver.statements('govsvc_append_planned');
     const lockedBefore = store.appendStats().locked;
+    // The stream's two appends first: a freed slot takes its fair share of the five (three), from the front.
     const group = [
       store.appendToStream(stream, [newEvent()], { expectedRevision: 0n }),
-      ...others.map((s) => store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' })),
       store.appendToStream(stream, [newEvent()], { expectedRevision: 1n }),
+      ...others.map((s) => store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' })),
     ];
     await Promise.all(blockers);
     const results = await Promise.all(group);
     expect(results[0]!.nextExpectedRevision).toBe(1n);
-    expect(results[4]!.nextExpectedRevision).toBe(2n);
+    expect(results[1]!.nextExpectedRevision).toBe(2n);
     expect(driver.statements('govsvc_append_planned') - plannedBefore).toBeGreaterThanOrEqual(1);
     expect(store.appendStats().locked - lockedBefore).toBe(0);
     expect((await verifyStream(store, stream)).ok).toBe(true);
@@ -295,5 +296,41 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     await Promise.all(streams.map((s) => store.appendToStream(s, [newEvent()], { expectedRevision: read.get(s)!.at(-1)!.revision })));
     expect(store.appendStats().locked - lockedBefore).toBe(0);
     for (const s of streams) expect((await verifyStream(store, s)).ok).toBe(true);
+  });
+  it('a freed commit slot takes its fair share of the appends outstanding, not the whole queue, so both slots carry groups of a size (ADR 0004)', async () => {
+    // Each statement's size, and the first two statements held until released: two lone appends fill both slots.
+    const sizes: number[] = [];
+    const gates: Array<() => void> = [];
+    const real = createPgDriver({ connectionString: schema.connectionString, maxConnections: 8 });
+    let held = 0;
+    const watched: SqlDriver = {
+      ...real,
+      atomic: async (text, params, options) => {
+        const group = typeof params?.[0] === 'string' && params[0].startsWith('[') ? (JSON.parse(params[0]) as unknown[]).length : 1;
+        sizes.push(group);
+        if (held < 2) {
+          held += 1;
+          await new Promise<void>((resolve) => gates.push(resolve));
+        }
+        return real.atomic(text, params, options);
+      },
+    };
+    const fair = await createSqlEventStore(watched, { pollIntervalMs: 10, skipSchema: true, appendConcurrency: 2 });
+    try {
+      const blockers = [0, 1].map(() => fair.appendToStream(uniqueStream('fair-blocker'), [newEvent()], { expectedRevision: 'no_stream' }));
+      const queued = Array.from({ length: 40 }, () => fair.appendToStream(uniqueStream('fair'), [newEvent()], { expectedRevision: 'no_stream' }));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(sizes).toEqual([1, 1]);
+      gates[0]!(); // one slot frees; the other still carries one append: (40 + 1) / 2 → 21 leave, 19 wait
+      await vi.waitFor(() => expect(sizes.length).toBeGreaterThan(2));
+      expect(sizes[2]).toBe(21);
+      gates[1]!();
+      await Promise.all([...blockers, ...queued]);
+      expect(sizes.slice(2).reduce((a, b) => a + b, 0)).toBe(40);
+      expect(Math.max(...sizes.slice(3))).toBeLessThanOrEqual(19);
+    } finally {
+      for (const open of gates) open();
+      await fair.close();
+    }
   });
 });
