@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
 import { startTcpGate } from '@govsvc/testkit/tcp-gate';
+import { randomUUID } from 'node:crypto';
+import { APPEND_SET } from '../sql/append-group.ts';
+import { ensureSchema } from '../sql/schema.ts';
 import { createPgDriver } from './pg-client.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,19 +73,68 @@ describe('pg driver: no parallel plans', () => {
     await schema.drop();
   });
 
-  it('opens every session, strict and relaxed, with parallel workers off, keeping the options the connection string had (its schema)', async () => {
+  it('opens every session, strict and relaxed, with parallel workers and sequential scans off, keeping the options the connection string had (its schema)', async () => {
     // A generic plan for readStreams' array parameter went parallel: two worker processes launched
     // per execution to read a dozen rows (pg-client.ts, SESSION_OPTIONS).
     const driver = createPgDriver({ connectionString: schema.connectionString, maxConnections: 2 });
     try {
       for (const durability of ['strict', 'relaxed'] as const) {
-        const [row] = await driver.query<{ workers: string; schema: string }>(
-          "SELECT current_setting('max_parallel_workers_per_gather') AS workers, current_schema() AS schema",
+        const [row] = await driver.query<{ workers: string; seqscan: string; schema: string }>(
+          "SELECT current_setting('max_parallel_workers_per_gather') AS workers, current_setting('enable_seqscan') AS seqscan, current_schema() AS schema",
           [],
           durability === 'relaxed' ? { durability } : undefined,
         );
-        expect(row).toEqual({ workers: '0', schema: schema.schema });
+        expect(row).toEqual({ workers: '0', seqscan: 'off', schema: schema.schema });
       }
+    } finally {
+      await driver.close();
+    }
+  });
+});
+
+describe('pg driver: plans cached while the events table was small', () => {
+  let schema: IsolatedSchema;
+  beforeAll(async () => {
+    schema = await createIsolatedSchema('pg_client_plans');
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it("keeps the group append's id check on its index when the plan was made on an empty table and the table then grew", async () => {
+    // Seen in the intake hot-path bench: a connection's generic plan, made in the first seconds, scanned
+    // the whole table for every append's ids until an ANALYZE invalidated it (pg-client.ts, SESSION_OPTIONS).
+    const driver = createPgDriver({ connectionString: schema.connectionString, maxConnections: 1 });
+    try {
+      await ensureSchema(driver);
+      const group = (n: number) => {
+        const id = randomUUID();
+        return JSON.stringify([
+          {
+            i: 0,
+            stream: `plan-${n}`,
+            headRevision: '-1',
+            headHash: null,
+            ids: [id],
+            rows: [{ stream_revision: '0', event_id: id, type: 'Probed', schema_version: 1, data: { n }, metadata: { prevHash: null, hash: 'h' } }],
+          },
+        ]);
+      };
+      const plan = await driver.transaction(async (tx) => {
+        // The plan is made on the first execution and kept, whatever the custom plans would have been.
+        await tx.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        await tx.query(`PREPARE probe_append_set(jsonb) AS ${APPEND_SET.replace('$1::jsonb', '$1')}`);
+        // EXECUTE takes no bind parameters: the group goes in as a literal.
+        const literal = (n: number) => `'${group(n).replaceAll("'", "''")}'::jsonb`;
+        for (let n = 0; n < 3; n++) await tx.query(`EXECUTE probe_append_set(${literal(n)})`);
+        await tx.query(`INSERT INTO events (stream_name, stream_revision, event_id, type, schema_version, data, metadata)
+          SELECT 'filler-' || (i / 10), i % 10, gen_random_uuid(), 'Filler', 1, '{}', '{}' FROM generate_series(1, 20000) AS i`);
+        const rows = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE probe_append_set(${literal(99)})`);
+        await tx.query('DEALLOCATE probe_append_set');
+        throw Object.assign(new Error('roll back'), { plan: rows.map((r) => r['QUERY PLAN']).join('\n') });
+      }).catch((error: { plan?: string }) => error.plan ?? String(error));
+      expect(plan).toMatch(/events_event_id_key/);
+      expect(plan).not.toMatch(/Seq Scan on events/);
     } finally {
       await driver.close();
     }

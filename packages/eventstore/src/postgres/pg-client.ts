@@ -33,8 +33,16 @@ const executorOf = (client: pg.PoolClient | pg.Pool): SqlExecutor => ({
  * guesses tens of thousands of rows and goes parallel: every execution then launched two worker
  * processes to read a dozen rows, 18–20 ms where the index scan takes 0.3 ms. Measured in the
  * megacity day with pg_stat_statements: that one statement was 31 % of PostgreSQL's time.
+ *
+ * Sequential scans are off for the same reason. A generic plan is made once per connection and
+ * kept, and a connection that made it while the events table was still small (a new deployment,
+ * the first seconds of a bench) chose a sequential scan for the append's id check
+ * (`event_id = ANY(ids)`), cheaper on a few pages. It then scanned the whole table on every
+ * append until an ANALYZE happened to invalidate the plan: intake's POST fell from ~2,400 to
+ * ~800 requests/s in about half the hot-path runs, with PostgreSQL busy in `heapgetpage` and
+ * `uuid_eq`. Every statement of the store has an index to use, so no plan here needs a sequential scan.
  */
-const SESSION_OPTIONS = '-c max_parallel_workers_per_gather=0';
+const SESSION_OPTIONS = '-c max_parallel_workers_per_gather=0 -c enable_seqscan=off';
 
 export function createPgDriver(options: PgDriverOptions): SqlDriver {
   // A URL carries startup options; a key=value connection string keeps the server's defaults.
