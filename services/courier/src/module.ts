@@ -74,6 +74,7 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
     defaultCarrier: deps.defaultCarrier,
     centreAddress: deps.centreAddress,
     unmatchedScanRetentionMs: deps.unmatchedScans?.retentionMs ?? DEFAULT_UNMATCHED_SCAN_RETENTION_MS,
+    onDirectoryError: (error) => logger.error({ err: error }, 'courier waybill directory stopped: a WaybillCreated event could not be folded'),
   });
   let sweep: NodeJS.Timeout | undefined;
   const live = new LiveUpdates(deps.store, `courier-live-${deps.instanceId}`);
@@ -103,6 +104,8 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
     }) as FastifyPluginAsync,
     readinessChecks: [
       { name: 'courier-event-store', check: async () => void (await deps.store.headPosition()) },
+      // Fails once the waybill directory's subscription died: scans would be held instead of recorded.
+      { name: 'courier-waybill-directory', check: () => service.directory.caughtUp() },
       // Not ready while the contract consumer is down (crashed and rejoining its group): contracts would silently stop arriving.
       { name: 'contract-consumer', check: async () => consumer?.readinessCheck().check() },
       {
@@ -114,6 +117,7 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
     ],
     async start() {
       await deps.bus.ensureTopics([topicOf('courier'), ...COURIER_CONSUMED_TOPICS].map((topic) => ({ topic: topicFor(topic), partitions: 6 })));
+      service.directory.start();
       relay.start();
       await live.start();
       consumer = createCourierConsumer(deps.bus, service, deps.contactKeys, logger, { groupId: deps.names?.consumerGroup, topicFor });
@@ -132,6 +136,7 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
       await consumer?.stop();
       await live.stop();
       await relay.stop();
+      await service.directory.stop();
       for (const carrier of deps.carriers) await carrier.close?.();
     },
   };

@@ -18,7 +18,8 @@ import type { Address, ParcelItem } from '../domain/events.ts';
 import { unmatchedScansDecider, type UnmatchedScanCommand, type UnmatchedScansState } from '../domain/unmatched-scans.ts';
 import { waybillDecider, type CourierCommand, type WaybillState } from '../domain/waybill.ts';
 import { CarrierError, type Carrier, type CarrierTrackingEvent } from './carriers.ts';
-import { caseOwnerCodec, caseStream, UNMATCHED_CATEGORY, unmatchedScanCodec, unmatchedStream, waybillCodec, waybillStream, WAYBILL_CATEGORY } from './codec.ts';
+import { caseOwnerCodec, caseStream, UNMATCHED_CATEGORY, unmatchedScanCodec, unmatchedStream, waybillCodec, waybillStream } from './codec.ts';
+import { WaybillDirectory } from './waybill-directory.ts';
 
 export interface Cause {
   readonly seed: string;
@@ -36,6 +37,8 @@ export interface CourierServiceDeps {
   readonly centreAddress: Address;
   /** How long a scan for an unknown tracking number is held for its waybill (default 7 days). */
   readonly unmatchedScanRetentionMs?: number;
+  /** Told when the waybill directory's subscription stops on an event it cannot fold. */
+  readonly onDirectoryError?: (error: unknown) => void;
 }
 
 export const DEFAULT_UNMATCHED_SCAN_RETENTION_MS = 7 * 24 * 3_600_000;
@@ -48,18 +51,14 @@ export type ScanReceipt = { readonly kind: 'recorded'; readonly waybillId: strin
 type WithoutAt<T> = T extends { data: infer D } ? Omit<T, 'data'> & { data: Omit<D, 'at'> } : never;
 
 export class CourierService {
-  /**
-   * (carrier, tracking number) → waybill id and case → waybill ids: a cache of the WaybillCreated events,
-   * rebuilt from the whole store on a miss (paging `readAll` from a remembered position is no tail: a
-   * transaction committing late would be skipped for good).
-   */
-  private directory = new Map<string, string>();
-  private byCase = new Map<string, string[]>();
-  private rebuilding: Promise<void> | null = null;
+  /** Who a carrier's tracking number belongs to, and a case's waybills: the module starts and stops it. */
+  readonly directory: WaybillDirectory;
 
   private observers: ((outcome: UnmatchedScanOutcome, carrier: string) => void)[] = [];
 
-  constructor(private readonly deps: CourierServiceDeps) {}
+  constructor(private readonly deps: CourierServiceDeps) {
+    this.directory = new WaybillDirectory(deps.store, { onError: deps.onDirectoryError });
+  }
 
   /** Called once per scan held, applied or expired (the module counts them as a metric). */
   onUnmatchedScan(observer: (outcome: UnmatchedScanOutcome, carrier: string) => void): void {
@@ -306,42 +305,13 @@ export class CourierService {
     return stored.map((e) => waybillCodec.decode(e)).reduce(waybillDecider.evolve, waybillDecider.initialState());
   }
 
-  async findByTracking(carrier: string, trackingNumber: string): Promise<string | undefined> {
-    const key = `${carrier}\u0000${trackingNumber}`;
-    if (!this.directory.has(key)) await this.rebuildDirectory();
-    return this.directory.get(key);
+  findByTracking(carrier: string, trackingNumber: string): Promise<string | undefined> {
+    return this.directory.findByTracking(carrier, trackingNumber);
   }
 
   /** The waybills of a case, in creation order. */
   async waybillsOf(caseId: string): Promise<WaybillState[]> {
-    await this.rebuildDirectory();
-    return Promise.all((this.byCase.get(caseId) ?? []).map((id) => this.state(id)));
-  }
-
-  /** One rebuild at a time; concurrent callers share it. */
-  private rebuildDirectory(): Promise<void> {
-    this.rebuilding ??= this.readDirectory().finally(() => (this.rebuilding = null));
-    return this.rebuilding;
-  }
-
-  private async readDirectory(): Promise<void> {
-    const directory = new Map<string, string>();
-    const byCase = new Map<string, string[]>();
-    let after = 0n;
-    for (;;) {
-      const batch = await this.deps.store.readAll({ after, maxCount: 500, filter: { categories: [WAYBILL_CATEGORY], eventTypes: ['WaybillCreated'] } });
-      for (const stored of batch) {
-        const event = waybillCodec.decode(stored);
-        if (event.type === 'WaybillCreated') {
-          directory.set(`${event.data.carrier}\u0000${event.data.trackingNumber}`, event.data.waybillId);
-          byCase.set(event.data.caseId, [...(byCase.get(event.data.caseId) ?? []), event.data.waybillId]);
-        }
-        after = stored.globalPosition;
-      }
-      if (batch.length < 500) break;
-    }
-    this.directory = directory;
-    this.byCase = byCase;
+    return Promise.all((await this.directory.waybillsOf(caseId)).map((id) => this.state(id)));
   }
 
   async recordCaseOwner(caseId: string, owner: string, maskedId: string, cause: Cause): Promise<void> {
