@@ -7,13 +7,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseContactKeyring, type ContactKeyring } from '@govsvc/contracts/sealed-contact';
 import { waitFor } from '@govsvc/messaging/wait-for';
 import { createTestAuth, TEST_ISSUER, type TestAuth } from '@govsvc/service-kit/testing';
 import { resolveComponent } from '@govsvc/testkit/infra';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
+import { freePort } from '@govsvc/testkit/private-kafka';
 import { uniqueName } from '@govsvc/testkit/unique';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink.ts';
 
@@ -38,16 +38,9 @@ export interface PostalJourneyHarness {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+// Ports below the kernel's ephemeral range, checked bindable: an outgoing connection cannot take one
+// between the check and the service's listen, as it could a port 0 gave (a flake seen with Kafka).
+export { freePort };
 
 /** Starts `services/<name>/src/main.ts` as a child process with test JWT keys and waits until it is ready. */
 export async function startService(name: 'delivery' | 'courier' | 'evaluation', env: Record<string, string>, port: number): Promise<RunningService> {
