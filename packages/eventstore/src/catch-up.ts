@@ -81,6 +81,7 @@ export function runCatchUp<Cursor>(
   assertBatchSize(options.batchSize);
   if (options.startAfter !== undefined) assertPosition(options.startAfter, '/startAfter');
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const storeCheckpoints = options.storeCheckpoints ?? true;
 
   let stopping = false;
   let ended = false;
@@ -133,7 +134,7 @@ export function runCatchUp<Cursor>(
     while (!stopping) {
       try {
         if (cursor === undefined) {
-          checkpoint = await checkpoints.read(options.subscriptionId);
+          checkpoint = storeCheckpoints ? await checkpoints.read(options.subscriptionId) : null;
           cursor = await source.cursorAfter(checkpoint ?? options.startAfter ?? 0n);
         }
         woken = false;
@@ -149,7 +150,7 @@ export function runCatchUp<Cursor>(
         if (batch.events.length > 0) {
           await handler(batch.events);
           const last = batch.events[batch.events.length - 1]!.globalPosition;
-          await checkpoints.store(options.subscriptionId, checkpoint, last);
+          if (storeCheckpoints) await checkpoints.store(options.subscriptionId, checkpoint, last);
           checkpoint = last;
         }
         cursor = batch.next;

@@ -116,6 +116,12 @@ export interface SubscribeOptions {
   readonly startAfter?: bigint;
   /** Max events handed to `handler` per call. */
   readonly batchSize?: number;
+  /**
+   * Default true. False for a subscriber whose fold lives in memory and starts at `startAfter` on
+   * every start (a read side, a directory): its checkpoint would never be read again, so neither
+   * reading nor storing one is worth a statement per batch. The position is then kept in memory only.
+   */
+  readonly storeCheckpoints?: boolean;
 }
 
 export interface Subscription {

@@ -110,7 +110,7 @@ export function createCatalogModule(deps: CatalogModuleDeps): CatalogModule {
     ],
     async start() {
       readModels = deps.store.subscribeToAll(
-        { subscriptionId: `catalog-read-models-${randomUUID()}`, filter: { categories: [...CATALOG_PUBLISHED_CATEGORIES] }, startAfter: 0n },
+        { subscriptionId: `catalog-read-models-${randomUUID()}`, filter: { categories: [...CATALOG_PUBLISHED_CATEGORIES] }, startAfter: 0n, storeCheckpoints: false },
         async (events) => {
           proofs.apply(events);
           guides.apply(events);

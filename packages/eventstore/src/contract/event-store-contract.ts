@@ -548,6 +548,28 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(revisions(seen)).toEqual([2n, 3n]);
       });
 
+      it('without stored checkpoints: delivers from startAfter each time it starts, in order, and leaves no checkpoint', async () => {
+        const category = uniqueCategory('nockpt');
+        const s = `${category}-1`;
+        const subscriptionId = `sub-${randomUUID()}`;
+        await store.appendToStream(s, newEvents(3), { expectedRevision: 'no_stream' });
+        const first = collect();
+        const one = store.subscribeToAll({ subscriptionId, filter: { categories: [category] }, batchSize: 2, storeCheckpoints: false }, first.handler);
+        await one.caughtUp();
+        await store.appendToStream(s, newEvents(1), { expectedRevision: 2n });
+        await one.caughtUp();
+        await one.stop();
+        expect(revisions(first.seen)).toEqual([0n, 1n, 2n, 3n]);
+        expect(await store.checkpoints.read(subscriptionId)).toBeNull();
+
+        // A fold in memory starts over: the same id delivers everything again.
+        const second = collect();
+        const two = store.subscribeToAll({ subscriptionId, filter: { categories: [category] }, storeCheckpoints: false }, second.handler);
+        await two.caughtUp();
+        await two.stop();
+        expect(revisions(second.seen)).toEqual([0n, 1n, 2n, 3n]);
+      });
+
       it('ends when the handler throws; subscribing again redelivers the failed batch', async () => {
         const category = uniqueCategory('fail');
         const s = `${category}-1`;

@@ -34,8 +34,8 @@ export class WaybillDirectory {
     this.byTracking = byTracking;
     this.byCase = byCase;
     const subscription = this.store.subscribeToAll(
-      // A fresh id and position 0: the directory lives in memory, so every start folds everything.
-      { subscriptionId: `courier-waybill-directory-${randomUUID()}`, filter: FILTER, startAfter: 0n, batchSize: 500 },
+      // Position 0 and no stored checkpoint: the directory lives in memory, so every start folds everything.
+      { subscriptionId: `courier-waybill-directory-${randomUUID()}`, filter: FILTER, startAfter: 0n, batchSize: 500, storeCheckpoints: false },
       async (events) => fold(events, byTracking, byCase),
     );
     subscription.finished.catch((error: unknown) => this.options.onError?.(error));

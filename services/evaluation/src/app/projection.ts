@@ -252,7 +252,7 @@ export class EvaluationProjection {
     this.#complaints.clear();
     this.#position = 0n;
     const subscription = this.store.subscribeToAll(
-      { subscriptionId: `evaluation-read-side-${randomUUID()}`, filter: { categories: EVALUATION_CATEGORIES }, startAfter: 0n, batchSize: this.options.pageSize ?? 500 },
+      { subscriptionId: `evaluation-read-side-${randomUUID()}`, filter: { categories: EVALUATION_CATEGORIES }, startAfter: 0n, batchSize: this.options.pageSize ?? 500, storeCheckpoints: false },
       async (events) => this.#apply(events),
     );
     subscription.finished.catch((error: unknown) => this.options.onError?.(error));

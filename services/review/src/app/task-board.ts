@@ -58,7 +58,7 @@ export class TaskBoard {
     this.cases.clear();
     this.position = 0n;
     const subscription = this.store.subscribeToAll(
-      { subscriptionId: `review-task-board-${randomUUID()}`, filter: { categories: ['review'], eventTypes: TRACKED }, startAfter: 0n, batchSize: 500 },
+      { subscriptionId: `review-task-board-${randomUUID()}`, filter: { categories: ['review'], eventTypes: TRACKED }, startAfter: 0n, batchSize: 500, storeCheckpoints: false },
       async (events) => this.applyAll(events),
     );
     subscription.finished.catch((error: unknown) => this.options.onError?.(error));
