@@ -105,7 +105,7 @@ export function createCourierModule(deps: CourierModuleDeps): CourierModule {
     readinessChecks: [
       { name: 'courier-event-store', check: async () => void (await deps.store.headPosition()) },
       // Fails once the waybill directory's subscription died: scans would be held instead of recorded.
-      { name: 'courier-waybill-directory', check: () => service.directory.caughtUp() },
+      { name: 'courier-waybill-directory', check: () => service.directory.following() },
       // Not ready while the contract consumer is down (crashed and rejoining its group): contracts would silently stop arriving.
       { name: 'contract-consumer', check: async () => consumer?.readinessCheck().check() },
       {

@@ -64,8 +64,15 @@ export class WaybillDirectory {
     return this.byCase.get(caseId) ?? [];
   }
 
-  /** Every waybill committed before the call is folded once this resolves; rejects once the subscription died. */
-  caughtUp(): Promise<void> {
+  /**
+   * For readiness: rejects once the subscription died. Not started, there is nothing to follow, and a
+   * probe must not cost the whole-log fold a lookup would.
+   */
+  following(): Promise<void> {
+    return this.subscription ? this.subscription.caughtUp() : Promise.resolve();
+  }
+
+  private caughtUp(): Promise<void> {
     return this.subscription ? this.subscription.caughtUp() : this.rebuild();
   }
 
