@@ -161,6 +161,9 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     const appendS = store.appendToStream(s, [newEvent()], { expectedRevision: 0n }).finally(() => (sDone = true));
     const appendT = store.appendToStream(t, [newEvent()], { expectedRevision: 0n });
     expect((await appendT).nextExpectedRevision).toBe(1n);
+    // S's statement may reach the server after T's (a connection still being opened, on a loaded
+    // machine): release the lock only once S has been answered busy and waits on the locked path.
+    await vi.waitFor(() => expect(store.appendStats().locked - before.locked).toBe(1));
     expect(sDone).toBe(false); // S cannot commit while the lock is held elsewhere
     release();
     await holder;
