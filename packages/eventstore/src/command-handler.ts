@@ -12,8 +12,9 @@ import type { Decider } from './decider.ts';
 import { passthroughCodec, toNewEvents, type DomainEvent, type EventCodec } from './event-codec.ts';
 import { newEventId } from './event-ids.ts';
 import type { EventMetadataInput, EventStore, ExpectedRevision, StoredEvent } from './port.ts';
+import type { FoldedStream, StreamFoldCache } from './stream-fold-cache.ts';
 
-export interface HandleCommandOptions<Event extends DomainEvent> {
+export interface HandleCommandOptions<State, Event extends DomainEvent> {
   /** Metadata for every produced event, or per event. */
   readonly metadata: EventMetadataInput | ((event: Event, index: number) => EventMetadataInput);
   /**
@@ -24,8 +25,14 @@ export interface HandleCommandOptions<Event extends DomainEvent> {
   readonly eventIds?: readonly string[] | ((index: number) => string);
   /** The revision the caller based the command on (e.g. an HTTP If-Match); checked against the read. */
   readonly expectedRevision?: ExpectedRevision;
-  /** Encodes decided events and decodes (parses, upcasts) stored ones. Default: passthrough, version 1. */
+  /** Encodes decided events and decodes (parses, upcasts) stored ones. Default: passthrough, version 1 (or the cache's). */
   readonly codec?: EventCodec<Event>;
+  /**
+   * Keeps the stream's folded state between commands, so the read before deciding asks the store
+   * only for events appended since (`stream-fold-cache.ts`). Every decision is still made on the
+   * stream as the store holds it. One cache per decider and codec.
+   */
+  readonly cache?: StreamFoldCache<State, Event>;
 }
 
 export interface CommandResult<State, Event> {
@@ -39,7 +46,7 @@ export interface CommandResult<State, Event> {
   readonly alreadyAppended: boolean;
 }
 
-const idAt = (ids: HandleCommandOptions<DomainEvent>['eventIds'], index: number): string | undefined =>
+const idAt = (ids: HandleCommandOptions<unknown, DomainEvent>['eventIds'], index: number): string | undefined =>
   ids === undefined ? undefined : typeof ids === 'function' ? ids(index) : ids[index];
 
 export async function handleCommand<State, Command, Event extends DomainEvent>(
@@ -47,22 +54,22 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   stream: string,
   decider: Decider<State, Command, Event>,
   command: Command,
-  options: HandleCommandOptions<Event>,
+  options: HandleCommandOptions<State, Event>,
 ): Promise<CommandResult<State, Event>> {
-  const codec = options.codec ?? passthroughCodec<Event>();
-  const history = await store.readStream(stream);
-  const last = history[history.length - 1];
-  const readRevision = last ? last.revision : null;
+  const cache = options.cache;
+  if (cache && cache.decider !== decider) throw new Error(`handleCommand: the cache for ${stream} was made for another decider`);
+  if (cache && options.codec && cache.codec !== options.codec) throw new Error(`handleCommand: the cache for ${stream} decodes with another codec`);
+  const codec = cache?.codec ?? options.codec ?? passthroughCodec<Event>();
+  const read: FoldedStream<State> & { readonly history?: readonly StoredEvent[] } = cache ? await cache.load(store, stream) : await readFolded(store, stream, decider, codec);
+  const { state, revision: readRevision } = read;
   if (options.expectedRevision !== undefined) {
-    checkExpectedRevision(stream, options.expectedRevision, last ? { revision: last.revision, hash: last.metadata.hash } : null);
+    checkExpectedRevision(stream, options.expectedRevision, readRevision === null ? null : { revision: readRevision, hash: read.hash ?? '' });
   }
 
-  const decoded = history.map((stored) => codec.decode(stored));
-  const state = decoded.reduce((s, e) => decider.evolve(s, e), decider.initialState());
-
-  const repeat = findEarlierHandling(history, options.eventIds);
+  const repeat = findEarlierHandling(read.ids, options.eventIds);
   if (repeat) {
-    return { state, events: repeat.map((stored) => codec.decode(stored)), nextExpectedRevision: readRevision, alreadyAppended: true };
+    const stored = read.history ? read.history.slice(repeat.from, repeat.from + repeat.count) : await store.readStream(stream, { fromRevision: BigInt(repeat.from), maxCount: repeat.count });
+    return { state, events: stored.map((e) => codec.decode(e)), nextExpectedRevision: readRevision, alreadyAppended: true };
   }
 
   const events = decider.decide(command, state);
@@ -73,24 +80,44 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   if (missing >= 0) {
     throw new ValidationError(`eventIds has no id for event ${missing} of ${events.length}`, [{ path: `/eventIds/${missing}`, reason: 'missing' }]);
   }
-  const result = await store.appendToStream(stream, toNewEvents(events, codec, ids as string[], options.metadata), {
-    expectedRevision: readRevision === null ? 'no_stream' : readRevision,
-  });
-  return {
-    state: events.reduce((s, e) => decider.evolve(s, e), state),
-    events,
-    nextExpectedRevision: result.nextExpectedRevision,
-    alreadyAppended: result.alreadyAppended,
-  };
+  let result;
+  try {
+    result = await store.appendToStream(stream, toNewEvents(events, codec, ids as string[], options.metadata), {
+      expectedRevision: readRevision === null ? 'no_stream' : readRevision,
+    });
+  } catch (error) {
+    cache?.forget(stream); // whatever happened, the next load reads the stream as the store has it
+    throw error;
+  }
+  const after = events.reduce((s, e) => decider.evolve(s, e), state);
+  if (cache) {
+    // An idempotent retry found the events stored already: the store's stream is right, not necessarily our fold of it.
+    if (result.alreadyAppended) cache.forget(stream);
+    else cache.remember(stream, { state: after, revision: result.nextExpectedRevision, hash: null, ids: [...read.ids, ...(ids as string[])] });
+  }
+  return { state: after, events, nextExpectedRevision: result.nextExpectedRevision, alreadyAppended: result.alreadyAppended };
 }
 
-/** The stored events of an earlier run of this command: consecutive events carrying ids 0, 1, … */
-function findEarlierHandling(history: readonly StoredEvent[], eventIds: HandleCommandOptions<DomainEvent>['eventIds']): StoredEvent[] | null {
+/** The whole stream read, decoded and folded: what handleCommand does without a cache. */
+async function readFolded<State, Event extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<State, never, Event>,
+  codec: EventCodec<Event>,
+): Promise<FoldedStream<State> & { readonly history: readonly StoredEvent[] }> {
+  const history = await store.readStream(stream);
+  const last = history[history.length - 1];
+  const state = history.reduce((s, stored) => decider.evolve(s, codec.decode(stored)), decider.initialState());
+  return { state, revision: last ? last.revision : null, hash: last ? last.metadata.hash : null, ids: history.map((e) => e.id), history };
+}
+
+/** Where an earlier run of this command stored its events: consecutive revisions carrying ids 0, 1, … */
+function findEarlierHandling(ids: readonly string[], eventIds: HandleCommandOptions<unknown, DomainEvent>['eventIds']): { from: number; count: number } | null {
   const firstId = idAt(eventIds, 0)?.toLowerCase();
   if (firstId === undefined) return null;
-  const start = history.findIndex((e) => e.id === firstId);
-  if (start < 0) return null;
-  const found: StoredEvent[] = [];
-  for (let i = start; i < history.length && history[i]!.id === idAt(eventIds, found.length)?.toLowerCase(); i++) found.push(history[i]!);
-  return found;
+  const from = ids.indexOf(firstId);
+  if (from < 0) return null;
+  let count = 0;
+  while (from + count < ids.length && ids[from + count] === idAt(eventIds, count)?.toLowerCase()) count += 1;
+  return { from, count };
 }

@@ -1,0 +1,156 @@
+/**
+ * A bounded cache of folded streams: each stream's state as of a revision, so the next read of
+ * that stream asks the store only for what came after (`readStream(stream, { fromRevision })`)
+ * and decodes and folds only that.
+ *
+ * Why not serve the cached state as it is: another process (a second instance, a consumer in
+ * another service) may have appended since, and a command decided or a page answered on a state
+ * that misses those events would be wrong. The tail read keeps every load as fresh as a full
+ * read: it sees everything committed before it, in one round trip, but PostgreSQL returns no rows
+ * in the common case instead of the whole stream, and Node parses, validates (zod) and folds
+ * nothing it already did. The megacity day read each stream in full about four times per event
+ * stored (`docs/benchmarks.md`).
+ *
+ * Streams are append-only and their revisions gapless, so `ids[r]` is the id of revision r: the
+ * command handler's idempotency check (`findEarlierHandling`) runs on them without the events.
+ *
+ * States are shared between callers: the decider's `evolve` must return a new state rather than
+ * change the one it is given (the decider's contract, `decider.ts`). The cache freezes every
+ * state it keeps, so a decider that mutates fails loudly (first in its service's tests) instead
+ * of corrupting a kept state.
+ */
+import type { Decider } from './decider.ts';
+import type { DomainEvent, EventCodec } from './event-codec.ts';
+import type { EventStore, StoredEvent } from './port.ts';
+
+/** A stream folded up to `revision` (null: the stream did not exist when it was read). */
+export interface FoldedStream<State> {
+  readonly state: State;
+  readonly revision: bigint | null;
+  /** The hash of the event at `revision` (the chain's head), null for no stream. */
+  readonly hash: string | null;
+  /** Every event id of the stream, `ids[r]` at revision r. */
+  readonly ids: readonly string[];
+}
+
+export interface StreamFoldCacheOptions {
+  /** How many streams to keep, least recently used dropped first (default 10,000). */
+  readonly maxStreams?: number;
+  /** Deep-freeze kept states (default true: only objects not frozen yet are walked, so a state that shares most of its predecessor costs little). */
+  readonly freezeStates?: boolean;
+}
+
+export interface StreamFoldCacheStats {
+  /** Loads answered by a tail read on top of a kept state. */
+  readonly tailReads: number;
+  /** Loads that read the whole stream (not kept, or dropped). */
+  readonly fullReads: number;
+  /** Events decoded and folded by loads (a full read's, a tail's). */
+  readonly eventsFolded: number;
+  readonly streams: number;
+}
+
+type Folding<State, Event> = Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>;
+
+export class StreamFoldCache<State, Event extends DomainEvent> {
+  readonly #entries = new Map<string, FoldedStream<State>>();
+  readonly #maxStreams: number;
+  readonly #freeze: boolean;
+  #tailReads = 0;
+  #fullReads = 0;
+  #eventsFolded = 0;
+
+  constructor(
+    /** The decider whose state is kept: `handleCommand` refuses a cache made for another one. */
+    readonly decider: Folding<State, Event>,
+    readonly codec: EventCodec<Event>,
+    options: StreamFoldCacheOptions = {},
+  ) {
+    this.#maxStreams = options.maxStreams ?? 10_000;
+    if (!Number.isInteger(this.#maxStreams) || this.#maxStreams < 1) throw new RangeError(`maxStreams must be a positive integer, got ${options.maxStreams}`);
+    this.#freeze = options.freezeStates ?? true;
+  }
+
+  /** The stream as the store holds it now: the kept state plus whatever was appended since. */
+  async load(store: EventStore, stream: string): Promise<FoldedStream<State>> {
+    const kept = this.#entries.get(stream);
+    if (kept === undefined || kept.revision === null) {
+      // A kept "no stream" is not worth a special read: the full read of an empty stream is the same query.
+      this.#fullReads += 1;
+      const folded = this.#fold(this.#empty(), await store.readStream(stream));
+      this.#keep(stream, folded);
+      return folded;
+    }
+    this.#tailReads += 1;
+    const tail = await store.readStream(stream, { fromRevision: kept.revision + 1n });
+    if (tail.length === 0) {
+      this.#touch(stream, kept);
+      return kept;
+    }
+    if (tail[0]!.revision !== kept.revision + 1n) {
+      // Revisions are gapless (the store's promise), so this is a store swapped or rewritten under the cache: start over.
+      this.#entries.delete(stream);
+      return this.load(store, stream);
+    }
+    const folded = this.#fold(kept, tail);
+    this.#keep(stream, folded);
+    return folded;
+  }
+
+  /** After an append this process made: the state it decided, at the revision the store answered. */
+  remember(stream: string, folded: FoldedStream<State>): void {
+    this.#keep(stream, folded);
+  }
+
+  forget(stream: string): void {
+    this.#entries.delete(stream);
+  }
+
+  stats(): StreamFoldCacheStats {
+    return { tailReads: this.#tailReads, fullReads: this.#fullReads, eventsFolded: this.#eventsFolded, streams: this.#entries.size };
+  }
+
+  #empty(): FoldedStream<State> {
+    return { state: this.decider.initialState(), revision: null, hash: null, ids: [] };
+  }
+
+  #fold(from: FoldedStream<State>, events: readonly StoredEvent[]): FoldedStream<State> {
+    let state = from.state;
+    let revision = from.revision;
+    const ids = [...from.ids];
+    for (const stored of events) {
+      if (stored.revision !== (revision === null ? 0n : revision + 1n)) {
+        throw new Error(`stream ${stored.stream}: revision ${stored.revision} does not follow ${revision ?? 'no stream'}`);
+      }
+      state = this.decider.evolve(state, this.codec.decode(stored));
+      revision = stored.revision;
+      ids.push(stored.id);
+    }
+    this.#eventsFolded += events.length;
+    const last = events[events.length - 1];
+    return { state, revision, hash: last ? last.metadata.hash : from.hash, ids };
+  }
+
+  #keep(stream: string, folded: FoldedStream<State>): void {
+    const kept = this.#entries.get(stream);
+    // Two loads of one stream may finish out of order: never replace a later revision with an earlier one.
+    if (kept !== undefined && kept.revision !== null && (folded.revision === null || folded.revision < kept.revision)) return;
+    if (this.#freeze) deepFreeze(folded.state);
+    this.#entries.delete(stream);
+    this.#entries.set(stream, folded);
+    if (this.#entries.size > this.#maxStreams) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
+
+  /** Map order is insertion order: re-inserting makes the stream the most recently used. */
+  #touch(stream: string, folded: FoldedStream<State>): void {
+    this.#entries.delete(stream);
+    this.#entries.set(stream, folded);
+  }
+}
+
+function deepFreeze(value: unknown): void {
+  // Typed arrays with elements cannot be frozen (and no decider state holds one today).
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || ArrayBuffer.isView(value)) return;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+}
