@@ -8,7 +8,7 @@ import { zodEventCodec } from './event-codec.ts';
 import { deterministicEventIds } from './event-ids.ts';
 import { createInMemoryEventStore } from './memory/memory-event-store.ts';
 import type { EventStore, ReadStreamOptions } from './port.ts';
-import { StreamFoldCache } from './stream-fold-cache.ts';
+import { sharedFoldCache, StreamFoldCache } from './stream-fold-cache.ts';
 import { testMetadata } from './test-fixtures.ts';
 
 // The signing decider of command-handler.unit.spec.ts: a case takes at most two signatures (R-REV-5).
@@ -103,7 +103,7 @@ describe('StreamFoldCache with handleCommand', () => {
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
-    const winner = (outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<{ events: Event[] }>).value.events[0]!.data.signer;
+    const winner = (outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<{ events: readonly Event[] }>).value.events[0]!.data.signer;
     const next = await handleCommand(store, 'review-1', decider, sign(winner), { metadata, cache });
     expect(next).toMatchObject({ events: [], state: { signers: ['a', winner] } });
   });
@@ -166,5 +166,21 @@ describe('StreamFoldCache with handleCommand', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('sharedFoldCache', () => {
+  it('gives one cache per store and decider, never one across stores', async () => {
+    const a = createInMemoryEventStore();
+    const b = createInMemoryEventStore();
+    expect(sharedFoldCache(a, decider, codec)).toBe(sharedFoldCache(a, decider, codec));
+    expect(sharedFoldCache(a, decider, codec)).not.toBe(sharedFoldCache(b, decider, codec));
+    await handleCommand(a, 'review-1', decider, sign('a'), { metadata, cache: sharedFoldCache(a, decider, codec) });
+    await handleCommand(a, 'review-1', decider, sign('b'), { metadata, cache: sharedFoldCache(a, decider, codec) });
+    // Same stream name in another store: its own state, not store a's.
+    const inB = await handleCommand(b, 'review-1', decider, sign('c'), { metadata, cache: sharedFoldCache(b, decider, codec) });
+    expect(inB.state).toEqual({ signers: ['c'] });
+    const other = zodEventCodec<Event>({ DecisionSigned: { schemaVersion: 1, schema: z.object({ signer: z.string() }) } });
+    expect(() => sharedFoldCache(a, decider, other)).toThrow(/another codec/);
   });
 });
