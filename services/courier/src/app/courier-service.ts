@@ -12,6 +12,7 @@ import type { Decider } from '@govsvc/eventstore/decider';
 import type { DomainEvent, EventCodec } from '@govsvc/eventstore/event-codec';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { Actor, EventStore } from '@govsvc/eventstore/port';
+import { sharedFoldCache } from '@govsvc/eventstore/stream-fold-cache';
 import type { Clock } from '@govsvc/runtime/clock';
 import { caseOwnerDecider, type CaseOwnerState } from '../domain/case-owner.ts';
 import type { Address, ParcelItem } from '../domain/events.ts';
@@ -75,7 +76,7 @@ export class CourierService {
     for (let attempt = 1; ; attempt++) {
       try {
         return await handleCommand(this.deps.store, stream, decider, command, {
-          codec,
+          cache: sharedFoldCache(this.deps.store, decider, codec),
           eventIds: deterministicEventIds(cause.seed),
           metadata: { caseId, correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
         });
@@ -233,8 +234,7 @@ export class CourierService {
   }
 
   async unmatched(carrier: string, trackingNumber: string): Promise<UnmatchedScansState> {
-    const stored = await this.deps.store.readStream(unmatchedStream(carrier, trackingNumber));
-    return stored.map((e) => unmatchedScanCodec.decode(e)).reduce(unmatchedScansDecider.evolve, unmatchedScansDecider.initialState());
+    return (await this.folded(unmatchedScansDecider, unmatchedScanCodec, unmatchedStream(carrier, trackingNumber))).state;
   }
 
   /**
@@ -290,7 +290,7 @@ export class CourierService {
       try {
         // No case id in the metadata: nobody knows yet whose parcel this is.
         return await handleCommand(this.deps.store, unmatchedStream(carrier, trackingNumber), unmatchedScansDecider, command, {
-          codec: unmatchedScanCodec,
+          cache: sharedFoldCache(this.deps.store, unmatchedScansDecider, unmatchedScanCodec),
           eventIds: deterministicEventIds(seed),
           metadata: { correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
         });
@@ -301,8 +301,12 @@ export class CourierService {
   }
 
   async state(waybillId: string): Promise<WaybillState> {
-    const stored = await this.deps.store.readStream(waybillStream(waybillId));
-    return stored.map((e) => waybillCodec.decode(e)).reduce(waybillDecider.evolve, waybillDecider.initialState());
+    return (await this.folded(waybillDecider, waybillCodec, waybillStream(waybillId))).state;
+  }
+
+  /** A stream as the store holds it, read from where this process last folded it (stream-fold-cache.ts). */
+  private folded<S, C, E extends DomainEvent>(decider: Decider<S, C, E>, codec: EventCodec<E>, stream: string) {
+    return sharedFoldCache(this.deps.store, decider, codec).load(this.deps.store, stream);
   }
 
   findByTracking(carrier: string, trackingNumber: string): Promise<string | undefined> {
@@ -324,8 +328,7 @@ export class CourierService {
 
   /** Owner and centres of a case as far as courier heard of them. */
   async caseOf(caseId: string): Promise<CaseOwnerState> {
-    const stored = await this.deps.store.readStream(caseStream(caseId));
-    return stored.map((e) => caseOwnerCodec.decode(e)).reduce(caseOwnerDecider.evolve, caseOwnerDecider.initialState());
+    return (await this.folded(caseOwnerDecider, caseOwnerCodec, caseStream(caseId))).state;
   }
 
   async ownerOf(caseId: string): Promise<string | null> {

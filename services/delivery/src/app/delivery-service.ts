@@ -13,13 +13,14 @@ import { ConcurrencyError, NotFoundError } from '@govsvc/errors/errors';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { Actor, EventStore } from '@govsvc/eventstore/port';
+import { sharedFoldCache } from '@govsvc/eventstore/stream-fold-cache';
 import type { Clock } from '@govsvc/runtime/clock';
 import { deterministicId } from '@govsvc/runtime/ids';
 import type { CommandContext, DeliveryCommand, RetryPolicy } from '../domain/commands.ts';
 import { deliveryDecider } from '../domain/decide.ts';
 import type { DeliveryEvent, NoticeFacts, WorkingDayDeadline } from '../domain/events.ts';
-import { evolveParking, initialParkingState, parkingDecider, type ParkingCommand, type ParkingState } from '../domain/parking.ts';
-import { evolveDelivery, initialDeliveryState, type DeliveryState } from '../domain/state.ts';
+import { parkingDecider, type ParkingCommand, type ParkingState } from '../domain/parking.ts';
+import type { DeliveryState } from '../domain/state.ts';
 import type { DocumentSigner } from '../adapters/document-signer.ts';
 import { deliveryCodec, parkingCodec, parkingStreamOf, streamOf } from './codec.ts';
 import { createHash } from 'node:crypto';
@@ -72,7 +73,7 @@ export class DeliveryService {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await handleCommand(this.deps.store, streamOf(caseId), deliveryDecider, { ...command, ctx } as DeliveryCommand, {
-          codec: deliveryCodec,
+          cache: this.cases,
           eventIds: deterministicEventIds(cause.seed),
           metadata: { caseId, correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
         });
@@ -121,15 +122,14 @@ export class DeliveryService {
   }
 
   async parking(caseId: string): Promise<ParkingState> {
-    const stored = await this.deps.store.readStream(parkingStreamOf(caseId));
-    return stored.map((e) => parkingCodec.decode(e)).reduce(evolveParking, initialParkingState());
+    return (await this.lots.load(this.deps.store, parkingStreamOf(caseId))).state;
   }
 
   private async park(caseId: string, command: ParkingCommand, seed: string, cause: Cause): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await handleCommand(this.deps.store, parkingStreamOf(caseId), parkingDecider, command, {
-          codec: parkingCodec,
+          cache: this.lots,
           eventIds: deterministicEventIds(seed),
           metadata: { caseId, correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
         });
@@ -142,8 +142,17 @@ export class DeliveryService {
   }
 
   async state(caseId: string): Promise<DeliveryState> {
-    const stored = await this.deps.store.readStream(streamOf(caseId));
-    return stored.map((e) => deliveryCodec.decode(e)).reduce(evolveDelivery, initialDeliveryState());
+    return (await this.cases.load(this.deps.store, streamOf(caseId))).state;
+  }
+
+  // The consumer, the dispatcher and the HTTP routes read a case several times per contract: each read asks the
+  // store only for the events after the state kept from the last one (stream-fold-cache.ts).
+  private get cases() {
+    return sharedFoldCache(this.deps.store, deliveryDecider, deliveryCodec);
+  }
+
+  private get lots() {
+    return sharedFoldCache(this.deps.store, parkingDecider, parkingCodec);
   }
 
   /**

@@ -18,6 +18,7 @@ import type { Decider } from '@govsvc/eventstore/decider';
 import type { DomainEvent, EventCodec } from '@govsvc/eventstore/event-codec';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { Actor, EventStore } from '@govsvc/eventstore/port';
+import { sharedFoldCache } from '@govsvc/eventstore/stream-fold-cache';
 import type { Clock } from '@govsvc/runtime/clock';
 import { deterministicId, type IdGenerator } from '@govsvc/runtime/ids';
 import { complaintDecider, type ComplaintChannel, type ComplaintCommand, type ComplaintEvent, type ComplaintState } from '../domain/complaint/complaint.ts';
@@ -124,11 +125,11 @@ export class EvaluationService {
 
   // ---- reading ----------------------------------------------------------
 
+  // Reads and commands ask the store only for the events after the state kept from the last read of
+  // the stream (stream-fold-cache.ts; one cache per decider, shared in the process).
   private async load<S, E extends DomainEvent>(stream: string, decider: Decider<S, never, E>, codec: EventCodec<E>): Promise<{ state: S; revision: bigint | null }> {
-    const events = await this.deps.store.readStream(stream);
-    const state = events.map((e) => codec.decode(e)).reduce((s, e) => decider.evolve(s, e), decider.initialState());
-    const last = events[events.length - 1];
-    return { state, revision: last ? last.revision : null };
+    const { state, revision } = await sharedFoldCache(this.deps.store, decider, codec).load(this.deps.store, stream);
+    return { state, revision };
   }
 
   readCase(caseId: string): Promise<{ state: EvaluationState; revision: bigint | null }> {
@@ -170,7 +171,7 @@ export class EvaluationService {
   ): Promise<Outcome<S, E>> {
     const seed = ctx.idempotencyKey === undefined ? undefined : `${stream}\u0000${extra.purpose}\u0000${ctx.actor.id}\u0000${ctx.idempotencyKey}`;
     const attempt = () => handleCommand(this.deps.store, stream, decider, command, {
-      codec,
+      cache: sharedFoldCache(this.deps.store, decider, codec),
       ...(seed !== undefined && { eventIds: deterministicEventIds(seed) }),
       metadata: {
         correlationId: ctx.correlationId,

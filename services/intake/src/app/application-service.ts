@@ -15,6 +15,7 @@ import { fold } from '@govsvc/eventstore/decider';
 import { toNewEvents, zodEventCodec } from '@govsvc/eventstore/event-codec';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { EventMetadataInput, EventStore, StoredEvent } from '@govsvc/eventstore/port';
+import { sharedFoldCache } from '@govsvc/eventstore/stream-fold-cache';
 import type { Clock } from '@govsvc/runtime/clock';
 import { deterministicId, type IdGenerator } from '@govsvc/runtime/ids';
 import { applicationDecider, applicationEventDefinitions, applicationStream } from '../domain/application/decider.ts';
@@ -553,7 +554,8 @@ export class ApplicationService {
     const eventIds = this.eventIdsFor(caller, caseId, operation);
     const result = await handleCommand(this.d.store, applicationStream(caseId), applicationDecider, command, {
       metadata: this.metadata(caller, caseId, state.guide?.guideVersion, staff),
-      codec: applicationCodec,
+      // The case was just read to build the command: the handler's own read asks only for what came since.
+      cache: sharedFoldCache(this.d.store, applicationDecider, applicationCodec),
       ...(eventIds ? { eventIds } : {}),
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     });

@@ -16,6 +16,7 @@ import type { Decider } from '@govsvc/eventstore/decider';
 import { zodEventCodec, type DomainEvent, type EventCodec } from '@govsvc/eventstore/event-codec';
 import { deterministicEventId, deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { Actor, EventStore } from '@govsvc/eventstore/port';
+import { sharedFoldCache, type StreamFoldCache } from '@govsvc/eventstore/stream-fold-cache';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { IdGenerator } from '@govsvc/runtime/ids';
 import { itemDecider, itemEventDefinitions, itemFactsOf, itemStream, ReviewProfileSet, type ItemCommand, type ItemEvent, type ItemState, type ReviewProfileInput } from '../domain/item.ts';
@@ -93,11 +94,15 @@ export class ReviewService {
 
   // ---- reading ----------------------------------------------------------
 
+  // A case page polled while review waits, and every command, read only the events appended since the
+  // last read of that stream (stream-fold-cache.ts; one cache per decider, shared in the process).
+  private cacheOf<S, C, E extends DomainEvent>(decider: Decider<S, C, E>, codec: EventCodec<E>): StreamFoldCache<S, E> {
+    return sharedFoldCache(this.deps.store, decider, codec);
+  }
+
   private async load<S, E extends DomainEvent>(stream: string, decider: Decider<S, never, E>, codec: EventCodec<E>): Promise<{ state: S; revision: bigint | null }> {
-    const events = await this.deps.store.readStream(stream);
-    const state = events.map((e) => codec.decode(e)).reduce((s, e) => decider.evolve(s, e), decider.initialState());
-    const last = events[events.length - 1];
-    return { state, revision: last ? last.revision : null };
+    const { state, revision } = await this.cacheOf(decider, codec).load(this.deps.store, stream);
+    return { state, revision };
   }
 
   readCase(caseId: string): Promise<{ state: ReviewState; revision: bigint | null }> {
@@ -134,10 +139,10 @@ export class ReviewService {
     // A retry of a request that already succeeded replays it, whatever revision the caller saw then.
     if (seed !== undefined && expectedRevision !== undefined) {
       const firstId = deterministicEventId(seed, 0);
-      if ((await this.deps.store.readStream(stream)).some((e) => e.id === firstId)) expectedRevision = undefined;
+      if ((await this.cacheOf(decider, codec).load(this.deps.store, stream)).ids.includes(firstId)) expectedRevision = undefined;
     }
     const result: CommandResult<S, E> = await handleCommand(this.deps.store, stream, decider, command, {
-      codec,
+      cache: this.cacheOf(decider, codec),
       ...(seed !== undefined && { eventIds: deterministicEventIds(seed) }),
       ...(expectedRevision !== undefined && { expectedRevision }),
       metadata: {
@@ -351,7 +356,7 @@ export class ReviewService {
   private async isRepeat(stream: string, purpose: string, ctx: CommandContext): Promise<boolean> {
     const seed = `${stream}\u0000${purpose}\u0000${ctx.actor.id}\u0000${ctx.idempotencyKey}`;
     const firstId = deterministicEventId(seed, 0);
-    return (await this.deps.store.readStream(stream)).some((e) => e.id === firstId);
+    return (await this.cacheOf(reviewDecider, reviewCodec).load(this.deps.store, stream)).ids.includes(firstId);
   }
 
   // ---- time limit -------------------------------------------------------------

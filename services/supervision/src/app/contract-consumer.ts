@@ -7,9 +7,9 @@ import type { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import { decodeIntegrationEvent, type DecodedIntegrationEvent, type ReceivedRecord } from '@govsvc/contracts/envelope';
 import type { DataOf } from '@govsvc/contracts/registry';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
-import { fold } from '@govsvc/eventstore/decider';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { EventStore } from '@govsvc/eventstore/port';
+import { sharedFoldCache } from '@govsvc/eventstore/stream-fold-cache';
 import {
   caseFileDecider,
   caseFileStream,
@@ -36,15 +36,18 @@ export interface ContractConsumerDeps {
   readonly onScheduled?: () => void;
 }
 
+// Every contract reads its case file and guide file before it decides: both are read from where this
+// process last saw them (stream-fold-cache.ts), not folded from their first event each time.
+const caseFiles = (store: EventStore) => sharedFoldCache(store, caseFileDecider, caseFileCodec);
+const guideFiles = (store: EventStore) => sharedFoldCache(store, guideFileDecider, guideFileCodec);
+
 export async function readCaseContext(store: EventStore, caseId: string): Promise<CaseContext> {
-  const events = await store.readStream(caseFileStream(caseId));
-  return fold(caseFileDecider, events.map((e) => caseFileCodec.decode(e)));
+  return (await caseFiles(store).load(store, caseFileStream(caseId))).state;
 }
 
 async function readGuide(store: EventStore, itemCode: string | null, guideVersion: string | null): Promise<GuideFacts | null> {
   if (itemCode === null || guideVersion === null) return null;
-  const events = await store.readStream(guideFileStream(itemCode));
-  const guides = fold(guideFileDecider, events.map((e) => guideFileCodec.decode(e)));
+  const guides = (await guideFiles(store).load(store, guideFileStream(itemCode))).state;
   return guides.find((g) => g.guideVersion === guideVersion) ?? null;
 }
 
@@ -78,7 +81,7 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
             statutoryLimitWorkingDays: g.statutoryLimitWorkingDays,
           },
         },
-        { codec: guideFileCodec, eventIds: deterministicEventIds(`${message.id}:guide`), metadata: { correlationId: message.correlationId, causationId: message.id, actor: SYSTEM_ACTOR } },
+        { cache: guideFiles(store), eventIds: deterministicEventIds(`${message.id}:guide`), metadata: { correlationId: message.correlationId, causationId: message.id, actor: SYSTEM_ACTOR } },
       );
       return;
     }
@@ -93,7 +96,7 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
 
     if (Object.keys(plan.context).length > 0) {
       const result = await handleCommand(store, caseFileStream(plan.caseId), caseFileDecider, { type: 'NoteContext', caseId: plan.caseId, patch: plan.context, cause: message.type }, {
-        codec: caseFileCodec,
+        cache: caseFiles(store),
         eventIds: deterministicEventIds(`${message.id}:context`),
         metadata: meta(message, plan.caseId),
       });
@@ -132,7 +135,7 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
       case 'open': {
         const deadlineId = deadlineIdOf(caseId, effect.kind, effect.step);
         await handleCommand(store, caseFileStream(caseId), caseFileDecider, { type: 'TrackDeadline', caseId, deadline: { deadlineId, kind: effect.kind, step: effect.step } }, {
-          codec: caseFileCodec,
+          cache: caseFiles(store),
           eventIds: deterministicEventIds(`${message.id}:track:${i}`),
           metadata: meta(message, caseId),
         });

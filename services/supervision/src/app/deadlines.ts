@@ -15,6 +15,7 @@ import { fold } from '@govsvc/eventstore/decider';
 import { EventIdConflictError } from '@govsvc/eventstore/errors';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { EventMetadataInput, EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
+import { sharedFoldCache } from '@govsvc/eventstore/stream-fold-cache';
 import { deadlineDecider, type DeadlineCommand, type DeadlineState } from '../domain/deadline-decider.ts';
 import type { DeadlineEvent } from '../domain/deadline-events.ts';
 import { deadlineStream } from '../domain/kinds.ts';
@@ -42,7 +43,8 @@ export interface ExecuteResult {
 export async function executeDeadline(store: EventStore, deadlineId: string, command: DeadlineCommand, options: ExecuteOptions): Promise<ExecuteResult> {
   const attempt = () =>
     handleCommand(store, deadlineStream(deadlineId), deadlineDecider, command, {
-      codec: ownDeadlineCodec,
+      // The stream is read from where this process last saw it (a deadline is opened, warned, closed by one process).
+      cache: sharedFoldCache(store, deadlineDecider, ownDeadlineCodec),
       eventIds: deterministicEventIds(options.seed),
       metadata: deadlineMetadata(options),
     });
