@@ -122,6 +122,22 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect((await verifyStream(store, stream)).ok).toBe(true);
   });
 
+  it('a tail read that finds nothing new still learns the head it did not know, so the next append takes the fast path (ADR 0009)', async () => {
+    const stream = uniqueStream('tail');
+    await other.appendToStream(stream, newEvents(3), { expectedRevision: 'no_stream' }); // this store never saw the stream
+    const before = store.appendStats();
+    expect(await store.readStream(stream, { fromRevision: 3n })).toEqual([]);
+    await store.appendToStream(stream, [newEvent()], { expectedRevision: 2n });
+    const after = store.appendStats();
+    expect(after.locked - before.locked).toBe(0);
+    expect(after.fast - before.fast).toBe(1);
+    expect((await verifyStream(store, stream)).ok).toBe(true);
+    // Learning the head never shows the caller the event before the revision it asked for.
+    const unseen = uniqueStream('tail');
+    await other.appendToStream(unseen, newEvents(3), { expectedRevision: 'no_stream' });
+    expect((await store.readStream(unseen, { fromRevision: 2n })).map((e) => e.revision)).toEqual([2n]);
+  });
+
   it('story: another process appends behind our back, so our cached head is stale; the database refuses the planned write and the locked path decides', async () => {
     const stream = uniqueStream('stale');
     await store.appendToStream(stream, newEvents(2), { expectedRevision: 'no_stream' }); // store caches head 1

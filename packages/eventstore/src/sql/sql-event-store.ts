@@ -697,6 +697,11 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       assertReadStreamOptions(readOptions);
       const backwards = readOptions.direction === 'backwards';
       const from = readOptions.fromRevision ?? (backwards ? null : 0n);
+      // A tail read (a fold cache asking for what came after its state, ADR 0009) usually returns nothing, so
+      // it would teach the store no head, and the next append of a stream whose head was evicted would take the
+      // locked path. When the head is unknown, the read starts one revision earlier to learn it.
+      const learnHead = !backwards && readOptions.maxCount === undefined && from! > 0n && heads.get(stream) === undefined;
+      const queryFrom = learnHead ? from! - 1n : from;
       const rows = await guarded(() =>
         backwards
           ? driver.query<EventRow>(
@@ -708,11 +713,15 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
           : driver.query<EventRow>(
               `SELECT ${COLUMNS} FROM events e WHERE e.stream_name = $1 AND e.stream_revision >= $2::bigint
                ORDER BY e.stream_revision LIMIT $3`,
-              [stream, from!.toString(), readOptions.maxCount ?? null],
+              [stream, queryFrom!.toString(), readOptions.maxCount ?? null],
               { name: 'govsvc_read_stream' },
             ),
       );
       const events = rows.map(rowToEvent);
+      if (learnHead && events[0]?.revision === from! - 1n) {
+        const before = events.shift()!;
+        if (events.length === 0) heads.set(stream, { revision: before.revision, hash: before.metadata.hash });
+      }
       // A read to the end shows the head: the next append (a command handler's) can take the fast path.
       if (!backwards && readOptions.maxCount === undefined) {
         const last = events[events.length - 1];
