@@ -93,7 +93,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   if (cache) {
     // An idempotent retry found the events stored already: the store's stream is right, not necessarily our fold of it.
     if (result.alreadyAppended) cache.forget(stream);
-    else cache.remember(stream, { state: after, revision: result.nextExpectedRevision, hash: null, ids: [...read.ids, ...(ids as string[])] });
+    // Stores keep ids lowercased (validation.ts), as the kept ids must be for findEarlierHandling to match them.
+    else cache.remember(stream, { state: after, revision: result.nextExpectedRevision, hash: null, ids: [...read.ids, ...(ids as string[]).map((id) => id.toLowerCase())] });
   }
   return { state: after, events, nextExpectedRevision: result.nextExpectedRevision, alreadyAppended: result.alreadyAppended };
 }

@@ -184,3 +184,15 @@ describe('sharedFoldCache', () => {
     expect(() => sharedFoldCache(a, decider, other)).toThrow(/another codec/);
   });
 });
+
+describe('StreamFoldCache and event ids', () => {
+  it('recognises a repeat whose ids the caller gave in capitals (stores keep them lowercased)', async () => {
+    const { store } = recordingStore();
+    const cache = new StreamFoldCache(decider, codec);
+    const ids = (i: number) => deterministicEventIds('cmd-upper')(i).toUpperCase();
+    const first = await handleCommand(store, 'review-1', decider, sign('a'), { metadata, cache, eventIds: ids });
+    const repeat = await handleCommand(store, 'review-1', decider, sign('a'), { metadata, cache, eventIds: ids });
+    expect(repeat).toMatchObject({ alreadyAppended: true, events: first.events });
+    expect(await store.readStream('review-1')).toHaveLength(1);
+  });
+});
