@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { ConcurrencyError, RuleViolation, ValidationError } from '@govsvc/errors/errors';
 import { handleCommand } from './command-handler.ts';
-import type { Decider } from './decider.ts';
-import { zodEventCodec } from './event-codec.ts';
 import { deterministicEventIds } from './event-ids.ts';
 import { createInMemoryEventStore } from './memory/memory-event-store.ts';
 import { testMetadata } from './test-fixtures.ts';
+import { signingCodec, signingDecider } from './test-signing-decider.ts';
 
-// A tiny signing decider: a case takes at most two signatures (R-REV-5).
-type Event = { type: 'DecisionSigned'; data: { signer: string } };
-type Command = { type: 'SignDecision'; signer: string };
-type State = { signers: string[] };
-
-const decider: Decider<State, Command, Event> = {
-  initialState: () => ({ signers: [] }),
-  evolve: (state, event) => ({ signers: [...state.signers, event.data.signer] }),
-  decide: (command, state) => {
-    if (state.signers.includes(command.signer)) return [];
-    if (state.signers.length >= 2) throw new RuleViolation('R-REV-5', 'a case takes at most two signatures');
-    return [{ type: 'DecisionSigned', data: { signer: command.signer } }];
-  },
-};
-
-const codec = zodEventCodec<Event>({ DecisionSigned: { schemaVersion: 1, schema: z.object({ signer: z.string().min(1) }) } });
+const decider = signingDecider;
+const codec = signingCodec;
 const metadata = testMetadata({ caseId: 'case-1' });
 
 describe('handleCommand', () => {

@@ -10,22 +10,13 @@ import { createInMemoryEventStore } from './memory/memory-event-store.ts';
 import type { EventStore, ReadStreamOptions } from './port.ts';
 import { sharedFoldCache, StreamFoldCache } from './stream-fold-cache.ts';
 import { testMetadata } from './test-fixtures.ts';
+import { signingCodec, signingDecider, type SigningCommand, type SigningEvent, type SigningState } from './test-signing-decider.ts';
 
-// The signing decider of command-handler.unit.spec.ts: a case takes at most two signatures (R-REV-5).
-type Event = { type: 'DecisionSigned'; data: { signer: string } };
-type Command = { type: 'SignDecision'; signer: string };
-type State = { signers: string[] };
-
-const decider: Decider<State, Command, Event> = {
-  initialState: () => ({ signers: [] }),
-  evolve: (state, event) => ({ signers: [...state.signers, event.data.signer] }),
-  decide: (command, state) => {
-    if (state.signers.includes(command.signer)) return [];
-    if (state.signers.length >= 2) throw new RuleViolation('R-REV-5', 'a case takes at most two signatures');
-    return [{ type: 'DecisionSigned', data: { signer: command.signer } }];
-  },
-};
-const codec = zodEventCodec<Event>({ DecisionSigned: { schemaVersion: 1, schema: z.object({ signer: z.string().min(1) }) } });
+type Event = SigningEvent;
+type State = SigningState;
+type Command = SigningCommand;
+const decider = signingDecider;
+const codec = signingCodec;
 const metadata = testMetadata({ caseId: 'case-1' });
 const sign = (signer: string): Command => ({ type: 'SignDecision', signer });
 
