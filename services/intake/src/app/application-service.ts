@@ -107,7 +107,7 @@ export class ApplicationService {
   constructor(deps: ApplicationServiceDeps) {
     this.d = deps;
     this.index = deps.index;
-    this.states = new CaseStates(deps.store, applicationStream, applicationDecider.initialState, (state, event) => applicationDecider.evolve(state, applicationCodec.decode(event)));
+    this.states = new CaseStates(deps.store, applicationStream, sharedFoldCache(deps.store, applicationDecider, applicationCodec));
   }
 
   /** The guide version a submission made now would bind to (R-CAT-13: the one published version every channel reads). */

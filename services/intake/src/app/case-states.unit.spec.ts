@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
-import type { EventStore, StoredEvent } from '@govsvc/eventstore/port';
+import { passthroughCodec, type DomainEvent } from '@govsvc/eventstore/event-codec';
+import type { EventStore } from '@govsvc/eventstore/port';
+import { StreamFoldCache } from '@govsvc/eventstore/stream-fold-cache';
 import { CaseStates } from './case-states.ts';
 
 const append = (store: EventStore, caseId: string, n: number) =>
@@ -20,13 +22,14 @@ function counting(store: EventStore) {
   return { wrapped, counts };
 }
 
-const fold = (state: number[], event: StoredEvent) => [...state, (event.data as { n: number }).n];
+const fold = (state: number[], event: DomainEvent) => [...state, (event.data as { n: number }).n];
+const folds = (maxStreams?: number) => new StreamFoldCache<number[], DomainEvent>({ initialState: () => [], evolve: fold }, passthroughCodec(), { ...(maxStreams ? { maxStreams } : {}) });
 
 describe('case states for reads', () => {
   it('reads only the events after the cached revision, and sees what another writer appended', async () => {
     const store = createInMemoryEventStore();
     const { wrapped, counts } = counting(store);
-    const states = new CaseStates<number[]>(wrapped, (id) => `case-${id}`, () => [], fold);
+    const states = new CaseStates<number[]>(wrapped, (id) => `case-${id}`, folds());
     await append(store, 'a', 1);
     await append(store, 'a', 2);
     expect(await states.current('a')).toEqual({ state: [1, 2], revision: 1n });
@@ -41,7 +44,7 @@ describe('case states for reads', () => {
   it('100 reads of one case at once cost at most two store reads', async () => {
     const store = createInMemoryEventStore();
     const { wrapped, counts } = counting(store);
-    const states = new CaseStates<number[]>(wrapped, (id) => `case-${id}`, () => [], fold);
+    const states = new CaseStates<number[]>(wrapped, (id) => `case-${id}`, folds());
     await append(store, 'a', 1);
     const all = await Promise.all(Array.from({ length: 100 }, () => states.current('a')));
     expect(all.every((s) => s?.revision === 0n)).toBe(true);
@@ -51,7 +54,7 @@ describe('case states for reads', () => {
   it('keeps at most `capacity` cases, dropping the least recently read', async () => {
     const store = createInMemoryEventStore();
     const { wrapped, counts } = counting(store);
-    const states = new CaseStates<number[]>(wrapped, (id) => `case-${id}`, () => [], fold, 2);
+    const states = new CaseStates<number[]>(wrapped, (id) => `case-${id}`, folds(2));
     for (const id of ['a', 'b', 'c']) await append(store, id, 1);
     await states.current('a');
     await states.current('b');

@@ -6,13 +6,14 @@
  * same stream at once cost at most two reads, and each caller still sees
  * everything committed before it asked (read-your-writes across instances).
  */
-export class FreshRead<Key> {
-  private readonly running = new Map<Key, Promise<void>>();
-  private readonly queued = new Map<Key, Promise<void>>();
+export class FreshRead<Key, Value = void> {
+  private readonly running = new Map<Key, Promise<Value>>();
+  private readonly queued = new Map<Key, Promise<Value>>();
 
-  constructor(private readonly readNow: (key: Key) => Promise<void>) {}
+  constructor(private readonly readNow: (key: Key) => Promise<Value>) {}
 
-  read(key: Key): Promise<void> {
+  /** What the read that started after this call returned (callers that shared it get the same value). */
+  read(key: Key): Promise<Value> {
     const waiting = this.queued.get(key);
     if (waiting) return waiting;
     const previous = this.running.get(key);
@@ -27,7 +28,7 @@ export class FreshRead<Key> {
     return next;
   }
 
-  private start(key: Key): Promise<void> {
+  private start(key: Key): Promise<Value> {
     const run = this.readNow(key).finally(() => {
       if (this.running.get(key) === run) this.running.delete(key);
     });
