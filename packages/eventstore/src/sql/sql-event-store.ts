@@ -106,7 +106,8 @@ export interface AppendStats {
 /** An `events` row as the SQL returns it (bigints as text, so both drivers agree). */
 export interface EventRow {
   readonly global_position: string;
-  readonly transaction_id: string;
+  /** Only in the catch-up subscription's reads. */
+  readonly transaction_id?: string;
   readonly stream_name: string;
   readonly stream_revision: string;
   readonly event_id: string;
@@ -123,9 +124,11 @@ export interface EventRow {
 // only when read (RowEvent); the time as epoch milliseconds, which costs a float parse instead of
 // the driver's timestamp parser. Both were a third of a full replay's time (issue 3). Beware:
 // these aliases shadow the columns in ORDER BY, so every ORDER BY names `e.<column>`.
-const COLUMNS = `e.global_position::text AS global_position, e.transaction_id::text AS transaction_id, e.stream_name,
+const COLUMNS = `e.global_position::text AS global_position, e.stream_name,
   e.stream_revision::text AS stream_revision, e.event_id::text AS event_id, e.type, e.schema_version, e.data,
   e.metadata::text AS metadata, (extract(epoch FROM e.recorded_at) * 1000)::float8 AS recorded_at`;
+// The catch-up subscription's cursor is (transaction id, position); other reads do not need the id.
+const COLUMNS_WITH_XID = `${COLUMNS}, e.transaction_id::text AS transaction_id`;
 
 // The category is the part of the stream name before the first dash (`categoryOf` in the port).
 const FILTER = (categories: string, types: string) =>
@@ -641,7 +644,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
            SELECT h.horizon::text AS horizon, h.held_back, batch.*
            FROM h
            LEFT JOIN LATERAL (
-             SELECT ${COLUMNS} FROM events e
+             SELECT ${COLUMNS_WITH_XID} FROM events e
              WHERE e.transaction_id < h.horizon
                AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
                AND ${FILTER('$3', '$4')}
@@ -658,7 +661,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       const found = rows.filter((r): r is EventRow & { horizon: string; held_back: boolean } => r.global_position !== null && r.global_position !== undefined);
       const events = found.map(rowToEvent);
       const last = found[found.length - 1];
-      const after: CommitCursor = last ? { xid: last.transaction_id, position: BigInt(last.global_position) } : cursor;
+      const after: CommitCursor = last ? { xid: last.transaction_id!, position: BigInt(last.global_position) } : cursor;
       // Drained: every row below the horizon was seen, and no transaction can still
       // commit one there, so the next read may start at the horizon itself. Only
       // forwards: an older transaction still open elsewhere in the cluster can keep
