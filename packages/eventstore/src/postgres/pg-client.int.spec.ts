@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
 import { startTcpGate } from '@govsvc/testkit/tcp-gate';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { APPEND_SET } from '../sql/append-group.ts';
 import { ensureSchema } from '../sql/schema.ts';
 import { createPgDriver } from './pg-client.ts';
@@ -183,6 +184,32 @@ describe('pg driver: LISTEN across a server that is away for a while', () => {
       await driver.close();
       await notifier.close();
       await gate.stop();
+    }
+  });
+});
+
+describe("pg driver: column parsing of its own, not pg's process-wide registry", () => {
+  let schema: IsolatedSchema;
+  beforeAll(async () => {
+    schema = await createIsolatedSchema('pg_client_types');
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('reads json, jsonb, numbers and booleans the same after another library replaced the global parsers', async () => {
+    // What emmett-postgresql's dumbo does on load: global parsers for int8 and json/jsonb.
+    const saved = [20, 114, 3802].map((oid) => [oid, pg.types.getTypeParser(oid, 'text')] as const);
+    const driver = createPgDriver({ connectionString: schema.connectionString, maxConnections: 1 });
+    try {
+      for (const [oid] of saved) pg.types.setTypeParser(oid, () => 'replaced');
+      const [row] = await driver.query<Record<string, unknown>>(
+        `SELECT '{"a":[1,2]}'::jsonb AS jb, '{"b":true}'::json AS j, 7::int4 AS i, 9::int8 AS big, 1.5::float8 AS f, true AS t, false AS n, 'x'::text AS s`,
+      );
+      expect(row).toEqual({ jb: { a: [1, 2] }, j: { b: true }, i: 7, big: '9', f: 1.5, t: true, n: false, s: 'x' });
+    } finally {
+      for (const [oid, parser] of saved) pg.types.setTypeParser(oid, parser);
+      await driver.close();
     }
   });
 });
