@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { NewEvent } from '@govsvc/eventstore/port';
+import { PG_TYPES } from '@govsvc/eventstore/postgres/pg-client';
 import { schemaStatements } from '@govsvc/eventstore/sql/schema';
 import { config, inSchema } from './config.ts';
 
@@ -62,12 +63,22 @@ export async function dropSchema(name: string): Promise<void> {
 }
 
 /**
+ * A pool for the raw peers, parsing columns as pg does by default, with the parsers our store's driver
+ * fixes for itself. emmett-postgresql replaces pg's process-wide json/jsonb parser (a reviver for big
+ * integers) when it loads, and the peers would otherwise run on that from the first scenario that
+ * loads emmett on, while our store does not.
+ */
+export function peerPool(connectionString: string, max: number): pg.Pool {
+  return new pg.Pool({ connectionString, max, types: PG_TYPES });
+}
+
+/**
  * The raw baseline: exactly our `events` table (same columns, constraints, commit-order index),
  * written with plain INSERTs and no event store around them.
  */
 export async function rawTable(schema: string): Promise<pg.Pool> {
   const url = await freshSchema(schema);
-  const pool = new pg.Pool({ connectionString: url, max: 40 });
+  const pool = peerPool(url, 40);
   await pool.query(schemaStatements[0]!);
   await pool.query(schemaStatements[1]!);
   return pool;

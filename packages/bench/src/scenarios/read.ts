@@ -5,7 +5,7 @@ import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
 import type { StoredEvent } from '@govsvc/eventstore/port';
 import { atLeast, bound, info, now, type RunOptions, type ScenarioResult } from '../harness.ts';
-import { dropSchema, freshSchema, newCaseEvent } from '../fixtures.ts';
+import { dropSchema, freshSchema, newCaseEvent, peerPool } from '../fixtures.ts';
 import { config } from '../config.ts';
 
 /** The fold both sides run: what a decider's evolve does with a case's events. */
@@ -27,7 +27,7 @@ export async function rehydrate(options: RunOptions): Promise<ScenarioResult> {
   const reads = options.quick ? 1_000 : 4_000;
   const url = await freshSchema('bench_read');
   const store = await createPostgresEventStore({ connectionString: url });
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = peerPool(url, 2);
   const emmettUrl = await freshSchema('bench_emmett');
   const emmett = getPostgreSQLEventStore(emmettUrl);
   await emmett.schema.migrate();
@@ -125,7 +125,7 @@ export async function replay(options: RunOptions): Promise<ScenarioResult> {
   const page = 1_000;
   const url = await freshSchema('bench_replay');
   const store = await createPostgresEventStore({ connectionString: url });
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = peerPool(url, 2);
   const loadStarted = now();
   await loadEvents(pool, count);
   const loadSeconds = (now() - loadStarted) / 1000;
