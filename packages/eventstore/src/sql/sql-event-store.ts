@@ -149,6 +149,12 @@ export function rowToEvent(row: EventRow): StoredEvent {
   );
 }
 
+/** A stream's head as an `events` row gives it (its hash is in the metadata, parsed by the event). */
+function streamHeadOf(row: EventRow): StreamHead {
+  const event = rowToEvent(row);
+  return { revision: event.revision, hash: event.metadata.hash };
+}
+
 const filterParams = (filter: EventFilter | undefined): [string[] | null, string[] | null] => [
   filter?.categories ? [...filter.categories] : null,
   filter?.eventTypes ? [...filter.eventTypes] : null,
@@ -341,7 +347,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [stream]);
       const rows = await tx.query<EventRow & { kind: 'head' | 'existing' }>(HEAD_AND_IDS, [stream, events.map((e) => e.id)], { name: 'govsvc_head_and_ids' });
       const headRow = rows.find((r) => r.kind === 'head');
-      const head: StreamHead | null = headRow ? { revision: BigInt(headRow.stream_revision), hash: rowToEvent(headRow).metadata.hash } : null;
+      const head: StreamHead | null = headRow ? streamHeadOf(headRow) : null;
       const existing = new Map<string, ExistingEvent>(rows.filter((r) => r.kind === 'existing').map((r) => [r.event_id, rowToEvent(r)]));
       if (existing.size === 0) heads.set(stream, head);
       const plan = planAppend(stream, events, appendOptions.expectedRevision, head, existing);
@@ -432,7 +438,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       const rows = await guarded(() => driver.query<EventRow & { kind: 'head' | 'existing' }>(HEAD_AND_IDS, [stream, events.map((e) => e.id)], { name: 'govsvc_head_and_ids' }));
       if (rows.every((r) => r.kind === 'head')) {
         const headRow = rows[0];
-        const head: StreamHead | null = headRow ? { revision: BigInt(headRow.stream_revision), hash: rowToEvent(headRow).metadata.hash } : null;
+        const head: StreamHead | null = headRow ? streamHeadOf(headRow) : null;
         heads.set(stream, head);
         try {
           checkExpectedRevision(stream, appendOptions.expectedRevision, head);
