@@ -355,5 +355,15 @@ describe('deadline index in Redis', () => {
     expect(await index.countOpen()).toBe(2);
     expect((await index.carded()).map((e) => e.deadlineId)).toEqual([c]);
     expect((await index.all()).map((e) => e.deadlineId).sort()).toEqual([a, c].sort());
+
+    // The changes travel packed in one argument, split by control characters: a summary holding every kind of
+    // character arrives whole, and an id holding a separator is refused before anything is written.
+    const odd = deadlineIdOf('BJ-L4', 'acceptance', 'submission');
+    const awkward = { ...entry(odd, 0, 'warning', at), itemName: '食品"经营"\\许可\u001f\u001e|', centre: '' };
+    expect(await index.applyMany([{ upsert: awkward }])).toEqual([true]);
+    expect(await index.get(odd)).toEqual(awkward);
+    const broken = deadlineIdOf('BJ-L5\u001f', 'acceptance', 'submission');
+    await expect(index.applyMany([{ upsert: entry(deadlineIdOf('BJ-L6', 'acceptance', 'submission'), 0, null, at) }, { upsert: entry(broken, 0, null, at) }])).rejects.toThrow(/control character/);
+    expect(await index.countOpen()).toBe(3);
   });
 });

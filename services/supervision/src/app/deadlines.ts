@@ -179,15 +179,21 @@ async function changesOf(store: EventStore, batch: readonly StoredEvent[], cache
   const states = new Map<string, DeadlineState>();
   const unread: string[] = [];
   for (const [stream, events] of byStream) {
-    const first = events[0]!.revision;
-    const contiguous = events.every((e, i) => e.revision === first + BigInt(i));
+    // Revisions as numbers: a stream's revisions stay far below 2^53, and bigint arithmetic allocates.
+    const first = Number(events[0]!.revision);
+    const last = first + events.length - 1;
+    const contiguous = events.length === 1 || events.every((e, i) => Number(e.revision) === first + i);
     // Held at a revision within the batch (the scheduler remembers what it fires): only the events after it are folded.
     const held = contiguous ? cache?.latest(stream) : undefined;
-    const from = held !== undefined && held.revision >= first - 1n && held.revision <= events[events.length - 1]!.revision ? held : undefined;
-    const base = !contiguous ? undefined : from !== undefined ? from.state : first === 0n ? deadlineDecider.initialState() : undefined;
-    const rest = from !== undefined ? events.filter((e) => e.revision > from.revision) : events;
-    if (base === undefined) unread.push(stream);
-    else states.set(stream, rest.reduce((state, e) => deadlineDecider.evolve(state, ownDeadlineCodec.decode(e)), base));
+    const heldAt = held === undefined ? -2 : Number(held.revision);
+    const from = heldAt >= first - 1 && heldAt <= last ? held : undefined;
+    let state = !contiguous ? undefined : from !== undefined ? from.state : first === 0 ? deadlineDecider.initialState() : undefined;
+    if (state === undefined) {
+      unread.push(stream);
+      continue;
+    }
+    for (let i = from !== undefined ? heldAt - first + 1 : 0; i < events.length; i++) state = deadlineDecider.evolve(state, ownDeadlineCodec.decode(events[i]!));
+    states.set(stream, state);
   }
   for (let i = 0; i < unread.length; i += HISTORY_READS_IN_FLIGHT) {
     await Promise.all(
@@ -233,29 +239,55 @@ export function subscribeDeadlineIndex(store: EventStore, index: DeadlineIndex, 
  * deadline event from the start, project it. Firing reads the streams, not
  * the index, so a rebuilt index cannot make anything fire twice.
  */
-export async function rebuildDeadlineIndex(store: EventStore, index: DeadlineIndex, pageSize = 5_000): Promise<{ events: number }> {
-  return rebuildMarked(index, () => replayInto(store, index, pageSize));
+export async function rebuildDeadlineIndex(store: EventStore, index: DeadlineIndex, pageSize = 5_000, window = REBUILD_WINDOW): Promise<{ events: number }> {
+  return rebuildMarked(index, () => replayInto(store, index, pageSize, window));
 }
 
-async function replayInto(store: EventStore, index: DeadlineIndex, pageSize: number): Promise<{ events: number }> {
+/**
+ * Deadlines whose index writes a rebuild holds back (about 300 bytes each): a deadline touched again while its
+ * write is held gets one write of its newer state instead of two. The live projection writes every batch, as
+ * it must; a rebuild only has to end with each deadline's last state. What it saves depends on how close a
+ * deadline's events lie in the store: one opened and closed within the span of the last `window` deadlines
+ * touched is written once, one whose events lie further apart once per event as before.
+ */
+export const REBUILD_WINDOW = 100_000;
+
+async function replayInto(store: EventStore, index: DeadlineIndex, pageSize: number, window: number): Promise<{ events: number }> {
   let after = 0n;
   let count = 0;
-  // The next page is read and folded while the previous one is written: a rebuild is then bounded by the
-  // slower of the two, not their sum. One write in flight at most (memory stays one page), and writes are
-  // issued in page order on the index's connection, so a later state never lands before an earlier one.
+  // The next page is read and folded while earlier writes are applied: a rebuild is then bounded by the
+  // slower of the two, not their sum. One write in flight at most (memory stays about two windows), and
+  // writes are issued in order on the index's connection, so a later state never lands before an earlier one.
   let writing: Promise<unknown> = Promise.resolve();
+  // By deadline id, the newest change of each, least recently touched first (a touch moves it to the end).
+  const held = new Map<string, IndexChange>();
+  const write = async (count: number) => {
+    const changes: IndexChange[] = [];
+    for (const [deadlineId, change] of held) {
+      if (changes.length >= count) break;
+      changes.push(change);
+      held.delete(deadlineId);
+    }
+    await writing;
+    writing = index.applyMany(changes);
+    writing.catch(() => undefined); // handled: awaited before the next write or in `finally`; not an unhandled rejection meanwhile
+  };
   const cache = new DeadlineFoldCache(100_000); // transient, for the rebuild only (~70 MB at most)
   try {
     for (;;) {
       const page = await store.readAll({ after, maxCount: pageSize, filter: { categories: [DEADLINE_CATEGORY] } });
       if (page.length === 0) break;
-      const changes = await changesOf(store, page, cache);
-      await writing;
-      writing = index.applyMany(changes);
-      writing.catch(() => undefined); // handled: awaited before the next write or in `finally`; not an unhandled rejection meanwhile
+      for (const change of await changesOf(store, page, cache)) {
+        const deadlineId = 'upsert' in change ? change.upsert.deadlineId : change.remove.deadlineId;
+        held.delete(deadlineId);
+        held.set(deadlineId, change);
+      }
+      // Those touched longest ago go out; the half window touched last stays, as the likeliest to be touched again.
+      if (held.size >= window) await write(held.size - Math.floor(window / 2));
       count += page.length;
       after = page[page.length - 1]!.globalPosition;
     }
+    if (held.size > 0) await write(held.size);
   } finally {
     await writing;
   }
