@@ -30,7 +30,7 @@ import { createContractConsumer, type ContractConsumer } from './app/contract-co
 import type { DeadlineIndex, IndexChange, IndexEntry } from './app/deadline-index.ts';
 import { DeadlineFoldCache, rebuildDeadlineIndex, subscribeDeadlineIndex, summariesFromStore } from './app/deadlines.ts';
 import { createSupervisionRelay } from './app/relay.ts';
-import { Scheduler } from './app/scheduler.ts';
+import { givingWayTo, Scheduler } from './app/scheduler.ts';
 import { DEFAULT_WARNING, type WarningPolicy } from './domain/kinds.ts';
 import { TRIGGERS } from './domain/triggers.ts';
 import { supervisionRoutes } from './http/routes.ts';
@@ -276,7 +276,7 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
       const topicFor = deps.topicFor ?? ((topic: string) => topic);
       // The bus retries a broker's transient refusals itself (kafka-bus ensureTopics).
       await deps.bus.ensureTopics([...CONSUMED_TOPICS, topicOf('supervision')].map((topic) => ({ topic: topicFor(topic), partitions: defaultPartitions })));
-      relay = createSupervisionRelay(deps.store, deps.bus, { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) }, topicFor);
+      relay = createSupervisionRelay(deps.store, deps.bus, { warn: (d, m) => log.warn(d, m), error: (d, m) => log.error(d, m) }, topicFor, givingWayTo(scheduler));
       relay.start();
       busConsumer = createIntegrationEventConsumer<undefined>({
         bus: deps.bus,

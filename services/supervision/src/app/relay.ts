@@ -15,6 +15,7 @@ import { deadlineDecider, type DeadlineState } from '../domain/deadline-decider.
 import type { DeadlineEvent } from '../domain/deadline-events.ts';
 import { DEADLINE_RULES, type DeadlineKind } from '../domain/kinds.ts';
 import { DEADLINE_CATEGORY, ownDeadlineCodec } from './codecs.ts';
+import { DeadlineFoldCache } from './deadlines.ts';
 
 /** The published kind of each deadline kind (`supervision.deadline-*.v1`); null where v1 has none yet. */
 export const CONTRACT_KIND: { readonly [K in DeadlineKind]: string | null } = {
@@ -116,24 +117,34 @@ function outcomeCommandOf(event: Extract<DeadlineEvent, { type: 'AutomaticOutcom
  * The relay's mapping: the contract of one stored deadline event, from the
  * deadline's state as of that event (read from its stream).
  */
-export function deadlineContractMapping(store: EventStore) {
+export function deadlineContractMapping(store: EventStore, states = new DeadlineFoldCache(), giveWay?: () => Promise<void> | undefined) {
   return async (stored: StoredEvent): Promise<IntegrationEvent | null> => {
     if (!stored.stream.startsWith(`${DEADLINE_CATEGORY}-`)) return null;
-    const history = (await store.readStream(stored.stream)).filter((e) => e.revision <= stored.revision).map((e) => ownDeadlineCodec.decode(e));
-    const event = history[history.length - 1];
-    return event ? contractOf(event, fold(deadlineDecider, history)) : null;
+    // While the scheduler fires a wave, publishing waits (a moment at most): see Scheduler.whenQuiet.
+    const wait = giveWay?.();
+    if (wait !== undefined) await wait;
+    const event = ownDeadlineCodec.decode(stored);
+    // The relay delivers each stream's events in revision order, so the state before this event is usually the
+    // one the previous event of the stream left: fold this one onto it instead of reading the stream again.
+    const before = stored.revision === 0n ? deadlineDecider.initialState() : states.at(stored.stream, stored.revision - 1n);
+    const state =
+      before !== undefined
+        ? deadlineDecider.evolve(before, event)
+        : fold(deadlineDecider, (await store.readStream(stored.stream, { maxCount: Number(stored.revision) + 1 })).map((e) => ownDeadlineCodec.decode(e)));
+    states.remember(stored.stream, stored.revision, state);
+    return contractOf(event, state);
   };
 }
 
 export const RELAY_NAME = 'relay-supervision';
 
 /** Supervision's relay: its deadline streams to the supervision topic (contracts and outcome commands). */
-export function createSupervisionRelay(store: EventStore, bus: MessageBus, log?: RelayLogger, topicFor?: (topic: string) => string): Relay {
+export function createSupervisionRelay(store: EventStore, bus: MessageBus, log?: RelayLogger, topicFor?: (topic: string) => string, giveWay?: () => Promise<void> | undefined): Relay {
   return createRelay({
     store,
     bus,
     name: RELAY_NAME,
-    map: deadlineContractMapping(store),
+    map: deadlineContractMapping(store, new DeadlineFoldCache(), giveWay),
     filter: { categories: [DEADLINE_CATEGORY] },
     batchSize: 500,
     ...(log ? { log } : {}),

@@ -81,6 +81,9 @@ export class Scheduler {
   private readonly idleMs: number;
   private readonly freshLimit: number;
   private readonly freshWindowMs: number;
+  /** A pass found something due, and the loop has not yet come to the end of what is due. */
+  private firing = false;
+  private quietWaiters: (() => void)[] = [];
 
   constructor(private readonly options: SchedulerOptions) {
     this.batchSize = options.batchSize ?? 1000;
@@ -95,6 +98,38 @@ export class Scheduler {
   async runOnce(): Promise<number> {
     const now = this.options.clock.now();
     const ids = await this.dueNow(now.getTime());
+    if (ids.length > 0) this.firing = true;
+    try {
+      return await this.fire(ids, now);
+    } finally {
+      // A full pass means more may be due: the wave goes on until a pass takes less than it could.
+      if (ids.length < this.batchSize) this.quiet();
+    }
+  }
+
+  /**
+   * Resolves once the loop has fired everything due (undefined at once when it is not firing), or after
+   * `maxWaitMs` whatever it is doing. For work that can wait a moment, so that it does not take the cores
+   * from a wave of firings: the relay publishing what was fired, whose automatic-outcome commands set the
+   * other services working while the wave is still being written (docs/benchmarks.md, megacity breach lag).
+   */
+  whenQuiet(maxWaitMs: number): Promise<void> | undefined {
+    if (!this.firing) return undefined;
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxWaitMs);
+      this.quietWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private quiet(): void {
+    this.firing = false;
+    for (const release of this.quietWaiters.splice(0)) release();
+  }
+
+  private async fire(ids: readonly string[], now: Date): Promise<number> {
     const command: FireDue = { type: 'FireDue', now: now.toISOString(), calendar: this.options.calendar() };
     const changes: IndexChange[] = [];
     const settle = async (deadlineId: string, firing: () => Promise<IndexChange | null>) => {
@@ -254,7 +289,24 @@ export class Scheduler {
     this.poke();
     await this.loop;
     this.loop = null;
+    this.quiet();
   }
+}
+
+/**
+ * A gate for work that gives way to the scheduler's firing: it waits while a wave is being fired, at most
+ * `maxWaitMs`; after a wait it passes freely for `graceMs`, so a storm that goes on for minutes still lets
+ * the waiting work run a share of the time instead of a step per `maxWaitMs`.
+ */
+export function givingWayTo(scheduler: Pick<Scheduler, 'whenQuiet'>, { maxWaitMs = 2_000, graceMs = 1_000 } = {}): () => Promise<void> | undefined {
+  let freeUntil = 0;
+  return () => {
+    if (Date.now() < freeUntil) return undefined;
+    const waiting = scheduler.whenQuiet(maxWaitMs);
+    return waiting?.then(() => {
+      freeUntil = Date.now() + graceMs;
+    });
+  };
 }
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));

@@ -15,7 +15,7 @@ import { deadlineStream } from '../domain/kinds.ts';
 import { DEADLINE_CATEGORY, ownDeadlineCodec } from './codecs.ts';
 import { createMemoryDeadlineIndex, entryOf } from './deadline-index.ts';
 import { DeadlineFoldCache, executeDeadline, projectBatch, rebuildDeadlineIndex } from './deadlines.ts';
-import { Scheduler } from './scheduler.ts';
+import { givingWayTo, Scheduler } from './scheduler.ts';
 import { openAcceptanceDeadlines } from './test-deadlines.ts';
 
 const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
@@ -165,5 +165,38 @@ describe('scheduler pass', () => {
     await new Scheduler({ store: again.store, index: again.index, clock: again.clock, calendar: () => calendar, batchSize: 10, freshShare: 0, onFired: (events) => order.push(...events.map((e) => e.data.deadlineId)) }).runOnce();
     expect(order).toHaveLength(10);
     expect(order.some((id) => late.includes(id))).toBe(false);
+  });
+
+  it('whenQuiet: nothing to wait for when idle; while a wave is fired it waits for the pass that takes less than it could', async () => {
+    const { clock, store, index } = await setUp(25);
+    const scheduler = new Scheduler({ store, index, clock: new ControlledClock('2025-03-03T08:00:00+08:00'), calendar: () => calendar, batchSize: 10 });
+    expect(await scheduler.runOnce()).toBe(0); // nothing due on its clock yet
+    expect(scheduler.whenQuiet(60_000)).toBeUndefined();
+
+    const firing = new Scheduler({ store, index, clock, calendar: () => calendar, batchSize: 10 });
+    const released: string[] = [];
+    expect(await firing.runOnce()).toBe(10); // a full pass: more may be due
+    const waiting = firing.whenQuiet(60_000);
+    expect(waiting).toBeDefined();
+    void waiting!.then(() => released.push('released'));
+    expect(await firing.runOnce()).toBe(10);
+    await Promise.resolve();
+    expect(released).toEqual([]);
+    expect(await firing.runOnce()).toBe(5); // the wave's last pass
+    await waiting;
+    expect(released).toEqual(['released']);
+    expect(firing.whenQuiet(60_000)).toBeUndefined();
+  });
+
+  it('whenQuiet gives up after its longest wait; givingWayTo then lets the waiting work pass for its grace', async () => {
+    let calls = 0;
+    const busy = { whenQuiet: (ms: number) => ((calls += 1), new Promise<void>((resolve) => setTimeout(resolve, ms))) };
+    const gate = givingWayTo(busy, { maxWaitMs: 20, graceMs: 60_000 });
+    const started = Date.now();
+    await gate();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(15);
+    expect(gate()).toBeUndefined(); // within the grace: no wait, not even a look
+    expect(calls).toBe(1);
+    expect(givingWayTo({ whenQuiet: () => undefined })()).toBeUndefined();
   });
 });
