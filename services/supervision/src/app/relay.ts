@@ -115,7 +115,9 @@ function outcomeCommandOf(event: Extract<DeadlineEvent, { type: 'AutomaticOutcom
 
 /**
  * The relay's mapping: the contract of one stored deadline event, from the
- * deadline's state as of that event (read from its stream).
+ * deadline's state as of that event: folded onto the state the stream's
+ * previous event left, or read from the stream when that is not held (after a
+ * restart). `giveWay` holds it back while the scheduler fires a wave.
  */
 export function deadlineContractMapping(store: EventStore, states = new DeadlineFoldCache(), giveWay?: () => Promise<void> | undefined) {
   return async (stored: StoredEvent): Promise<IntegrationEvent | null> => {
