@@ -239,55 +239,33 @@ export function subscribeDeadlineIndex(store: EventStore, index: DeadlineIndex, 
  * deadline event from the start, project it. Firing reads the streams, not
  * the index, so a rebuilt index cannot make anything fire twice.
  */
-export async function rebuildDeadlineIndex(store: EventStore, index: DeadlineIndex, pageSize = 5_000, window = REBUILD_WINDOW): Promise<{ events: number }> {
-  return rebuildMarked(index, () => replayInto(store, index, pageSize, window));
+export async function rebuildDeadlineIndex(store: EventStore, index: DeadlineIndex, pageSize = 5_000): Promise<{ events: number }> {
+  return rebuildMarked(index, () => replayInto(store, index, pageSize));
 }
 
-/**
- * Deadlines whose index writes a rebuild holds back (about 300 bytes each): a deadline touched again while its
- * write is held gets one write of its newer state instead of two. The live projection writes every batch, as
- * it must; a rebuild only has to end with each deadline's last state. What it saves depends on how close a
- * deadline's events lie in the store: one opened and closed within the span of the last `window` deadlines
- * touched is written once, one whose events lie further apart once per event as before.
- */
-export const REBUILD_WINDOW = 100_000;
-
-async function replayInto(store: EventStore, index: DeadlineIndex, pageSize: number, window: number): Promise<{ events: number }> {
+// Tried and taken back (2026-11-27): holding back the writes of the last 100,000 deadlines touched, so that one
+// touched again is written once. It halved the Redis writes of a rebuild whose deadlines' events lie close
+// together (0.57x a bare readAll against 0.46x), but the held writes go out after the reads instead of beside
+// them, which cost projecting 200,000 single-event deadlines about a fifth of its rate (docs/benchmarks.md).
+async function replayInto(store: EventStore, index: DeadlineIndex, pageSize: number): Promise<{ events: number }> {
   let after = 0n;
   let count = 0;
-  // The next page is read and folded while earlier writes are applied: a rebuild is then bounded by the
-  // slower of the two, not their sum. One write in flight at most (memory stays about two windows), and
-  // writes are issued in order on the index's connection, so a later state never lands before an earlier one.
+  // The next page is read and folded while the previous one is written: a rebuild is then bounded by the
+  // slower of the two, not their sum. One write in flight at most (memory stays one page), and writes are
+  // issued in page order on the index's connection, so a later state never lands before an earlier one.
   let writing: Promise<unknown> = Promise.resolve();
-  // By deadline id, the newest change of each, least recently touched first (a touch moves it to the end).
-  const held = new Map<string, IndexChange>();
-  const write = async (count: number) => {
-    const changes: IndexChange[] = [];
-    for (const [deadlineId, change] of held) {
-      if (changes.length >= count) break;
-      changes.push(change);
-      held.delete(deadlineId);
-    }
-    await writing;
-    writing = index.applyMany(changes);
-    writing.catch(() => undefined); // handled: awaited before the next write or in `finally`; not an unhandled rejection meanwhile
-  };
   const cache = new DeadlineFoldCache(100_000); // transient, for the rebuild only (~70 MB at most)
   try {
     for (;;) {
       const page = await store.readAll({ after, maxCount: pageSize, filter: { categories: [DEADLINE_CATEGORY] } });
       if (page.length === 0) break;
-      for (const change of await changesOf(store, page, cache)) {
-        const deadlineId = 'upsert' in change ? change.upsert.deadlineId : change.remove.deadlineId;
-        held.delete(deadlineId);
-        held.set(deadlineId, change);
-      }
-      // Those touched longest ago go out; the half window touched last stays, as the likeliest to be touched again.
-      if (held.size >= window) await write(held.size - Math.floor(window / 2));
+      const changes = await changesOf(store, page, cache);
+      await writing;
+      writing = index.applyMany(changes);
+      writing.catch(() => undefined); // handled: awaited before the next write or in `finally`; not an unhandled rejection meanwhile
       count += page.length;
       after = page[page.length - 1]!.globalPosition;
     }
-    if (held.size > 0) await write(held.size);
   } finally {
     await writing;
   }

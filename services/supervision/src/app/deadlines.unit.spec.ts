@@ -12,7 +12,7 @@ import { ControlledClock } from '@govsvc/runtime/clock';
 import { deadlineDecider } from '../domain/deadline-decider.ts';
 import { deadlineStream } from '../domain/kinds.ts';
 import { DEADLINE_CATEGORY, ownDeadlineCodec } from './codecs.ts';
-import { createMemoryDeadlineIndex, entryOf, type DeadlineIndex, type IndexChange } from './deadline-index.ts';
+import { createMemoryDeadlineIndex, entryOf } from './deadline-index.ts';
 import { DeadlineFoldCache, executeDeadline, projectBatch, rebuildDeadlineIndex } from './deadlines.ts';
 import { openAcceptanceDeadlines } from './test-deadlines.ts';
 import { fold } from '@govsvc/eventstore/decider';
@@ -91,35 +91,6 @@ describe('deadline projection with the fold cache', () => {
     await rebuildDeadlineIndex(store, large, 10_000);
     expect(await small.all()).toEqual(await large.all());
     expect((await small.all()).length).toBe(7);
-  });
-
-  it('a rebuild writes a deadline touched again within its window once, at its newest state; with a window of one, once per page', async () => {
-    const store = createInMemoryEventStore({ now: () => clock.now() });
-    const ids = await openAndBreach(store, 5); // the openings, then the firings: each stream in two pages of 5
-    const reference = createMemoryDeadlineIndex();
-    await rebuildDeadlineIndex(store, reference, 10_000);
-    const written = async (window: number) => {
-      const inner = createMemoryDeadlineIndex();
-      const changes: IndexChange[] = [];
-      const counting: DeadlineIndex = Object.assign(Object.create(inner) as DeadlineIndex, {
-        applyMany: (batch: readonly IndexChange[]) => {
-          changes.push(...batch);
-          return inner.applyMany(batch);
-        },
-      });
-      await rebuildDeadlineIndex(store, counting, ids.length, window);
-      expect(await inner.all()).toEqual(await reference.all());
-      return changes;
-    };
-    const held = await written(100);
-    expect(held.map((c) => ('upsert' in c ? c.upsert.deadlineId : c.remove.deadlineId)).sort()).toEqual([...ids].sort());
-    expect(held.every((c) => 'upsert' in c && c.upsert.card === 'yellow')).toBe(true); // the breached state, not the opened one
-    // Window 1: every page's changes are written after it, one per stream the page touches.
-    const events = await allDeadlineEvents(store);
-    let perPage = 0;
-    for (let i = 0; i < events.length; i += ids.length) perPage += new Set(events.slice(i, i + ids.length).map((e) => e.stream)).size;
-    expect(perPage).toBeGreaterThan(ids.length);
-    expect((await written(1)).length).toBe(perPage);
   });
 
   it('the cache never holds more than its capacity, and holds the states written last', () => {
