@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveComponent } from '@govsvc/testkit/infra';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
 import { startTcpGate } from '@govsvc/testkit/tcp-gate';
 import { randomUUID } from 'node:crypto';
@@ -189,18 +190,11 @@ describe('pg driver: LISTEN across a server that is away for a while', () => {
 });
 
 describe("pg driver: column parsing of its own, not pg's process-wide registry", () => {
-  let schema: IsolatedSchema;
-  beforeAll(async () => {
-    schema = await createIsolatedSchema('pg_client_types');
-  });
-  afterAll(async () => {
-    await schema.drop();
-  });
-
   it('reads json, jsonb, numbers and booleans the same after another library replaced the global parsers', async () => {
     // What emmett-postgresql's dumbo does on load: global parsers for int8 and json/jsonb.
     const saved = [20, 114, 3802].map((oid) => [oid, pg.types.getTypeParser(oid, 'text')] as const);
-    const driver = createPgDriver({ connectionString: schema.connectionString, maxConnections: 1 });
+    // Literals only: no table, so no schema of its own.
+    const driver = createPgDriver({ connectionString: await resolveComponent('postgres'), maxConnections: 1 });
     try {
       for (const [oid] of saved) pg.types.setTypeParser(oid, () => 'replaced');
       const [row] = await driver.query<Record<string, unknown>>(
