@@ -46,9 +46,11 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
     });
     app.decorate('metrics', registry);
 
-    app.addHook('onResponse', async (request, reply) => {
+    // Callback style: an async hook costs every request a promise and a turn of the microtask queue.
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE);
       duration.observe({ route, method: request.method, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
     });
 
     app.get('/metrics', { config: { public: true, rateLimit: false }, schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {

@@ -52,11 +52,13 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 export function applicationRoutes(applications: ApplicationService) {
   // The case view as sent, per folded state and revision: a case read many times between changes is
   // serialized once (issue 8). The view depends on the state and revision only, never on the reader.
-  const viewJson = new WeakMap<object, { readonly revision: bigint; readonly json: string }>();
-  const caseViewJson = (state: Parameters<typeof caseView>[0], revision: bigint): string => {
+  // Kept as bytes: a string body is joined to the headers and encoded to UTF-8 again on every send,
+  // which cost a bare fastify a seventh of its rate for this 1 KB view (docs/benchmarks.md, 2026-11-28).
+  const viewJson = new WeakMap<object, { readonly revision: bigint; readonly json: Buffer }>();
+  const caseViewJson = (state: Parameters<typeof caseView>[0], revision: bigint): Buffer => {
     const cached = viewJson.get(state);
     if (cached?.revision === revision) return cached.json;
-    const json = JSON.stringify(caseView(state, revision));
+    const json = Buffer.from(JSON.stringify(caseView(state, revision)));
     viewJson.set(state, { revision, json });
     return json;
   };
