@@ -102,6 +102,16 @@ export class StreamFoldCache<State, Event extends DomainEvent> {
     return folded;
   }
 
+  /**
+   * The stream as kept, without asking the store (undefined when not kept). It may be behind the
+   * store: only a decision that a conditional append then confirms may rest on it (`handleCommand`).
+   */
+  kept(stream: string): FoldedStream<State> | undefined {
+    const kept = this.#get(stream);
+    if (kept !== undefined) this.#set(stream, kept);
+    return kept;
+  }
+
   /** After an append this process made: the state it decided, at the revision the store answered. */
   remember(stream: string, folded: FoldedStream<State>): void {
     this.#keep(stream, folded);

@@ -39,14 +39,18 @@ function recordingStore(): { store: EventStore; reads: { stream: string; options
 }
 
 describe('StreamFoldCache with handleCommand', () => {
-  it('reads only what was appended since the kept state', async () => {
+  it('decides on the kept state without a read when the append confirms it; reads only the tail when it cannot', async () => {
     const { store, reads } = recordingStore();
     const cache = new StreamFoldCache(decider, codec);
     await handleCommand(store, 'review-1', decider, sign('a'), { metadata, cache });
     const second = await handleCommand(store, 'review-1', decider, sign('b'), { metadata, cache });
-    expect(second.state).toEqual({ signers: ['a', 'b'] });
-    // The first read was the whole stream; the second asked only for revisions after 0, the one the first append made.
-    expect(reads.map((r) => r.options?.fromRevision)).toEqual([undefined, 1n]);
+    expect(second).toMatchObject({ state: { signers: ['a', 'b'] }, nextExpectedRevision: 1n });
+    // The second command was decided on the kept state and appended expecting revision 0: no read.
+    expect(reads.map((r) => r.options?.fromRevision)).toEqual([undefined]);
+    // Signing again decides nothing, which confirms nothing: the tail after the kept revision is read.
+    const again = await handleCommand(store, 'review-1', decider, sign('b'), { metadata, cache });
+    expect(again).toMatchObject({ events: [], nextExpectedRevision: 1n });
+    expect(reads.map((r) => r.options?.fromRevision)).toEqual([undefined, 2n]);
     expect(cache.stats()).toMatchObject({ fullReads: 1, tailReads: 1, eventsFolded: 0, streams: 1 });
   });
 
@@ -56,8 +60,9 @@ describe('StreamFoldCache with handleCommand', () => {
     await handleCommand(store, 'review-1', decider, sign('a'), { metadata, cache });
     // Another instance (no cache) signs: the kept state says one signature, the store holds two.
     await handleCommand(store, 'review-1', decider, sign('b'), { metadata });
+    // Decided on the kept state, the append expects revision 0 and is refused; the fresh read sees both signatures.
     await expect(handleCommand(store, 'review-1', decider, sign('c'), { metadata, cache })).rejects.toThrow(RuleViolation);
-    expect(cache.stats().eventsFolded).toBe(1);
+    expect(cache.stats()).toMatchObject({ fullReads: 2, eventsFolded: 2 });
     expect((await store.readStream('review-1')).map((e) => e.data)).toEqual([{ signer: 'a' }, { signer: 'b' }]);
   });
 
@@ -84,7 +89,7 @@ describe('StreamFoldCache with handleCommand', () => {
     expect(fine).toMatchObject({ events: [], nextExpectedRevision: 1n });
   });
 
-  it('two commands racing through one cache: one wins, the other gets ConcurrencyError, and the cache recovers', async () => {
+  it('two commands racing through one cache: one wins, the other is decided once more on the stream as it is now', async () => {
     const { store } = recordingStore();
     const cache = new StreamFoldCache(decider, codec);
     await handleCommand(store, 'review-1', decider, sign('a'), { metadata, cache });
@@ -93,10 +98,65 @@ describe('StreamFoldCache with handleCommand', () => {
       handleCommand(store, 'review-1', decider, sign('c'), { metadata, cache }),
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+    // The loser's append at the kept revision was refused; on the fresh stream it would be a third signature.
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(RuleViolation);
     const winner = (outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<{ events: readonly Event[] }>).value.events[0]!.data.signer;
     const next = await handleCommand(store, 'review-1', decider, sign(winner), { metadata, cache });
     expect(next).toMatchObject({ events: [], state: { signers: ['a', winner] } });
+    expect(await store.readStream('review-1')).toHaveLength(2);
+  });
+
+  it('a caller that pins a revision still gets ConcurrencyError when another command won meanwhile', async () => {
+    const { store } = recordingStore();
+    const cache = new StreamFoldCache(decider, codec);
+    await handleCommand(store, 'review-1', decider, sign('a'), { metadata, cache });
+    const outcomes = await Promise.allSettled([
+      handleCommand(store, 'review-1', decider, sign('b'), { metadata, cache, expectedRevision: 0n }),
+      handleCommand(store, 'review-1', decider, sign('c'), { metadata, cache, expectedRevision: 0n }),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+  });
+
+  it('a refusal or a no-op decided on a kept state that is behind is decided again on a fresh read', async () => {
+    // A desk that is open or closed: acting needs it open, closing an already closed desk decides nothing.
+    type DeskEvent = { type: 'Opened'; data: { by: string } } | { type: 'Closed'; data: { by: string } } | { type: 'Acted'; data: { by: string } };
+    type DeskCommand = { type: 'Open' | 'Close' | 'Act'; by: string };
+    const desk: Decider<{ open: boolean }, DeskCommand, DeskEvent> = {
+      initialState: () => ({ open: false }),
+      evolve: (state, event) => (event.type === 'Acted' ? state : { open: event.type === 'Opened' }),
+      decide: (command, state) => {
+        if (command.type === 'Act') {
+          if (!state.open) throw new RuleViolation('R-ACC-2', 'the desk is closed');
+          return [{ type: 'Acted', data: { by: command.by } }];
+        }
+        if ((command.type === 'Open') === state.open) return [];
+        return [{ type: command.type === 'Open' ? 'Opened' : 'Closed', data: { by: command.by } }];
+      },
+    };
+    const by = z.object({ by: z.string() });
+    const deskCodec = zodEventCodec<DeskEvent>({ Opened: { schemaVersion: 1, schema: by }, Closed: { schemaVersion: 1, schema: by }, Acted: { schemaVersion: 1, schema: by } });
+    const store = createInMemoryEventStore();
+    const cache = new StreamFoldCache(desk, deskCodec);
+    await handleCommand(store, 'desk-1', desk, { type: 'Open', by: 'us' }, { metadata, cache });
+    await handleCommand(store, 'desk-1', desk, { type: 'Close', by: 'us' }, { metadata, cache }); // kept: closed, revision 1
+    await handleCommand(store, 'desk-1', desk, { type: 'Open', by: 'them' }, { metadata, codec: deskCodec }); // another writer, unseen by the cache
+
+    // On the kept state acting is refused; on the stream it is allowed.
+    const acted = await handleCommand(store, 'desk-1', desk, { type: 'Act', by: 'us' }, { metadata, cache });
+    expect(acted).toMatchObject({ events: [{ type: 'Acted' }], nextExpectedRevision: 3n });
+    await handleCommand(store, 'desk-1', desk, { type: 'Open', by: 'them' }, { metadata, codec: deskCodec }); // still open: nothing
+    await handleCommand(store, 'desk-1', desk, { type: 'Close', by: 'them' }, { metadata, codec: deskCodec }); // closed at 4
+    await handleCommand(store, 'desk-1', desk, { type: 'Open', by: 'them' }, { metadata, codec: deskCodec }); // open at 5, unseen
+    // Kept: open at 3, so opening decides nothing there; the stream is open too, and nothing is appended.
+    expect(await handleCommand(store, 'desk-1', desk, { type: 'Open', by: 'us' }, { metadata, cache })).toMatchObject({ events: [], nextExpectedRevision: 5n });
+    await handleCommand(store, 'desk-1', desk, { type: 'Close', by: 'them' }, { metadata, codec: deskCodec }); // closed at 6, unseen
+    // Kept: open at 5, so closing would append, expecting 5: refused; on the stream it is closed, so nothing.
+    expect(await handleCommand(store, 'desk-1', desk, { type: 'Close', by: 'us' }, { metadata, cache })).toMatchObject({ events: [], nextExpectedRevision: 6n });
+    await handleCommand(store, 'desk-1', desk, { type: 'Open', by: 'them' }, { metadata, codec: deskCodec }); // open at 7, unseen
+    // Kept: closed at 6, so closing decides nothing there; on the stream the desk is open, and it is closed.
+    expect(await handleCommand(store, 'desk-1', desk, { type: 'Close', by: 'us' }, { metadata, cache })).toMatchObject({ events: [{ type: 'Closed' }], nextExpectedRevision: 8n });
+    expect((await store.readStream('desk-1')).map((e) => e.type)).toEqual(['Opened', 'Closed', 'Opened', 'Acted', 'Closed', 'Opened', 'Closed', 'Opened', 'Closed']);
   });
 
   it('keeps at most maxStreams streams, dropping the least recently used', async () => {
