@@ -4,6 +4,7 @@
  * them) and the command line.
  */
 import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -46,6 +47,8 @@ export interface BenchConfig {
   readonly kafkaBrokers: string;
   readonly redisUrl: string;
   readonly logLevel: string;
+  /** `--profile-services <dir>`: each service of the distributed run writes a CPU profile and its SQL statement counts there (scripts/service-profile-preload.cjs). */
+  readonly profileServicesDir: string | null;
 }
 
 export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2), env: Record<string, string | undefined> = process.env): BenchConfig {
@@ -70,6 +73,7 @@ export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2),
       port: { type: 'string', default: '3950' },
       'hello-port': { type: 'string', default: '3951' },
       'port-base': { type: 'string', default: '3960' },
+      'profile-services': { type: 'string' },
     },
   });
   if (values.topology !== 'distributed' && values.topology !== 'standalone') throw new Error(`--topology: distributed or standalone (${values.topology})`);
@@ -99,6 +103,7 @@ export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2),
     kafkaBrokers: env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     logLevel: env.BENCH_SERVICE_LOG_LEVEL ?? 'warn',
+    profileServicesDir: values['profile-services'] === undefined ? null : resolve(env.INIT_CWD ?? process.cwd(), values['profile-services']),
   };
 }
 

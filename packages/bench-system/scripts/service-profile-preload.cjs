@@ -1,0 +1,47 @@
+/**
+ * Loaded into each service of a megacity day by `--profile-services <dir>` (through NODE_OPTIONS
+ * `--require`): a CPU profile of the whole process, and a count of the SQL statements it sent
+ * through `pg`, by prepared-statement name (or the statement's first words), both written to
+ * <dir>/<service>-<pid>.{cpuprofile,statements.json} when the process exits. Diagnostics only:
+ * nothing here runs unless the bench asks for it, and no service code knows about it.
+ */
+'use strict';
+const { Session } = require('node:inspector');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const dir = process.env.GOVSVC_PROFILE_DIR;
+if (dir) {
+  const name = `${process.env.SERVICE_NAME || path.basename(process.cwd())}-${process.pid}`;
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  session.post('Profiler.start');
+
+  // The pg the event store's driver loads (resolved from its package), so the count sees the services' queries.
+  const statements = new Map();
+  try {
+    const pg = require(require.resolve('pg', { paths: [path.join(__dirname, '../../eventstore')] }));
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function countedQuery(config, ...rest) {
+      const key = typeof config === 'string' ? config : config && (config.name || String(config.text || ''));
+      if (key) {
+        const label = key.replace(/\s+/g, ' ').slice(0, 70);
+        statements.set(label, (statements.get(label) || 0) + 1);
+      }
+      return query.call(this, config, ...rest);
+    };
+  } catch {
+    // A process without pg (none of the services today) is profiled without a count.
+  }
+
+  process.on('exit', () => {
+    // An inspector session on the main thread answers synchronously, so this runs to the end before exit.
+    session.post('Profiler.stop', (error, result) => {
+      if (!error) fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(result.profile));
+    });
+    const sorted = Object.fromEntries([...statements].sort((a, b) => b[1] - a[1]));
+    fs.writeFileSync(path.join(dir, `${name}.statements.json`), `${JSON.stringify(sorted, null, 1)}\n`);
+  });
+}
