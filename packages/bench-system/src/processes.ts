@@ -7,7 +7,7 @@
  * all are stopped with SIGTERM at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -139,14 +139,14 @@ export async function startDistributedRun(config: BenchConfig, run: RunIdentity,
     isolate: run.isolate,
     clock: { mode: 'controlled', start: DAY_START },
     // A load generator is one principal sending thousands of requests a second: the per-principal limit would refuse it.
-    extraEnv: { RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: config.logLevel, ...profilingEnv(config.profileServicesDir) },
+    extraEnv: { RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: config.logLevel, ...(await profilingEnv(config.profileServicesDir)) },
     log,
   });
 }
 
 /** The environment that makes each service profile itself (`--profile-services`): none when not asked. */
-function profilingEnv(dir: string | null): Record<string, string> {
+async function profilingEnv(dir: string | null): Promise<Record<string, string>> {
   if (dir === null) return {};
-  mkdirSync(dir, { recursive: true });
+  await mkdir(dir, { recursive: true });
   return { NODE_OPTIONS: `--require ${join(REPO_ROOT, 'packages/bench-system/scripts/service-profile-preload.cjs')}`, GOVSVC_PROFILE_DIR: dir };
 }

@@ -100,14 +100,13 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     cache?.forget(stream); // whatever happened, the next load reads the stream as the store has it
     throw error;
   }
-  const after = events.reduce((s, e) => decider.evolve(s, e), state);
+  const after = foldedAfter(decider, read, events, ids, result.nextExpectedRevision);
   if (cache) {
     // An idempotent retry found the events stored already: the store's stream is right, not necessarily our fold of it.
     if (result.alreadyAppended) cache.forget(stream);
-    // Stores keep ids lowercased (validation.ts), as the kept ids must be for findEarlierHandling to match them.
-    else cache.remember(stream, { state: after, revision: result.nextExpectedRevision, hash: null, ids: [...read.ids, ...ids.map((id) => id.toLowerCase())] });
+    else cache.remember(stream, after);
   }
-  return { state: after, events, nextExpectedRevision: result.nextExpectedRevision, alreadyAppended: result.alreadyAppended };
+  return { state: after.state, events, nextExpectedRevision: result.nextExpectedRevision, alreadyAppended: result.alreadyAppended };
 }
 
 /**
@@ -154,9 +153,22 @@ async function decideOnKeptState<State, Command, Event extends DomainEvent>(
     cache.forget(stream);
     return null;
   }
-  const after = events.reduce((s, e) => decider.evolve(s, e), kept.state);
-  cache.remember(stream, { state: after, revision: result.nextExpectedRevision, hash: null, ids: [...kept.ids, ...ids.map((id) => id.toLowerCase())] });
-  return { state: after, events, nextExpectedRevision: result.nextExpectedRevision, alreadyAppended: false };
+  const after = foldedAfter(decider, kept, events, ids, result.nextExpectedRevision);
+  cache.remember(stream, after);
+  return { state: after.state, events, nextExpectedRevision: result.nextExpectedRevision, alreadyAppended: false };
+}
+
+/** The stream folded on from `base` with the events just appended, as the cache keeps it. */
+function foldedAfter<State, Event extends DomainEvent>(
+  decider: Decider<State, never, Event>,
+  base: FoldedStream<State>,
+  events: readonly Event[],
+  ids: readonly string[],
+  revision: bigint,
+): FoldedStream<State> {
+  const state = events.reduce((s, e) => decider.evolve(s, e), base.state);
+  // Stores keep ids lowercased (validation.ts), as the kept ids must be for findEarlierHandling to match them.
+  return { state, revision, hash: null, ids: [...base.ids, ...ids.map((id) => id.toLowerCase())] };
 }
 
 /** The ids of the decided events: the caller's, or random ones when it gave none. */

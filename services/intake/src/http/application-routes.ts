@@ -54,13 +54,13 @@ export function applicationRoutes(applications: ApplicationService) {
   // serialized once (issue 8). The view depends on the state and revision only, never on the reader.
   // Kept as bytes: a string body is joined to the headers and encoded to UTF-8 again on every send,
   // which cost a bare fastify a seventh of its rate for this 1 KB view (docs/benchmarks.md, 2026-11-28).
-  const viewJson = new WeakMap<object, { readonly revision: bigint; readonly json: Buffer }>();
-  const caseViewJson = (state: Parameters<typeof caseView>[0], revision: bigint): Buffer => {
-    const cached = viewJson.get(state);
-    if (cached?.revision === revision) return cached.json;
-    const json = Buffer.from(JSON.stringify(caseView(state, revision)));
-    viewJson.set(state, { revision, json });
-    return json;
+  const viewBytes = new WeakMap<object, { readonly revision: bigint; readonly bytes: Buffer }>();
+  const caseViewBytes = (state: Parameters<typeof caseView>[0], revision: bigint): Buffer => {
+    const cached = viewBytes.get(state);
+    if (cached?.revision === revision) return cached.bytes;
+    const bytes = Buffer.from(JSON.stringify(caseView(state, revision)));
+    viewBytes.set(state, { revision, bytes });
+    return bytes;
   };
 
   return async (app: App): Promise<void> => {
@@ -120,7 +120,7 @@ export function applicationRoutes(applications: ApplicationService) {
       reply.header('etag', etag).header('cache-control', 'private, no-cache');
       // After authorization: a 304 says no more than the 200 would have.
       if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      return reply.type('application/json; charset=utf-8').send(caseViewJson(state, revision));
+      return reply.type('application/json; charset=utf-8').send(caseViewBytes(state, revision));
     });
 
     app.get('/applications/:caseId/documents', { config: allow('applicant', 'clerk', 'supervisor', 'integration'), schema: { params: CaseParams } }, async (request) => ({
