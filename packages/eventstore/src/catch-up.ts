@@ -7,7 +7,7 @@
  */
 import { UnavailableError } from '@govsvc/errors/errors';
 import type { CheckpointStore, EventFilter, StoredEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './port.ts';
-import { assertBatchSize, assertPosition, assertSubscriptionId } from './validation.ts';
+import { assertBatchSize, assertLingerMs, assertPosition, assertSubscriptionId } from './validation.ts';
 
 export interface CatchUpBatch<Cursor> {
   readonly events: readonly StoredEvent[];
@@ -79,6 +79,7 @@ export function runCatchUp<Cursor>(
 ): Subscription {
   assertSubscriptionId(options.subscriptionId);
   assertBatchSize(options.batchSize);
+  assertLingerMs(options.lingerMs);
   if (options.startAfter !== undefined) assertPosition(options.startAfter, '/startAfter');
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const storeCheckpoints = options.storeCheckpoints ?? true;
@@ -89,6 +90,9 @@ export function runCatchUp<Cursor>(
   // A hint that arrives while a batch is in flight must not be lost before the next sleep.
   let woken = false;
   let wakeSleeper: (() => void) | null = null;
+  const lingerMs = options.lingerMs ?? 0;
+  // Ends a linger early: someone waits in caughtUp(), or the subscription stops.
+  let endLinger: (() => void) | null = null;
   let drainedHorizon = -1n;
   const waiters = new Set<{ target: bigint; resolve: () => void; reject: (e: unknown) => void }>();
 
@@ -110,6 +114,19 @@ export function runCatchUp<Cursor>(
         resolve();
       }
       wakeSleeper = done;
+    });
+
+  /** The linger after a drained read: hints do not end it (they only mark the next read as due); waiters and stop() do. */
+  const linger = () =>
+    new Promise<void>((resolve) => {
+      if (stopping || waiters.size > 0) return resolve();
+      const timer = setTimeout(done, lingerMs);
+      function done() {
+        clearTimeout(timer);
+        endLinger = null;
+        resolve();
+      }
+      endLinger = done;
     });
 
   const settleWaiters = () => {
@@ -167,6 +184,7 @@ export function runCatchUp<Cursor>(
             heldBackDelay = HELD_BACK_FIRST_MS;
           }
           if (waiters.size > 0) delay = Math.min(delay, 10);
+          else if (lingerMs > 0) await linger();
           await sleep(delay);
         }
       } catch (error) {
@@ -205,6 +223,7 @@ export function runCatchUp<Cursor>(
     finished,
     async stop() {
       stopping = true;
+      endLinger?.();
       wake();
       await finished.catch(() => undefined);
     },
@@ -215,6 +234,7 @@ export function runCatchUp<Cursor>(
       await new Promise<void>((resolve, reject) => {
         if (ended) return reject(failure ?? new SubscriptionStoppedError(options.subscriptionId));
         waiters.add({ target, resolve, reject });
+        endLinger?.();
         wake();
       });
     },

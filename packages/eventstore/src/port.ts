@@ -122,6 +122,14 @@ export interface SubscribeOptions {
    * reading nor storing one is worth a statement per batch. The position is then kept in memory only.
    */
   readonly storeCheckpoints?: boolean;
+  /**
+   * After a read that found the log drained, wait at least this long before reading again, even
+   * when a wake-up hint arrives meanwhile (default 0: read at once). For a subscriber that may lag
+   * a little, such as a projection of every event in the store: each commit in the cluster wakes
+   * it, and one read per commit costs a statement and a checkpoint write each. A `caughtUp()` call
+   * cuts the wait short, so callers that need everything so far still get it at once.
+   */
+  readonly lingerMs?: number;
 }
 
 export interface Subscription {

@@ -223,6 +223,13 @@ export function assertBatchSize(batchSize: number | undefined): void {
   assertCount(batchSize, '/batchSize');
 }
 
+/** A subscription's linger: whole milliseconds, at most a minute (longer would only look like a stalled projection). */
+export function assertLingerMs(lingerMs: number | undefined): void {
+  if (lingerMs !== undefined && !(Number.isSafeInteger(lingerMs) && lingerMs >= 0 && lingerMs <= 60_000)) {
+    throw new ValidationError(`invalid lingerMs ${lingerMs}`, [{ path: '/lingerMs', reason: 'an integer from 0 to 60000 (milliseconds)' }]);
+  }
+}
+
 /** A validated event: lowercase id, JSON-normalized data and metadata. */
 export interface ValidEvent {
   readonly id: string;

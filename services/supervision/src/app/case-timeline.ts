@@ -48,8 +48,16 @@ const entriesOf = (events: readonly StoredEvent[]) =>
 
 export const CASE_TIMELINE_SUBSCRIPTION = 'supervision-case-timeline';
 
-export function subscribeCaseTimeline(store: EventStore, timeline: CaseTimeline): Subscription {
-  return store.subscribeToAll({ subscriptionId: CASE_TIMELINE_SUBSCRIPTION, batchSize: 1000 }, (events) => timeline.add(entriesOf(events)));
+/**
+ * How long the timeline lets events gather after it has caught up. It follows every event of every
+ * service, so without it each commit in the cluster costs supervision a read and a checkpoint write
+ * (issue 8's megacity day: most of supervision's statements). A case's history may lag by this
+ * much; `caughtUp()` (the module's, tests') does not wait for it.
+ */
+export const CASE_TIMELINE_LINGER_MS = 200;
+
+export function subscribeCaseTimeline(store: EventStore, timeline: CaseTimeline, lingerMs = CASE_TIMELINE_LINGER_MS): Subscription {
+  return store.subscribeToAll({ subscriptionId: CASE_TIMELINE_SUBSCRIPTION, batchSize: 1000, lingerMs }, (events) => timeline.add(entriesOf(events)));
 }
 
 export async function rebuildCaseTimeline(store: EventStore, timeline: CaseTimeline, pageSize = 5_000): Promise<{ events: number }> {
