@@ -4,7 +4,12 @@
  * scheduler fires on a controlled clock, and supervision publishes its
  * contracts and the automatic-outcome commands the owning services consume.
  */
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ControlledClock } from '@govsvc/runtime/clock';
+import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
+import type { ReadStreamOptions } from '@govsvc/eventstore/port';
+import { guideFileStream } from '../src/domain/case-file.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { readDeadline } from '../src/app/deadlines.ts';
 import { deadlineIdOf } from '../src/domain/kinds.ts';
@@ -176,6 +181,44 @@ describe('supervision flow on the bus', () => {
     // Firing again later sends nothing new.
     await h.tick('2025-05-02T00:00:00+08:00');
     expect((await h.published()).filter((e) => e.type.endsWith('-command.v1'))).toHaveLength(2);
+  });
+});
+
+describe('supervision flow: the guide a contract is decided on', () => {
+  it('issue 8: a guide version this process holds is not read again per contract; one noted elsewhere since is read, and its limits apply', async () => {
+    const clock = new ControlledClock('2025-03-03T09:00:00+08:00');
+    const inner = createInMemoryEventStore({ now: () => clock.now() });
+    const guideReads: string[] = [];
+    const store = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property !== 'readStream') return Reflect.get(target, property, receiver);
+        return (stream: string, options?: ReadStreamOptions) => {
+          if (stream === guideFileStream(itemCode)) guideReads.push(stream);
+          return target.readStream(stream, options);
+        };
+      },
+    });
+    h = await startHarness({ start: '2025-03-03T09:00:00+08:00', clock, store });
+    const accepted = (caseId: string, guideVersion: string) =>
+      ({ caseId, itemCode, guideVersion, basis: 'decision', effectiveFrom: '2025-03-03', acceptedAt: '2025-03-03T10:00:00+08:00', toleratedDeficiencies: null }) as never;
+    const statutoryDue = async (caseId: string) => (await readDeadline(h!.store, deadlineIdOf(caseId, 'decision-statutory', 'case'))).state.schedule?.due;
+
+    await h.publish('catalog.guide-published.v1', guide);
+    const readsAfterPublishing = guideReads.length;
+    await h.publish('intake.case-accepted.v2', accepted('BJ-G1', '2025.2'));
+    await h.publish('intake.case-accepted.v2', accepted('BJ-G2', '2025.2'));
+    expect(guideReads.length).toBe(readsAfterPublishing);
+    expect(await statutoryDue('BJ-G2')).toBe('2025-03-31');
+
+    // Another supervision instance notes version 2026.1 (statutory limit 10 working days): this one has not seen it.
+    await inner.appendToStream(
+      guideFileStream(itemCode),
+      [{ id: randomUUID(), type: 'GuideNoted', schemaVersion: 1, data: { ...guide, guideVersion: '2026.1', statutoryLimitWorkingDays: 10 }, metadata: { correlationId: randomUUID(), actor: { id: 'supervision', role: 'system' } } }],
+      { expectedRevision: 0n },
+    );
+    await h.publish('intake.case-accepted.v2', accepted('BJ-G3', '2026.1'));
+    expect(guideReads.length).toBeGreaterThan(readsAfterPublishing);
+    expect(await statutoryDue('BJ-G3')).toBe('2025-03-17');
   });
 });
 
