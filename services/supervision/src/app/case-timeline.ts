@@ -75,12 +75,26 @@ export async function rebuildCaseTimeline(store: EventStore, timeline: CaseTimel
   });
 }
 
+/**
+ * Reads of one case's events in flight at once. Each event is its own read (the port reads by stream or
+ * from a global position, and a case's events are scattered through the log); one after another, a
+ * case of fifty events kept a supervisor waiting fifty round trips.
+ */
+const EVENT_READS_IN_FLIGHT = 4;
+
 /** The case's events in global order, through the timeline. */
 export async function caseEvents(store: EventStore, timeline: CaseTimeline, caseId: string): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for (const position of await timeline.positions(caseId)) {
-    const [event] = await store.readAll({ after: position - 1n, maxCount: 1 });
-    if (event && event.globalPosition === position) out.push(event);
-  }
-  return out;
+  const positions = await timeline.positions(caseId);
+  const found: (StoredEvent | undefined)[] = new Array(positions.length);
+  let next = 0;
+  const reader = async () => {
+    while (next < positions.length) {
+      const i = next++;
+      const position = positions[i]!;
+      const [event] = await store.readAll({ after: position - 1n, maxCount: 1 });
+      if (event && event.globalPosition === position) found[i] = event;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(EVENT_READS_IN_FLIGHT, positions.length) }, reader));
+  return found.filter((event): event is StoredEvent => event !== undefined);
 }
