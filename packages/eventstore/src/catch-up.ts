@@ -71,6 +71,19 @@ const MAX_BACKOFF_MS = 5_000;
 const HELD_BACK_FIRST_MS = 2;
 const HELD_BACK_MAX_MS = 200;
 
+/** Waits `ms`, or until the function handed to `hold` is called; `hold(null)` once it is over either way. */
+function interruptibleDelay(ms: number, hold: (end: (() => void) | null) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      hold(null);
+      resolve();
+    }
+    hold(done);
+  });
+}
+
 export function runCatchUp<Cursor>(
   source: CatchUpSource<Cursor>,
   checkpoints: CheckpointStore,
@@ -104,30 +117,10 @@ export function runCatchUp<Cursor>(
     if (mayConcern(hint, options.filter)) wake();
   });
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (woken || stopping) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeSleeper = null;
-        resolve();
-      }
-      wakeSleeper = done;
-    });
+  const sleep = (ms: number): Promise<void> => (woken || stopping ? Promise.resolve() : interruptibleDelay(ms, (end) => (wakeSleeper = end)));
 
   /** The linger after a drained read: hints do not end it (they only mark the next read as due); waiters and stop() do. */
-  const linger = () =>
-    new Promise<void>((resolve) => {
-      if (stopping || waiters.size > 0) return resolve();
-      const timer = setTimeout(done, lingerMs);
-      function done() {
-        clearTimeout(timer);
-        endLinger = null;
-        resolve();
-      }
-      endLinger = done;
-    });
+  const linger = (): Promise<void> => (stopping || waiters.size > 0 ? Promise.resolve() : interruptibleDelay(lingerMs, (end) => (endLinger = end)));
 
   const settleWaiters = () => {
     for (const waiter of waiters) {
