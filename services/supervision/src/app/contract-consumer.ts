@@ -47,15 +47,14 @@ export async function readCaseContext(store: EventStore, caseId: string): Promis
 
 async function readGuide(store: EventStore, itemCode: string | null, guideVersion: string | null): Promise<GuideFacts | null> {
   if (itemCode === null || guideVersion === null) return null;
+  const files = guideFiles(store);
+  const stream = guideFileStream(itemCode);
+  const ofVersion = (guides: readonly GuideFacts[]) => guides.find((g) => g.guideVersion === guideVersion);
   // A guide version, once noted, never changes (the guide file's decider notes each version once, the first
   // facts win), so a version this process already holds needs no read: only one it has not seen yet might be
   // in the store since. Every contract used to pay a tail read of its guide file here (issue 8).
-  const held = guideFiles(store)
-    .kept(guideFileStream(itemCode))
-    ?.state.find((g) => g.guideVersion === guideVersion);
-  if (held !== undefined) return held;
-  const guides = (await guideFiles(store).load(store, guideFileStream(itemCode))).state;
-  return guides.find((g) => g.guideVersion === guideVersion) ?? null;
+  const held = files.kept(stream);
+  return (held && ofVersion(held.state)) ?? ofVersion((await files.load(store, stream)).state) ?? null;
 }
 
 export function createContractConsumer(deps: ContractConsumerDeps) {
