@@ -33,7 +33,7 @@ import { loadSchedules } from '@govsvc/calendar/data-files';
 import { WorkingCalendar } from '@govsvc/calendar/working-calendar';
 import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
 import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
-import type { EventStore } from '@govsvc/eventstore/port';
+import type { EventStore, StoredEvent } from '@govsvc/eventstore/port';
 import type { SqlEventStore } from '@govsvc/eventstore/sql/sql-event-store';
 import { createIsolatedSchema } from '@govsvc/testkit/postgres';
 import { deterministicEventId } from '@govsvc/eventstore/event-ids';
@@ -126,7 +126,8 @@ async function main() {
   const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
   const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
   const memoryStore = createInMemoryEventStore({ now: () => clock.now() });
-  const store: EventStore = GENERATED ? generatedEventStream(N, (i) => openedEvent(i, 'BJ-B', () => positionalEventId(i)), clock.now()) : memoryStore;
+  const generatedAt = clock.now();
+  const store: EventStore = GENERATED ? generatedEventStream(N, (position) => storedOpening(position, generatedAt)) : memoryStore;
 
   // ── set-up: N acceptance deadlines opened in the store (one stream each), as the consumer writes them ──
   const [template] = deadlineDecider.decide(
@@ -159,6 +160,26 @@ async function main() {
         data: { ...(encoded.data as object), deadlineId, caseId },
         metadata: { caseId, correlationId: caseId, actor: { id: 'supervision', role: 'system' } },
       },
+    };
+  };
+  /**
+   * The same opening as the store hands it back at a global position (the generated stream): one literal, no spreads
+   * (see generated-stream.ts), a positional event id, and not hash-chained: only the index projection reads this
+   * stream, and it never checks the chain.
+   */
+  const storedOpening = (position: number, recordedAt: Date): StoredEvent => {
+    const caseId = `BJ-B${position - 1}`;
+    const deadlineId = deadlineIdOf(caseId, 'acceptance', 'submission');
+    return {
+      id: positionalEventId(position - 1),
+      type: encoded.type,
+      schemaVersion: encoded.schemaVersion,
+      data: { ...(encoded.data as object), deadlineId, caseId },
+      metadata: { caseId, correlationId: caseId, actor: { id: 'supervision', role: 'system' }, prevHash: null, hash: '' },
+      stream: deadlineStream(deadlineId),
+      revision: 0n,
+      globalPosition: BigInt(position),
+      recordedAt,
     };
   };
   const openAll = async (target: EventStore, count: number, casePrefix = 'BJ-B') => {

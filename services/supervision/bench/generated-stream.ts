@@ -7,7 +7,7 @@
  * writes the Redis index. Only `readAll` is served; anything else is refused, so a scenario that needs a
  * real store cannot run on this one unnoticed.
  */
-import type { EventStore, NewEvent, StoredEvent } from '@govsvc/eventstore/port';
+import type { EventStore, StoredEvent } from '@govsvc/eventstore/port';
 
 /**
  * A unique, well-formed event id from a position, without hashing: the projection never reads ids, and a
@@ -15,7 +15,12 @@ import type { EventStore, NewEvent, StoredEvent } from '@govsvc/eventstore/port'
  */
 export const positionalEventId = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 
-export function generatedEventStream(count: number, eventAt: (i: number) => { readonly stream: string; readonly event: NewEvent }, recordedAt: Date): EventStore {
+/**
+ * `storedEventAt(position)` builds the event at a global position (1…count) as the store would hand it back. Build it as
+ * one object literal: spreading a template into it (`{ id, ...encoded, data }`) cost 4–10 µs an event here (V8 leaves the
+ * clone's fast path), which made generating 10,000,000 events take longer than indexing them (2026-11-28).
+ */
+export function generatedEventStream(count: number, storedEventAt: (position: number) => StoredEvent): EventStore {
   const refused = (what: string) => () => {
     throw new Error(`the generated event stream serves readAll only, not ${what}`);
   };
@@ -24,11 +29,11 @@ export function generatedEventStream(count: number, eventAt: (i: number) => { re
       const first = Number(options.after ?? 0n) + 1;
       const last = Math.min(count, first + (options.maxCount ?? count) - 1);
       const page: StoredEvent[] = [];
+      const categories = options.filter?.categories;
       for (let position = first; position <= last; position++) {
-        const { stream, event } = eventAt(position - 1);
-        if (options.filter?.categories && !options.filter.categories.some((c) => stream.startsWith(`${c}-`))) continue;
-        // Not hash-chained: only the index projection reads this stream, and it never checks the chain.
-        page.push({ ...event, metadata: { ...event.metadata, prevHash: null, hash: '' }, stream, revision: 0n, globalPosition: BigInt(position), recordedAt });
+        const event = storedEventAt(position);
+        if (categories && !categories.some((c) => event.stream.startsWith(`${c}-`))) continue;
+        page.push(event);
       }
       return page;
     },
