@@ -225,6 +225,7 @@ async function main() {
     for (let i = 0; i < slice.length; i += 2) entries.push({ member: slice[i]!, score: Number(slice[i + 1]) });
   }
   const zaddKey = `${run}bare`;
+  collectGarbage(); // as before the index's run: each side starts from a collected heap
   const memBeforeZadd = await usedMemory();
   started = Date.now();
   for (let i = 0; i < entries.length; i += 1000) {
