@@ -15,7 +15,7 @@ import type { Decider } from '@govsvc/eventstore/decider';
 import { deterministicId } from '@govsvc/runtime/ids';
 import type { DeadlineEvent, DeadlineOpened, Owner } from './deadline-events.ts';
 import { DEADLINE_RULES, DEFAULT_WARNING, type AutomaticOutcome, type DeadlineKind, type LimitUnit, type WarningPolicy } from './kinds.ts';
-import { amountUntil, breachInstantOf, computeSchedule, followUpOf, type Schedule, type ScheduleSpec } from './schedule.ts';
+import { amountUntil, breachInstantOf, computeSchedule, followUpOf, instantOf, type Schedule, type ScheduleSpec } from './schedule.ts';
 
 export interface OpenDeadline {
   readonly type: 'OpenDeadline';
@@ -397,7 +397,7 @@ export function nextFireAt(state: DeadlineState): number | null {
   const s = state.schedule;
   if (state.breach === null) {
     const breachAt = breachInstantOf(s.dueAt);
-    const warnAt = Date.parse(s.warnAt);
+    const warnAt = instantOf(s.warnAt);
     return !state.warned && warnAt < breachAt ? warnAt : breachAt;
   }
   if (!state.escalated) return breachInstantOf(state.breach.followUpDueAt);

@@ -40,8 +40,24 @@ export interface Schedule {
 /** `2025-01-27T00:00:00+08:00`: the first instant of a Shanghai day. */
 export const startOfShanghaiDayIso = (date: CivilDate): string => `${date}T00:00:00+08:00`;
 
+/**
+ * `Date.parse` of a schedule's instants, remembered. A deadline's instants are the starts and ends of Shanghai days
+ * (a few hundred distinct strings a year), and the index folds and rebuilds parse them for every event they read:
+ * about 0.5 µs a parse on this machine, a tenth of a rebuild's fold. Bounded: forgotten wholesale past 4,096.
+ */
+const parsedInstants = new Map<string, number>();
+export function instantOf(iso: string): number {
+  let instant = parsedInstants.get(iso);
+  if (instant === undefined) {
+    instant = Date.parse(iso);
+    if (parsedInstants.size >= 4_096) parsedInstants.clear();
+    parsedInstants.set(iso, instant);
+  }
+  return instant;
+}
+
 /** The instant right after a due day ends: when the deadline is breached. */
-export const breachInstantOf = (dueAt: string): number => Date.parse(dueAt) + 1;
+export const breachInstantOf = (dueAt: string): number => instantOf(dueAt) + 1;
 
 export interface CalendarDayExplanation {
   readonly start: CivilDate;
