@@ -168,51 +168,61 @@ export async function projectBatch(store: EventStore, index: DeadlineIndex, batc
   await index.applyMany(await changesOf(store, batch, cache));
 }
 
-/** The index writes for a batch of deadline events: each touched stream's entry as of its last event in the batch. */
+/** A stream touched by a batch, as the batch is read: its fold so far, or undefined when the stream must be read whole. */
+interface TouchedStream {
+  state: DeadlineState | undefined;
+  /** Events up to this revision are already in `state` (it came from the cache). */
+  heldUpTo: number;
+  /** The revision a contiguous next event of the stream would have. */
+  next: number;
+  last: bigint;
+}
+
+/**
+ * The index writes for a batch of deadline events: each touched stream's entry as of its last event in the batch.
+ * One pass over the batch in global order, folding each event onto its stream's state as it comes (a rebuild reads
+ * every deadline event through here: grouping the batch by stream first cost it a third of its fold).
+ */
 async function changesOf(store: EventStore, batch: readonly StoredEvent[], cache?: DeadlineFoldCache): Promise<IndexChange[]> {
-  const byStream = new Map<string, StoredEvent[]>();
+  const touched = new Map<string, TouchedStream>();
   for (const event of batch) {
-    const list = byStream.get(event.stream);
-    if (list === undefined) byStream.set(event.stream, [event]);
-    else list.push(event);
-  }
-  const states = new Map<string, DeadlineState>();
-  const unread: string[] = [];
-  for (const [stream, events] of byStream) {
     // Revisions as numbers: a stream's revisions stay far below 2^53, and bigint arithmetic allocates.
-    const first = Number(events[0]!.revision);
-    const last = first + events.length - 1;
-    const contiguous = events.length === 1 || events.every((e, i) => Number(e.revision) === first + i);
-    // Held at a revision within the batch (the scheduler remembers what it fires): only the events after it are folded.
-    const held = contiguous ? cache?.latest(stream) : undefined;
-    const heldAt = held === undefined ? -2 : Number(held.revision);
-    const from = heldAt >= first - 1 && heldAt <= last ? held : undefined;
-    let state = !contiguous ? undefined : from !== undefined ? from.state : first === 0 ? deadlineDecider.initialState() : undefined;
-    if (state === undefined) {
-      unread.push(stream);
-      continue;
+    const revision = Number(event.revision);
+    let stream = touched.get(event.stream);
+    if (stream === undefined) {
+      // The batch starts the stream: fold from nothing. Else continue the state held at the revision before
+      // this event or later (the scheduler remembers what it fires); else the stream is read whole below.
+      const held = revision === 0 ? undefined : cache?.latest(event.stream);
+      const heldAt = held === undefined ? -1 : Number(held.revision);
+      const state = revision === 0 ? deadlineDecider.initialState() : heldAt >= revision - 1 ? held!.state : undefined;
+      stream = { state, heldUpTo: revision === 0 ? -1 : heldAt, next: revision, last: event.revision };
+      touched.set(event.stream, stream);
     }
-    for (let i = from !== undefined ? heldAt - first + 1 : 0; i < events.length; i++) state = deadlineDecider.evolve(state, ownDeadlineCodec.decode(events[i]!));
-    states.set(stream, state);
+    // A gap in the batch's events of a stream: read it whole.
+    if (revision !== stream.next) stream.state = undefined;
+    stream.next = revision + 1;
+    stream.last = event.revision;
+    if (stream.state !== undefined && revision > stream.heldUpTo) stream.state = deadlineDecider.evolve(stream.state, ownDeadlineCodec.decode(event));
+  }
+  const unread: [string, TouchedStream][] = [];
+  for (const entry of touched) {
+    // Held beyond the batch's last event: the entry must be the state at that event, which the stream gives.
+    if (entry[1].state === undefined || entry[1].heldUpTo > Number(entry[1].last)) unread.push(entry);
   }
   for (let i = 0; i < unread.length; i += HISTORY_READS_IN_FLIGHT) {
     await Promise.all(
-      unread.slice(i, i + HISTORY_READS_IN_FLIGHT).map(async (stream) => {
-        const events = byStream.get(stream)!;
-        const last = events[events.length - 1]!.revision;
-        const history = (await store.readStream(stream)).filter((e) => e.revision <= last);
-        states.set(stream, fold(deadlineDecider, history.map((e) => ownDeadlineCodec.decode(e))));
+      unread.slice(i, i + HISTORY_READS_IN_FLIGHT).map(async ([name, stream]) => {
+        const history = (await store.readStream(name)).filter((e) => e.revision <= stream.last);
+        stream.state = fold(deadlineDecider, history.map((e) => ownDeadlineCodec.decode(e)));
       }),
     );
   }
   const changes: IndexChange[] = [];
-  for (const [stream, events] of byStream) {
-    const state = states.get(stream)!;
-    if (state.opened === null) {
-      throw new Error(`${stream}: deadline events without DeadlineOpened (id ${deadlineIdOfStream(stream)})`);
+  for (const [name, { state, last }] of touched) {
+    if (state === undefined || state.opened === null) {
+      throw new Error(`${name}: deadline events without DeadlineOpened (id ${deadlineIdOfStream(name)})`);
     }
-    const last = events[events.length - 1]!.revision;
-    cache?.remember(stream, last, state);
+    cache?.remember(name, last, state);
     const entry = entryOf(state, Number(last));
     changes.push(entry ? { upsert: entry } : { remove: { deadlineId: state.opened.deadlineId, revision: Number(last) } });
   }

@@ -93,6 +93,34 @@ describe('deadline projection with the fold cache', () => {
     expect((await small.all()).length).toBe(7);
   });
 
+  it('a batch that skips a revision, or ends before the state the cache holds, reads the stream; one the cache already covers in part does not', async () => {
+    const inner = createInMemoryEventStore({ now: () => clock.now() });
+    const ids = await openAndBreach(inner, 3);
+    const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
+    // The follow-up lapses too: a third event (escalation) on every stream.
+    for (const deadlineId of ids) {
+      await executeDeadline(inner, deadlineId, { type: 'FireDue', now: '2025-03-20T00:00:00+08:00', calendar }, { seed: `late:${deadlineId}`, correlationId: deadlineId });
+    }
+    const [gap, ahead, within] = await Promise.all(ids.map(async (id) => inner.readStream(deadlineStream(id))));
+    for (const stream of [gap!, ahead!, within!]) expect(stream.length).toBeGreaterThanOrEqual(3);
+    const wholeAt = (events: readonly StoredEvent[], revision: number) => entryOf(fold(deadlineDecider, events.slice(0, revision + 1).map((e) => ownDeadlineCodec.decode(e))), revision);
+    const stateAt = (events: readonly StoredEvent[], revision: number) => fold(deadlineDecider, events.slice(0, revision + 1).map((e) => ownDeadlineCodec.decode(e)));
+
+    const store = countingStore(inner);
+    const cache = new DeadlineFoldCache();
+    // `ahead`: the scheduler remembered its state at revision 2, but the batch ends at revision 1.
+    cache.remember(ahead![0]!.stream, 2n, stateAt(ahead!, 2));
+    // `within`: remembered at revision 1, and the batch holds revisions 1 and 2: only revision 2 is folded onto it.
+    cache.remember(within![0]!.stream, 1n, stateAt(within!, 1));
+    const index = createMemoryDeadlineIndex();
+    await projectBatch(store, index, [gap![0]!, ahead![1]!, within![1]!, gap![2]!, within![2]!], cache);
+
+    expect(store.streamReads()).toBe(2); // `gap` (revision 1 missing) and `ahead`
+    expect(await index.get(ids[0]!)).toEqual(wholeAt(gap!, 2));
+    expect(await index.get(ids[1]!)).toEqual(wholeAt(ahead!, 1));
+    expect(await index.get(ids[2]!)).toEqual(wholeAt(within!, 2));
+  });
+
   it('the cache never holds more than its capacity, and holds the states written last', () => {
     const cache = new DeadlineFoldCache(100);
     const state = deadlineDecider.initialState();
