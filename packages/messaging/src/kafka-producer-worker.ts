@@ -19,6 +19,9 @@
  * - `sequence()` lets a caller keep the thread busy: the relay hands batch k + 1 over before batch
  *   k's ack; the thread refuses the sends of a sequence queued behind its failure (see bus.ts).
  *
+ * - A send crosses as one transferred ArrayBuffer (`kafka-message-batch.mjs`), not as objects:
+ *   structured clone rebuilt every key, value and header on the thread, the relay's bottleneck.
+ *
  * Opt-in (`KAFKA_PRODUCER_THREAD=true`, service-host), not the default: it pays only where a core
  * is free for the thread. On the shared 2-core bench machine (load 13–24) the relay over it was no
  * faster than with the producer on its own thread (CPU per 1,000 events: about the same in total,
@@ -28,6 +31,7 @@
 import { Worker } from 'node:worker_threads';
 import { UnavailableError } from '@govsvc/errors/errors';
 import type { MessageBus, OutgoingMessage, PublishSequence } from './bus.ts';
+import { packMessages } from './kafka-message-batch.mjs';
 import type { BusLogger, BusLogLevel } from './kafka-bus.ts';
 
 export interface ProducerWorkerOptions {
@@ -126,7 +130,7 @@ function producerThread(data: Record<string, unknown>, log: BusLogger, testHooks
      * Hands a send to the thread. With `sequence`, only to the thread the sequence began on: its
      * fence lives there, and a thread started after that one died knows nothing of it.
      */
-    request(message: { type: 'send'; topic: string; messages: unknown[] } | { type: 'connect' }, sequence?: { id: number; generation?: number }): Promise<void> {
+    request(message: { type: 'send'; topic: string; batch: ArrayBuffer } | { type: 'connect' }, sequence?: { id: number; generation?: number }): Promise<void> {
       const thread = current ?? start();
       const id = nextId++;
       if (sequence) {
@@ -136,7 +140,8 @@ function producerThread(data: Record<string, unknown>, log: BusLogger, testHooks
       return new Promise<void>((resolve, reject) => {
         thread.pending.set(id, { resolve, reject });
         thread.worker.ref();
-        thread.worker.postMessage(sequence ? { ...message, id, sequence: sequence.id } : { ...message, id });
+        // A packed batch is moved to the thread, not copied.
+        thread.worker.postMessage(sequence ? { ...message, id, sequence: sequence.id } : { ...message, id }, message.type === 'send' ? [message.batch] : []);
       });
     },
     async close(timeoutMs: number) {
@@ -171,9 +176,7 @@ export function createProducerWorker(options: ProducerWorkerOptions): ProducerWo
   const send = async (topic: string, messages: readonly OutgoingMessage[], sequence?: { id: number; generation?: number }) => {
     if (closing) throw new UnavailableError('the Kafka producer is closed');
     if (messages.length === 0) return;
-    // Strings and Buffers are copied by structured clone (Buffers arrive as Uint8Arrays).
-    const plain = messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
-    await thread.request({ type: 'send', topic, messages: plain }, sequence);
+    await thread.request({ type: 'send', topic, batch: packMessages(messages) }, sequence);
   };
 
   return {

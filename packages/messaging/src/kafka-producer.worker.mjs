@@ -6,7 +6,8 @@
  * Plain JavaScript on purpose: a worker starts a fresh module loader, and neither vitest's
  * transform nor every TypeScript loader reaches into it, so this file must run on Node as is.
  *
- * Protocol (parent → worker): `{ type: 'send', id, topic, messages, sequence? }`, `{ type: 'connect', id }`
+ * Protocol (parent → worker): `{ type: 'send', id, topic, batch, sequence? }` (the messages packed
+ * by `kafka-message-batch.mjs`, the ArrayBuffer transferred), `{ type: 'connect', id }`
  * (answered once the producer is connected), `{ type: 'close' }`.
  * Worker → parent: `{ type: 'ack', id }`, `{ type: 'fail', id, error: { name, message } }`,
  * `{ type: 'log', level, message, extra }`, `{ type: 'closed' }`.
@@ -15,10 +16,10 @@
  * `sequence` is refused unsent once an earlier send of that sequence failed: the parent may have
  * queued later batches behind it, and sending them would put them ahead of the earlier one's retry.
  */
-import { Buffer } from 'node:buffer';
 import process from 'node:process';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Kafka, Partitioners, logLevel as KafkaLogLevel } from 'kafkajs';
+import { unpackMessages } from './kafka-message-batch.mjs';
 
 const options = workerData;
 const levels = { error: KafkaLogLevel.ERROR, warn: KafkaLogLevel.WARN, info: KafkaLogLevel.INFO, debug: KafkaLogLevel.DEBUG };
@@ -64,15 +65,6 @@ function connected() {
   return producer;
 }
 
-/** Buffers cross the thread boundary as Uint8Arrays; kafkajs takes only Buffers or strings. */
-const asBuffer = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
-function asKafkaMessage(m) {
-  const message = { key: asBuffer(m.key), value: asBuffer(m.value) };
-  if (!m.headers) return message;
-  const headers = {};
-  for (const [name, value] of Object.entries(m.headers)) headers[name] = Array.isArray(value) ? value.map(asBuffer) : asBuffer(value);
-  return { ...message, headers };
-}
 
 let tail = Promise.resolve();
 let closing = false;
@@ -89,7 +81,7 @@ function markFailed(sequence) {
   if (failedSequences.size > 64) failedSequences.delete(failedSequences.values().next().value);
 }
 
-async function send({ id, topic, messages, sequence }) {
+async function send({ id, topic, batch, sequence }) {
   if (sequence !== undefined && failedSequences.has(sequence)) {
     parentPort.postMessage({ type: 'fail', id, error: { name: 'UnavailableError', message: 'not sent: an earlier send of its sequence failed' } });
     return;
@@ -101,7 +93,7 @@ async function send({ id, topic, messages, sequence }) {
       throw new Error(`test hook: the first send to ${topic} fails`);
     }
     const client = await connected();
-    await client.send({ topic, acks: -1, messages: messages.map(asKafkaMessage) });
+    await client.send({ topic, acks: -1, messages: unpackMessages(batch) });
     parentPort.postMessage({ type: 'ack', id });
   } catch (error) {
     markFailed(sequence);
