@@ -181,7 +181,7 @@ interface TouchedStream {
 /**
  * The index writes for a batch of deadline events: each touched stream's entry as of its last event in the batch.
  * One pass over the batch in global order, folding each event onto its stream's state as it comes (a rebuild reads
- * every deadline event through here: grouping the batch by stream first cost it a third of its fold).
+ * every deadline event through here: grouping the batch by stream first cost about a tenth of its fold time).
  */
 async function changesOf(store: EventStore, batch: readonly StoredEvent[], cache?: DeadlineFoldCache): Promise<IndexChange[]> {
   const touched = new Map<string, TouchedStream>();
