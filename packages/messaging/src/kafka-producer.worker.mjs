@@ -65,7 +65,6 @@ function connected() {
   return producer;
 }
 
-
 let tail = Promise.resolve();
 let closing = false;
 /** Sequences with a failed send; a caller abandons one after its failure, so only the latest few matter. */
