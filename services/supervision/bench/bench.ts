@@ -469,7 +469,7 @@ async function main() {
   const rebuildMs = Date.now() - started;
   const same = (await held()) === snapshot;
   if (!same) throw new Error('the rebuilt index differs');
-  log(`4. rebuild of the index from ${rebuilt.events} events: ${seconds(rebuildMs)} s; bare readAll of the same ${read} events: ${seconds(readAllMs)} s; ratio ${(readAllMs / rebuildMs).toFixed(2)}× (target ≥ 0.5×); rebuilt index identical`);
+  log(`4. rebuild of the index from ${rebuilt.events} events: ${seconds(rebuildMs)} s; bare readAll of the same ${read} events: ${seconds(readAllMs)} s; ratio ${(readAllMs / rebuildMs).toFixed(2)}× (in-memory store, whose readAll hands over the objects it holds without copying or decoding: shown for the record; issue 7's ≥ 0.5× is judged on 4b, where the events are read from PostgreSQL); rebuilt index identical`);
 
   await index.clear();
   await index.close();
