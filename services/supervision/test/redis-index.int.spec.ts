@@ -10,7 +10,7 @@ import { createInMemoryEventStore, type InMemoryEventStore } from '@govsvc/event
 import { ControlledClock } from '@govsvc/runtime/clock';
 import { createRedisCaseTimeline } from '../src/adapters/redis-case-timeline.ts';
 import { compactMember, createRedisDeadlineIndex, deadlineIdOfMember, type RedisDeadlineIndex } from '../src/adapters/redis-deadline-index.ts';
-import type { DeadlineIndex, IndexEntry } from '../src/app/deadline-index.ts';
+import { createMemoryDeadlineIndex, type DeadlineIndex, type IndexChange, type IndexEntry } from '../src/app/deadline-index.ts';
 import { readDeadline } from '../src/app/deadlines.ts';
 import { deadlineIdOf } from '../src/domain/kinds.ts';
 import { startHarness, type Harness } from './harness.ts';
@@ -366,6 +366,48 @@ describe('deadline index in Redis', () => {
     const broken = deadlineIdOf('BJ-L5\u001f', 'acceptance', 'submission');
     await expect(index.applyMany([{ upsert: entry(deadlineIdOf('BJ-L6', 'acceptance', 'submission'), 0, null, at) }, { upsert: entry(broken, 0, null, at) }])).rejects.toThrow(/control character/);
     expect(await index.countOpen()).toBe(3);
+  });
+
+  it('judges a batch as the in-memory index judges its changes one by one, several changes to one deadline included (seeded random batches)', async () => {
+    // A small deterministic generator: the same batches on every run, so a failure can be replayed.
+    let seed = 20261128;
+    const random = (n: number) => {
+      // mulberry32
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const ids = ['BJ-R1', 'BJ-R2', 'BJ-R3'].map((c) => deadlineIdOf(c, 'acceptance', 'submission'));
+    const cards: IndexEntry['card'][] = [null, 'warning', 'yellow', 'red'];
+    const at = Date.parse('2025-03-04T16:00:00.000Z');
+    const entryOf = (deadlineId: string, revision: number, card: IndexEntry['card']): IndexEntry => ({
+      deadlineId, caseId: deadlineId.split(':')[0]!, kind: 'acceptance', label: '受理', step: 'submission', department: 'd', centre: 'c', itemCode, itemName: '食品经营许可',
+      due: '2025-03-04', dueAt: '2025-03-04T15:59:59.999Z', card, nextAt: card === 'red' ? null : at + revision * 1000, revision,
+    });
+    for (let round = 0; round < 40; round++) {
+      const redis = redisIndex(uniqueKeyPrefix(`batch-${round}`));
+      // Uncarded summaries come from the store in production; here from what was upserted.
+      const written = new Map<string, IndexEntry>();
+      redis.useSummarySource?.(async (items) => items.map(({ deadlineId, revision }) => written.get(`${deadlineId}@${revision}`) ?? null));
+      const memory = createMemoryDeadlineIndex();
+      for (let batch = 0; batch < 4; batch++) {
+        const changes: IndexChange[] = Array.from({ length: 1 + random(8) }, () => {
+          const which = random(ids.length);
+          const deadlineId = ids[which]!;
+          const revision = random(6);
+          if (random(5) === 0) return { remove: { deadlineId, revision } };
+          // One state per stream revision, as a store gives: the card follows from the deadline and the revision.
+          const entry = entryOf(deadlineId, revision, cards[(which + revision) % cards.length]!);
+          written.set(`${deadlineId}@${revision}`, entry);
+          return { upsert: entry };
+        });
+        expect(await redis.applyMany(changes), JSON.stringify(changes)).toEqual(await memory.applyMany(changes));
+      }
+      expect(snapshot(await redis.all())).toEqual(snapshot(await memory.all()));
+      expect(snapshot(await redis.carded())).toEqual(snapshot(await memory.carded()));
+      for (const id of ids) expect(await redis.get(id)).toEqual(await memory.get(id));
+    }
   });
 
   it('keeps a carded summary as the values alone (the member is its id), and still reads one kept as a whole entry before', async () => {

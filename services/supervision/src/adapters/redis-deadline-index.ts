@@ -31,42 +31,86 @@ const NEVER = 2 ** 36;
 const CHUNK = 1_000;
 
 // The changes come packed in one argument (see `packChanges`): per change, op ('u' upsert / 'r' remove) and
-// member, revision, score (upsert), summary JSON ('' = none), separated by \x1f, each change ended by \x1e.
-// A summary exists only beside a held member (both are written and removed together here), so a
-// member not held has none to delete: the HDEL is skipped, which is most writes of a rebuild.
+// member, revision, score (upsert), summary ('' = none), separated by \x1f, each change ended by \x1e.
+//
+// Set-wise: one ZMSCORE reads what is held for every member of the chunk, the changes are judged in order against
+// it (and against the earlier changes of the chunk), and what passes is written by one ZADD, one HSET and one HDEL.
+// Against a ZSCORE, a ZADD and an HSET or HDEL per change: about a fifth less of Redis's CPU (20,000 writes on
+// this machine: 68-111 ms uncarded and 144-203 ms carded, against 82-138 and 174-250). Several changes to one
+// member keep their order: each is judged against the one before it, ZADD applies its pairs in order (the last
+// wins), and each member's summary is decided by its last change that passed.
+//
+// A summary exists only beside a held member (both are written and removed together here), so a member not held
+// has none to delete: the HDEL is skipped, which is most writes of a rebuild.
 const APPLY = `
 local nowSec = tonumber(redis.call('TIME')[1]) - ${EPOCH_MS / 1000}
 local out = {}
 local data = ARGV[2]
+local ops, members, revs, scores, sums = {}, {}, {}, {}, {}
+local n = 0
 local pos = 1
 while pos <= #data do
   local a = string.find(data, '\\31', pos, true)
   local b = string.find(data, '\\31', a + 1, true)
   local c = string.find(data, '\\31', b + 1, true)
   local e = string.find(data, '\\30', c + 1, true)
-  local op = string.sub(data, pos, pos)
-  local member = string.sub(data, pos + 1, a - 1)
-  local rev = tonumber(string.sub(data, a + 1, b - 1))
-  local heldScore = redis.call('ZSCORE', KEYS[1], member)
-  local held = -1
-  if heldScore then
-    local s = tonumber(heldScore)
-    if s < 0 then s = -s - 1 end
-    held = s % ${REVISIONS}
-  end
-  if rev <= held then
-    out[#out + 1] = 0
-  else
-    if op == 'u' then
-      redis.call('ZADD', KEYS[1], string.sub(data, b + 1, c - 1), member)
-      if e > c + 1 then redis.call('HSET', KEYS[2], member, string.sub(data, c + 1, e - 1)) elseif heldScore then redis.call('HDEL', KEYS[2], member) end
-    else
-      redis.call('ZADD', KEYS[1], string.format('%.17g', -(nowSec * ${REVISIONS} + rev) - 1), member)
-      if heldScore then redis.call('HDEL', KEYS[2], member) end
-    end
-    out[#out + 1] = 1
-  end
+  n = n + 1
+  ops[n] = string.sub(data, pos, pos)
+  members[n] = string.sub(data, pos + 1, a - 1)
+  revs[n] = tonumber(string.sub(data, a + 1, b - 1))
+  scores[n] = string.sub(data, b + 1, c - 1)
+  if e > c + 1 then sums[n] = string.sub(data, c + 1, e - 1) else sums[n] = false end
   pos = e + 1
+end
+if n > 0 then
+  local heldScores = redis.call('ZMSCORE', KEYS[1], unpack(members))
+  local heldRev, heldAny, summary = {}, {}, {}
+  local zargs, zn = {}, 0
+  for i = 1, n do
+    local m = members[i]
+    local held = heldRev[m]
+    if held == nil then
+      held = -1
+      local s = heldScores[i]
+      if s then
+        s = tonumber(s)
+        if s < 0 then s = -s - 1 end
+        held = s % ${REVISIONS}
+        heldAny[m] = true
+      end
+      heldRev[m] = held
+    end
+    if revs[i] <= held then
+      out[i] = 0
+    else
+      if ops[i] == 'u' then
+        zargs[zn + 1] = scores[i]
+        if sums[i] then summary[m] = sums[i] elseif heldAny[m] then summary[m] = false end
+      else
+        zargs[zn + 1] = string.format('%.17g', -(nowSec * ${REVISIONS} + revs[i]) - 1)
+        if heldAny[m] then summary[m] = false end
+      end
+      zargs[zn + 2] = m
+      zn = zn + 2
+      heldRev[m] = revs[i]
+      heldAny[m] = true
+      out[i] = 1
+    end
+  end
+  if zn > 0 then redis.call('ZADD', KEYS[1], unpack(zargs)) end
+  local hargs, hn, dargs, dn = {}, 0, {}, 0
+  for m, v in pairs(summary) do
+    if v then
+      hargs[hn + 1] = m
+      hargs[hn + 2] = v
+      hn = hn + 2
+    else
+      dn = dn + 1
+      dargs[dn] = m
+    end
+  end
+  if hn > 0 then redis.call('HSET', KEYS[2], unpack(hargs)) end
+  if dn > 0 then redis.call('HDEL', KEYS[2], unpack(dargs)) end
 end
 local cutoff = nowSec - tonumber(ARGV[1])
 if cutoff > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '(' .. string.format('%.17g', -(cutoff * ${REVISIONS}) - 1), '(0') end
