@@ -149,13 +149,13 @@ async function main() {
   // the generated stream does not charge the projection's figure with a schema check per event it reads.
   const encoded = deadlineCodec.encode(template!);
   /** The i-th deadline's opening, as the consumer writes it: its stream and its one event. */
-  const openedEvent = (i: number, casePrefix = 'BJ-B', idOf = (deadlineId: string) => deterministicEventId(`bench:${deadlineId}`, 0)) => {
+  const openedEvent = (i: number, casePrefix = 'BJ-B') => {
     const caseId = `${casePrefix}${i}`;
     const deadlineId = deadlineIdOf(caseId, 'acceptance', 'submission');
     return {
       stream: deadlineStream(deadlineId),
       event: {
-        id: idOf(deadlineId),
+        id: deterministicEventId(`bench:${deadlineId}`, 0),
         ...encoded,
         data: { ...(encoded.data as object), deadlineId, caseId },
         metadata: { caseId, correlationId: caseId, actor: { id: 'supervision', role: 'system' } },
@@ -163,9 +163,9 @@ async function main() {
     };
   };
   /**
-   * The same opening as the store hands it back at a global position (the generated stream): one literal, no spreads
-   * (see generated-stream.ts), a positional event id, and not hash-chained: only the index projection reads this
-   * stream, and it never checks the chain.
+   * The same opening as the store hands it back at a global position (the generated stream): the event one literal
+   * (only its data copied from the template; see generated-stream.ts), a positional event id, and not hash-chained:
+   * only the index projection reads this stream, and it never checks the chain.
    */
   const storedOpening = (position: number, recordedAt: Date): StoredEvent => {
     const caseId = `BJ-B${position - 1}`;
