@@ -64,7 +64,8 @@ while pos <= #data do
 end
 if n > 0 then
   local heldScores = redis.call('ZMSCORE', KEYS[1], unpack(members))
-  local heldRev, heldAny, summary = {}, {}, {}
+  -- A member's revision held so far, -1 for none: a summary can exist only where one is held.
+  local heldRev, summary = {}, {}
   local zargs, zn = {}, 0
   for i = 1, n do
     local m = members[i]
@@ -76,7 +77,6 @@ if n > 0 then
         s = tonumber(s)
         if s < 0 then s = -s - 1 end
         held = s % ${REVISIONS}
-        heldAny[m] = true
       end
       heldRev[m] = held
     end
@@ -85,15 +85,14 @@ if n > 0 then
     else
       if ops[i] == 'u' then
         zargs[zn + 1] = scores[i]
-        if sums[i] then summary[m] = sums[i] elseif heldAny[m] then summary[m] = false end
+        if sums[i] then summary[m] = sums[i] elseif held >= 0 then summary[m] = false end
       else
         zargs[zn + 1] = string.format('%.17g', -(nowSec * ${REVISIONS} + revs[i]) - 1)
-        if heldAny[m] then summary[m] = false end
+        if held >= 0 then summary[m] = false end
       end
       zargs[zn + 2] = m
       zn = zn + 2
       heldRev[m] = revs[i]
-      heldAny[m] = true
       out[i] = 1
     end
   end
@@ -150,7 +149,7 @@ function summaryOf(e: IndexEntry): string {
 }
 
 /** The entry a kept summary stands for; an object is a summary written before the array layout (read as it was). */
-export function entryOfSummary(member: string, json: string): IndexEntry {
+function entryOfSummary(member: string, json: string): IndexEntry {
   if (json.charCodeAt(0) === 123 /* { */) return JSON.parse(json) as IndexEntry;
   const [caseId, kind, label, step, department, centre, itemCode, itemName, due, dueAt, card, nextAt, revision] = JSON.parse(json) as [
     string, string, string, string, string, string, string, string, string, string, IndexEntry['card'], number | null, number,
