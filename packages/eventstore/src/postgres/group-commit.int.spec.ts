@@ -189,6 +189,65 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect((await verifyStream(store, s)).ok).toBe(true);
   });
 
+  it('story: two callers race for the same revision; the loser is held until the winner\'s statement settles, then refused by one read, without taking the locked path', async () => {
+    const stream = uniqueStream('lost-race');
+    await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' }); // cached head: 0
+    const before = store.appendStats();
+    const [winner, loser] = await Promise.allSettled([
+      store.appendToStream(stream, [newEvent()], { expectedRevision: 0n }),
+      store.appendToStream(stream, [newEvent()], { expectedRevision: 0n }),
+    ]);
+    expect(winner.status === 'fulfilled' && winner.value.nextExpectedRevision).toBe(1n);
+    expect(loser.status === 'rejected' && loser.reason).toBeInstanceOf(ConcurrencyError);
+    const after = store.appendStats();
+    expect(after.held - before.held).toBe(1);
+    expect(after.refused - before.refused).toBe(1);
+    expect(after.locked - before.locked).toBe(0);
+    expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([0n, 1n]);
+    expect((await verifyStream(store, stream)).ok).toBe(true);
+  });
+
+  it('story: while an append of stream S waits on the locked path, the next append of S is held, then takes the fast path on the head the locked path learned', async () => {
+    const s = uniqueStream('held-behind-lock');
+    await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
+    const { release, holder } = await holdStreamLock(other, s);
+    const before = store.appendStats();
+    const first = store.appendToStream(s, [newEvent()], { expectedRevision: 0n });
+    // Answered busy by its statement, it waits for the lock on the locked path (and the store forgot S's head).
+    await vi.waitFor(() => expect(store.appendStats().locked - before.locked).toBe(1));
+    const second = store.appendToStream(s, [newEvent()], { expectedRevision: 1n });
+    await vi.waitFor(() => expect(store.appendStats().held - before.held).toBe(1));
+    release();
+    await holder;
+    expect((await first).nextExpectedRevision).toBe(1n);
+    expect((await second).nextExpectedRevision).toBe(2n);
+    const after = store.appendStats();
+    expect(after.locked - before.locked).toBe(1);
+    expect(after.fast - before.fast).toBe(1);
+    expect((await store.readStream(s)).map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+    expect((await verifyStream(store, s)).ok).toBe(true);
+  });
+
+  it('a held append whose race-winner was not written goes on as any other: both wait on the lock, one wins, the other is refused', async () => {
+    const s = uniqueStream('held-busy');
+    await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
+    const { release, holder } = await holdStreamLock(other, s);
+    const before = store.appendStats();
+    const outcomes = Promise.allSettled([
+      store.appendToStream(s, [newEvent()], { expectedRevision: 0n }),
+      store.appendToStream(s, [newEvent()], { expectedRevision: 0n }),
+    ]);
+    await vi.waitFor(() => expect(store.appendStats().held - before.held).toBe(1));
+    release();
+    await holder;
+    const settled = await outcomes;
+    expect(settled.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = settled.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(ConcurrencyError);
+    expect(await store.streamRevision(s)).toBe(1n);
+    expect((await verifyStream(store, s)).ok).toBe(true);
+  });
+
   it('an idempotent retry with a warm cache writes nothing, also with expected revision any', async () => {
     const stream = uniqueStream('retry');
     const events = newEvents(2);

@@ -101,6 +101,8 @@ export interface AppendStats {
   readonly locked: number;
   /** Refused by one read of the committed head (the cached head had already said so). */
   readonly refused: number;
+  /** Held while this store was writing their stream (a statement in flight, or the locked path), then planned again. */
+  readonly held: number;
 }
 
 /** An `events` row as the SQL returns it (bigints as text, so both drivers agree). */
@@ -386,11 +388,19 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
 
   const appendLocked = async (stream: string, events: readonly ValidEvent[], appendOptions: AppendOptions): Promise<AppendResult> => {
     let result: AppendResult;
+    streamsInLockedPath.set(stream, (streamsInLockedPath.get(stream) ?? 0) + 1);
     try {
-      result = await guarded(() => lockedAppend(stream, events, appendOptions));
-    } catch (error) {
-      if (!(error instanceof EventIdRace)) throw error;
-      result = await guarded(() => lockedAppend(stream, events, appendOptions));
+      try {
+        result = await guarded(() => lockedAppend(stream, events, appendOptions));
+      } catch (error) {
+        if (!(error instanceof EventIdRace)) throw error;
+        result = await guarded(() => lockedAppend(stream, events, appendOptions));
+      }
+    } finally {
+      const left = (streamsInLockedPath.get(stream) ?? 1) - 1;
+      if (left === 0) streamsInLockedPath.delete(stream);
+      else streamsInLockedPath.set(stream, left);
+      releaseHeld([stream]);
     }
     if (!result.alreadyAppended) notifier.hint([categoryOf(stream)]);
     return result;
@@ -421,7 +431,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     void work.catch(() => undefined).finally(() => pending.delete(work));
     return work;
   };
-  const stats = { groups: 0, fast: 0, locked: 0, refused: 0 };
+  const stats = { groups: 0, fast: 0, locked: 0, refused: 0, held: 0 };
   const viaLockedPath = (queued: QueuedAppend) => {
     stats.locked += 1;
     void track(appendLocked(queued.stream, queued.events, queued.options).then(queued.resolve, queued.reject));
@@ -476,6 +486,40 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     return true;
   };
 
+  // Appends held back while their stream is being written by this store, and planned again once it
+  // is not. Two cases:
+  // - The expected revision contradicts a head still being written by a statement in flight (or earlier
+  //   in the same group): most likely the loser of a race with that append. Asked now, the database
+  //   would still show the old head, which agrees, and the append would take the locked path (four
+  //   round trips, and a wait on the stream lock until the other statement commits) only to be refused
+  //   there. Planned again on the head that statement left: written, the precheck refuses it in one
+  //   round trip; not written, the head is forgotten and the append goes on as any other.
+  // - A locked-path append of the stream is under way: it holds the stream lock, so a group statement
+  //   would find it busy and send the append down the locked path behind it. Planned again on the head
+  //   the locked path learned, it takes the fast path.
+  const streamsInLockedPath = new Map<string, number>();
+  const held = new Map<string, QueuedAppend[]>();
+  const hold = (queued: QueuedAppend) => {
+    stats.held += 1;
+    const waiting = held.get(queued.stream);
+    if (waiting) waiting.push(queued);
+    else held.set(queued.stream, [queued]);
+  };
+  /** Puts the appends held on these streams back at the head of the queue, in their order, once this store is writing none of them. */
+  const releaseHeld = (streams: Iterable<string>) => {
+    const released: QueuedAppend[] = [];
+    for (const stream of streams) {
+      if (streamsInStatement.has(stream) || streamsInLockedPath.has(stream)) continue;
+      const waiting = held.get(stream);
+      if (!waiting) continue;
+      held.delete(stream);
+      released.push(...waiting);
+    }
+    if (released.length === 0) return;
+    queue.unshift(...released);
+    pump();
+  };
+
   /** The group's statement: the set-based and the lone-event ones have one snapshot, so only for distinct streams idle elsewhere. */
   const statementFor = (planned: readonly PlannedAppend[]): [text: string, params: unknown[], name: string] => {
     const oneSnapshotOk = distinctAndIdle(planned);
@@ -486,7 +530,29 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
 
   const commitGroup = async (group: readonly QueuedAppend[]): Promise<void> => {
     const planned: PlannedAppend[] = [];
+    try {
+      await planAndCommit(group, planned);
+    } catch (error) {
+      // The pump refuses the whole group: none of it may stay held, to be written after its caller was told it failed.
+      const members = new Set(group);
+      for (const [stream, waiting] of held) {
+        const kept = waiting.filter((queued) => !members.has(queued));
+        if (kept.length > 0) held.set(stream, kept);
+        else held.delete(stream);
+      }
+      throw error;
+    } finally {
+      releaseHeld(planned.map((p) => p.queued.stream));
+    }
+  };
+
+  const planAndCommit = async (group: readonly QueuedAppend[], planned: PlannedAppend[]): Promise<void> => {
+    const plannedStreams = new Set<string>();
     for (const queued of group) {
+      if (streamsInLockedPath.has(queued.stream)) {
+        hold(queued);
+        continue;
+      }
       const cached = heads.get(queued.stream);
       const head = cached === undefined && queued.options.expectedRevision === 'no_stream' ? null : cached;
       if (head === undefined) {
@@ -497,7 +563,11 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       try {
         plan = planAppend(queued.stream, queued.events, queued.options.expectedRevision, head, new Map());
       } catch {
-        // The cached head may be behind or speculative: the database decides (most likely a conflict).
+        if (streamsInStatement.has(queued.stream) || plannedStreams.has(queued.stream)) {
+          hold(queued);
+          continue;
+        }
+        // The cached head may be behind: the database decides (most likely a conflict).
         viaPrecheck(queued);
         continue;
       }
@@ -506,6 +576,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
         continue;
       }
       planned.push({ queued, headRevision: head ? head.revision : -1n, headHash: head ? head.hash : null, events: plan.events });
+      plannedStreams.add(queued.stream);
       // Speculative: the next append to this stream (in this group or another) chains on this one.
       const last = plan.events[plan.events.length - 1]!;
       heads.set(queued.stream, { revision: last.revision, hash: last.hash });
@@ -695,8 +766,9 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       assertOpen();
       assertExpectedRevision(appendOptions.expectedRevision);
       const valid = validateNewEvents(stream, events);
-      // A stream whose head the store does not know goes straight to the locked path (which learns it).
-      if (heads.get(stream) === undefined && appendOptions.expectedRevision !== 'no_stream') {
+      // A stream whose head the store does not know goes straight to the locked path (which learns it),
+      // unless a locked-path append of it is under way: that one will learn it, and this one is held till then.
+      if (heads.get(stream) === undefined && appendOptions.expectedRevision !== 'no_stream' && !streamsInLockedPath.has(stream)) {
         stats.locked += 1;
         return track(appendLocked(stream, valid, appendOptions));
       }
