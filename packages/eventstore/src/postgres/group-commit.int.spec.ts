@@ -189,6 +189,14 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect((await verifyStream(store, s)).ok).toBe(true);
   });
 
+  /** A stream of one event, cached by `store`, whose lock `other` holds; with `store`'s counters before anything else happens. */
+  async function oneEventStreamLockedByOther(prefix: string) {
+    const s = uniqueStream(prefix);
+    await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
+    const { release, holder } = await holdStreamLock(other, s);
+    return { s, release, holder, before: store.appendStats() };
+  }
+
   it('story: two callers race for the same revision; the loser is held until the winner\'s statement settles, then refused by one read, without taking the locked path', async () => {
     const stream = uniqueStream('lost-race');
     await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' }); // cached head: 0
@@ -208,10 +216,7 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
   });
 
   it('story: while an append of stream S waits on the locked path, the next append of S is held, then takes the fast path on the head the locked path learned', async () => {
-    const s = uniqueStream('held-behind-lock');
-    await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
-    const { release, holder } = await holdStreamLock(other, s);
-    const before = store.appendStats();
+    const { s, release, holder, before } = await oneEventStreamLockedByOther('held-behind-lock');
     const first = store.appendToStream(s, [newEvent()], { expectedRevision: 0n });
     // Answered busy by its statement, it waits for the lock on the locked path (and the store forgot S's head).
     await vi.waitFor(() => expect(store.appendStats().locked - before.locked).toBe(1));
@@ -229,10 +234,7 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
   });
 
   it('a held append whose race-winner was not written goes on as any other: both wait on the lock, one wins, the other is refused', async () => {
-    const s = uniqueStream('held-busy');
-    await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
-    const { release, holder } = await holdStreamLock(other, s);
-    const before = store.appendStats();
+    const { s, release, holder, before } = await oneEventStreamLockedByOther('held-busy');
     const outcomes = Promise.allSettled([
       store.appendToStream(s, [newEvent()], { expectedRevision: 0n }),
       store.appendToStream(s, [newEvent()], { expectedRevision: 0n }),
