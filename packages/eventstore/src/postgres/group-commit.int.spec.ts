@@ -28,6 +28,20 @@ function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: ()
   };
 }
 
+/** Holds each group statement (`atomic`) until the test lets one go, in the order they were sent. */
+function gatedStatements(driver: SqlDriver): SqlDriver & { waiting: () => number; letOneGo: () => void } {
+  const gates: (() => void)[] = [];
+  return {
+    ...driver,
+    atomic: async (text, params, options) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return driver.atomic(text, params, options);
+    },
+    waiting: () => gates.length,
+    letOneGo: () => gates.shift()?.(),
+  };
+}
+
 /** Holds a stream's advisory lock in a transaction of `store` (as a locked-path writer mid-append would) until released. */
 async function holdStreamLock(store: SqlEventStore, stream: string): Promise<{ release: () => void; holder: Promise<void> }> {
   let release!: () => void;
@@ -248,6 +262,42 @@ describe('PostgreSQL fast append and group commit (ADR 0004)', () => {
     expect(refused.reason).toBeInstanceOf(ConcurrencyError);
     expect(await store.streamRevision(s)).toBe(1n);
     expect((await verifyStream(store, s)).ok).toBe(true);
+  });
+
+  it('a held append is planned again when the first write of its stream settles, even with another in flight: a stream written without pause cannot starve it', async () => {
+    const gated = gatedStatements(createPgDriver({ connectionString: schema.connectionString, maxConnections: 4 }));
+    const gatedStore = await createSqlEventStore(gated, { pollIntervalMs: 10, skipSchema: true });
+    try {
+      const s = uniqueStream('busy-log');
+      const created = gatedStore.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
+      await vi.waitFor(() => expect(gated.waiting()).toBe(1));
+      gated.letOneGo();
+      await created; // head 0, cached
+      const firstAny = gatedStore.appendToStream(s, [newEvent()], { expectedRevision: 'any' });
+      await vi.waitFor(() => expect(gated.waiting()).toBe(1));
+      let staleOutcome: unknown = 'pending';
+      const stale = gatedStore.appendToStream(s, [newEvent()], { expectedRevision: 0n }).then(
+        () => (staleOutcome = 'written'),
+        (error: unknown) => (staleOutcome = error),
+      );
+      await vi.waitFor(() => expect(gatedStore.appendStats().held).toBe(1));
+      const secondAny = gatedStore.appendToStream(s, [newEvent()], { expectedRevision: 'any' });
+      await vi.waitFor(() => expect(gated.waiting()).toBe(2));
+      gated.letOneGo();
+      expect((await firstAny).nextExpectedRevision).toBe(1n);
+      // The second statement of S is still held at the gate: the stale append is decided all the same.
+      await vi.waitFor(() => expect(staleOutcome).toBeInstanceOf(ConcurrencyError));
+      expect(gated.waiting()).toBe(1);
+      gated.letOneGo();
+      expect((await secondAny).nextExpectedRevision).toBe(2n);
+      await stale;
+      expect(gatedStore.appendStats().held).toBe(1); // held once, then decided by the database
+      expect((await gatedStore.readStream(s)).map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+      expect((await verifyStream(gatedStore, s)).ok).toBe(true);
+    } finally {
+      while (gated.waiting() > 0) gated.letOneGo();
+      await gatedStore.close();
+    }
   });
 
   it('an idempotent retry with a warm cache writes nothing, also with expected revision any', async () => {

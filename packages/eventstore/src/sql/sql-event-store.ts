@@ -486,8 +486,8 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     return true;
   };
 
-  // Appends held back while their stream is being written by this store, and planned again once it
-  // is not. Two cases:
+  // Appends held back while their stream is being written by this store, and planned again once that
+  // write has settled. Two cases:
   // - The expected revision contradicts a head still being written by a statement in flight (or earlier
   //   in the same group): most likely the loser of a race with that append. Asked now, the database
   //   would still show the old head, which agrees, and the append would take the locked path (four
@@ -497,19 +497,25 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   // - A locked-path append of the stream is under way: it holds the stream lock, so a group statement
   //   would find it busy and send the append down the locked path behind it. Planned again on the head
   //   the locked path learned, it takes the fast path.
+  // An append is held once at most, and released when the first write of its stream that settles
+  // does, even if others are in flight: a stream written without pause must not keep it waiting.
   const streamsInLockedPath = new Map<string, number>();
   const held = new Map<string, QueuedAppend[]>();
-  const hold = (queued: QueuedAppend) => {
+  const heldBefore = new WeakSet<QueuedAppend>();
+  /** Holds the append unless it was held before (then the caller goes on with it). */
+  const hold = (queued: QueuedAppend): boolean => {
+    if (heldBefore.has(queued)) return false;
+    heldBefore.add(queued);
     stats.held += 1;
     const waiting = held.get(queued.stream);
     if (waiting) waiting.push(queued);
     else held.set(queued.stream, [queued]);
+    return true;
   };
-  /** Puts the appends held on these streams back at the head of the queue, in their order, once this store is writing none of them. */
+  /** Puts the appends held on these streams, whose write just settled, back at the head of the queue, in their order. */
   const releaseHeld = (streams: Iterable<string>) => {
     const released: QueuedAppend[] = [];
     for (const stream of streams) {
-      if (streamsInStatement.has(stream) || streamsInLockedPath.has(stream)) continue;
       const waiting = held.get(stream);
       if (!waiting) continue;
       held.delete(stream);
@@ -549,10 +555,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   const planAndCommit = async (group: readonly QueuedAppend[], planned: PlannedAppend[]): Promise<void> => {
     const plannedStreams = new Set<string>();
     for (const queued of group) {
-      if (streamsInLockedPath.has(queued.stream)) {
-        hold(queued);
-        continue;
-      }
+      if (streamsInLockedPath.has(queued.stream) && hold(queued)) continue;
       const cached = heads.get(queued.stream);
       const head = cached === undefined && queued.options.expectedRevision === 'no_stream' ? null : cached;
       if (head === undefined) {
@@ -563,10 +566,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       try {
         plan = planAppend(queued.stream, queued.events, queued.options.expectedRevision, head, new Map());
       } catch {
-        if (streamsInStatement.has(queued.stream) || plannedStreams.has(queued.stream)) {
-          hold(queued);
-          continue;
-        }
+        if ((streamsInStatement.has(queued.stream) || plannedStreams.has(queued.stream)) && hold(queued)) continue;
         // The cached head may be behind: the database decides (most likely a conflict).
         viaPrecheck(queued);
         continue;
