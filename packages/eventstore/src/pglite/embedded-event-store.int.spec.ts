@@ -6,7 +6,7 @@ import { ConcurrencyError } from '@govsvc/errors/errors';
 import { computeEventHash } from '../audit/hash-chain.ts';
 import type { StoredEvent } from '../port.ts';
 import { newEvents } from '../test-fixtures.ts';
-import { createEmbeddedEventStore } from './embedded-event-store.ts';
+import { createEmbeddedEventStore, EMBEDDED_POLL_INTERVAL_MS } from './embedded-event-store.ts';
 
 describe('embedded event store (PGlite) in a data folder', () => {
   let dataDir: string;
@@ -62,6 +62,29 @@ describe('embedded event store (PGlite) in a data folder', () => {
       expect(resumed.map((e) => e.revision)).toEqual([4n]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('wakes a subscription on each commit\'s own hint: the long poll is only a safety net', async () => {
+    const store = await createEmbeddedEventStore({ dataDir: 'memory://' });
+    try {
+      const seen: StoredEvent[] = [];
+      const subscription = store.subscribeToAll({ subscriptionId: 'follower' }, async (events) => {
+        seen.push(...events);
+      });
+      await subscription.caughtUp();
+      // Each append arrives well inside one poll interval, so it came by the hint (PGlite's in-process NOTIFY).
+      for (let i = 0; i < 3; i++) {
+        const started = Date.now();
+        await store.appendToStream(`application-wake-${i}`, newEvents(1), { expectedRevision: 'no_stream' });
+        while (seen.length < i + 1) {
+          if (Date.now() - started > EMBEDDED_POLL_INTERVAL_MS / 2) throw new Error(`append ${i} not delivered within half a poll interval`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+      await subscription.stop();
+    } finally {
+      await store.close();
     }
   });
 });
