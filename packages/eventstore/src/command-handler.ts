@@ -18,6 +18,7 @@
  */
 import { ConcurrencyError, ValidationError } from '@govsvc/errors/errors';
 import { checkExpectedRevision } from './append-plan.ts';
+import { EventIdConflictError } from './errors.ts';
 import type { Decider } from './decider.ts';
 import { passthroughCodec, toNewEvents, type DomainEvent, type EventCodec } from './event-codec.ts';
 import { newEventId } from './event-ids.ts';
@@ -43,6 +44,15 @@ export interface HandleCommandOptions<State, Event extends DomainEvent> {
    * stream as the store holds it. One cache per decider and codec.
    */
   readonly cache?: StreamFoldCache<State, Event>;
+  /**
+   * With a cache: the caller expects the stream not to exist yet (a deadline being opened). When the
+   * cache holds nothing for it, the command is decided on the initial state and appended with
+   * `no_stream`, without reading first. Written, the guess was right and the decision was made on
+   * the stream as stored; refused (the stream exists), found stored already or its ids taken, it is
+   * handled again on a fresh read, as any decision on kept state. A wrong guess costs more than the
+   * read it saves, so only for streams that are new nearly always.
+   */
+  readonly probablyNew?: boolean;
 }
 
 export interface CommandResult<State, Event> {
@@ -122,8 +132,9 @@ async function decideOnKeptState<State, Command, Event extends DomainEvent>(
   cache: StreamFoldCache<State, Event>,
   codec: EventCodec<Event>,
 ): Promise<CommandResult<State, Event> | null> {
-  const kept = cache.kept(stream);
-  if (kept === undefined || kept.revision === null) return null;
+  const guessNew = options.probablyNew === true && (cache.kept(stream)?.revision ?? null) === null;
+  const kept: FoldedStream<State> | undefined = guessNew ? { state: decider.initialState(), revision: null, hash: null, ids: [] } : cache.kept(stream);
+  if (kept === undefined || (kept.revision === null && !guessNew)) return null;
   // A repeat is answered with its stored events, which the fresh path reads.
   if (findEarlierHandling(kept.ids, options.eventIds)) return null;
   let events: readonly Event[];
@@ -142,10 +153,12 @@ async function decideOnKeptState<State, Command, Event extends DomainEvent>(
   }
   let result;
   try {
-    result = await store.appendToStream(stream, toNewEvents(events, codec, ids, options.metadata), { expectedRevision: kept.revision });
+    result = await store.appendToStream(stream, toNewEvents(events, codec, ids, options.metadata), { expectedRevision: kept.revision ?? 'no_stream' });
   } catch (error) {
     cache.forget(stream);
-    if (error instanceof ConcurrencyError) return null; // the stream moved since it was kept
+    if (error instanceof ConcurrencyError) return null; // the stream moved since it was kept (or, guessed new, exists)
+    // Guessed new, the ids may be an earlier run's, decided on what the stream held then: the fresh read finds that run.
+    if (guessNew && error instanceof EventIdConflictError) return null;
     throw error;
   }
   if (result.alreadyAppended) {

@@ -247,3 +247,38 @@ describe('StreamFoldCache and event ids', () => {
     expect(await store.readStream('review-1')).toHaveLength(1);
   });
 });
+
+describe('handleCommand with probablyNew (a stream the caller expects not to exist yet)', () => {
+  it('decides on the initial state and appends with no_stream, without a read', async () => {
+    const { store, reads } = recordingStore();
+    const cache = new StreamFoldCache(decider, codec);
+    const opened = await handleCommand(store, 'deadline-1', decider, sign('a'), { metadata, cache, probablyNew: true });
+    expect(opened).toMatchObject({ state: { signers: ['a'] }, nextExpectedRevision: 0n, alreadyAppended: false });
+    // The next command is decided on what the guess left in the cache: still no read.
+    await handleCommand(store, 'deadline-1', decider, sign('b'), { metadata, cache });
+    expect(reads).toEqual([]);
+    expect((await store.readStream('deadline-1')).map((e) => e.data)).toEqual([{ signer: 'a' }, { signer: 'b' }]);
+  });
+
+  it('R-REV-5: a wrong guess is refused by the store and the command decided again on a fresh read', async () => {
+    const { store, reads } = recordingStore();
+    await handleCommand(store, 'deadline-1', decider, sign('x'), { metadata });
+    reads.length = 0;
+    const cache = new StreamFoldCache(decider, codec);
+    const result = await handleCommand(store, 'deadline-1', decider, sign('a'), { metadata, cache, probablyNew: true });
+    expect(result).toMatchObject({ state: { signers: ['x', 'a'] }, nextExpectedRevision: 1n, alreadyAppended: false });
+    expect(reads).toHaveLength(1);
+    expect((await store.readStream('deadline-1')).map((e) => e.data)).toEqual([{ signer: 'x' }, { signer: 'a' }]);
+  });
+
+  it('answers with the earlier run when its ids are stored, even if this run would decide otherwise', async () => {
+    const { store } = recordingStore();
+    const ids = deterministicEventIds('open-deadline-1');
+    const first = await handleCommand(store, 'deadline-1', decider, sign('a'), { metadata, eventIds: ids });
+    // A redelivery after a restart (empty cache) whose decision differs (e.g. made on a newer calendar).
+    const cache = new StreamFoldCache(decider, codec);
+    const repeat = await handleCommand(store, 'deadline-1', decider, sign('z'), { metadata, cache, eventIds: ids, probablyNew: true });
+    expect(repeat).toMatchObject({ alreadyAppended: true, events: first.events, nextExpectedRevision: 0n });
+    expect(await store.readStream('deadline-1')).toHaveLength(1);
+  });
+});

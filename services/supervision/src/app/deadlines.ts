@@ -45,6 +45,9 @@ export async function executeDeadline(store: EventStore, deadlineId: string, com
     handleCommand(store, deadlineStream(deadlineId), deadlineDecider, command, {
       // The stream is read from where this process last saw it (a deadline is opened, warned, closed by one process).
       cache: sharedFoldCache(store, deadlineDecider, ownDeadlineCodec),
+      // A deadline's id names its case, kind and step, and its stream starts with its opening: an open is
+      // decided without reading the stream first (most megacity reads of supervision were these, finding nothing).
+      probablyNew: command.type === 'OpenDeadline',
       eventIds: deterministicEventIds(options.seed),
       metadata: deadlineMetadata(options),
     });

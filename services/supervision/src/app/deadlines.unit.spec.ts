@@ -43,6 +43,18 @@ async function openAndBreach(store: EventStore, cases: number): Promise<string[]
 
 const allDeadlineEvents = (store: EventStore): Promise<StoredEvent[]> => store.readAll({ filter: { categories: [DEADLINE_CATEGORY] } });
 
+describe('opening deadlines', () => {
+  it('opens a deadline without reading its stream, and a redelivered opening still appends nothing', async () => {
+    const store = countingStore(createInMemoryEventStore({ now: () => clock.now() }));
+    const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
+    const [deadlineId] = await openAcceptanceDeadlines(store, 3, calendar, 'BJ-O');
+    expect(store.streamReads()).toBe(0);
+    // The same opening again (a redelivered contract): decided again on a read, found handled, nothing new.
+    await openAcceptanceDeadlines(store, 1, calendar, 'BJ-O');
+    expect((await store.readStream(deadlineStream(deadlineId!))).map((e) => e.type)).toEqual(['DeadlineOpened']);
+  });
+});
+
 describe('deadline projection with the fold cache', () => {
   it('folds a continued stream onto the cached state without reading it again, with the same entries as a whole fold', async () => {
     const inner = createInMemoryEventStore({ now: () => clock.now() });
