@@ -132,8 +132,9 @@ async function decideOnKeptState<State, Command, Event extends DomainEvent>(
   cache: StreamFoldCache<State, Event>,
   codec: EventCodec<Event>,
 ): Promise<CommandResult<State, Event> | null> {
-  const guessNew = options.probablyNew === true && (cache.kept(stream)?.revision ?? null) === null;
-  const kept: FoldedStream<State> | undefined = guessNew ? { state: decider.initialState(), revision: null, hash: null, ids: [] } : cache.kept(stream);
+  const cached = cache.kept(stream);
+  const guessNew = options.probablyNew === true && (cached?.revision ?? null) === null;
+  const kept: FoldedStream<State> | undefined = guessNew ? { state: decider.initialState(), revision: null, hash: null, ids: [] } : cached;
   if (kept === undefined || (kept.revision === null && !guessNew)) return null;
   // A repeat is answered with its stored events, which the fresh path reads.
   if (findEarlierHandling(kept.ids, options.eventIds)) return null;

@@ -302,6 +302,18 @@ function groupJson(planned: readonly PlannedAppend[]): string {
   return `${out}]`;
 }
 
+/** One more of `key` in a multiset kept as counts. */
+function countIn(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** One fewer of `key`; a key whose count reaches zero leaves the map, so `has` means "at least one". */
+function countOut(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left === 0) counts.delete(key);
+  else counts.set(key, left);
+}
+
 export async function createSqlEventStore(driver: SqlDriver, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
   if (!options.skipSchema) await guarded(() => ensureSchema(driver));
   const [{ schema }] = (await guarded(() => driver.query<{ schema: string }>('SELECT current_schema() AS schema'))) as [{ schema: string }];
@@ -388,7 +400,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
 
   const appendLocked = async (stream: string, events: readonly ValidEvent[], appendOptions: AppendOptions): Promise<AppendResult> => {
     let result: AppendResult;
-    streamsInLockedPath.set(stream, (streamsInLockedPath.get(stream) ?? 0) + 1);
+    countIn(streamsInLockedPath, stream);
     try {
       try {
         result = await guarded(() => lockedAppend(stream, events, appendOptions));
@@ -397,9 +409,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
         result = await guarded(() => lockedAppend(stream, events, appendOptions));
       }
     } finally {
-      const left = (streamsInLockedPath.get(stream) ?? 1) - 1;
-      if (left === 0) streamsInLockedPath.delete(stream);
-      else streamsInLockedPath.set(stream, left);
+      countOut(streamsInLockedPath, stream);
       releaseHeld([stream]);
     }
     if (!result.alreadyAppended) notifier.hint([categoryOf(stream)]);
@@ -468,14 +478,10 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   // Counted: two function groups in flight may share a stream (speculative chaining, ADR 0004).
   const streamsInStatement = new Map<string, number>();
   const enterStatement = (planned: readonly PlannedAppend[]) => {
-    for (const p of planned) streamsInStatement.set(p.queued.stream, (streamsInStatement.get(p.queued.stream) ?? 0) + 1);
+    for (const p of planned) countIn(streamsInStatement, p.queued.stream);
   };
   const leaveStatement = (planned: readonly PlannedAppend[]) => {
-    for (const p of planned) {
-      const left = (streamsInStatement.get(p.queued.stream) ?? 1) - 1;
-      if (left === 0) streamsInStatement.delete(p.queued.stream);
-      else streamsInStatement.set(p.queued.stream, left);
-    }
+    for (const p of planned) countOut(streamsInStatement, p.queued.stream);
   };
   const distinctAndIdle = (planned: readonly PlannedAppend[]): boolean => {
     const seen = new Set<string>();
