@@ -44,7 +44,7 @@ async function openAndBreach(store: EventStore, cases: number): Promise<string[]
 const allDeadlineEvents = (store: EventStore): Promise<StoredEvent[]> => store.readAll({ filter: { categories: [DEADLINE_CATEGORY] } });
 
 describe('opening deadlines', () => {
-  it('opens a deadline without reading its stream, and a redelivered opening still appends nothing', async () => {
+  it('R-ACC-2: opens an acceptance deadline without reading its stream, and a redelivered opening still appends nothing', async () => {
     const store = countingStore(createInMemoryEventStore({ now: () => clock.now() }));
     const calendar = WorkingCalendar.fromSchedules(await loadSchedules());
     const [deadlineId] = await openAcceptanceDeadlines(store, 3, calendar, 'BJ-O');
