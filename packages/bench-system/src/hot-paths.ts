@@ -6,10 +6,12 @@
  * case-state read, hello-world again. Ratios use the better hello-world. Prints a Markdown table and the
  * store's group-commit counts (appends per commit) for the POST phase.
  *
- *   --seconds 10 --connections 100 --only read,post --profile <dir> (intake under node --cpu-prof)
+ *   --seconds 10 --connections 100 --only read,post --profile <dir> (intake's CPU profile and its SQL
+ *   statement counts, written by the same preload as `bench:system --profile-services`)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -53,10 +55,12 @@ async function stop(child: ChildProcess): Promise<void> {
   await once(child, 'exit');
 }
 
+if (values.profile) await mkdir(values.profile, { recursive: true });
 const hello = start(dir, ['src/hello-server.ts', values['hello-port']], {});
-const intake = start(intakeDir, [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), 'bench/hot-paths-server.ts', values.port], {
+const intake = start(intakeDir, ['bench/hot-paths-server.ts', values.port], {
   DATABASE_URL: url.toString(),
   LOG_LEVEL: values['log-level'],
+  ...(values.profile && { NODE_OPTIONS: `--require ${join(dir, 'scripts/service-profile-preload.cjs')}`, GOVSVC_PROFILE_DIR: values.profile, SERVICE_NAME: 'intake' }),
 });
 const lines = createInterface({ input: intake.stdout! });
 const firstLine = new Promise<string>((resolve, reject) => {
@@ -106,7 +110,8 @@ note(await measure({ label: 'hello-world GET /, again', url: `http://127.0.0.1:$
 
 await stop(intake);
 await stop(hello);
-await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+// HOT_PATHS_KEEP_SCHEMA=1: to look at what was stored (event sizes, counts) after the run.
+if (!process.env.HOT_PATHS_KEEP_SCHEMA) await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
 await admin.end();
 
 const best = Math.max(...results.filter((r) => r.label.startsWith('hello')).map((r) => r.requestsPerSecond));
