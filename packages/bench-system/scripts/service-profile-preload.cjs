@@ -1,8 +1,9 @@
 /**
  * Loaded into each service of a megacity day by `--profile-services <dir>` (through NODE_OPTIONS
- * `--require`): a CPU profile of the whole process, and a count of the SQL statements it sent
- * through `pg`, by prepared-statement name (or the statement's first words), both written to
- * <dir>/<service>-<pid>.{cpuprofile,statements.json} when the process exits. Diagnostics only:
+ * `--require`): a CPU profile of the whole process, a count of the SQL statements it sent
+ * through `pg`, by prepared-statement name (or the statement's first words), and of the Kafka
+ * requests its main thread sent, by API, written to
+ * <dir>/<service>-<pid>.{cpuprofile,statements.json,kafka-requests.json} when the process exits. Diagnostics only:
  * nothing here runs unless the bench asks for it, and no service code knows about it.
  */
 'use strict';
@@ -36,12 +37,29 @@ if (dir) {
     // A process without pg (none of the services today) is profiled without a count.
   }
 
+  // Kafka requests this thread sent, by API (Fetch, OffsetCommit, Heartbeat…): what the broker's CPU is spent on.
+  // The relay's producer runs in a worker thread of its own, which this count does not see.
+  const kafkaRequests = new Map();
+  try {
+    const Connection = require(require.resolve('kafkajs/src/network/connection', { paths: [path.join(__dirname, '../../messaging')] }));
+    const send = Connection.prototype.send;
+    Connection.prototype.send = function countedSend(args, ...rest) {
+      const api = args && args.request && args.request.apiName;
+      if (api) kafkaRequests.set(api, (kafkaRequests.get(api) || 0) + 1);
+      return send.call(this, args, ...rest);
+    };
+  } catch {
+    // No kafkajs here: counted without it.
+  }
+
   process.on('exit', () => {
     // An inspector session on the main thread answers synchronously, so this runs to the end before exit.
     session.post('Profiler.stop', (error, result) => {
       if (!error) fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(result.profile));
     });
     const sorted = Object.fromEntries([...statements].sort((a, b) => b[1] - a[1]));
+    const kafka = Object.fromEntries([...kafkaRequests].sort((a, b) => b[1] - a[1]));
+    fs.writeFileSync(path.join(dir, `${name}.kafka-requests.json`), `${JSON.stringify(kafka, null, 1)}\n`);
     fs.writeFileSync(path.join(dir, `${name}.statements.json`), `${JSON.stringify(sorted, null, 1)}\n`);
   });
 }

@@ -11,7 +11,8 @@
  *   partition seeks back to that message, so it is fetched again and nothing
  *   behind it overtakes it. Offsets are committed explicitly (at most every
  *   100 messages or second, and at the end of each batch, that one sent behind
- *   the batch so the next fetch does not wait for it); a batch that ends
+ *   the batch so the next fetch does not wait for it, gathered with the
+ *   consumer's other commits of the next `commitLingerMs`); a batch that ends
  *   without its commit (broker gone, rebalance) rewinds the partition to its
  *   first uncommitted message, so a handled message is committed or handled again.
  * - Topics are created explicitly (`ensureTopics`); clients never auto-create.
@@ -30,6 +31,7 @@ import type {
   TopicPartitions,
   TopicSpec,
 } from './bus.ts';
+import { createOffsetCommits, type OffsetCommits } from './offset-commits.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
 
 export type BusLogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -47,6 +49,12 @@ export interface KafkaBusOptions {
   readonly redeliveryDelayMs?: number;
   /** Partitions one member handles at the same time (each still strictly in order). */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * How long an end-of-batch offset commit waits for others of the same consumer to go with it in
+   * one request (default 100 ms). Longer means fewer requests to the broker, and more records
+   * handled again after a crash.
+   */
+  readonly commitLingerMs?: number;
   /** Longest a fetch waits for data; lower means lower latency and more requests. */
   readonly maxWaitTimeInMs?: number;
   /** How long `subscribe` waits for the group to assign partitions. */
@@ -255,7 +263,6 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
       let lastError: string | undefined;
       let current: Consumer | undefined;
       let restartTimer: NodeJS.Timeout | undefined;
-      const pendingCommits = new Set<Promise<void>>();
       /** Set once the first join succeeded: from then on crashes are ours to recover from. */
       let started = false;
 
@@ -286,6 +293,10 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
             .sort((a, b) => a.topic.localeCompare(b.topic));
           joined = true;
           fetchedSinceJoin = false;
+        });
+        // Leaving the old assignment: what lingers goes now, before another member takes the partitions over.
+        consumer.on(consumer.events.REBALANCING, () => {
+          if (current === consumer) void currentCommits?.flush().catch(() => undefined);
         });
         // After the first fetch following a join, start positions are resolved (auto.offset.reset applied).
         consumer.on(consumer.events.FETCH, () => {
@@ -349,19 +360,22 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
         restartTimer.unref?.();
       }
 
+      /** Each consumer's commits, gathered (offset-commits.ts); `stop()` flushes the current one's. */
+      let currentCommits: OffsetCommits | undefined;
       const eachBatchOf = (consumer: Consumer) => {
-        /** Per partition, its last commit: the next one is sent after it settled, so committed offsets only move forward. */
-        const lastCommits = new Map<string, Promise<void>>();
-        const commitAfterPrevious = (topic: string, partition: number, offset: string): Promise<void> => {
-          const key = `${topic}|${partition}`;
-          const committing = (lastCommits.get(key) ?? Promise.resolve())
-            .catch(() => undefined)
-            .then(() => consumer.commitOffsets([{ topic, partition, offset }]));
-          lastCommits.set(key, committing);
-          pendingCommits.add(committing);
-          void committing.finally(() => pendingCommits.delete(committing)).catch(() => undefined);
-          return committing;
-        };
+        const commits = createOffsetCommits(consumer, {
+          lingerMs: options.commitLingerMs ?? 100,
+          rewind: (topic, partition, offset, error) => {
+            if (stopping || current !== consumer) return; // a replaced consumer resumes from the committed offset
+            try {
+              consumer.seek({ topic, partition, offset });
+              log('warn', `consumer ${groupId}: ${topic}[${partition}] not committed from offset ${offset}; reading it again`, { error: error instanceof Error ? error.message : String(error) });
+            } catch (seekError) {
+              log('warn', `consumer ${groupId}: could not rewind ${topic}[${partition}] to ${offset}`, { error: String(seekError) });
+            }
+          },
+        });
+        currentCommits = commits;
         return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
           const { topic, partition } = batch;
           let lastDone: string | undefined;
@@ -371,7 +385,7 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
           let lastCommitAt = Date.now();
           const commit = async () => {
             if (lastDone === undefined || sinceCommit === 0) return;
-            await commitAfterPrevious(topic, partition, (BigInt(lastDone) + 1n).toString());
+            await commits.commitNow(topic, partition, BigInt(lastDone) + 1n);
             sinceCommit = 0;
             uncommittedFrom = undefined;
             lastCommitAt = Date.now();
@@ -380,22 +394,13 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
            * The end-of-batch commit, not awaited: kafkajs fetches again only after every batch of
            * the last fetch returned, so an awaited commit put a coordinator round trip in front of
            * each next fetch (end-to-end bench: handler p99 2-4x the fetch alone). Still sent only
-           * after the handlers resolved, and kept in order per partition. If it fails, the partition
-           * is rewound to the first record it covered, as a batch that ends without its commit is
-           * (finding 10): handled again (handlers are idempotent) and committed by the batch after.
+           * after the handlers resolved, gathered with the consumer's other partitions and later
+           * batches for up to `commitLingerMs`. If it fails, the partition is rewound to the first
+           * record it covered (offset-commits.ts).
            */
           const commitBehind = () => {
             if (lastDone === undefined || sinceCommit === 0 || uncommittedFrom === undefined) return;
-            const from = uncommittedFrom;
-            commitAfterPrevious(topic, partition, (BigInt(lastDone) + 1n).toString()).catch((error: unknown) => {
-              if (stopping || current !== consumer) return; // stop() awaits it; a replaced consumer resumes from the committed offset
-              try {
-                consumer.seek({ topic, partition, offset: from });
-                log('warn', `consumer ${groupId}: ${topic}[${partition}] not committed from offset ${from}; reading it again`, { error: error instanceof Error ? error.message : String(error) });
-              } catch (seekError) {
-                log('warn', `consumer ${groupId}: could not rewind ${topic}[${partition}] to ${from}`, { error: String(seekError) });
-              }
-            });
+            commits.commitBehind(topic, partition, BigInt(lastDone) + 1n, BigInt(uncommittedFrom));
           };
           try {
             for (const message of batch.messages) {
@@ -473,7 +478,7 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
         abort.abort(new Error('subscription stopped'));
         consumers.delete(subscription);
         // A batch's commit sent behind it must reach the coordinator before the member leaves the group.
-        await Promise.allSettled([...pendingCommits]);
+        await currentCommits?.flush().catch(() => undefined);
         await current?.disconnect().catch((error: unknown) => log('warn', 'consumer disconnect failed', { error: String(error) }));
       };
       const subscription: BusSubscription = {
