@@ -53,6 +53,12 @@ export interface HandleCommandOptions<State, Event extends DomainEvent> {
    * read it saves, so only for streams that are new nearly always.
    */
   readonly probablyNew?: boolean;
+  /**
+   * With a cache: the `performance.now()` at which the caller's request arrived. A kept state
+   * confirmed current since then (the same request already read or appended the stream) is read
+   * from the cache, not the store (`StreamFoldCache.load`).
+   */
+  readonly freshSince?: number;
 }
 
 export interface CommandResult<State, Event> {
@@ -85,7 +91,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     const onKept = await decideOnKeptState(store, stream, decider, command, options, cache, codec);
     if (onKept) return onKept;
   }
-  const read: FoldedStream<State> & { readonly history?: readonly StoredEvent[] } = cache ? await cache.load(store, stream) : await readFolded(store, stream, decider, codec);
+  const read: FoldedStream<State> & { readonly history?: readonly StoredEvent[] } = cache ? await cache.load(store, stream, { ...(options.freshSince !== undefined && { freshSince: options.freshSince }) }) : await readFolded(store, stream, decider, codec);
   const { state, revision: readRevision } = read;
   if (options.expectedRevision !== undefined) {
     checkExpectedRevision(stream, options.expectedRevision, readRevision === null ? null : { revision: readRevision, hash: read.hash ?? '' });
@@ -101,6 +107,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   if (events.length === 0) return { state, events, nextExpectedRevision: readRevision, alreadyAppended: false };
 
   const ids = idsFor(events, options.eventIds);
+  const issuedAt = performance.now();
   let result;
   try {
     result = await store.appendToStream(stream, toNewEvents(events, codec, ids, options.metadata), {
@@ -114,7 +121,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   if (cache) {
     // An idempotent retry found the events stored already: the store's stream is right, not necessarily our fold of it.
     if (result.alreadyAppended) cache.forget(stream);
-    else cache.remember(stream, after);
+    else cache.remember(stream, after, issuedAt);
   }
   return { state: after.state, events, nextExpectedRevision: result.nextExpectedRevision, alreadyAppended: result.alreadyAppended };
 }
@@ -152,6 +159,7 @@ async function decideOnKeptState<State, Command, Event extends DomainEvent>(
   } catch {
     return null; // more events than the caller gave ids for, on a state that may be behind: the fresh read decides
   }
+  const issuedAt = performance.now();
   let result;
   try {
     result = await store.appendToStream(stream, toNewEvents(events, codec, ids, options.metadata), { expectedRevision: kept.revision ?? 'no_stream' });
@@ -168,7 +176,7 @@ async function decideOnKeptState<State, Command, Event extends DomainEvent>(
     return null;
   }
   const after = foldedAfter(decider, kept, events, ids, result.nextExpectedRevision);
-  cache.remember(stream, after);
+  cache.remember(stream, after, issuedAt);
   return { state: after.state, events, nextExpectedRevision: result.nextExpectedRevision, alreadyAppended: false };
 }
 

@@ -45,9 +45,16 @@ export interface StreamFoldCacheStats {
   readonly tailReads: number;
   /** Loads that read the whole stream (not kept, or dropped). */
   readonly fullReads: number;
+  /** Loads answered without a read: the kept state was confirmed current after the caller's `freshSince`. */
+  readonly servedFresh: number;
   /** Events decoded and folded by loads (a full read's, a tail's). */
   readonly eventsFolded: number;
   readonly streams: number;
+}
+
+export interface LoadOptions {
+  /** `performance.now()` of this process: a kept state confirmed current at or after it is served without a read. */
+  readonly freshSince?: number;
 }
 
 type Folding<State, Event> = Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>;
@@ -63,6 +70,9 @@ export class StreamFoldCache<State, Event extends DomainEvent> {
   readonly #freeze: boolean;
   #tailReads = 0;
   #fullReads = 0;
+  #servedFresh = 0;
+  /** When each kept state was last known to be the stream as stored (`performance.now()`); see `load`'s `freshSince`. */
+  readonly #confirmedAt = new WeakMap<FoldedStream<State>, number>();
   #eventsFolded = 0;
 
   constructor(
@@ -76,19 +86,35 @@ export class StreamFoldCache<State, Event extends DomainEvent> {
     this.#freeze = options.freezeStates ?? true;
   }
 
-  /** The stream as the store holds it now: the kept state plus whatever was appended since. */
-  async load(store: EventStore, stream: string): Promise<FoldedStream<State>> {
+  /**
+   * The stream as the store holds it now: the kept state plus whatever was appended since.
+   *
+   * With `freshSince` (a `performance.now()` of this process, typically when a request arrived),
+   * a kept state already confirmed current at or after that instant, by a read or an append of
+   * this process, is returned without asking the store: it holds everything committed before the
+   * caller asked. One request that loads its case several times (to check access, to decide, to
+   * answer) then reads it once instead of five times in a row.
+   */
+  async load(store: EventStore, stream: string, options: LoadOptions = {}): Promise<FoldedStream<State>> {
     const kept = this.#get(stream);
+    if (kept !== undefined && options.freshSince !== undefined && (this.#confirmedAt.get(kept) ?? -Infinity) >= options.freshSince) {
+      this.#servedFresh += 1;
+      this.#set(stream, kept);
+      return kept;
+    }
+    // Everything committed before this instant is in what the read returns (its snapshot is taken later).
+    const readAt = performance.now();
     if (kept === undefined || kept.revision === null) {
       // A kept "no stream" is not worth a special read: the full read of an empty stream is the same query.
       this.#fullReads += 1;
       const folded = this.#fold(this.#empty(), await store.readStream(stream));
-      this.#keep(stream, folded);
+      this.#keep(stream, folded, readAt);
       return folded;
     }
     this.#tailReads += 1;
     const tail = await store.readStream(stream, { fromRevision: kept.revision + 1n });
     if (tail.length === 0) {
+      this.#confirm(kept, readAt);
       this.#set(stream, kept);
       return kept;
     }
@@ -98,7 +124,7 @@ export class StreamFoldCache<State, Event extends DomainEvent> {
       return this.load(store, stream);
     }
     const folded = this.#fold(kept, tail);
-    this.#keep(stream, folded);
+    this.#keep(stream, folded, readAt);
     return folded;
   }
 
@@ -112,9 +138,14 @@ export class StreamFoldCache<State, Event extends DomainEvent> {
     return kept;
   }
 
-  /** After an append this process made: the state it decided, at the revision the store answered. */
-  remember(stream: string, folded: FoldedStream<State>): void {
-    this.#keep(stream, folded);
+  /**
+   * After an append this process made: the state it decided, at the revision the store answered.
+   * `issuedAt`: the `performance.now()` before the append was sent. The append expected the kept
+   * revision, so the state holds everything committed before it (a later `load` with `freshSince`
+   * at or before it may be served this state).
+   */
+  remember(stream: string, folded: FoldedStream<State>, issuedAt?: number): void {
+    this.#keep(stream, folded, issuedAt);
   }
 
   forget(stream: string): void {
@@ -125,7 +156,12 @@ export class StreamFoldCache<State, Event extends DomainEvent> {
   stats(): StreamFoldCacheStats {
     let streams = this.#young.size;
     for (const stream of this.#old.keys()) if (!this.#young.has(stream)) streams += 1;
-    return { tailReads: this.#tailReads, fullReads: this.#fullReads, eventsFolded: this.#eventsFolded, streams };
+    return { tailReads: this.#tailReads, fullReads: this.#fullReads, servedFresh: this.#servedFresh, eventsFolded: this.#eventsFolded, streams };
+  }
+
+  /** Only ever later: two loads finishing out of order must not make a state look older than it was seen to be. */
+  #confirm(folded: FoldedStream<State>, at: number): void {
+    if ((this.#confirmedAt.get(folded) ?? -Infinity) < at) this.#confirmedAt.set(folded, at);
   }
 
   #empty(): FoldedStream<State> {
@@ -153,11 +189,12 @@ export class StreamFoldCache<State, Event extends DomainEvent> {
     return this.#young.get(stream) ?? this.#old.get(stream);
   }
 
-  #keep(stream: string, folded: FoldedStream<State>): void {
+  #keep(stream: string, folded: FoldedStream<State>, confirmedAt?: number): void {
     const kept = this.#get(stream);
     // Two loads of one stream may finish out of order: never replace a later revision with an earlier one.
     if (kept !== undefined && kept.revision !== null && (folded.revision === null || folded.revision < kept.revision)) return;
     if (this.#freeze) deepFreeze(folded.state);
+    if (confirmedAt !== undefined) this.#confirm(folded, confirmedAt);
     this.#set(stream, folded);
   }
 

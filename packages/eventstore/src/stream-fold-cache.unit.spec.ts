@@ -282,3 +282,54 @@ describe('handleCommand with probablyNew (a stream the caller expects not to exi
     expect(await store.readStream('deadline-1')).toHaveLength(1);
   });
 });
+
+describe('StreamFoldCache loads with freshSince (one request, one read)', () => {
+  /** A signature appended straight to the store, as another instance would: no cache here learns of it. */
+  const signedBy = (signer: string) => ({ id: crypto.randomUUID(), type: 'DecisionSigned', schemaVersion: 1, data: { signer }, metadata });
+
+  it('serves a state confirmed by a read after the instant given, and reads for an earlier one', async () => {
+    const { store, reads } = recordingStore();
+    const cache = new StreamFoldCache(decider, codec);
+    await store.appendToStream('review-1', [signedBy('a')], { expectedRevision: 'no_stream' });
+    const arrived = performance.now();
+    await cache.load(store, 'review-1', { freshSince: arrived });
+    const again = await cache.load(store, 'review-1', { freshSince: arrived });
+    expect(again.state).toEqual({ signers: ['a'] });
+    expect(reads).toHaveLength(1);
+    expect(cache.stats()).toMatchObject({ servedFresh: 1 });
+    // A request that arrives later sees what was appended in between: its load reads the tail.
+    await store.appendToStream('review-1', [signedBy('b')], { expectedRevision: 0n });
+    const later = await cache.load(store, 'review-1', { freshSince: performance.now() });
+    expect(later.state).toEqual({ signers: ['a', 'b'] });
+    expect(reads.map((r) => r.options?.fromRevision)).toEqual([undefined, 1n]);
+    // Without freshSince every load asks the store, as before.
+    await cache.load(store, 'review-1');
+    expect(reads).toHaveLength(3);
+  });
+
+  it('R-REV-5: a state kept from before the request arrived is read again, so another writer\'s append is seen', async () => {
+    const { store, reads } = recordingStore();
+    const cache = new StreamFoldCache(decider, codec);
+    await handleCommand(store, 'review-1', decider, sign('a'), { metadata, cache });
+    // Another instance signs (no cache here knows), then a request arrives.
+    await handleCommand(store, 'review-1', decider, sign('b'), { metadata });
+    const arrived = performance.now();
+    const loaded = await cache.load(store, 'review-1', { freshSince: arrived });
+    expect(loaded.state).toEqual({ signers: ['a', 'b'] });
+    expect(reads.at(-1)?.options?.fromRevision).toBe(1n);
+  });
+
+  it("handleCommand decides on the request's own read and remembers its append, so the answer needs no read", async () => {
+    const { store, reads } = recordingStore();
+    const cache = new StreamFoldCache(decider, codec);
+    await store.appendToStream('review-1', [signedBy('a')], { expectedRevision: 'no_stream' });
+    const arrived = performance.now();
+    // A request that checks access, decides with the revision it read (If-Match), then answers with the case.
+    const seen = await cache.load(store, 'review-1', { freshSince: arrived });
+    const result = await handleCommand(store, 'review-1', decider, sign('b'), { metadata, cache, expectedRevision: seen.revision!, freshSince: arrived });
+    const answered = await cache.load(store, 'review-1', { freshSince: arrived });
+    expect(result.nextExpectedRevision).toBe(1n);
+    expect(answered).toMatchObject({ state: { signers: ['a', 'b'] }, revision: 1n });
+    expect(reads).toHaveLength(1);
+  });
+});
