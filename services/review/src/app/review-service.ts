@@ -58,7 +58,15 @@ export interface CommandContext {
   readonly idempotencyKey?: string;
   /** The revision the caller based the command on (HTTP `If-Match`). */
   readonly expectedRevision?: bigint;
+  /**
+   * When the HTTP request arrived (`performance.now()`): a stream this request already read or
+   * appended is not read again (`StreamFoldCache.load`'s `freshSince`). Absent: every read asks the store.
+   */
+  readonly freshSince?: number;
 }
+
+/** The load option for a request's arrival, or none (a read that asks the store). */
+const freshOptions = (freshSince: number | undefined): { freshSince?: number } => (freshSince === undefined ? {} : { freshSince });
 
 export interface Outcome<State, Event> {
   readonly state: State;
@@ -100,24 +108,25 @@ export class ReviewService {
     return sharedFoldCache(this.deps.store, decider, codec);
   }
 
-  private async load<S, E extends DomainEvent>(stream: string, decider: Decider<S, never, E>, codec: EventCodec<E>): Promise<{ state: S; revision: bigint | null }> {
-    const { state, revision } = await this.cacheOf(decider, codec).load(this.deps.store, stream);
+  // `freshSince` (a request's arrival, `CommandContext.freshSince`): a stream this request already read is not read again.
+  private async load<S, E extends DomainEvent>(stream: string, decider: Decider<S, never, E>, codec: EventCodec<E>, freshSince?: number): Promise<{ state: S; revision: bigint | null }> {
+    const { state, revision } = await this.cacheOf(decider, codec).load(this.deps.store, stream, freshOptions(freshSince));
     return { state, revision };
   }
 
-  readCase(caseId: string): Promise<{ state: ReviewState; revision: bigint | null }> {
-    return this.load(reviewStream(caseId), reviewDecider as Decider<ReviewState, never, ReviewEvent>, reviewCodec);
+  readCase(caseId: string, freshSince?: number): Promise<{ state: ReviewState; revision: bigint | null }> {
+    return this.load(reviewStream(caseId), reviewDecider as Decider<ReviewState, never, ReviewEvent>, reviewCodec, freshSince);
   }
 
   /** The open or decided case, or 404 (a case only noted from intake is not under review yet). */
-  async getCase(caseId: string): Promise<{ state: OpenCase; revision: bigint }> {
-    const { state, revision } = await this.readCase(caseId);
+  async getCase(caseId: string, freshSince?: number): Promise<{ state: OpenCase; revision: bigint }> {
+    const { state, revision } = await this.readCase(caseId, freshSince);
     if (state.status !== 'open' && state.status !== 'decided') throw new NotFoundError(`no review case ${caseId}`);
     return { state, revision: revision as bigint };
   }
 
-  readLicence(licenceId: string): Promise<{ state: LicenceState; revision: bigint | null }> {
-    return this.load(licenceStream(licenceId), licenceDecider as Decider<LicenceState, never, LicenceEvent>, licenceCodec);
+  readLicence(licenceId: string, freshSince?: number): Promise<{ state: LicenceState; revision: bigint | null }> {
+    return this.load(licenceStream(licenceId), licenceDecider as Decider<LicenceState, never, LicenceEvent>, licenceCodec, freshSince);
   }
 
   readItem(itemCode: string): Promise<{ state: ItemState; revision: bigint | null }> {
@@ -139,10 +148,11 @@ export class ReviewService {
     // A retry of a request that already succeeded replays it, whatever revision the caller saw then.
     if (seed !== undefined && expectedRevision !== undefined) {
       const firstId = deterministicEventId(seed, 0);
-      if ((await this.cacheOf(decider, codec).load(this.deps.store, stream)).ids.includes(firstId)) expectedRevision = undefined;
+      if ((await this.cacheOf(decider, codec).load(this.deps.store, stream, freshOptions(ctx.freshSince))).ids.includes(firstId)) expectedRevision = undefined;
     }
     const result: CommandResult<S, E> = await handleCommand(this.deps.store, stream, decider, command, {
       cache: this.cacheOf(decider, codec),
+      ...freshOptions(ctx.freshSince),
       ...(seed !== undefined && { eventIds: deterministicEventIds(seed) }),
       ...(expectedRevision !== undefined && { expectedRevision }),
       metadata: {
@@ -246,7 +256,7 @@ export class ReviewService {
 
   /** R-ACC-2: supplement time intake recorded; the part after acceptance is added to the decision limits. */
   async excludeSupplementTime(caseId: string, input: { noticeId: string; from: string; to: string }, ctx: CommandContext) {
-    const { state } = await this.readCase(caseId);
+    const { state } = await this.readCase(caseId, ctx.freshSince);
     if (state.status !== 'open') return { state, events: [], revision: null, repeated: true };
     // The decision limit counts from the day after acceptance: earlier days were never in it.
     const from = input.from > state.acceptedOn ? input.from : addDays(civilDate(state.acceptedOn), 1);
@@ -320,7 +330,7 @@ export class ReviewService {
    * from, so the seal always covers what is stored.
    */
   async sign(caseId: string, input: { role: SignatureRole; draft?: DecisionDraft; collectiveMinutesId?: string }, signer: StaffRef, ctx: CommandContext) {
-    const { state, revision } = await this.readCase(caseId);
+    const { state, revision } = await this.readCase(caseId, ctx.freshSince);
     const command: SignDecision = {
       type: 'SignDecision',
       data: {
@@ -356,7 +366,7 @@ export class ReviewService {
   private async isRepeat(stream: string, purpose: string, ctx: CommandContext): Promise<boolean> {
     const seed = `${stream}\u0000${purpose}\u0000${ctx.actor.id}\u0000${ctx.idempotencyKey}`;
     const firstId = deterministicEventId(seed, 0);
-    return (await this.cacheOf(reviewDecider, reviewCodec).load(this.deps.store, stream)).ids.includes(firstId);
+    return (await this.cacheOf(reviewDecider, reviewCodec).load(this.deps.store, stream, freshOptions(ctx.freshSince))).ids.includes(firstId);
   }
 
   // ---- time limit -------------------------------------------------------------
@@ -367,7 +377,7 @@ export class ReviewService {
     approvedBy: StaffRef,
     ctx: CommandContext,
   ) {
-    const { state } = await this.getCase(caseId);
+    const { state } = await this.getCase(caseId, ctx.freshSince);
     const days = Math.max(0, Math.min(input.extensionWorkingDays, 15));
     return this.runReview(
       caseId,
@@ -399,7 +409,7 @@ export class ReviewService {
   }
 
   async resumeClock(caseId: string, input: { to: string }, resumedBy: StaffRef, ctx: CommandContext) {
-    const { state } = await this.getCase(caseId);
+    const { state } = await this.getCase(caseId, ctx.freshSince);
     const running = state.suspensions.find((s) => s.to === null);
     const from = running?.from ?? input.to;
     return this.runReview(
@@ -460,11 +470,11 @@ export class ReviewService {
 
   /** Issues the licence of an approved case (Licensing Law Art. 44); a repeat finds it issued. */
   async issueLicence(caseId: string, ctx: CommandContext) {
-    const { state } = await this.getCase(caseId);
+    const { state } = await this.getCase(caseId, ctx.freshSince);
     const decision = state.decision;
     if (!decision || decision.outcome !== 'approve') throw new RuleViolation('R-REV-3', `case ${caseId} has no approval to issue a licence for`);
     const licenceId = licenceIdOf(caseId);
-    const existing = await this.readLicence(licenceId);
+    const existing = await this.readLicence(licenceId, ctx.freshSince);
     if (existing.state.status === 'issued') return { state: existing.state, events: [], revision: existing.revision, repeated: true };
     const issuedAt = this.now();
     const validFrom = shanghaiDateOf(decision.decidedAt);
@@ -508,8 +518,8 @@ export class ReviewService {
     return { caseId, decisionId: decision.decisionId, outcome: decision.outcome, sealId: seal.sealId, keyId: seal.keyId, signatureValid };
   }
 
-  async getLicence(licenceId: string): Promise<{ state: Extract<LicenceState, { status: 'issued' }>; revision: bigint }> {
-    const { state, revision } = await this.readLicence(licenceId);
+  async getLicence(licenceId: string, freshSince?: number): Promise<{ state: Extract<LicenceState, { status: 'issued' }>; revision: bigint }> {
+    const { state, revision } = await this.readLicence(licenceId, freshSince);
     if (state.status !== 'issued') throw new NotFoundError(`no licence ${licenceId}`);
     return { state, revision: revision as bigint };
   }
@@ -526,7 +536,7 @@ export class ReviewService {
   }
 
   async applyForRenewal(licenceId: string, ctx: CommandContext) {
-    const { state } = await this.getLicence(licenceId);
+    const { state } = await this.getLicence(licenceId, ctx.freshSince);
     const { renewalLeadDays, renewalLeadUnit } = state.licence;
     const applyBy = state.validUntil === null ? undefined : this.deadlines.renewalApplyBy(state.validUntil, renewalLeadDays, renewalLeadUnit);
     return this.runLicence(
@@ -539,7 +549,7 @@ export class ReviewService {
   }
 
   async decideRenewal(licenceId: string, input: { renewalId: string; outcome: 'grant' } | { renewalId: string; outcome: 'refuse'; reasons: Reason[] }, decidedBy: StaffRef, ctx: CommandContext) {
-    const { state } = await this.getLicence(licenceId);
+    const { state } = await this.getLicence(licenceId, ctx.freshSince);
     const decidedAt = this.now();
     if (input.outcome === 'refuse') {
       return this.runLicence(licenceId, state.licence.caseId, { type: 'DecideRenewal', data: { ...input, decidedAt, decidedBy } }, ctx, 'decide-renewal');
@@ -554,7 +564,7 @@ export class ReviewService {
    * idempotent: a duplicate firing or a renewal decided in time changes nothing.
    */
   async deemRenewalGranted(licenceId: string, ctx: CommandContext) {
-    const { state } = await this.getLicence(licenceId);
+    const { state } = await this.getLicence(licenceId, ctx.freshSince);
     const at = this.now();
     const pending = state.renewals.some((r) => r.outcome === 'pending');
     const renewedUntil = renewedUntilOf(state);

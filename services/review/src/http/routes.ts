@@ -94,6 +94,14 @@ function staffOf(p: Principal): StaffRef {
   return { staffId: p.subject, department: p.department };
 }
 
+/**
+ * When each request arrived (`performance.now()`): the reads of one request share what it already
+ * read or wrote, so a command that checks access, decides and answers reads its case once, while a
+ * request still sees everything committed before it arrived (`StreamFoldCache.load`'s `freshSince`).
+ */
+const arrivals = new WeakMap<FastifyRequest, number>();
+const arrivalOf = (request: FastifyRequest): number => arrivals.get(request) ?? performance.now();
+
 function contextOf(request: FastifyRequest): CommandContext {
   const p = principalOf(request);
   const key = request.headers['idempotency-key'];
@@ -112,6 +120,7 @@ function contextOf(request: FastifyRequest): CommandContext {
     correlationId: request.correlationId,
     ...(typeof key === 'string' && { idempotencyKey: key }),
     ...(expectedRevision !== undefined && { expectedRevision }),
+    freshSince: arrivalOf(request),
   };
 }
 
@@ -157,6 +166,10 @@ export interface ReviewRoutesOptions {
 const TasksQuery = z.strictObject({ department: z.string().min(1).max(100).optional() });
 
 export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOptions): Promise<void> {
+  app.addHook('onRequest', (request, _reply, done) => {
+    arrivals.set(request, performance.now());
+    done();
+  });
   // Review tasks per department: staff see their own department's; supervisors name one.
   app.get('/tasks', { config: allow('reviewer', 'chief', 'supervisor', 'admin'), schema: { querystring: TasksQuery } }, async (request) => {
     const p = principalOf(request);
@@ -167,7 +180,7 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
 
   /** Loads the case the caller may see, or 404. */
   async function visibleCase(request: FastifyRequest, caseId: string) {
-    const found = await service.getCase(caseId);
+    const found = await service.getCase(caseId, arrivalOf(request));
     if (!canSee(principalOf(request), found.state)) {
       // The case exists but is not the caller's: answer as for an unknown case, and keep a record of the attempt.
       auditDeniedAccess(request, { type: 'case', id: caseId });
@@ -177,7 +190,7 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
   }
 
   async function respond(reply: FastifyReply, caseId: string, outcome: Outcome<unknown, unknown>, created = false) {
-    const { state, revision } = await service.getCase(caseId);
+    const { state, revision } = await service.getCase(caseId, arrivalOf(reply.request));
     reply.header('etag', `"${revision}"`);
     return reply.code(created && !outcome.repeated ? 201 : 200).send(caseView(state, revision));
   }
@@ -259,7 +272,7 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
   // ---- licences ----
 
   async function visibleLicence(request: FastifyRequest, licenceId: string) {
-    const found = await service.getLicence(licenceId);
+    const found = await service.getLicence(licenceId, arrivalOf(request));
     const p = principalOf(request);
     const l = found.state.licence;
     const visible = has(p, overseers) || (p.roles.includes('applicant') && l.holder.ref === p.subject) || (has(p, [...staffRoles, 'operator', 'integration']) && p.department === l.department);
@@ -298,7 +311,7 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
     const { licenceId } = request.params;
     await visibleLicence(request, licenceId);
     const outcome = await service.applyForRenewal(licenceId, contextOf(request));
-    const { state } = await service.getLicence(licenceId);
+    const { state } = await service.getLicence(licenceId, arrivalOf(request));
     return reply.code(outcome.repeated ? 200 : 201).send(licenceView(state));
   });
 
@@ -306,14 +319,14 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
     const { licenceId, renewalId } = request.params;
     await visibleLicence(request, licenceId);
     await service.decideRenewal(licenceId, { renewalId, ...request.body }, staffOf(principalOf(request)), contextOf(request));
-    return licenceView((await service.getLicence(licenceId)).state);
+    return licenceView((await service.getLicence(licenceId, arrivalOf(request))).state);
   });
 
   // The trigger supervision fires at expiry (R-REV-4); operators may fire it by hand. Idempotent.
   app.post('/licences/:licenceId/renewals/deem', { config: allow('operator', 'integration', 'admin'), schema: { params: LicenceParams } }, async (request) => {
     const { licenceId } = request.params;
     const outcome = await service.deemRenewalGranted(licenceId, contextOf(request));
-    return { deemed: outcome.events.length > 0 && !outcome.repeated, licence: licenceView((await service.getLicence(licenceId)).state) };
+    return { deemed: outcome.events.length > 0 && !outcome.repeated, licence: licenceView((await service.getLicence(licenceId, arrivalOf(request))).state) };
   });
 
   // ---- items ----

@@ -159,6 +159,61 @@ describe('concurrency and retries', () => {
   });
 });
 
+describe('reads per request', () => {
+  /** The same store, with every read of the case's stream counted (a new object: its own fold cache, as another instance has). */
+  function countingView(store: Harness['store']) {
+    const reads = { count: 0 };
+    const view = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'readStream') {
+          return (stream: string, options?: Parameters<Harness['store']['readStream']>[1]) => {
+            if (stream === reviewStream(CASE)) reads.count += 1;
+            return target.readStream(stream, options);
+          };
+        }
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    return { view, reads };
+  }
+
+  it('a signature checks access, decides and answers on one read of the case, not five', async () => {
+    const { view, reads } = countingView(h.store);
+    const counted = await reviewHarness(view);
+    try {
+      const token = await counted.token(['reviewer'], { subject: 'staff-h1', department: 'market-regulation' });
+      const res = await counted.app.inject({
+        method: 'POST',
+        url: `/review/cases/${CASE}/signatures`,
+        headers: json(token, { 'idempotency-key': 'sign-handler-0002', 'if-match': '"2"' }),
+        payload: JSON.stringify({ role: 'handler', draft: { outcome: 'approve' } }),
+      });
+      expect(res.statusCode).toBe(201);
+      expect(res.headers.etag).toBe('"3"');
+      expect(res.json().signatures).toHaveLength(1);
+      expect(reads.count).toBe(1);
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('R-REV-5: a request still sees what another instance stored before it arrived', async () => {
+    const other = await reviewHarness(countingView(h.store).view);
+    try {
+      // This instance reads the case (its cache keeps revision 2); the other instance takes the handler's signature.
+      expect((await h.app.inject({ method: 'GET', url: `/review/cases/${CASE}`, headers: json(tokens.reviewer) })).headers.etag).toBe('"2"');
+      const signed = await other.app.inject({ method: 'POST', url: `/review/cases/${CASE}/signatures`, headers: json(await other.token(['reviewer'], { subject: 'staff-h1', department: 'market-regulation' })), payload: JSON.stringify({ role: 'handler', draft: { outcome: 'approve' } }) });
+      expect(signed.statusCode).toBe(201);
+      // The chief's signature here concludes the case: it was decided on the stream as stored, not on the kept revision 2.
+      const second = await post(`/review/cases/${CASE}/signatures`, tokens.chief, { role: 'chief-representative' });
+      expect(second.statusCode).toBe(201);
+      expect(second.json()).toMatchObject({ status: 'decided', signatures: [expect.objectContaining({ role: 'handler' }), expect.objectContaining({ role: 'chief-representative' })] });
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('R-COLLAB-1 over HTTP', () => {
   const COLLAB = 'BJ-2026-000077';
 
