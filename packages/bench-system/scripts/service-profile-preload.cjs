@@ -22,6 +22,19 @@ if (dir) {
 
   // The pg the event store's driver loads (resolved from its package), so the count sees the services' queries.
   const statements = new Map();
+  // GOVSVC_PROFILE_SITES=<statement name>: also count where in the services that statement is sent from (the
+  // async stack through the store, its first three frames of our own code outside the store's SQL adapter).
+  const sitesOf = process.env.GOVSVC_PROFILE_SITES;
+  const sites = new Map();
+  const countSite = () => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 80;
+    const stack = new Error().stack || '';
+    Error.stackTraceLimit = limit;
+    const frames = stack.split('\n').filter((l) => /\/(services|packages)\//.test(l) && !/node_modules|sql-event-store|pg-client|stream-fold-cache|preload|guarded/.test(l));
+    const site = frames.slice(0, 3).map((l) => l.trim().replace(/^at (async )?/, '').replace(/\(?(file:\/\/)?\/.*\/(services|packages)\//, '($2/')).join(' < ');
+    sites.set(site, (sites.get(site) || 0) + 1);
+  };
   try {
     const pg = require(require.resolve('pg', { paths: [path.join(__dirname, '../../eventstore')] }));
     const query = pg.Client.prototype.query;
@@ -33,6 +46,14 @@ if (dir) {
       }
       return query.call(this, config, ...rest);
     };
+    // Sites are taken at the pool: the client's query runs later, from the pool's queue, off the caller's async path.
+    if (sitesOf) {
+      const poolQuery = pg.Pool.prototype.query;
+      pg.Pool.prototype.query = function sitedQuery(config, ...rest) {
+        if (config && config.name === sitesOf) countSite();
+        return poolQuery.call(this, config, ...rest);
+      };
+    }
   } catch {
     // A process without pg (none of the services today) is profiled without a count.
   }
@@ -58,6 +79,10 @@ if (dir) {
       if (!error) fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(result.profile));
     });
     const sorted = Object.fromEntries([...statements].sort((a, b) => b[1] - a[1]));
+    if (sites.size > 0) {
+      const bySite = Object.fromEntries([...sites].sort((a, b) => b[1] - a[1]));
+      fs.writeFileSync(path.join(dir, `${name}.sites.json`), `${JSON.stringify(bySite, null, 1)}\n`);
+    }
     const kafka = Object.fromEntries([...kafkaRequests].sort((a, b) => b[1] - a[1]));
     fs.writeFileSync(path.join(dir, `${name}.kafka-requests.json`), `${JSON.stringify(kafka, null, 1)}\n`);
     fs.writeFileSync(path.join(dir, `${name}.statements.json`), `${JSON.stringify(sorted, null, 1)}\n`);

@@ -148,5 +148,10 @@ export async function startDistributedRun(config: BenchConfig, run: RunIdentity,
 async function profilingEnv(dir: string | null): Promise<Record<string, string>> {
   if (dir === null) return {};
   await mkdir(dir, { recursive: true });
-  return { NODE_OPTIONS: `--require ${join(REPO_ROOT, 'packages/bench-system/scripts/service-profile-preload.cjs')}`, GOVSVC_PROFILE_DIR: dir };
+  return {
+    NODE_OPTIONS: `--require ${join(REPO_ROOT, 'packages/bench-system/scripts/service-profile-preload.cjs')}`,
+    GOVSVC_PROFILE_DIR: dir,
+    // GOVSVC_PROFILE_SITES=<statement name> (e.g. govsvc_read_stream): where that statement is sent from, per service.
+    ...(process.env.GOVSVC_PROFILE_SITES && { GOVSVC_PROFILE_SITES: process.env.GOVSVC_PROFILE_SITES }),
+  };
 }
