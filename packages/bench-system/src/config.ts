@@ -49,6 +49,8 @@ export interface BenchConfig {
   readonly logLevel: string;
   /** `--profile-services <dir>`: each service of the distributed run writes a CPU profile and its SQL statement counts there (scripts/service-profile-preload.cjs). */
   readonly profileServicesDir: string | null;
+  /** GOVSVC_PROFILE_SITES: with `profileServicesDir`, the statement whose call sites each service counts (diagnostics). */
+  readonly profileSites: string | null;
 }
 
 export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2), env: Record<string, string | undefined> = process.env): BenchConfig {
@@ -104,6 +106,7 @@ export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     logLevel: env.BENCH_SERVICE_LOG_LEVEL ?? 'warn',
     profileServicesDir: values['profile-services'] === undefined ? null : resolve(env.INIT_CWD ?? process.cwd(), values['profile-services']),
+    profileSites: env.GOVSVC_PROFILE_SITES || null,
   };
 }
 
@@ -124,9 +127,11 @@ export function exportInfraEnv(config: BenchConfig, kafkaBrokers: string, env: R
 }
 
 /** What the focused hot-path measurement (`src/hot-paths.ts`) takes from the environment. */
-export function hotPathsEnv(env: Record<string, string | undefined> = process.env): { databaseUrl: string; childEnv: Record<string, string> } {
+export function hotPathsEnv(env: Record<string, string | undefined> = process.env): { databaseUrl: string; childEnv: Record<string, string>; keepSchema: boolean } {
   return {
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    // HOT_PATHS_KEEP_SCHEMA=1: the run's schema stays, to look at what was stored (event sizes, counts).
+    keepSchema: Boolean(env.HOT_PATHS_KEEP_SCHEMA),
     // HOT_PATHS_POOL, HOT_PATHS_APPEND_CONCURRENCY: passed on to the intake process (its store's pool and commit slots).
     childEnv: { ...baseChildEnv(env), ...Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('HOT_PATHS_') && e[1] !== undefined)) },
   };

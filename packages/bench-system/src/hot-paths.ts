@@ -37,7 +37,7 @@ const phases = new Set(values.only.split(',').map((p) => p.trim()));
 const dir = join(REPO_ROOT, 'packages', 'bench-system');
 const intakeDir = join(REPO_ROOT, 'services', 'intake');
 const tsx = join(dir, 'node_modules/tsx/dist/esm/index.mjs');
-const { databaseUrl: baseUrl, childEnv } = hotPathsEnv();
+const { databaseUrl: baseUrl, childEnv, keepSchema } = hotPathsEnv();
 const schema = `hot_paths_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
 
 const admin = new pg.Client({ connectionString: baseUrl });
@@ -110,8 +110,7 @@ note(await measure({ label: 'hello-world GET /, again', url: `http://127.0.0.1:$
 
 await stop(intake);
 await stop(hello);
-// HOT_PATHS_KEEP_SCHEMA=1: to look at what was stored (event sizes, counts) after the run.
-if (!process.env.HOT_PATHS_KEEP_SCHEMA) await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+if (!keepSchema) await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
 await admin.end();
 
 const best = Math.max(...results.filter((r) => r.label.startsWith('hello')).map((r) => r.requestsPerSecond));

@@ -139,19 +139,19 @@ export async function startDistributedRun(config: BenchConfig, run: RunIdentity,
     isolate: run.isolate,
     clock: { mode: 'controlled', start: DAY_START },
     // A load generator is one principal sending thousands of requests a second: the per-principal limit would refuse it.
-    extraEnv: { RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: config.logLevel, ...(await profilingEnv(config.profileServicesDir)) },
+    extraEnv: { RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: config.logLevel, ...(await profilingEnv(config.profileServicesDir, config.profileSites)) },
     log,
   });
 }
 
 /** The environment that makes each service profile itself (`--profile-services`): none when not asked. */
-async function profilingEnv(dir: string | null): Promise<Record<string, string>> {
+async function profilingEnv(dir: string | null, sites: string | null): Promise<Record<string, string>> {
   if (dir === null) return {};
   await mkdir(dir, { recursive: true });
   return {
     NODE_OPTIONS: `--require ${join(REPO_ROOT, 'packages/bench-system/scripts/service-profile-preload.cjs')}`,
     GOVSVC_PROFILE_DIR: dir,
     // GOVSVC_PROFILE_SITES=<statement name> (e.g. govsvc_read_stream): where that statement is sent from, per service.
-    ...(process.env.GOVSVC_PROFILE_SITES && { GOVSVC_PROFILE_SITES: process.env.GOVSVC_PROFILE_SITES }),
+    ...(sites !== null && { GOVSVC_PROFILE_SITES: sites }),
   };
 }
