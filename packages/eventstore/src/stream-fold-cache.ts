@@ -55,6 +55,11 @@ export interface StreamFoldCacheStats {
 export interface LoadOptions {
   /** `performance.now()` of this process: a kept state confirmed current at or after it is served without a read. */
   readonly freshSince?: number;
+  /**
+   * The caller needs the stream only up to this revision, which it knows is stored (the event that
+   * woke it), and anything later wakes it again: a kept state at or past it is served without a read.
+   */
+  readonly atLeastRevision?: bigint;
 }
 
 type Folding<State, Event> = Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>;
@@ -93,11 +98,17 @@ export class StreamFoldCache<State, Event extends DomainEvent> {
    * a kept state already confirmed current at or after that instant, by a read or an append of
    * this process, is returned without asking the store: it holds everything committed before the
    * caller asked. One request that loads its case several times (to check access, to decide, to
-   * answer) then reads it once instead of five times in a row.
+   * answer) then reads it once instead of five times in a row. With `atLeastRevision`, a kept state
+   * at or past that revision is returned as it is: for a caller woken by a stored event, which
+   * needs the stream up to that event and is woken again by any later one.
    */
   async load(store: EventStore, stream: string, options: LoadOptions = {}): Promise<FoldedStream<State>> {
     const kept = this.#get(stream);
-    if (kept !== undefined && options.freshSince !== undefined && (this.#confirmedAt.get(kept) ?? -Infinity) >= options.freshSince) {
+    const freshEnough =
+      kept !== undefined &&
+      ((options.freshSince !== undefined && (this.#confirmedAt.get(kept) ?? -Infinity) >= options.freshSince) ||
+        (options.atLeastRevision !== undefined && kept.revision !== null && kept.revision >= options.atLeastRevision));
+    if (freshEnough) {
       this.#servedFresh += 1;
       this.#set(stream, kept);
       return kept;

@@ -333,3 +333,21 @@ describe('StreamFoldCache loads with freshSince (one request, one read)', () => 
     expect(reads).toHaveLength(1);
   });
 });
+
+describe('StreamFoldCache loads with atLeastRevision (woken by a stored event)', () => {
+  const signedBy = (signer: string) => ({ id: crypto.randomUUID(), type: 'DecisionSigned', schemaVersion: 1, data: { signer }, metadata });
+
+  it('serves a kept state at or past the revision, and reads for a kept state behind it', async () => {
+    const { store, reads } = recordingStore();
+    const cache = new StreamFoldCache(decider, codec);
+    await store.appendToStream('review-1', [signedBy('a')], { expectedRevision: 'no_stream' });
+    await cache.load(store, 'review-1');
+    // Woken by revision 0, which the kept state holds: no read.
+    expect((await cache.load(store, 'review-1', { atLeastRevision: 0n })).state).toEqual({ signers: ['a'] });
+    expect(reads).toHaveLength(1);
+    // Woken by revision 1, stored by another writer: the kept state is behind it, so the tail is read.
+    await store.appendToStream('review-1', [signedBy('b')], { expectedRevision: 0n });
+    expect((await cache.load(store, 'review-1', { atLeastRevision: 1n })).state).toEqual({ signers: ['a', 'b'] });
+    expect(reads.map((r) => r.options?.fromRevision)).toEqual([undefined, 1n]);
+  });
+});

@@ -13,7 +13,7 @@ import { ConcurrencyError, NotFoundError } from '@govsvc/errors/errors';
 import { handleCommand } from '@govsvc/eventstore/command-handler';
 import { deterministicEventIds } from '@govsvc/eventstore/event-ids';
 import type { Actor, EventStore } from '@govsvc/eventstore/port';
-import { sharedFoldCache } from '@govsvc/eventstore/stream-fold-cache';
+import { sharedFoldCache, type LoadOptions } from '@govsvc/eventstore/stream-fold-cache';
 import type { Clock } from '@govsvc/runtime/clock';
 import { deterministicId } from '@govsvc/runtime/ids';
 import type { CommandContext, DeliveryCommand, RetryPolicy } from '../domain/commands.ts';
@@ -141,8 +141,9 @@ export class DeliveryService {
     }
   }
 
-  async state(caseId: string): Promise<DeliveryState> {
-    return (await this.cases.load(this.deps.store, streamOf(caseId))).state;
+  /** The case as stored; `options` as `StreamFoldCache.load`'s (the dispatcher passes the revision that woke it). */
+  async state(caseId: string, options: LoadOptions = {}): Promise<DeliveryState> {
+    return (await this.cases.load(this.deps.store, streamOf(caseId), options)).state;
   }
 
   // The consumer, the dispatcher and the HTTP routes read a case several times per contract: each read asks the

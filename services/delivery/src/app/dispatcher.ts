@@ -42,6 +42,8 @@ export class Dispatcher {
   private readonly again = new Set<string>();
   private readonly timers = new Map<string, AbortController>();
   private readonly queue: string[] = [];
+  /** Per case asked for: the stored revision its next dispatch must see, or null for a read of the store. */
+  private readonly needs = new Map<string, bigint | null>();
   private active = 0;
   private stopped = false;
 
@@ -53,7 +55,7 @@ export class Dispatcher {
     this.subscription = this.deps.store.subscribeToAll(
       { subscriptionId: 'delivery-dispatcher', filter: { categories: [DELIVERY_CATEGORY], eventTypes: TRIGGERS } },
       async (events) => {
-        for (const caseId of new Set(events.map((e) => caseIdOfStream(e.stream)))) this.request(caseId);
+        for (const e of events) this.request(caseIdOfStream(e.stream), e.revision);
       },
     );
   }
@@ -85,12 +87,25 @@ export class Dispatcher {
     while (this.running.size > 0 || this.queue.length > 0) await Promise.allSettled([...this.running.values()]);
   }
 
-  request(caseId: string): void {
+  /**
+   * Dispatches the case soon. `storedUpTo`: the revision of the stored event that asks for it. The
+   * dispatch then reads the case only when the state this process keeps is older than that (what
+   * was appended after it wakes the dispatcher again); without it (start, retry timers) it reads.
+   */
+  request(caseId: string, storedUpTo: bigint | null = null): void {
     if (this.stopped) return;
-    if (this.running.has(caseId) || this.queue.includes(caseId)) {
+    const needed = this.needs.get(caseId);
+    this.needs.set(caseId, needed === undefined ? storedUpTo : needed === null || storedUpTo === null ? null : needed > storedUpTo ? needed : storedUpTo);
+    this.enqueue(caseId);
+  }
+
+  private enqueue(caseId: string): void {
+    // Running: once more afterwards. Queued: the run has not read the case yet, so it sees this request too.
+    if (this.running.has(caseId)) {
       this.again.add(caseId);
       return;
     }
+    if (this.queue.includes(caseId)) return;
     this.queue.push(caseId);
     this.pump();
   }
@@ -105,7 +120,7 @@ export class Dispatcher {
         .finally(() => {
           this.active--;
           this.running.delete(caseId);
-          if (this.again.delete(caseId)) this.request(caseId);
+          if (this.again.delete(caseId)) this.enqueue(caseId);
           this.pump();
         });
       this.running.set(caseId, run);
@@ -113,7 +128,9 @@ export class Dispatcher {
   }
 
   private async dispatchCase(caseId: string): Promise<void> {
-    let state = await this.deps.service.state(caseId);
+    const storedUpTo = this.needs.get(caseId) ?? null;
+    this.needs.delete(caseId);
+    let state = await this.deps.service.state(caseId, storedUpTo === null ? {} : { atLeastRevision: storedUpTo });
     for (const due of dueSends(state, this.deps.clock.now())) {
       state = await this.sendOne(caseId, state, due);
     }
