@@ -100,6 +100,7 @@ export class Dispatcher {
   }
 
   private enqueue(caseId: string): void {
+    if (this.stopped) return;
     // Running: once more afterwards. Queued: the run has not read the case yet, so it sees this request too.
     if (this.running.has(caseId)) {
       this.again.add(caseId);
