@@ -91,7 +91,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     const onKept = await decideOnKeptState(store, stream, decider, command, options, cache, codec);
     if (onKept) return onKept;
   }
-  const read: FoldedStream<State> & { readonly history?: readonly StoredEvent[] } = cache ? await cache.load(store, stream, { ...(options.freshSince !== undefined && { freshSince: options.freshSince }) }) : await readFolded(store, stream, decider, codec);
+  const read: FoldedStream<State> & { readonly history?: readonly StoredEvent[] } = cache ? await cache.load(store, stream, { freshSince: options.freshSince }) : await readFolded(store, stream, decider, codec);
   const { state, revision: readRevision } = read;
   if (options.expectedRevision !== undefined) {
     checkExpectedRevision(stream, options.expectedRevision, readRevision === null ? null : { revision: readRevision, hash: read.hash ?? '' });

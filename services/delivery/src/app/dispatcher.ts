@@ -95,7 +95,8 @@ export class Dispatcher {
   request(caseId: string, storedUpTo: bigint | null = null): void {
     if (this.stopped) return;
     const needed = this.needs.get(caseId);
-    this.needs.set(caseId, needed === undefined ? storedUpTo : needed === null || storedUpTo === null ? null : needed > storedUpTo ? needed : storedUpTo);
+    // The later of the two revisions; a request that must read (null) wins over any revision.
+    if (needed === undefined || (needed !== null && (storedUpTo === null || storedUpTo > needed))) this.needs.set(caseId, storedUpTo);
     this.enqueue(caseId);
   }
 
@@ -131,7 +132,7 @@ export class Dispatcher {
   private async dispatchCase(caseId: string): Promise<void> {
     const storedUpTo = this.needs.get(caseId) ?? null;
     this.needs.delete(caseId);
-    let state = await this.deps.service.state(caseId, storedUpTo === null ? {} : { atLeastRevision: storedUpTo });
+    let state = await this.deps.service.state(caseId, { atLeastRevision: storedUpTo ?? undefined });
     for (const due of dueSends(state, this.deps.clock.now())) {
       state = await this.sendOne(caseId, state, due);
     }

@@ -65,9 +65,6 @@ export interface CommandContext {
   readonly freshSince?: number;
 }
 
-/** The load option for a request's arrival, or none (a read that asks the store). */
-const freshOptions = (freshSince: number | undefined): { freshSince?: number } => (freshSince === undefined ? {} : { freshSince });
-
 export interface Outcome<State, Event> {
   readonly state: State;
   readonly events: readonly Event[];
@@ -110,7 +107,7 @@ export class ReviewService {
 
   // `freshSince` (a request's arrival, `CommandContext.freshSince`): a stream this request already read is not read again.
   private async load<S, E extends DomainEvent>(stream: string, decider: Decider<S, never, E>, codec: EventCodec<E>, freshSince?: number): Promise<{ state: S; revision: bigint | null }> {
-    const { state, revision } = await this.cacheOf(decider, codec).load(this.deps.store, stream, freshOptions(freshSince));
+    const { state, revision } = await this.cacheOf(decider, codec).load(this.deps.store, stream, { freshSince });
     return { state, revision };
   }
 
@@ -148,11 +145,11 @@ export class ReviewService {
     // A retry of a request that already succeeded replays it, whatever revision the caller saw then.
     if (seed !== undefined && expectedRevision !== undefined) {
       const firstId = deterministicEventId(seed, 0);
-      if ((await this.cacheOf(decider, codec).load(this.deps.store, stream, freshOptions(ctx.freshSince))).ids.includes(firstId)) expectedRevision = undefined;
+      if ((await this.cacheOf(decider, codec).load(this.deps.store, stream, { freshSince: ctx.freshSince })).ids.includes(firstId)) expectedRevision = undefined;
     }
     const result: CommandResult<S, E> = await handleCommand(this.deps.store, stream, decider, command, {
       cache: this.cacheOf(decider, codec),
-      ...freshOptions(ctx.freshSince),
+      freshSince: ctx.freshSince,
       ...(seed !== undefined && { eventIds: deterministicEventIds(seed) }),
       ...(expectedRevision !== undefined && { expectedRevision }),
       metadata: {
@@ -366,7 +363,7 @@ export class ReviewService {
   private async isRepeat(stream: string, purpose: string, ctx: CommandContext): Promise<boolean> {
     const seed = `${stream}\u0000${purpose}\u0000${ctx.actor.id}\u0000${ctx.idempotencyKey}`;
     const firstId = deterministicEventId(seed, 0);
-    return (await this.cacheOf(reviewDecider, reviewCodec).load(this.deps.store, stream, freshOptions(ctx.freshSince))).ids.includes(firstId);
+    return (await this.cacheOf(reviewDecider, reviewCodec).load(this.deps.store, stream, { freshSince: ctx.freshSince })).ids.includes(firstId);
   }
 
   // ---- time limit -------------------------------------------------------------
