@@ -5,7 +5,7 @@
  * Adapters supply only the `CatchUpSource` (how to read the next batch in
  * their gap-free order and what "everything committed before now" means).
  */
-import { UnavailableError } from '@govsvc/errors/errors';
+import { ConcurrencyError, UnavailableError } from '@govsvc/errors/errors';
 import type { CheckpointStore, EventFilter, StoredEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './port.ts';
 import { assertBatchSize, assertLingerMs, assertPosition, assertSubscriptionId } from './validation.ts';
 
@@ -66,6 +66,7 @@ export class SubscriptionStoppedError extends Error {
 }
 
 const DEFAULT_BATCH_SIZE = 100;
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
 /** First and longest look-again delay while events are held back (doubling in between, never past the poll interval). */
 const HELD_BACK_FIRST_MS = 2;
@@ -93,9 +94,11 @@ export function runCatchUp<Cursor>(
   assertSubscriptionId(options.subscriptionId);
   assertBatchSize(options.batchSize);
   assertLingerMs(options.lingerMs);
+  assertLingerMs(options.checkpointIntervalMs, 'checkpointIntervalMs');
   if (options.startAfter !== undefined) assertPosition(options.startAfter, '/startAfter');
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const storeCheckpoints = options.storeCheckpoints ?? true;
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
 
   let stopping = false;
   let ended = false;
@@ -132,7 +135,18 @@ export function runCatchUp<Cursor>(
   };
 
   const loop = async (): Promise<void> => {
+    // The stored checkpoint, and the last position handled: ahead of it while its write waits for
+    // the checkpoint interval (wall-clock milliseconds, so a clock step only moves one write).
     let checkpoint: bigint | null = null;
+    let handled: bigint | null = null;
+    let storedAt = Number.NEGATIVE_INFINITY;
+    const unstored = () => storeCheckpoints && handled !== null && handled !== checkpoint;
+    const storeHandled = async () => {
+      const position = handled!;
+      await checkpoints.store(options.subscriptionId, checkpoint, position);
+      checkpoint = position;
+      storedAt = Date.now();
+    };
     let cursor: Cursor | undefined;
     let backoff = source.pollIntervalMs;
     let heldBackDelay = HELD_BACK_FIRST_MS;
@@ -145,6 +159,7 @@ export function runCatchUp<Cursor>(
       try {
         if (cursor === undefined) {
           checkpoint = storeCheckpoints ? await checkpoints.read(options.subscriptionId) : null;
+          handled = checkpoint;
           cursor = await source.cursorAfter(checkpoint ?? options.startAfter ?? 0n);
         }
         woken = false;
@@ -159,9 +174,9 @@ export function runCatchUp<Cursor>(
         }
         if (batch.events.length > 0) {
           await handler(batch.events);
-          const last = batch.events[batch.events.length - 1]!.globalPosition;
-          if (storeCheckpoints) await checkpoints.store(options.subscriptionId, checkpoint, last);
-          checkpoint = last;
+          handled = batch.events[batch.events.length - 1]!.globalPosition;
+          if (!storeCheckpoints) checkpoint = handled;
+          else if (Date.now() - storedAt >= checkpointIntervalMs) await storeHandled();
         }
         cursor = batch.next;
         if (batch.events.length < batchSize) {
@@ -178,6 +193,16 @@ export function runCatchUp<Cursor>(
           }
           if (waiters.size > 0) delay = Math.min(delay, 10);
           else if (lingerMs > 0) await linger();
+          // A position handled but not yet stored is stored when its interval ends, unless a hint
+          // comes first: then the next batch takes it along.
+          if (unstored()) {
+            const due = Math.max(0, storedAt + checkpointIntervalMs - Date.now());
+            if (due < delay) {
+              await sleep(due);
+              if (!woken && !stopping && unstored()) await storeHandled();
+              delay -= due;
+            }
+          }
           await sleep(delay);
         }
       } catch (error) {
@@ -189,9 +214,16 @@ export function runCatchUp<Cursor>(
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
           continue;
         }
+        // The batches before a failing one were handled: store them, as a checkpoint per batch did.
+        // Not after a refused compare-and-set: another instance owns the checkpoint now.
+        if (unstored() && !(error instanceof ConcurrencyError)) await storeHandled().catch(() => undefined);
         throw error;
       }
     }
+    // Stopping: store what was handled. A store that is down now only means those batches come again.
+    if (unstored()) await storeHandled().catch((error: unknown) => {
+      if (!(error instanceof UnavailableError)) throw error;
+    });
   };
 
   const finished = loop().then(

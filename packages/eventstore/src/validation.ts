@@ -224,9 +224,9 @@ export function assertBatchSize(batchSize: number | undefined): void {
 }
 
 /** A subscription's linger: whole milliseconds, at most a minute (longer would only look like a stalled projection). */
-export function assertLingerMs(lingerMs: number | undefined): void {
+export function assertLingerMs(lingerMs: number | undefined, field = 'lingerMs'): void {
   if (lingerMs !== undefined && !(Number.isSafeInteger(lingerMs) && lingerMs >= 0 && lingerMs <= 60_000)) {
-    throw new ValidationError(`invalid lingerMs ${lingerMs}`, [{ path: '/lingerMs', reason: 'an integer from 0 to 60000 (milliseconds)' }]);
+    throw new ValidationError(`invalid ${field} ${lingerMs}`, [{ path: `/${field}`, reason: 'an integer from 0 to 60000 (milliseconds)' }]);
   }
 }
 

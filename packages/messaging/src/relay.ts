@@ -68,6 +68,11 @@ export interface RelayOptions {
    * the next is mapped and encoded (and the store's next round is already being read).
    */
   readonly readBatchSize?: number;
+  /**
+   * Checkpoint writes at most once per this many ms (the subscription's `checkpointIntervalMs`,
+   * default 100): a crash republishes up to that much, with the same CloudEvents ids.
+   */
+  readonly checkpointIntervalMs?: number;
   /** Topic actually used for a contract's topic, e.g. an environment prefix; identity by default. */
   readonly topicFor?: (contractTopic: string) => string;
   readonly retry?: Partial<BackoffPolicy> & {
@@ -267,7 +272,7 @@ export function createRelay(options: RelayOptions): Relay {
       // The first round would otherwise wait for the producer's connection (end-to-end bench: the
       // first second's p99 several times the steady one). A failure here is the first publish's to report.
       bus.connect?.().catch(() => undefined);
-      subscription = store.subscribeToAll({ subscriptionId: name, filter: options.filter, batchSize: readBatchSize }, async (events) => {
+      subscription = store.subscribeToAll({ subscriptionId: name, filter: options.filter, batchSize: readBatchSize, checkpointIntervalMs: options.checkpointIntervalMs }, async (events) => {
         await publishRound(events, stopping.signal);
         lastPosition = events[events.length - 1]?.globalPosition ?? lastPosition;
         if (lastPosition !== undefined) metrics?.relayPosition.set({ relay: name }, Number(lastPosition));

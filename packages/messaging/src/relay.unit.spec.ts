@@ -188,7 +188,7 @@ describe('relay: event store → bus (in-memory store, in-process bus)', () => {
         await bus.publish(t, messages);
       },
     };
-    const relay = start(createRelay({ store, bus: watching, name: 'relay-rounds', map: intakeMapping, batchSize: 5, readBatchSize: 20, log: silent }));
+    const relay = start(createRelay({ store, bus: watching, name: 'relay-rounds', map: intakeMapping, batchSize: 5, readBatchSize: 20, checkpointIntervalMs: 0, log: silent }));
     await relay.caughtUp();
     expect(sizes).toEqual([5, 5, 5, 5, 5]);
     expect(seen).toEqual([null, null, null, null, positions[19]]);
