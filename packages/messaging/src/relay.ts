@@ -73,6 +73,12 @@ export interface RelayOptions {
    * default 100): a crash republishes up to that much, with the same CloudEvents ids.
    */
   readonly checkpointIntervalMs?: number;
+  /**
+   * After a round that drained the log, wait this long before reading again (the subscription's
+   * `lingerMs`, default 0): a relay of a busy service then publishes a few larger rounds instead of
+   * one round per commit. An event after a quiet spell is not delayed.
+   */
+  readonly lingerMs?: number;
   /** Topic actually used for a contract's topic, e.g. an environment prefix; identity by default. */
   readonly topicFor?: (contractTopic: string) => string;
   readonly retry?: Partial<BackoffPolicy> & {
@@ -272,7 +278,7 @@ export function createRelay(options: RelayOptions): Relay {
       // The first round would otherwise wait for the producer's connection (end-to-end bench: the
       // first second's p99 several times the steady one). A failure here is the first publish's to report.
       bus.connect?.().catch(() => undefined);
-      subscription = store.subscribeToAll({ subscriptionId: name, filter: options.filter, batchSize: readBatchSize, checkpointIntervalMs: options.checkpointIntervalMs }, async (events) => {
+      subscription = store.subscribeToAll({ subscriptionId: name, filter: options.filter, batchSize: readBatchSize, checkpointIntervalMs: options.checkpointIntervalMs, lingerMs: options.lingerMs }, async (events) => {
         await publishRound(events, stopping.signal);
         lastPosition = events[events.length - 1]?.globalPosition ?? lastPosition;
         if (lastPosition !== undefined) metrics?.relayPosition.set({ relay: name }, Number(lastPosition));

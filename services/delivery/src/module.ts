@@ -67,6 +67,8 @@ export function createDeliveryModule(deps: DeliveryModuleDeps): DeliveryModule {
     name: deps.names?.relay ?? 'delivery-relay',
     map: deliveryContractOf,
     filter: { categories: [DELIVERY_CATEGORY] },
+    // A busy day's notices arrive a commit at a time: gather 50 ms of them per round.
+    lingerMs: 50,
     topicFor,
     log: { warn: (d, m) => logger.warn(d, m), error: (d, m) => logger.error(d, m) },
   });

@@ -53,7 +53,8 @@ export class Dispatcher {
     this.stopped = false;
     await this.resumeAll();
     this.subscription = this.deps.store.subscribeToAll(
-      { subscriptionId: 'delivery-dispatcher', filter: { categories: [DELIVERY_CATEGORY], eventTypes: TRIGGERS } },
+      // Lingers 50 ms after a drained read: a sending is due within seconds, and a read per commit was most of delivery's tails.
+      { subscriptionId: 'delivery-dispatcher', filter: { categories: [DELIVERY_CATEGORY], eventTypes: TRIGGERS }, lingerMs: 50 },
       async (events) => {
         for (const e of events) this.request(caseIdOfStream(e.stream), e.revision);
       },
