@@ -7,7 +7,7 @@
  */
 import { ConcurrencyError, UnavailableError } from '@govsvc/errors/errors';
 import type { CheckpointStore, EventFilter, StoredEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './port.ts';
-import { assertBatchSize, assertLingerMs, assertPosition, assertSubscriptionId } from './validation.ts';
+import { assertBatchSize, assertPosition, assertSubscriptionId, assertSubscriptionMs } from './validation.ts';
 
 export interface CatchUpBatch<Cursor> {
   readonly events: readonly StoredEvent[];
@@ -93,8 +93,8 @@ export function runCatchUp<Cursor>(
 ): Subscription {
   assertSubscriptionId(options.subscriptionId);
   assertBatchSize(options.batchSize);
-  assertLingerMs(options.lingerMs);
-  assertLingerMs(options.checkpointIntervalMs, 'checkpointIntervalMs');
+  assertSubscriptionMs(options.lingerMs, 'lingerMs');
+  assertSubscriptionMs(options.checkpointIntervalMs, 'checkpointIntervalMs');
   if (options.startAfter !== undefined) assertPosition(options.startAfter, '/startAfter');
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const storeCheckpoints = options.storeCheckpoints ?? true;
@@ -175,8 +175,7 @@ export function runCatchUp<Cursor>(
         if (batch.events.length > 0) {
           await handler(batch.events);
           handled = batch.events[batch.events.length - 1]!.globalPosition;
-          if (!storeCheckpoints) checkpoint = handled;
-          else if (Date.now() - storedAt >= checkpointIntervalMs) await storeHandled();
+          if (unstored() && Date.now() - storedAt >= checkpointIntervalMs) await storeHandled();
         }
         cursor = batch.next;
         if (batch.events.length < batchSize) {

@@ -224,9 +224,10 @@ export function assertBatchSize(batchSize: number | undefined): void {
 }
 
 /** A subscription's linger: whole milliseconds, at most a minute (longer would only look like a stalled projection). */
-export function assertLingerMs(lingerMs: number | undefined, field = 'lingerMs'): void {
-  if (lingerMs !== undefined && !(Number.isSafeInteger(lingerMs) && lingerMs >= 0 && lingerMs <= 60_000)) {
-    throw new ValidationError(`invalid ${field} ${lingerMs}`, [{ path: `/${field}`, reason: 'an integer from 0 to 60000 (milliseconds)' }]);
+/** A subscription's wait (`lingerMs`, `checkpointIntervalMs`): whole milliseconds, at most a minute. */
+export function assertSubscriptionMs(ms: number | undefined, field: 'lingerMs' | 'checkpointIntervalMs'): void {
+  if (ms !== undefined && !(Number.isSafeInteger(ms) && ms >= 0 && ms <= 60_000)) {
+    throw new ValidationError(`invalid ${field} ${ms}`, [{ path: `/${field}`, reason: 'an integer from 0 to 60000 (milliseconds)' }]);
   }
 }
 

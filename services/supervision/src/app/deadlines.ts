@@ -238,7 +238,7 @@ export const DEADLINE_INDEX_SUBSCRIPTION = 'supervision-deadline-index';
  * commit or two. Gathered for 50 ms instead: a deadline opened already past due fires at most that much later (the
  * breach lag target is 1 s), and one after a quiet spell not later at all.
  */
-export const DEADLINE_INDEX_LINGER_MS = 50;
+const DEADLINE_INDEX_LINGER_MS = 50;
 
 /**
  * Keeps the index in step with the deadline streams, resuming from its stored checkpoint. A deadline's later

@@ -140,7 +140,7 @@ export function deadlineContractMapping(store: EventStore, states = new Deadline
 
 export const RELAY_NAME = 'relay-supervision';
 /** Supervision writes a third of all events: its relay gathers 50 ms of deadline commits per round when busy. */
-export const RELAY_LINGER_MS = 50;
+const RELAY_LINGER_MS = 50;
 
 /** Supervision's relay: its deadline streams to the supervision topic (contracts and outcome commands). */
 export function createSupervisionRelay(store: EventStore, bus: MessageBus, log?: RelayLogger, topicFor?: (topic: string) => string, giveWay?: () => Promise<void> | undefined): Relay {
