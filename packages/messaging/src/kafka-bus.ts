@@ -32,6 +32,7 @@ import type {
   TopicSpec,
 } from './bus.ts';
 import { createOffsetCommits, type OffsetCommits } from './offset-commits.ts';
+import { retryTransient, type TransientRetry } from './kafka-transient.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
 
 export type BusLogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -96,11 +97,9 @@ export function isRoutineKafkaLog(message: string, extra: Record<string, unknown
   return /rebalanc|rejoin is needed|not aware of this member|not the correct coordinator|Topic creation errors|already exists/i.test(text);
 }
 
-/** Metadata not yet propagated, or a leader still being elected: retrying the same request succeeds. */
-function isTransientTopicError(error: unknown): boolean {
-  const text = `${(error as Error)?.message ?? ''} ${String((error as { type?: unknown })?.type ?? '')}`;
-  return /does not host this topic-partition|UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE|leader|NOT_CONTROLLER|timed out/i.test(text);
-}
+const TOPIC_CREATION_RETRY: TransientRetry = { attempts: 8, initialDelayMs: 200, maxDelayMs: 2_000 };
+/** About 4.5 s of waiting in all: longer than a new topic's partitions take to load on a broker just started. */
+const LAG_READ_RETRY: TransientRetry = { attempts: 8, initialDelayMs: 100, maxDelayMs: 1_000 };
 
 const defaultLogger: BusLogger = (level, message, extra) => {
   if ((level === 'error' || level === 'warn') && !isRoutineKafkaLog(message, extra)) console.warn(`[kafka ${level}] ${message}`, extra);
@@ -195,6 +194,25 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   const unavailable = (what: string, error: unknown) =>
     new UnavailableError(`Kafka: ${what} failed: ${error instanceof Error ? error.message : String(error)}`, 5, { cause: error instanceof Error ? error.name : 'unknown' });
 
+  async function readLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+    const client = await getAdmin();
+    const committed = await client.fetchOffsets({ groupId, topics: [...topics] });
+    const result: PartitionLag[] = [];
+    for (const topic of topics) {
+      const ends = await client.fetchTopicOffsets(topic);
+      const groupOffsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of ends.sort((a, b) => a.partition - b.partition)) {
+        const offset = groupOffsets.find((p) => p.partition === end.partition)?.offset;
+        const committedOffset = offset === undefined || Number(offset) < 0 ? null : BigInt(offset);
+        const endOffset = BigInt(end.high);
+        // A group that never committed has everything still in the log ahead of it.
+        const from = committedOffset ?? BigInt(end.low);
+        result.push({ topic, partition: end.partition, committedOffset, endOffset, lag: endOffset > from ? endOffset - from : 0n });
+      }
+    }
+    return result;
+  }
+
   return {
     async ensureTopics(specs: readonly TopicSpec[]) {
       assertOpen();
@@ -202,9 +220,8 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
       // Creating topics is idempotent, so a transient refusal is retried: when several processes create
       // the same new topics at once, the waiting for leaders can read metadata the controller has not
       // propagated yet ("This server does not host this topic-partition") although the topics exist.
-      const attempts = 8;
-      for (let attempt = 1; ; attempt++) {
-        try {
+      try {
+        await retryTransient(TOPIC_CREATION_RETRY, async () => {
           const client = await getAdmin();
           await client.createTopics({
             waitForLeaders: true,
@@ -216,11 +233,9 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
               configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
             })),
           });
-          return;
-        } catch (error) {
-          if (attempt >= attempts || !isTransientTopicError(error)) throw unavailable('creating topics', error);
-          await sleep(Math.min(2_000, 100 * 2 ** attempt));
-        }
+        });
+      } catch (error) {
+        throw unavailable('creating topics', error);
       }
     },
 
@@ -510,22 +525,9 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
     async consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
       assertOpen();
       try {
-        const client = await getAdmin();
-        const committed = await client.fetchOffsets({ groupId, topics: [...topics] });
-        const result: PartitionLag[] = [];
-        for (const topic of topics) {
-          const ends = await client.fetchTopicOffsets(topic);
-          const groupOffsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
-          for (const end of ends.sort((a, b) => a.partition - b.partition)) {
-            const offset = groupOffsets.find((p) => p.partition === end.partition)?.offset;
-            const committedOffset = offset === undefined || Number(offset) < 0 ? null : BigInt(offset);
-            const endOffset = BigInt(end.high);
-            // A group that never committed has everything still in the log ahead of it.
-            const from = committedOffset ?? BigInt(end.low);
-            result.push({ topic, partition: end.partition, committedOffset, endOffset, lag: endOffset > from ? endOffset - from : 0n });
-          }
-        }
-        return result;
+        // A partition or group that is still loading (a new topic, a broker just started) answers
+        // "not the leader" or "coordinator is loading" for a moment, and kafkajs gives up on both at once.
+        return await retryTransient(LAG_READ_RETRY, () => readLag(groupId, topics));
       } catch (error) {
         throw unavailable(`reading the lag of ${groupId}`, error);
       }
