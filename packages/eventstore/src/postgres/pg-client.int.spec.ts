@@ -75,19 +75,26 @@ describe('pg driver: no parallel plans', () => {
     await schema.drop();
   });
 
-  it('opens every session, strict and relaxed, with parallel workers and sequential scans off, keeping the options the connection string had (its schema)', async () => {
+  it('opens every session, strict and relaxed, with parallel workers, sequential scans and JIT off, keeping the options the connection string had (its schema)', async () => {
     // A generic plan for readStreams' array parameter went parallel: two worker processes launched
     // per execution to read a dozen rows (pg-client.ts, SESSION_OPTIONS).
     const driver = createPgDriver({ connectionString: schema.connectionString, maxConnections: 2 });
     try {
       for (const durability of ['strict', 'relaxed'] as const) {
-        const [row] = await driver.query<{ workers: string; seqscan: string; schema: string }>(
-          "SELECT current_setting('max_parallel_workers_per_gather') AS workers, current_setting('enable_seqscan') AS seqscan, current_schema() AS schema",
+        const [row] = await driver.query<{ workers: string; seqscan: string; jit: string; schema: string }>(
+          "SELECT current_setting('max_parallel_workers_per_gather') AS workers, current_setting('enable_seqscan') AS seqscan, current_setting('jit') AS jit, current_schema() AS schema",
           [],
           durability === 'relaxed' ? { durability } : undefined,
         );
-        expect(row).toEqual({ workers: '0', seqscan: 'off', schema: schema.schema });
+        expect(row).toEqual({ workers: '0', seqscan: 'off', jit: 'off', schema: schema.schema });
       }
+      // A query with no index to use scans at the disabled plan's price (10^10), which used to make
+      // PostgreSQL compile it on every execution, 0.15–0.6 s for a few rows (on a server built with JIT).
+      await driver.query('CREATE TABLE no_index_here (n integer)');
+      await driver.query('INSERT INTO no_index_here VALUES (1), (2), (3)');
+      const plan = await driver.query<{ 'QUERY PLAN': unknown }>('EXPLAIN (ANALYZE, FORMAT JSON) SELECT n FROM no_index_here WHERE n > 1');
+      expect(JSON.stringify(plan)).toContain('10000000000');
+      expect(JSON.stringify(plan)).not.toContain('"JIT"');
     } finally {
       await driver.close();
     }

@@ -41,8 +41,14 @@ const executorOf = (client: pg.PoolClient | pg.Pool): SqlExecutor => ({
  * append until an ANALYZE happened to invalidate the plan: intake's POST fell from ~2,400 to
  * ~800 requests/s in about half the hot-path runs, with PostgreSQL busy in `heapgetpage` and
  * `uuid_eq`. Every statement of the store has an index to use, so no plan here needs a sequential scan.
+ *
+ * JIT is off because of that. A statement that has no index to use (a new query on a small table)
+ * still scans sequentially, priced at the 10^10 that marks a disabled plan, far above `jit_above_cost`,
+ * and PostgreSQL then compiled it with inlining and optimization on every execution: a 7-row scan of a
+ * table tried on 2026-11-29 took 0.15–0.6 s each time, nearly all of it JIT (auto_explain), and doubled
+ * the day's PostgreSQL CPU. These statements read a few rows; compiling never pays for them.
  */
-const SESSION_OPTIONS = '-c max_parallel_workers_per_gather=0 -c enable_seqscan=off';
+const SESSION_OPTIONS = '-c max_parallel_workers_per_gather=0 -c enable_seqscan=off -c jit=off';
 
 /**
  * How this driver's connections turn column text into values, fixed here for the types the store's
