@@ -223,8 +223,7 @@ export function assertBatchSize(batchSize: number | undefined): void {
   assertCount(batchSize, '/batchSize');
 }
 
-/** A subscription's linger: whole milliseconds, at most a minute (longer would only look like a stalled projection). */
-/** A subscription's wait (`lingerMs`, `checkpointIntervalMs`): whole milliseconds, at most a minute. */
+/** A subscription's wait (`lingerMs`, `checkpointIntervalMs`): whole milliseconds, at most a minute (longer would only look like a stalled projection). */
 export function assertSubscriptionMs(ms: number | undefined, field: 'lingerMs' | 'checkpointIntervalMs'): void {
   if (ms !== undefined && !(Number.isSafeInteger(ms) && ms >= 0 && ms <= 60_000)) {
     throw new ValidationError(`invalid ${field} ${ms}`, [{ path: `/${field}`, reason: 'an integer from 0 to 60000 (milliseconds)' }]);

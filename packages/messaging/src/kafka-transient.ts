@@ -9,8 +9,9 @@
  */
 import { sleep } from './timing.ts';
 
+// `leader` covers NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE and their messages.
 const TRANSIENT_TEXT =
-  /does not host this topic-partition|UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE|NOT_LEADER|leader|NOT_CONTROLLER|coordinator is loading|COORDINATOR_LOAD_IN_PROGRESS|COORDINATOR_NOT_AVAILABLE|coordinator is not available|timed out/i;
+  /does not host this topic-partition|UNKNOWN_TOPIC_OR_PARTITION|leader|NOT_CONTROLLER|coordinator is loading|COORDINATOR_LOAD_IN_PROGRESS|COORDINATOR_NOT_AVAILABLE|coordinator is not available|timed out/i;
 
 /** Metadata not yet propagated, a leader or coordinator still loading: the same request succeeds soon. */
 export function isTransientKafkaError(error: unknown): boolean {
