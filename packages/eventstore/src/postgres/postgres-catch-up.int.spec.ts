@@ -203,7 +203,12 @@ describe('PostgreSQL catch-up under concurrent writers (ADR 0002)', () => {
       'blocker commits, not a poll interval (a minute here) later; then it stops looking',
     async () => {
       let fetches = 0;
-      const slow = await createSqlEventStore(observingTailReads(schema.connectionString, () => (fetches += 1)), { pollIntervalMs: 60_000 });
+      // The store looks once more a refresh interval after a subscription starts (wake-interest.ts): kept short,
+      // that look falls before the quiet stretch this story measures.
+      const slow = await createSqlEventStore(observingTailReads(schema.connectionString, () => (fetches += 1)), {
+        pollIntervalMs: 60_000,
+        wakeInterestRefreshMs: 20,
+      });
       const blocker = new pg.Client({ connectionString: schema.connectionString });
       await blocker.connect();
       try {

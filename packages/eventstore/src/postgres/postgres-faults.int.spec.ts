@@ -129,8 +129,14 @@ describe('PostgreSQL event store under faults (issue 9)', () => {
     await subscription.stop();
     expect(delivered).toHaveLength(1_001);
     expect(new Set(delivered.map((e) => e.id)).size).toBe(1_001);
-    const positions = delivered.map((e) => e.globalPosition);
-    expect([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(positions);
+    // Commit order is the writing transaction's id, then the position (ADR 0002); not the position alone:
+    // a transaction can draw its position before another that then takes the lower transaction id.
+    // (An output column named global_position would be what ORDER BY sorts, as text: hence `position`.)
+    const committed = await driver.query<{ position: string }>(
+      `SELECT global_position::text AS position FROM events WHERE stream_name LIKE $1 ORDER BY transaction_id, global_position`,
+      [`${category}-%`],
+    );
+    expect(delivered.map((e) => e.globalPosition)).toEqual(committed.map((r) => BigInt(r.position)));
     expect(delivered[0]!.globalPosition).toBe(heldResult.lastGlobalPosition);
     for (let writer = 0; writer < 10; writer++) {
       expect(delivered.filter((e) => e.stream === `${category}-w${writer}`).map((e) => e.revision)).toEqual(Array.from({ length: 100 }, (_, i) => BigInt(i)));

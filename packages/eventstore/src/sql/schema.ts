@@ -98,6 +98,15 @@ export const schemaStatements: readonly string[] = [
      position        bigint      NOT NULL CHECK (position >= 0),
      updated_at      timestamptz NOT NULL DEFAULT now()
    )`,
+  // Which categories each live store's subscriptions follow, so a writer NOTIFYs only when some
+  // other store wants the hint (wake-interest.ts). NULL categories: every category.
+  `CREATE TABLE IF NOT EXISTS wake_listeners (
+     listener_id text        PRIMARY KEY,
+     channel     text        NOT NULL,
+     categories  text[],
+     expires_at  timestamptz NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS wake_listeners_channel ON wake_listeners (channel)`,
 ];
 
 /** Creates the tables and indexes when missing; safe to run concurrently and repeatedly. */

@@ -24,9 +24,11 @@
  *   3. `planAppend` decides: idempotent no-op, refusal, or the rows with their hashes.
  *   4. One INSERT … SELECT FROM jsonb_to_recordset writes the batch.
  *
- * Either path, once committed, hands the categories written to the wake notifier, which NOTIFYs
- * tailers from outside the append's transaction (wake-notifier.ts says why).
+ * Either path, once committed, hands the categories written to the wake notifier, which wakes this
+ * store's subscriptions in-process and NOTIFYs the other stores that follow one of them, from outside
+ * the append's transaction (wake-notifier.ts and wake-interest.ts say why).
  */
+import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, UnavailableError } from '@govsvc/errors/errors';
 import { checkExpectedRevision, describeExpected, planAppend, type ExistingEvent, type PlannedEvent, type StreamHead } from '../append-plan.ts';
 import { runCatchUp, wakeHintOf, type CatchUpSource, type WakeHint } from '../catch-up.ts';
@@ -60,6 +62,7 @@ import { APPEND_SET } from './append-group.ts';
 import { APPEND_ONE } from './append-one.ts';
 import { errorInfo, type SqlDriver } from './executor.ts';
 import { ensureSchema } from './schema.ts';
+import { createWakeInterest, grew, INTEREST_CHANGED, unionOf, type FollowedCategories } from './wake-interest.ts';
 import { createWakeNotifier } from './wake-notifier.ts';
 import { RowEvent } from './row-event.ts';
 
@@ -84,6 +87,8 @@ export interface SqlEventStoreOptions {
   readonly maxAppendsPerCommit?: number;
   /** Stream heads remembered for the fast append path (default 10,000; least recently used dropped). */
   readonly streamHeadCacheSize?: number;
+  /** How stale this store's view of the other stores' wake-up interest may be (default 1,000 ms; wake-interest.ts). */
+  readonly wakeInterestRefreshMs?: number;
 }
 
 /** The SQL event store plus what the audit tools and tests need beyond the port. */
@@ -332,9 +337,21 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   const wakeAll = (hint: WakeHint | undefined) => {
     for (const listener of wakeListeners) listener(hint);
   };
+  // This store's hints carry its id, so it can skip its own: its subscriptions were woken in-process.
+  const storeId = randomUUID();
+  const ownTag = `@from:${storeId},`;
+  const interestRefreshMs = options.wakeInterestRefreshMs ?? 1_000;
+  const interest = createWakeInterest(driver, { channel, listenerId: storeId, refreshMs: interestRefreshMs });
+  const onNotify = (payload: string) => {
+    if (payload === INTEREST_CHANGED) return interest.invalidate();
+    if (!payload.startsWith('@from:')) return wakeAll(wakeHintOf(payload)); // '' after a reconnect, or an older release's hint
+    if (payload.startsWith(ownTag)) return;
+    const comma = payload.indexOf(',');
+    wakeAll(wakeHintOf(comma < 0 ? '' : payload.slice(comma + 1)));
+  };
   const startListening = () => {
     listening ??= driver
-      .listen(channel, (payload) => wakeAll(wakeHintOf(payload)))
+      .listen(channel, onNotify)
       .then((stop) => {
         unlisten = stop;
         // A subscriber's first reads ran before LISTEN took effect: what committed in between sent
@@ -348,10 +365,38 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     return listening;
   };
 
-  // Hints go out after the commits they announce, on a connection that need not flush its commits.
-  const notifier = createWakeNotifier(async (payload) => {
-    await driver.query('SELECT pg_notify($1, $2)', [channel, payload], { name: 'govsvc_notify', durability: 'relaxed' });
+  // The statements that write events, until they commit or fail.
+  const writesInFlight = new Set<Promise<unknown>>();
+  const writing = <T>(write: Promise<T>): Promise<T> => {
+    writesInFlight.add(write);
+    void write.catch(() => undefined).finally(() => writesInFlight.delete(write));
+    return write;
+  };
+
+  // Hints go out after the commits they announce. This store's own subscriptions are woken here,
+  // once the writes already under way have ended too: a look while one is open finds its rows held
+  // back below the horizon and has to look again. Other stores get a NOTIFY, on a connection that
+  // need not flush its commits, and only if one of them follows a category written (wake-interest.ts).
+  const notifier = createWakeNotifier(async (payload, categories) => {
+    if (writesInFlight.size > 0) await Promise.allSettled([...writesInFlight]);
+    wakeAll(wakeHintOf(payload));
+    if (!(await interest.othersWant(categories))) return;
+    await driver.query('SELECT pg_notify($1, $2)', [channel, ownTag + payload], { name: 'govsvc_notify', durability: 'relaxed' });
   });
+
+  // What this store's subscriptions follow, declared for the writers in other processes.
+  const followed = new Map<Subscription, FollowedCategories>();
+  let declaredFollowed: FollowedCategories | undefined;
+  const declareFollowed = () => {
+    const next = unionOf(followed.values());
+    const widened = grew(declaredFollowed, next);
+    if (!widened && !grew(next, declaredFollowed)) return;
+    declaredFollowed = next;
+    void interest.declare(next);
+    // A writer elsewhere may decide on a view from before the declaration for up to the refresh
+    // interval and send nothing for what it commits then: one look after that window finds it.
+    if (widened) setTimeout(() => !closed && wakeAll(undefined), interestRefreshMs + 100).unref();
+  };
 
   const heads = new StreamHeadCache(options.streamHeadCacheSize ?? 10_000);
 
@@ -403,10 +448,10 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     countIn(streamsInLockedPath, stream);
     try {
       try {
-        result = await guarded(() => lockedAppend(stream, events, appendOptions));
+        result = await guarded(() => writing(lockedAppend(stream, events, appendOptions)));
       } catch (error) {
         if (!(error instanceof EventIdRace)) throw error;
-        result = await guarded(() => lockedAppend(stream, events, appendOptions));
+        result = await guarded(() => writing(lockedAppend(stream, events, appendOptions)));
       }
     } finally {
       countOut(streamsInLockedPath, stream);
@@ -595,7 +640,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
     enterStatement(planned);
     try {
       // One statement, its own transaction (autocommit): one round trip per group (ADR 0005, 0006).
-      rows = await driver.atomic<GroupOutcome>(text, params, { name });
+      rows = await writing(driver.atomic<GroupOutcome>(text, params, { name }));
     } catch (error) {
       for (const p of planned) heads.forget(p.queued.stream);
       const translated = translate(error);
@@ -868,7 +913,16 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       assertOpen();
       const subscription = runCatchUp(source, checkpoints, subscribeOptions, handler);
       subscriptions.add(subscription);
-      void subscription.finished.catch(() => undefined).then(() => subscriptions.delete(subscription));
+      const categories = subscribeOptions.filter?.categories;
+      followed.set(subscription, categories === undefined ? 'all' : new Set(categories));
+      declareFollowed();
+      void subscription.finished
+        .catch(() => undefined)
+        .then(() => {
+          subscriptions.delete(subscription);
+          followed.delete(subscription);
+          declareFollowed();
+        });
       return subscription;
     },
 
@@ -906,6 +960,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       // Appends already accepted finish (or fail) before the driver goes.
       while (pending.size > 0) await Promise.allSettled([...pending]);
       await notifier.flush();
+      await interest.close();
       await listening;
       await (unlisten as (() => Promise<void>) | null)?.().catch(() => undefined);
       if (options.ownsDriver ?? true) await driver.close();

@@ -26,8 +26,11 @@ export interface WakeNotifier {
   stats(): { readonly sent: number; readonly failed: number };
 }
 
-/** `send` delivers one payload (categories joined by commas, or '' for "anything"). */
-export function createWakeNotifier(send: (payload: string) => Promise<void>): WakeNotifier {
+/**
+ * `send` delivers one payload (categories joined by commas, or '' for "anything"); it also gets the
+ * categories themselves, to decide who needs the hint (wake-interest.ts).
+ */
+export function createWakeNotifier(send: (payload: string, categories: ReadonlySet<string>) => Promise<void>): WakeNotifier {
   let pending = new Set<string>();
   let inFlight: Promise<void> | null = null;
   let sent = 0;
@@ -43,7 +46,7 @@ export function createWakeNotifier(send: (payload: string) => Promise<void>): Wa
       const batch = pending;
       pending = new Set();
       try {
-        await send(payloadOf(batch));
+        await send(payloadOf(batch), batch);
         sent += 1;
       } catch {
         // A hint is not worth a retry loop: subscribers poll, and the next commit sends again.
