@@ -92,6 +92,7 @@ export function createWakeInterest(driver: SqlDriver, options: WakeInterestOptio
   let reading: Promise<readonly FollowedCategories[] | null> | null = null;
   let generation = 0;
   let declared: FollowedCategories | undefined;
+  let everDeclared = false; // a store that never followed anything has no row to remove at close
   let chain: Promise<void> = Promise.resolve();
   let renewal: NodeJS.Timeout | null = null;
   let closed = false;
@@ -155,7 +156,10 @@ export function createWakeInterest(driver: SqlDriver, options: WakeInterestOptio
       if (closed) return chain;
       const widened = grew(declared, followed);
       declared = followed;
-      if (followed !== undefined) renewLater();
+      if (followed !== undefined) {
+        everDeclared = true;
+        renewLater();
+      }
       return enqueue(async () => {
         if (closed) return;
         await write(followed);
@@ -171,7 +175,7 @@ export function createWakeInterest(driver: SqlDriver, options: WakeInterestOptio
       renewal = null;
       await chain;
       // Whatever was declared last (work queued behind `closed` was skipped), the row goes.
-      await write(undefined).catch(() => undefined);
+      if (everDeclared) await write(undefined).catch(() => undefined);
     },
   };
 }
