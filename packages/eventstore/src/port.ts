@@ -131,6 +131,15 @@ export interface SubscribeOptions {
    */
   readonly lingerMs?: number;
   /**
+   * Default true: writers in other processes wake this subscription when they commit something it
+   * follows. False: they are not asked to (the SQL store leaves it out of the interest it declares,
+   * ADR 0002), so it reads on the store's poll interval, on its own process's writes, and at once on
+   * `caughtUp()`. For a subscriber that may lag by a poll interval and follows every category, such
+   * as supervision's case timeline: otherwise every commit anywhere in the cluster costs a NOTIFY,
+   * which every listening process then reads. Adapters without cross-process hints ignore it.
+   */
+  readonly wakeFromOtherProcesses?: boolean;
+  /**
    * Store the checkpoint at most once per this many milliseconds (default 100; 0: after every
    * batch). Under a trickle of commits a batch is one or two events, and a compare-and-set per batch
    * was a tenth of all statements in the megacity day. What was handled meanwhile is stored when the

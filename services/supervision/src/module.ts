@@ -24,7 +24,7 @@ import type { App } from '@govsvc/service-kit/app';
 import type { ReadinessCheck } from '@govsvc/service-kit/health';
 import { SealVerifier, type SealPublicKey } from './app/audit.ts';
 import { CalendarHolder } from './app/calendar-holder.ts';
-import { rebuildCaseTimeline, subscribeCaseTimeline, type CaseTimeline } from './app/case-timeline.ts';
+import { caughtUpWithin, rebuildCaseTimeline, subscribeCaseTimeline, TIMELINE_FRESHNESS_WAIT_MS, type CaseTimeline } from './app/case-timeline.ts';
 import { ConsoleSessions } from './app/console-session.ts';
 import { createContractConsumer, type ContractConsumer } from './app/contract-consumer.ts';
 import type { DeadlineIndex, IndexChange, IndexEntry } from './app/deadline-index.ts';
@@ -249,7 +249,7 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
     rebuild,
     routes: async (app) => {
       registerMetrics(app, index);
-      await app.register(supervisionRoutes({ store: deps.store, index, timeline: deps.timeline, calendar, clock: deps.clock, sessions, seals, changes, rebuild }));
+      await app.register(supervisionRoutes({ store: deps.store, index, timeline: deps.timeline, timelineFresh: () => caughtUpWithin(timelineSubscription, TIMELINE_FRESHNESS_WAIT_MS), calendar, clock: deps.clock, sessions, seals, changes, rebuild }));
     },
     readinessChecks: [
       { name: 'event-store', check: async () => void (await deps.store.headPosition()) },

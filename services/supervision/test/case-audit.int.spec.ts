@@ -165,3 +165,46 @@ describe('case history, state at an instant and audit on PostgreSQL', () => {
     expect((body['problems'] as { problem: string }[]).map((p) => p.problem)).toEqual(['seal-invalid']);
   });
 });
+
+describe('a supervisor reads what another process committed just before (issue 8: the timeline asks for no wake-up hints; a read of a case catches it up)', () => {
+  it("answers a case's history, state and verification with an event another store wrote a moment earlier, though nothing woke the timeline and its poll interval is a minute", async () => {
+    const own = await createIsolatedSchema('supervision_fresh');
+    // Supervision's store polls once a minute; the writer is another process's store on its own connections.
+    // Its one extra look after each subscription declares its interest falls 150 ms later, before the append.
+    const polled = await createPostgresEventStore({ connectionString: own.connectionString, pollIntervalMs: 60_000, wakeInterestRefreshMs: 50 });
+    const elsewhere = await createPostgresEventStore({ connectionString: own.connectionString, pollIntervalMs: 60_000 });
+    const fresh = await startHarness({ start: '2025-03-03T09:00:00+08:00', store: polled });
+    const app = await startApp(fresh.module);
+    try {
+      const token = await app.token(['supervisor']);
+      const read = async (url: string) => {
+        const response = await app.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+        return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+      };
+      await fresh.module.caughtUp();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const otherCase = 'BJ-H2';
+      await elsewhere.appendToStream(
+        `application-${otherCase}`,
+        [{ ...event('ApplicationSubmitted', { itemCode, guideVersion: '2025.2', submittedAt: '2025-03-03T10:00:00+08:00' }), metadata: { caseId: otherCase, correlationId: `case-${otherCase}`, actor: clerk } }],
+        { expectedRevision: 'no_stream' },
+      );
+      // Past the timeline's linger: a hint, had one been sent, would have been read by now.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const history = await read(`/supervision/cases/${otherCase}/history`);
+      expect(history.status).toBe(200);
+      expect((history.body['entries'] as { type: string }[]).map((e) => e.type)).toEqual(['ApplicationSubmitted']);
+      expect((await read(`/supervision/cases/${otherCase}/verify`)).body['valid']).toBe(true);
+      expect((await read(`/supervision/cases/${otherCase}/state`)).status).toBe(200);
+      // And nothing in the store asks other processes to hint the timeline.
+      const rows = await polled.driver.query<{ categories: string[] | null }>('SELECT categories FROM wake_listeners WHERE expires_at > now()', []);
+      expect(rows.map((r) => r.categories).filter((c) => c === null)).toEqual([]);
+    } finally {
+      await app.app.close();
+      await fresh.stop();
+      await polled.close();
+      await elsewhere.close();
+      await own.drop();
+    }
+  });
+});

@@ -50,10 +50,10 @@ function countingFetches(driver: SqlDriver) {
 }
 
 /** A subscription to one category (or all), what it delivered, and how soon. */
-function follow(store: SqlEventStore, categories: string[] | undefined) {
+function follow(store: SqlEventStore, categories: string[] | undefined, wakeFromOtherProcesses?: boolean) {
   const delivered: StoredEvent[] = [];
   const subscription: Subscription = store.subscribeToAll(
-    { subscriptionId: `wake-${randomUUID()}`, ...(categories ? { filter: { categories } } : {}) },
+    { subscriptionId: `wake-${randomUUID()}`, ...(categories ? { filter: { categories } } : {}), ...(wakeFromOtherProcesses === undefined ? {} : { wakeFromOtherProcesses }) },
     async (events) => {
       delivered.push(...events);
     },
@@ -192,6 +192,33 @@ describe("wake-up hints: in-process for the writer's own subscribers, NOTIFY onl
     expect(statements.filter((s) => s === 'notify')).toEqual([]);
     expect(hints()).toEqual([]);
     await own.subscription.stop();
+  });
+
+  it("a subscription that asks not to be woken from other processes (wakeFromOtherProcesses: false) costs the writers nothing: no declared interest, no NOTIFY, no read; it still gets its own store's writes at once, and everything on caughtUp()", async () => {
+    const polled = `polled${randomUUID().slice(0, 8)}`;
+    const everything = follow(remote, undefined, false);
+    await everything.subscription.caughtUp();
+    const head = everything.delivered.length;
+    await sleep(300); // past the writer's view of the table
+    expect(await channelRows()).toEqual([]);
+    payloads.length = 0;
+    statements.length = 0;
+    const before = remoteFetches();
+    await writer.appendToStream(`${polled}-1`, [newEvent()], { expectedRevision: 'no_stream' });
+    await Promise.all(Array.from({ length: 4 }, (_, i) => writer.appendToStream(`${polled}-g${i}`, [newEvent()], { expectedRevision: 'no_stream' })));
+    await sleep(300);
+    expect(statements.filter((s) => s === 'notify' || s.includes('pg_notify'))).toEqual([]);
+    expect(hints()).toEqual([]);
+    expect(remoteFetches() - before).toBe(0);
+    expect(everything.delivered).toHaveLength(head);
+    // Asked, it reads at once (its poll interval is a minute).
+    await everything.subscription.caughtUp();
+    expect(everything.delivered.slice(head).map((e) => e.stream).sort()).toEqual([`${polled}-1`, ...Array.from({ length: 4 }, (_, i) => `${polled}-g${i}`)].sort());
+    // Its own process's writes wake it in-process.
+    await remote.appendToStream(`${polled}-own`, [newEvent()], { expectedRevision: 'no_stream' });
+    await everything.waitFor(head + 6);
+    expect(hints()).toEqual([]);
+    await everything.subscription.stop();
   });
 
   it('no append sends its NOTIFY inside its transaction (which would make every commit in the cluster wait for the previous one): the hint follows the commit as a statement of its own', async () => {

@@ -914,14 +914,15 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
       const subscription = runCatchUp(source, checkpoints, subscribeOptions, handler);
       subscriptions.add(subscription);
       const categories = subscribeOptions.filter?.categories;
-      followed.set(subscription, categories === undefined ? 'all' : new Set(categories));
-      declareFollowed();
+      if (subscribeOptions.wakeFromOtherProcesses !== false) {
+        followed.set(subscription, categories === undefined ? 'all' : new Set(categories));
+        declareFollowed();
+      }
       void subscription.finished
         .catch(() => undefined)
         .then(() => {
           subscriptions.delete(subscription);
-          followed.delete(subscription);
-          declareFollowed();
+          if (followed.delete(subscription)) declareFollowed();
         });
       return subscription;
     },

@@ -51,13 +51,39 @@ export const CASE_TIMELINE_SUBSCRIPTION = 'supervision-case-timeline';
 /**
  * How long the timeline lets events gather after it has caught up. It follows every event of every
  * service, so without it each commit in the cluster costs supervision a read and a checkpoint write
- * (issue 8's megacity day: most of supervision's statements). A case's history may lag by this
- * much; `caughtUp()` (the module's, tests') does not wait for it.
+ * (issue 8's megacity day: most of supervision's statements). `caughtUp()` does not wait for it.
  */
 export const CASE_TIMELINE_LINGER_MS = 200;
 
+/**
+ * The timeline follows every category, so if it asked for wake-up hints, every commit of every other
+ * service would send a NOTIFY that each listening process reads (issue 8's megacity day: 4 of every 5
+ * NOTIFYs left). It does not ask: it reads on the store's poll interval and on its own process's writes,
+ * and a supervisor's read of a case first waits for it to catch up (`TIMELINE_FRESHNESS_WAIT_MS`).
+ */
 export function subscribeCaseTimeline(store: EventStore, timeline: CaseTimeline, lingerMs = CASE_TIMELINE_LINGER_MS): Subscription {
-  return store.subscribeToAll({ subscriptionId: CASE_TIMELINE_SUBSCRIPTION, batchSize: 1000, lingerMs }, (events) => timeline.add(entriesOf(events)));
+  return store.subscribeToAll({ subscriptionId: CASE_TIMELINE_SUBSCRIPTION, batchSize: 1000, lingerMs, wakeFromOtherProcesses: false }, (events) =>
+    timeline.add(entriesOf(events)),
+  );
+}
+
+/**
+ * How long a read of a case (history, state at an instant, verification, the console's case page) waits
+ * for the timeline to hold everything committed before the read began. Usually one tail read; the bound
+ * is for a timeline far behind (rebuilding, or resuming a backlog), which readiness reports, and whose
+ * reads then answer with what it holds rather than hang.
+ */
+export const TIMELINE_FRESHNESS_WAIT_MS = 500;
+
+/** Resolves when the subscription has caught up to the moment of the call, or after `withinMs`, whichever is first; never rejects. */
+export async function caughtUpWithin(subscription: Subscription | undefined, withinMs: number): Promise<void> {
+  if (!subscription) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    subscription.caughtUp().catch(() => undefined), // ended: readiness says so; the read answers with what is held
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs))),
+  ]);
+  clearTimeout(timer);
 }
 
 export async function rebuildCaseTimeline(store: EventStore, timeline: CaseTimeline, pageSize = 5_000): Promise<{ events: number }> {

@@ -26,6 +26,8 @@ export interface RouteDeps {
   readonly store: EventStore;
   readonly index: DeadlineIndex;
   readonly timeline: CaseTimeline;
+  /** Waits, within a bound, until the timeline holds every event committed before the call (case-timeline.ts). */
+  readonly timelineFresh: () => Promise<void>;
   readonly calendar: CalendarHolder;
   readonly clock: Clock;
   readonly sessions: ConsoleSessions;
@@ -158,11 +160,13 @@ export function supervisionRoutes(deps: RouteDeps) {
     app.get('/console/cases/:caseId', { config: publicRoute, schema: { params: caseParams, hide: true } }, async (request, reply) => {
       if (!deps.sessions.verify(request.headers.cookie, nowSeconds())) return reply.redirect('/supervision/console');
       reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+      await deps.timelineFresh();
       return casePage(request.params.caseId, await caseHistory(deps.store, deps.timeline, request.params.caseId));
     });
 
     // ── case history, state at an instant, audit ─────────────────────────
     app.get('/cases/:caseId/history', { config: SUPERVISORS, schema: { params: caseParams } }, async (request) => {
+      await deps.timelineFresh();
       const entries = await caseHistory(deps.store, deps.timeline, request.params.caseId);
       if (entries.length === 0) throw new NotFoundError(`no events for case ${request.params.caseId}`);
       return { caseId: request.params.caseId, entries };
@@ -170,12 +174,14 @@ export function supervisionRoutes(deps: RouteDeps) {
 
     app.get('/cases/:caseId/state', { config: SUPERVISORS, schema: { params: caseParams, querystring: z.strictObject({ at: z.iso.datetime({ offset: true }).optional() }) } }, async (request) => {
       const at = request.query.at ? new Date(request.query.at) : deps.clock.now();
+      await deps.timelineFresh();
       const view = await caseStateAt(deps.store, deps.timeline, request.params.caseId, at);
       if (view.eventsApplied === 0 && (await deps.timeline.positions(request.params.caseId)).length === 0) throw new NotFoundError(`no events for case ${request.params.caseId}`);
       return view;
     });
 
     app.get('/cases/:caseId/verify', { config: SUPERVISORS, schema: { params: caseParams } }, async (request) => {
+      await deps.timelineFresh();
       const report = await verifyCase(deps.store, deps.timeline, request.params.caseId, deps.seals);
       if (report.streams === 0) throw new NotFoundError(`no events for case ${request.params.caseId}`);
       return { caseId: request.params.caseId, ...report };
