@@ -417,13 +417,18 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
             if (lastDone === undefined || sinceCommit === 0 || uncommittedFrom === undefined) return;
             commits.commitBehind(topic, partition, BigInt(lastDone) + 1n, BigInt(uncommittedFrom));
           };
+          // The handler's signal: aborted on stop, or when a heartbeat learns the partition is being taken
+          // away. One controller and one stop listener serve the batch's messages until one is aborted
+          // (a new one then serves the next message): one of each per message was 0.4–1 % of a consuming
+          // service's CPU in a megacity day.
+          let delivery: AbortController | null = null;
+          const onStop = () => delivery?.abort(abort.signal.reason);
+          abort.signal.addEventListener('abort', onStop, { once: true });
           try {
             for (const message of batch.messages) {
               if (!isRunning() || isStale() || abort.signal.aborted) break;
-              // Aborted on stop, or when a heartbeat learns the partition is being taken away.
-              const delivery = new AbortController();
-              const onStop = () => delivery.abort(abort.signal.reason);
-              abort.signal.addEventListener('abort', onStop, { once: true });
+              if (delivery === null || delivery.signal.aborted) delivery = new AbortController();
+              const current = delivery;
               const incoming: IncomingMessage = {
                 topic,
                 partition,
@@ -435,12 +440,12 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
               };
               try {
                 await subscribeOptions.handler(incoming, {
-                  signal: delivery.signal,
+                  signal: current.signal,
                   heartbeat: async () => {
                     try {
                       await heartbeat();
                     } catch (error) {
-                      delivery.abort(error);
+                      current.abort(error);
                       throw error;
                     }
                   },
@@ -451,8 +456,6 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
                 await commit();
                 if (!abort.signal.aborted) await sleep(redeliveryDelayMs, abort.signal).catch(() => undefined);
                 return;
-              } finally {
-                abort.signal.removeEventListener('abort', onStop);
               }
               resolveOffset(message.offset);
               lastDone = message.offset;
@@ -480,6 +483,8 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
               }
             }
             throw error;
+          } finally {
+            abort.signal.removeEventListener('abort', onStop);
           }
         };
       };
