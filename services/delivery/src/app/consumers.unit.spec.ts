@@ -14,6 +14,7 @@ import { contactKeys } from '../../test/support.ts';
 import { createEd25519Signer } from '../adapters/document-signer.ts';
 import { renderNotice } from '../domain/templates.ts';
 import { deliveryHandlers } from './consumers.ts';
+import { streamOf as deliveryStreamOf } from './codec.ts';
 import { DeliveryService } from './delivery-service.ts';
 
 const decoded = <T extends CurrentIntegrationEvent['type']>(type: T, data: Extract<CurrentIntegrationEvent, { type: T }>['data'], id = `evt-${type}`) =>
@@ -138,6 +139,32 @@ describe('a case’s contracts out of order (reliability finding 7, R-NOTIFY-1)'
     await handlers['intake.delivery-preferences-recorded.v1'](c.preferences);
     expect(await service.releaseParkedNotices(caseId)).toBe(0);
     expect((await store.readStream(`delivery-${caseId}`)).map((e) => e.type)).toEqual(['PreferencesRecorded', 'NoticeRequested']);
+  });
+
+  it('a notice for a case whose preferences this process already holds asks the store nothing before appending; one whose preferences it has not seen reads the case first', async () => {
+    const base = await setup();
+    const reads: string[] = [];
+    // A process's view of the one store: each has its own kept states (the fold cache is per store object).
+    const processView = () =>
+      new Proxy(base.store, {
+        get(target, property, receiver) {
+          if (property === 'readStream') return (stream: string, options?: unknown) => (reads.push(stream), target.readStream(stream, options as never));
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+    const service = new DeliveryService({ store: processView(), clock: new ControlledClock('2025-03-20T08:00:00Z'), calendar: await loadCalendar(), signer: createEd25519Signer('k'), keyring: contactKeys, retry: { maxAttempts: 3, delaysMs: [1] } });
+    const handlers = deliveryHandlers(service);
+    await handlers['intake.delivery-preferences-recorded.v1'](decoded('intake.delivery-preferences-recorded.v1', { ...examples['intake.delivery-preferences-recorded.v1'], caseId }));
+    reads.length = 0;
+    await handlers['intake.case-accepted.v2'](decoded('intake.case-accepted.v2', examples['intake.case-accepted.v2']));
+    expect(reads.filter((stream) => stream === deliveryStreamOf(caseId))).toEqual([]);
+    expect([...(await service.state(caseId)).notices.values()].map((n) => n.facts.stage)).toEqual(['accepted']);
+    // Another process's service, which has not seen the preferences, reads the case before deciding to request or park.
+    const other = new DeliveryService({ store: processView(), clock: new ControlledClock('2025-03-20T08:00:00Z'), calendar: await loadCalendar(), signer: createEd25519Signer('k'), keyring: contactKeys, retry: { maxAttempts: 3, delaysMs: [1] } });
+    reads.length = 0;
+    await other.requestNotice(caseId, { noticeKey: 'extra', facts: [...(await service.state(caseId)).notices.values()][0]!.facts }, { seed: 'extra', actor: { id: 't', role: 'system' }, correlationId: 'c' });
+    expect(reads.filter((stream) => stream === deliveryStreamOf(caseId)).length).toBeGreaterThan(0);
+    expect((await service.parking(caseId)).waiting).toEqual([]);
   });
 });
 

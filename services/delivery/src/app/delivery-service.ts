@@ -90,7 +90,7 @@ export class DeliveryService {
    * this cause, so its events get the ids they would have had in order.
    */
   async requestNotice(caseId: string, notice: { readonly noticeKey: string; readonly facts: NoticeFacts }, cause: Cause): Promise<'requested' | 'parked'> {
-    if ((await this.state(caseId)).preferences) {
+    if (await this.hasPreferences(caseId)) {
       await this.execute(caseId, { type: 'RequestNotice', data: notice }, cause);
       return 'requested';
     }
@@ -111,7 +111,7 @@ export class DeliveryService {
    * which appends nothing (same ids), then releases it.
    */
   async releaseParkedNotices(caseId: string): Promise<number> {
-    if (!(await this.state(caseId)).preferences) return 0;
+    if (!(await this.hasPreferences(caseId))) return 0;
     const { waiting } = await this.parking(caseId);
     for (const parked of waiting) {
       const cause: Cause = { seed: parked.cause.seed, actor: parked.cause.actor, correlationId: parked.cause.correlationId, ...(parked.cause.causationId !== null && { causationId: parked.cause.causationId }) };
@@ -119,6 +119,17 @@ export class DeliveryService {
       await this.park(caseId, { type: 'ReleaseNotice', data: { parkId: parked.parkId }, now: this.deps.clock.now().toISOString() }, `${parked.cause.seed}/release`, cause);
     }
     return waiting.length;
+  }
+
+  /**
+   * Whether the case's preferences are recorded. Once recorded they stay (a change only replaces the
+   * choice: state.ts), so a kept state that has them answers without asking the store; one without them
+   * may be behind it and is read. The notice's own append still expects the revision it decided on. In a
+   * megacity day this was one read of the case per contract that asks for a notice.
+   */
+  private async hasPreferences(caseId: string): Promise<boolean> {
+    if (this.cases.kept(streamOf(caseId))?.state.preferences) return true;
+    return (await this.state(caseId)).preferences !== null;
   }
 
   async parking(caseId: string): Promise<ParkingState> {
