@@ -57,8 +57,8 @@ export const CASE_TIMELINE_LINGER_MS = 200;
 
 /**
  * The timeline follows every category, so if it asked for wake-up hints, every commit of every other
- * service would send a NOTIFY that each listening process reads (issue 8's megacity day: 4 of every 5
- * NOTIFYs left). It does not ask: it reads on the store's poll interval and on its own process's writes,
+ * service would send a NOTIFY that each listening process reads (issue 8's megacity day: about 6,000 a
+ * day, nearly all of them). It does not ask: it reads on the store's poll interval and its own writes,
  * and a supervisor's read of a case first waits for it to catch up (`TIMELINE_FRESHNESS_WAIT_MS`).
  */
 export function subscribeCaseTimeline(store: EventStore, timeline: CaseTimeline, lingerMs = CASE_TIMELINE_LINGER_MS): Subscription {
