@@ -59,6 +59,35 @@ describe('Kafka bus: commits sent behind the batch (issue 3)', () => {
       await bus.close();
     }
   });
+
+  it('a stop that begins while the batch is still finishing its last record (here: from inside the handler) waits for that record to be committed before the member leaves', async () => {
+    // kafkajs drops a commit made after its runner stopped (runner.commitOffsets returns when not running),
+    // so stop() must let the batches under way reach their commit before it disconnects. Each round stops
+    // from inside the handler of the one record it publishes, the narrowest form of that window.
+    const bus = await createTestKafkaBus('commit-on-stop');
+    const topic = uniqueTopic('commit-on-stop');
+    const groupId = uniqueGroupId('commit-on-stop');
+    try {
+      await bus.ensureTopics([{ topic, partitions: 1 }]);
+      for (let round = 0; round < 3; round++) {
+        let stopped: Promise<void> | undefined;
+        const subscription = await bus.subscribe({
+          groupId,
+          topics: [topic],
+          fromBeginning: true,
+          handler: async () => {
+            stopped ??= subscription.stop();
+          },
+        });
+        await bus.publish(topic, [{ key: `case-${round}`, value: String(round) }]);
+        await waitFor(async () => stopped !== undefined, `round ${round}: the record handled`);
+        await stopped;
+        expect((await bus.consumerLag(groupId, [topic])).map((p) => p.lag)).toEqual([0n]);
+      }
+    } finally {
+      await bus.close();
+    }
+  });
 });
 
 describe('Kafka bus when no broker answers', () => {

@@ -100,6 +100,8 @@ export function isRoutineKafkaLog(message: string, extra: Record<string, unknown
 const TOPIC_CREATION_RETRY: TransientRetry = { attempts: 8, initialDelayMs: 200, maxDelayMs: 2_000 };
 /** About 4.5 s of waiting in all: longer than a new topic's partitions take to load on a broker just started. */
 const LAG_READ_RETRY: TransientRetry = { attempts: 8, initialDelayMs: 100, maxDelayMs: 1_000 };
+/** How long stop() waits for the batches under way to commit before it disconnects. */
+const STOP_WAITS_FOR_BATCHES_MS = 5_000;
 
 const defaultLogger: BusLogger = (level, message, extra) => {
   if ((level === 'error' || level === 'warn') && !isRoutineKafkaLog(message, extra)) console.warn(`[kafka ${level}] ${message}`, extra);
@@ -395,7 +397,7 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
           },
         });
         currentCommits = commits;
-        return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+        const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
           const { topic, partition } = batch;
           let lastDone: string | undefined;
           /** The first offset handled (and resolved) since the last commit that succeeded. */
@@ -486,7 +488,22 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
             throw error;
           }
         };
+        // Counted so that stop() can wait for them: see there. Counted before the batch starts, so that a stop
+        // begun by one of its handlers (synchronously, before the batch's promise exists) still waits for it.
+        return async (payload: EachBatchPayload) => {
+          let ended!: () => void;
+          const handling = new Promise<void>((resolve) => (ended = resolve));
+          batchesInFlight.add(handling);
+          try {
+            await handleBatch(payload);
+          } finally {
+            batchesInFlight.delete(handling);
+            ended();
+          }
+        };
       };
+      /** The batches being handled now, each ending with its commit (or rewind). */
+      const batchesInFlight = new Set<Promise<void>>();
 
       const stop = async () => {
         if (stopping) return;
@@ -496,6 +513,11 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
         restartTimer = undefined;
         abort.abort(new Error('subscription stopped'));
         consumers.delete(subscription);
+        // A batch under way stops at its next record (the abort) and commits what it handled. kafkajs drops a
+        // commit made once its runner has stopped, which disconnect() does first: so the batches end before it,
+        // or a record handled just before stop() came back after the restart. Bounded: a handler that ignores
+        // its signal delays the stop by this much at most, and its record is then redelivered as before.
+        if (batchesInFlight.size > 0) await Promise.race([Promise.allSettled([...batchesInFlight]), sleep(STOP_WAITS_FOR_BATCHES_MS)]);
         // A batch's commit sent behind it must reach the coordinator before the member leaves the group.
         await currentCommits?.flush().catch(() => undefined);
         await current?.disconnect().catch((error: unknown) => log('warn', 'consumer disconnect failed', { error: String(error) }));
