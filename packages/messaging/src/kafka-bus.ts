@@ -517,7 +517,11 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
         // commit made once its runner has stopped, which disconnect() does first: so the batches end before it,
         // or a record handled just before stop() came back after the restart. Bounded: a handler that ignores
         // its signal delays the stop by this much at most, and its record is then redelivered as before.
-        if (batchesInFlight.size > 0) await Promise.race([Promise.allSettled([...batchesInFlight]), sleep(STOP_WAITS_FOR_BATCHES_MS)]);
+        if (batchesInFlight.size > 0) {
+          const bound = new AbortController(); // cleared once the batches end, so no timer outlives the stop
+          await Promise.race([Promise.allSettled([...batchesInFlight]), sleep(STOP_WAITS_FOR_BATCHES_MS, bound.signal).catch(() => undefined)]);
+          bound.abort();
+        }
         // A batch's commit sent behind it must reach the coordinator before the member leaves the group.
         await currentCommits?.flush().catch(() => undefined);
         await current?.disconnect().catch((error: unknown) => log('warn', 'consumer disconnect failed', { error: String(error) }));

@@ -7,6 +7,7 @@
  * everything closed cleanly.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { TIMED_OUT, within } from './within.ts';
 
 /** Something to close after HTTP has drained, e.g. `{ name: 'pg-pool', close: () => pool.end() }`. */
 export interface Closer {
@@ -47,20 +48,6 @@ export interface SignalOptions {
   readonly signals?: readonly NodeJS.Signals[];
   readonly source?: SignalSource;
   readonly exit?: (code: number) => void;
-}
-
-const TIMED_OUT = Symbol('timed out');
-
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 interface Drainable {

@@ -7,6 +7,7 @@
  */
 import type { EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
 import { rebuildMarked, type ProjectionIntegrity } from '@govsvc/service-kit/projection-integrity';
+import { within } from '@govsvc/service-kit/within';
 
 export interface CaseTimeline {
   /** Present where the timeline can be wiped independently of the event store (Redis). */
@@ -78,12 +79,8 @@ export const TIMELINE_FRESHNESS_WAIT_MS = 500;
 /** Resolves when the subscription has caught up to the moment of the call, or after `withinMs`, whichever is first; never rejects. */
 export async function caughtUpWithin(subscription: Subscription | undefined, withinMs: number): Promise<void> {
   if (!subscription) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    subscription.caughtUp().catch(() => undefined), // ended: readiness says so; the read answers with what is held
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs))),
-  ]);
-  clearTimeout(timer);
+  // Ended: readiness says so; the read answers with what is held.
+  await within(subscription.caughtUp().catch(() => undefined), withinMs);
 }
 
 export async function rebuildCaseTimeline(store: EventStore, timeline: CaseTimeline, pageSize = 5_000): Promise<{ events: number }> {
