@@ -38,6 +38,8 @@ const hygieneReviewer: Caller = { role: 'reviewer', subject: 'reviewer-xc-1', de
 const hygieneChief: Caller = { role: 'chief', subject: 'chief-xc-1', department: HYGIENE.lead };
 const fireReviewer: Caller = { role: 'reviewer', subject: 'reviewer-fire-1', department: FIRE };
 const applicant: Caller = { role: 'applicant', subject: applicantRefOf(ENTERPRISE.id) };
+/** RFC 7240: hold a read of a case or licence review has not made yet (review honours up to 20 s). */
+const WAIT_FOR_IT = { prefer: 'wait=20' };
 const upload = (materialId: string) => ({ materialId, form: 'electronic', reference: `sha256:${materialId}` });
 
 export type Outcome = 'accepted' | 'supplement-accepted' | 'tolerated' | 'not-accepted' | 'left-at-window';
@@ -165,25 +167,32 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
     }
   }
 
-  async function read(path: string, caller: Caller): Promise<Reply> {
+  async function read(path: string, caller: Caller, headers?: Record<string, string>): Promise<Reply> {
     const sent = Date.now();
-    const reply = await client.get(path, caller).catch((error: Error) => ({ status: 0, json: {}, text: error.message }) as Reply);
+    const reply = await client.get(path, caller, headers).catch((error: Error) => ({ status: 0, json: {}, text: error.message }) as Reply);
     reads.latencies.push(Date.now() - sent);
     if (reply.status === 200) reads.ok++;
     else reads.other++;
     return reply;
   }
 
-  /** Review learns of the acceptance from Kafka: wait until it opened the case. */
-  async function reviewOpened(caseId: string, reviewer: Caller): Promise<void> {
-    const deadline = Date.now() + 300_000;
+  /**
+   * Waits until `path` answers 200: each read asks review to hold it until the resource exists
+   * (`Prefer: wait`, up to 20 s), so a journey sends one read where it polled twice a second.
+   */
+  async function waitFor(path: string, caller: Caller, what: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const r = await read(`/review/cases/${caseId}`, reviewer);
+      const r = await read(path, caller, WAIT_FOR_IT);
       if (r.status === 200) return;
-      if (Date.now() > deadline) throw new CommandFailed(`review never opened ${caseId} (${r.status})`);
-      await new Promise((res) => setTimeout(res, 500));
+      if (Date.now() > deadline) throw new CommandFailed(`${what} (${r.status})`);
+      // A 404 has already waited; anything else (a restart, 503) is retried after a pause.
+      if (r.status !== 404) await new Promise((res) => setTimeout(res, 500));
     }
   }
+
+  /** Review learns of the acceptance from Kafka: wait until it opened the case. */
+  const reviewOpened = (caseId: string, reviewer: Caller) => waitFor(`/review/cases/${caseId}`, reviewer, `review never opened ${caseId}`, 300_000);
 
   async function journey(caseNo: number, plan: CasePlan): Promise<void> {
     const intake = (caseId: string, what: string) => `/intake/applications/${caseId}/${what}`;
@@ -239,13 +248,7 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
     await command(caseNo, 'handler-signature', 'POST', `/review/cases/${caseId}/signatures`, reviewer, { role: 'handler', draft }, [201]);
     await command(caseNo, 'chief-signature', 'POST', `/review/cases/${caseId}/signatures`, chief, { role: 'chief-representative' }, [201]);
     if (plan.renewal) {
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const licence = await read(`/review/licences/LIC-${caseId}`, applicant);
-        if (licence.status === 200) break;
-        if (Date.now() > deadline) throw new CommandFailed(`licence of ${caseId} never issued`);
-        await new Promise((res) => setTimeout(res, 500));
-      }
+      await waitFor(`/review/licences/LIC-${caseId}`, applicant, `licence of ${caseId} never issued`, 120_000);
       await command(caseNo, 'renewal', 'POST', `/review/licences/LIC-${caseId}/renewals`, applicant, {}, [201]);
     }
   }

@@ -341,7 +341,7 @@ try {
     say();
   }
   if (day) {
-    say(`Driver: ${day.commands.length.toLocaleString('en')} commands sent (${ok2xx.length.toLocaleString('en')} 2xx; retries on 412/404-not-yet-opened included), latency of 2xx commands p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms; ${day.reads.ok + day.reads.other} polling reads (review opened? licence issued?), p99 ${percentile(day.reads.latencies, 99)} ms. Journeys: ${day.casesFinished} finished, ${day.casesFailed} failed.`);
+    say(`Driver: ${day.commands.length.toLocaleString('en')} commands sent (${ok2xx.length.toLocaleString('en')} 2xx; retries on 412/404-not-yet-opened included), latency of 2xx commands p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms; ${day.reads.ok + day.reads.other} reads waiting for review (case opened? licence issued?; Prefer: wait, held by review until it is), p99 ${percentile(day.reads.latencies, 99)} ms. Journeys: ${day.casesFinished} finished, ${day.casesFailed} failed.`);
     if (day.failures.size > 0) {
       say('Failures by step (first 10):');
       for (const [what, n] of [...day.failures].sort((a, b) => b[1] - a[1]).slice(0, 10)) say(`- ${n} × ${what.replace(/\|/g, '/')}`);

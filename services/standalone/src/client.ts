@@ -101,7 +101,7 @@ export class GovsvcClient {
     return { status: response.status, json, text };
   }
 
-  get = (path: string, caller: Caller | null) => this.call('GET', path, caller);
+  get = (path: string, caller: Caller | null, headers?: Record<string, string>) => this.call('GET', path, caller, undefined, headers);
   post = (path: string, caller: Caller | null, body: unknown = {}, headers?: Record<string, string>) => this.call('POST', path, caller, body, headers);
   put = (path: string, caller: Caller | null, body: unknown = {}) => this.call('PUT', path, caller, body);
 }

@@ -32,6 +32,8 @@ import { decide, ensureItemProfile, expectStatus, FOOD_LICENCE, PEOPLE, reviewOp
 export const STORY_START = '2026-10-19T09:00:00+08:00';
 
 const FIRE = '北京市东城区消防救援支队';
+/** As a department back-end would: review holds the read until the case or licence exists (RFC 7240 `Prefer: wait`). */
+const WAIT_FOR_REVIEW = { prefer: 'wait=10' };
 const HYGIENE = {
   itemCode: '01140027000111010200000011110102MB8375026601001',
   itemName: '公共场所卫生许可（新办）',
@@ -308,13 +310,13 @@ export async function runDemo({ client, baseUrl, out }: DemoOptions): Promise<De
     }, 60_000, 250), 200);
     const r = await submit('R', APPLICANTS.jingwei, HYGIENE);
     await accept(r);
-    await eventually('review to open the hygiene case', async () => (await client.get(`/review/cases/${r.caseId}`, hygieneReviewer)).status === 200 || undefined, 90_000, 300);
+    await eventually('review to open the hygiene case', async () => (await client.get(`/review/cases/${r.caseId}`, hygieneReviewer, WAIT_FOR_REVIEW)).status === 200 || undefined, 90_000, 300);
     expectStatus('handler', await client.post(`/review/cases/${r.caseId}/signatures`, hygieneReviewer, { role: 'handler', draft: { outcome: 'approve' } }), 201);
     expectStatus('chief', await client.post(`/review/cases/${r.caseId}/signatures`, hygieneChief, { role: 'chief-representative' }), 201);
     r.outcome = 'approve';
     await downloadResult(r, APPLICANTS.jingwei);
     const licence = await eventually('the hygiene licence', async () => {
-      const reply = await client.get(`/review/licences/LIC-${r.caseId}`, applicantOf(APPLICANTS.jingwei));
+      const reply = await client.get(`/review/licences/LIC-${r.caseId}`, applicantOf(APPLICANTS.jingwei), WAIT_FOR_REVIEW);
       return reply.status === 200 ? reply : undefined;
     }, 60_000, 300);
     renewal = { caseId: r.caseId, licenceId: licence.json.licenceId, validUntil: licence.json.validUntil };

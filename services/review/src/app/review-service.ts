@@ -19,6 +19,7 @@ import type { Actor, EventStore } from '@govsvc/eventstore/port';
 import { sharedFoldCache, type StreamFoldCache } from '@govsvc/eventstore/stream-fold-cache';
 import type { Clock } from '@govsvc/runtime/clock';
 import type { IdGenerator } from '@govsvc/runtime/ids';
+import { ChangeSignals } from '@govsvc/service-kit/change-signals';
 import { itemDecider, itemEventDefinitions, itemFactsOf, itemStream, ReviewProfileSet, type ItemCommand, type ItemEvent, type ItemState, type ReviewProfileInput } from '../domain/item.ts';
 import {
   addMonths,
@@ -88,6 +89,8 @@ export const LICENCE_ISSUER = { id: 'review-licence-issuer', role: 'system' } as
 
 export class ReviewService {
   readonly deadlines: ReviewDeadlines;
+  /** Notified with the stream name after every append here: a read held by `Prefer: wait` reads again. */
+  readonly changes = new ChangeSignals();
 
   constructor(private readonly deps: ReviewServiceDeps) {
     this.deadlines = new ReviewDeadlines(deps.calendar);
@@ -160,6 +163,7 @@ export class ReviewService {
         ...(extra.guideVersion !== undefined && { guideVersion: extra.guideVersion }),
       },
     });
+    if (!result.alreadyAppended && result.events.length > 0) this.changes.notify(stream);
     return { state: result.state, events: result.events, revision: result.nextExpectedRevision, repeated: result.alreadyAppended };
   }
 

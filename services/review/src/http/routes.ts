@@ -15,14 +15,21 @@ import type { App } from '@govsvc/service-kit/app';
 import { auditDeniedAccess } from '@govsvc/service-kit/audit';
 import { ForbiddenError, MissingClaimError } from '@govsvc/service-kit/auth-errors';
 import { allow, principalOf, publicRoute } from '@govsvc/service-kit/auth';
+import { awaitFound, preferredWaitMs } from '@govsvc/service-kit/prefer-wait';
 import type { Principal, Role } from '@govsvc/service-kit/principal';
 import type { OpenCase } from '../domain/review-state.ts';
 import { REVIEW_TOUCHPOINTS, type StaffRef } from '../domain/values.ts';
+import { reviewStream } from '../domain/review-decider.ts';
+import { licenceStream } from '../domain/licence.ts';
 import type { CommandContext, Outcome, ReviewService } from '../app/review-service.ts';
 import type { TaskBoard } from '../app/task-board.ts';
 
 const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/);
 const CaseParams = z.strictObject({ caseId: Id });
+// Documented only (any value passes; a malformed preference is ignored, RFC 7240 §2).
+const PreferHeaders = z.object({
+  prefer: z.string().optional().describe('`wait=<seconds>` (RFC 7240): a case or licence not there yet is waited for, up to 20 s, before the 404'),
+});
 const LicenceParams = z.strictObject({ licenceId: Id });
 const Reason = z.strictObject({ code: z.string().min(1).max(60).optional(), text: z.string().min(1).max(2000), legalBasis: z.string().min(1).max(500).optional() });
 const Contact = z.strictObject({ department: z.string().min(1).max(100), phone: z.string().regex(/^[0-9+()\- ]{3,30}$/), address: z.string().min(1).max(300).nullable() });
@@ -134,6 +141,12 @@ function canSee(p: Principal, c: OpenCase): boolean {
   return false;
 }
 
+/** May this caller see the licence? Its holder, the issuing department's staff and back-end, and overseers. */
+function licenceVisibleTo(p: Principal, state: Awaited<ReturnType<ReviewService['getLicence']>>['state']): boolean {
+  const l = state.licence;
+  return has(p, overseers) || (p.roles.includes('applicant') && l.holder.ref === p.subject) || (has(p, [...staffRoles, 'operator', 'integration']) && p.department === l.department);
+}
+
 export function caseView(c: OpenCase, revision: bigint) {
   return {
     caseId: c.caseId,
@@ -170,6 +183,11 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
     arrivals.set(request, performance.now());
     done();
   });
+  // Requests held by `Prefer: wait` answer as the server begins to close, so the drain does not wait for them.
+  app.addHook('preClose', (done) => {
+    service.changes.close();
+    done();
+  });
   // Review tasks per department: staff see their own department's; supervisors name one.
   app.get('/tasks', { config: allow('reviewer', 'chief', 'supervisor', 'admin'), schema: { querystring: TasksQuery } }, async (request) => {
     const p = principalOf(request);
@@ -195,8 +213,42 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
     return reply.code(created && !outcome.repeated ? 201 : 200).send(caseView(state, revision));
   }
 
-  app.get('/cases/:caseId', { config: allow('applicant', 'reviewer', 'chief', 'integration', 'supervisor', 'admin'), schema: { params: CaseParams } }, async (request, reply) => {
-    const { state, revision } = await visibleCase(request, request.params.caseId);
+  /**
+   * With `Prefer: wait=<s>`, a read that would be 404 waits for its stream to be written (by this
+   * process: at once; by another instance: on a re-read every second), up to the preferred time. A
+   * resource that exists but is not the caller's waits out the same time before its 404, so the
+   * timing tells a prober nothing; its denied access is recorded once.
+   */
+  async function awaitVisible<T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    resource: { type: 'case' | 'licence'; id: string; stream: string },
+    read: (freshSince: number) => Promise<T>,
+    visible: (found: T) => boolean,
+  ): Promise<T> {
+    const waitMs = preferredWaitMs(request.headers.prefer);
+    let denied = false;
+    const readVisible = async (freshSince: number) => {
+      const found = await read(freshSince);
+      if (visible(found)) return found;
+      denied = true;
+      throw new NotFoundError(`no ${resource.type === 'case' ? 'review case' : 'licence'} ${resource.id}`);
+    };
+    try {
+      if (waitMs === null) return await readVisible(arrivalOf(request));
+      reply.header('preference-applied', `wait=${waitMs / 1000}`);
+      // Each read after the first looks at the store again: a wait is for what was written since.
+      return await awaitFound(() => readVisible(performance.now()), { key: resource.stream, waitMs, signals: service.changes, signal: request.signal });
+    } finally {
+      // The resource exists but is not the caller's: answered as unknown, and the attempt kept on record.
+      if (denied) auditDeniedAccess(request, { type: resource.type, id: resource.id });
+    }
+  }
+
+  app.get('/cases/:caseId', { config: allow('applicant', 'reviewer', 'chief', 'integration', 'supervisor', 'admin'), schema: { params: CaseParams, headers: PreferHeaders } }, async (request, reply) => {
+    const { caseId } = request.params;
+    const principal = principalOf(request);
+    const { state, revision } = await awaitVisible(request, reply, { type: 'case', id: caseId, stream: reviewStream(caseId) }, (fresh) => service.getCase(caseId, fresh), (found) => canSee(principal, found.state));
     reply.header('etag', `"${revision}"`);
     return caseView(state, revision);
   });
@@ -273,10 +325,7 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
 
   async function visibleLicence(request: FastifyRequest, licenceId: string) {
     const found = await service.getLicence(licenceId, arrivalOf(request));
-    const p = principalOf(request);
-    const l = found.state.licence;
-    const visible = has(p, overseers) || (p.roles.includes('applicant') && l.holder.ref === p.subject) || (has(p, [...staffRoles, 'operator', 'integration']) && p.department === l.department);
-    if (!visible) {
+    if (!licenceVisibleTo(principalOf(request), found.state)) {
       auditDeniedAccess(request, { type: 'licence', id: licenceId });
       throw new NotFoundError(`no licence ${licenceId}`);
     }
@@ -296,8 +345,10 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
     verify: `/review/licences/${s.licence.licenceId}/verify`,
   });
 
-  app.get('/licences/:licenceId', { config: allow('applicant', 'reviewer', 'chief', 'operator', 'integration', 'supervisor', 'admin'), schema: { params: LicenceParams } }, async (request) => {
-    const { state } = await visibleLicence(request, request.params.licenceId);
+  app.get('/licences/:licenceId', { config: allow('applicant', 'reviewer', 'chief', 'operator', 'integration', 'supervisor', 'admin'), schema: { params: LicenceParams, headers: PreferHeaders } }, async (request, reply) => {
+    const { licenceId } = request.params;
+    const principal = principalOf(request);
+    const { state } = await awaitVisible(request, reply, { type: 'licence', id: licenceId, stream: licenceStream(licenceId) }, (fresh) => service.getLicence(licenceId, fresh), (found) => licenceVisibleTo(principal, found.state));
     return licenceView(state);
   });
 

@@ -406,3 +406,73 @@ describe('R-REV-4 over HTTP: a renewal decided in time', () => {
   });
 });
 
+
+describe('Prefer: wait (RFC 7240) on reading a case or a licence not there yet', () => {
+  const NEW = 'BJ-2026-000077';
+  const get = (url: string, token: string, prefer?: string) => h.app.inject({ method: 'GET', url, headers: json(token, prefer === undefined ? {} : { prefer }) });
+
+  it('a case review opens while the read waits is answered as soon as it is opened, not at a poll', async () => {
+    const started = performance.now();
+    const waiting = get(`/review/cases/${NEW}`, tokens.reviewer, 'wait=10');
+    await new Promise((r) => setTimeout(r, 50));
+    await openCase(h, NEW);
+    const opened = performance.now();
+    const res = await waiting;
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ caseId: NEW, status: 'open' });
+    expect(res.headers['preference-applied']).toBe('wait=10');
+    // Woken by review's own append: well before the once-a-second re-read.
+    expect(performance.now() - opened).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(900);
+  });
+
+  it('without the preference an unknown case is 404 at once; with it, 404 once the wait is over', async () => {
+    const now = await get(`/review/cases/${NEW}`, tokens.reviewer);
+    expect(now.statusCode).toBe(404);
+    expect(now.headers['preference-applied']).toBeUndefined();
+
+    const started = performance.now();
+    const later = await get(`/review/cases/${NEW}`, tokens.reviewer, 'wait=1');
+    expect(later.statusCode).toBe(404);
+    expect(later.headers['content-type']).toContain('application/problem+json');
+    expect(later.headers['preference-applied']).toBe('wait=1');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it("another's case waits out the same time before its 404: the timing does not tell that it exists", async () => {
+    const started = performance.now();
+    const res = await get(`/review/cases/${CASE}`, tokens.otherApplicant, 'wait=1');
+    expect(res.statusCode).toBe(404);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('a malformed preference is ignored: the read answers at once', async () => {
+    const started = performance.now();
+    const res = await get(`/review/cases/${NEW}`, tokens.reviewer, 'wait=soon');
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['preference-applied']).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('R-REV-5: a licence waited for is answered when the second signature issues it', async () => {
+    const waiting = get(`/review/licences/LIC-${CASE}`, tokens.applicant, 'wait=10');
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await post(`/review/cases/${CASE}/signatures`, tokens.reviewer, { role: 'handler', draft: { outcome: 'approve' } })).statusCode).toBe(201);
+    const signed = performance.now();
+    expect((await post(`/review/cases/${CASE}/signatures`, tokens.chief, { role: 'chief-representative' })).statusCode).toBe(201);
+    const res = await waiting;
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ licenceId: `LIC-${CASE}`, caseId: CASE });
+    expect(performance.now() - signed).toBeLessThan(500);
+  });
+
+  it('closing the server answers the reads still waiting, so the drain does not wait for them', async () => {
+    const waiting = get(`/review/cases/${NEW}`, tokens.reviewer, 'wait=20');
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    await h.app.close();
+    const res = await waiting;
+    expect(res.statusCode).toBe(404);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
