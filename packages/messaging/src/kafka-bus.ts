@@ -21,6 +21,7 @@ import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type Consum
 import { UnavailableError, ValidationError } from '@govsvc/errors/errors';
 import type {
   BusSubscription,
+  HandlerContext,
   IncomingHeaders,
   IncomingMessage,
   MessageBus,
@@ -423,13 +424,32 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
             if (lastDone === undefined || sinceCommit === 0 || uncommittedFrom === undefined) return;
             commits.commitBehind(topic, partition, BigInt(lastDone) + 1n, BigInt(uncommittedFrom));
           };
+          // The handler's context. Its signal is aborted on stop, or when a heartbeat learns the partition is
+          // being taken away. One context (controller, signal, heartbeat closure) and one stop listener serve
+          // the batch's messages until its signal is aborted, and a new one then serves the next message: one
+          // of each per message was 0.4–1 % of a consuming service's CPU in a megacity day.
+          let delivery: { readonly controller: AbortController; readonly context: HandlerContext } | null = null;
+          const newDelivery = () => {
+            const controller = new AbortController();
+            const context: HandlerContext = {
+              signal: controller.signal,
+              heartbeat: async () => {
+                try {
+                  await heartbeat();
+                } catch (error) {
+                  controller.abort(error);
+                  throw error;
+                }
+              },
+            };
+            return { controller, context };
+          };
+          const onStop = () => delivery?.controller.abort(abort.signal.reason);
+          abort.signal.addEventListener('abort', onStop, { once: true });
           try {
             for (const message of batch.messages) {
               if (!isRunning() || isStale() || abort.signal.aborted) break;
-              // Aborted on stop, or when a heartbeat learns the partition is being taken away.
-              const delivery = new AbortController();
-              const onStop = () => delivery.abort(abort.signal.reason);
-              abort.signal.addEventListener('abort', onStop, { once: true });
+              if (delivery === null || delivery.controller.signal.aborted) delivery = newDelivery();
               const incoming: IncomingMessage = {
                 topic,
                 partition,
@@ -440,25 +460,13 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
                 timestamp: new Date(Number(message.timestamp)),
               };
               try {
-                await subscribeOptions.handler(incoming, {
-                  signal: delivery.signal,
-                  heartbeat: async () => {
-                    try {
-                      await heartbeat();
-                    } catch (error) {
-                      delivery.abort(error);
-                      throw error;
-                    }
-                  },
-                });
+                await subscribeOptions.handler(incoming, delivery.context);
               } catch {
                 // Not resolved: fetch this message again after a pause; what follows waits behind it.
                 consumer.seek({ topic, partition, offset: message.offset });
                 await commit();
                 if (!abort.signal.aborted) await sleep(redeliveryDelayMs, abort.signal).catch(() => undefined);
                 return;
-              } finally {
-                abort.signal.removeEventListener('abort', onStop);
               }
               resolveOffset(message.offset);
               lastDone = message.offset;
@@ -486,6 +494,8 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
               }
             }
             throw error;
+          } finally {
+            abort.signal.removeEventListener('abort', onStop);
           }
         };
         // Counted so that stop() can wait for them: see there. Counted before the batch starts, so that a stop
