@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControlledClock } from '@govsvc/runtime/clock';
 import { createInMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
-import type { ReadStreamOptions } from '@govsvc/eventstore/port';
+import type { EventStore, ReadStreamOptions } from '@govsvc/eventstore/port';
 import { guideFileStream } from '../src/domain/case-file.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { readDeadline } from '../src/app/deadlines.ts';
@@ -111,6 +111,44 @@ describe('supervision flow on the bus', () => {
     expect(inOrder.filter((t) => t === 'CaseContextNoted')).toHaveLength(2); // the submission's context, then the accepting department
     const promised = (await readDeadline(h.store, deadlineIdOf('BJ-O2', 'decision-promised', 'case'))).state;
     expect(promised.opened?.owner.department).toBe('朝阳区市场监督管理局');
+  });
+
+  it('R-REV-1 / R-ACC-2: an acceptance records its two decision limits in the case file in one append, then writes its four deadline commands together (group commit), and a redelivery changes nothing', async () => {
+    const inner = createInMemoryEventStore({ now: () => new Date('2025-03-03T02:00:00Z') });
+    const appends: { stream: string; events: number }[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    // Each append takes a few milliseconds, as a commit does: appends issued one after another never overlap.
+    const store: EventStore = Object.assign(Object.create(inner) as EventStore, {
+      async appendToStream(...args: Parameters<EventStore['appendToStream']>) {
+        appends.push({ stream: args[0], events: args[1].length });
+        if (args[0].startsWith('deadline-')) mostInFlight = Math.max(mostInFlight, ++inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 5));
+          return await inner.appendToStream(...args);
+        } finally {
+          if (args[0].startsWith('deadline-')) inFlight--;
+        }
+      },
+    });
+    h = await startHarness({ start: '2025-03-03T09:00:00+08:00', store });
+    await h.publish('catalog.guide-published.v1', guide);
+    await h.publish('intake.application-submitted.v1', submitted('BJ-G1', '2025-03-03T09:30:00+08:00'));
+    appends.length = 0;
+    mostInFlight = 0;
+    const accepted = { caseId: 'BJ-G1', itemCode, guideVersion: '2025.2', basis: 'decision', effectiveFrom: '2025-03-03', acceptedAt: '2025-03-03T10:00:00+08:00', toleratedDeficiencies: null } as never;
+    const messageId = await h.publish('intake.case-accepted.v2', accepted);
+
+    expect(appends.filter((a) => a.stream === 'supervisedcase-BJ-G1')).toEqual([{ stream: 'supervisedcase-BJ-G1', events: 2 }]);
+    // The acceptance and deemed-acceptance deadlines closed, the promised and statutory decision limits opened.
+    expect(appends.filter((a) => a.stream.startsWith('deadline-'))).toHaveLength(4);
+    expect(mostInFlight).toBeGreaterThanOrEqual(3);
+    expect((await readDeadline(h.store, deadlineIdOf('BJ-G1', 'decision-promised', 'case'))).state.schedule?.due).toBeDefined();
+    expect((await readDeadline(h.store, deadlineIdOf('BJ-G1', 'acceptance', 'submission'))).state.closed).not.toBeNull();
+
+    const before = await h.store.headPosition();
+    await h.publish('intake.case-accepted.v2', accepted, messageId);
+    expect(await h.store.headPosition()).toBe(before);
   });
 
   it('R-REV-1: excluded time suspends both decision limits, an extension moves them, the decision closes them; R-CAT-11: a late step is carded while the case is on time', async () => {

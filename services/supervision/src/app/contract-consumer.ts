@@ -109,25 +109,43 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
       context = result.state;
     }
 
+    // The case file learns every deadline this contract opens in one append, before any is opened, so a
+    // crash in between leaves each tracked (and the redelivery opens it) rather than an open one untracked.
+    const opened = plan.effects.flatMap((effect) => (effect.effect === 'open' ? [{ deadlineId: deadlineIdOf(plan.caseId, effect.kind, effect.step), kind: effect.kind, step: effect.step }] : []));
+    if (opened.length > 0) {
+      await handleCommand(store, caseFileStream(plan.caseId), caseFileDecider, { type: 'TrackDeadlines', caseId: plan.caseId, deadlines: opened }, {
+        cache: caseFiles(store),
+        eventIds: deterministicEventIds(`${message.id}:track`),
+        metadata: meta(message, plan.caseId),
+      });
+    }
+
     const calendar = deps.calendar();
+    const work = plan.effects.flatMap((effect, i) =>
+      commandsOf(effect, plan.caseId, context, calendar, message).map(({ deadlineId, command }) => ({ deadlineId, command, seed: `${message.id}:${i}:${deadlineId}` })),
+    );
+    const execute = async ({ deadlineId, command, seed }: (typeof work)[number]) => {
+      const result = await executeDeadline(store, deadlineId, command, { seed, correlationId: message.correlationId, causationId: message.id, guideVersion: context.guideVersion });
+      await indexState(deps.index, result.state, result.revision);
+      return result.events.length > 0;
+    };
     let changed = false;
-    for (const [i, effect] of plan.effects.entries()) {
-      for (const { deadlineId, command } of await commandsOf(effect, plan.caseId, context, calendar, message, i)) {
-        const result = await executeDeadline(store, deadlineId, command, {
-          seed: `${message.id}:${i}:${deadlineId}`,
-          correlationId: message.correlationId,
-          causationId: message.id,
-          guideVersion: context.guideVersion,
-        });
-        await indexState(deps.index, result.state, result.revision);
-        changed ||= result.events.length > 0;
-      }
+    if (new Set(work.map((w) => w.deadlineId)).size === work.length) {
+      // Each on its own deadline stream: issued together, the store's group commit writes them in one
+      // transaction instead of one commit after another (an acceptance closes two and opens two or three).
+      // Every one settles before a failure is thrown, so the redelivery never runs beside them.
+      const settled = await Promise.allSettled(work.map(execute));
+      for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+      changed = settled.some((outcome) => outcome.status === 'fulfilled' && outcome.value);
+    } else {
+      // Two commands for one deadline: in the contract's order.
+      for (const item of work) changed = (await execute(item)) || changed;
     }
     if (changed) deps.onScheduled?.();
   }
 
-  /** The deadline commands of one effect; an open also records the deadline in the case file. */
-  async function commandsOf(effect: Effect, caseId: string, context: CaseContext, calendar: WorkingCalendar, message: DecodedIntegrationEvent, i: number) {
+  /** The deadline commands of one effect (an open's deadline is already tracked in the case file). */
+  function commandsOf(effect: Effect, caseId: string, context: CaseContext, calendar: WorkingCalendar, message: DecodedIntegrationEvent): { deadlineId: string; command: DeadlineCommand }[] {
     const targets = (kinds: readonly DeadlineKind[], step?: string, stepPrefix?: string) =>
       kinds.flatMap((kind) =>
         step !== undefined
@@ -140,11 +158,6 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
     switch (effect.effect) {
       case 'open': {
         const deadlineId = deadlineIdOf(caseId, effect.kind, effect.step);
-        await handleCommand(store, caseFileStream(caseId), caseFileDecider, { type: 'TrackDeadline', caseId, deadline: { deadlineId, kind: effect.kind, step: effect.step } }, {
-          cache: caseFiles(store),
-          eventIds: deterministicEventIds(`${message.id}:track:${i}`),
-          metadata: meta(message, caseId),
-        });
         const owner: Owner = {
           department: effect.department ?? context.department,
           centre: context.centre,

@@ -60,14 +60,20 @@ export const emptyCaseContext = (): CaseContext => ({
 
 export type CaseFileCommand =
   | { type: 'NoteContext'; caseId: string; patch: ContextPatch; cause: string }
-  | { type: 'TrackDeadline'; caseId: string; deadline: TrackedDeadline };
+  /** Every deadline one contract opens, recorded in one append before any of them is opened. */
+  | { type: 'TrackDeadlines'; caseId: string; deadlines: readonly TrackedDeadline[] };
 
 export const caseFileDecider: Decider<CaseContext, CaseFileCommand, CaseFileEvent> = {
   initialState: emptyCaseContext,
   decide(command, state) {
-    if (command.type === 'TrackDeadline') {
-      if (state.deadlines.some((d) => d.deadlineId === command.deadline.deadlineId)) return [];
-      return [{ type: 'DeadlineTracked', data: { caseId: command.caseId, ...command.deadline } }];
+    if (command.type === 'TrackDeadlines') {
+      // Each deadline once, whatever was tracked before or repeats in the command (a redelivered contract adds nothing).
+      const known = new Set(state.deadlines.map((d) => d.deadlineId));
+      return command.deadlines.flatMap((deadline) => {
+        if (known.has(deadline.deadlineId)) return [];
+        known.add(deadline.deadlineId);
+        return [{ type: 'DeadlineTracked' as const, data: { caseId: command.caseId, ...deadline } }];
+      });
     }
     // Only what changes is recorded, so redelivered contracts add nothing.
     const changed = Object.fromEntries(
