@@ -26,8 +26,9 @@ import type { TaskBoard } from '../app/task-board.ts';
 
 const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/);
 const CaseParams = z.strictObject({ caseId: Id });
-// Documented only (any value passes; a malformed preference is ignored, RFC 7240 §2).
-const PreferHeaders = z.object({
+// Documented only (any value passes; a malformed preference is ignored, RFC 7240 §2). Loose: the validated
+// headers replace request.headers, and the others must stay.
+const PreferHeaders = z.looseObject({
   prefer: z.string().optional().describe('`wait=<seconds>` (RFC 7240): a case or licence not there yet is waited for, up to 20 s, before the 404'),
 });
 const LicenceParams = z.strictObject({ licenceId: Id });
