@@ -53,6 +53,8 @@ export function createReviewModule(deps: ReviewModuleDeps): ReviewModule {
   const logger = deps.logger.child({ module: 'review' });
   const tasks = new TaskBoard(deps.store, {
     onError: (error) => logger.error({ err: error }, 'review task board stopped: an event of its streams could not be folded'),
+    // The board follows every instance's review streams: a case another instance opened wakes the reads held here.
+    onOpened: (stream) => service.changes.notify(stream),
   });
   const topicFor: TopicFor = deps.topicFor ?? ((topic) => topic);
   let relay: Relay | undefined;

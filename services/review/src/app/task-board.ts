@@ -46,7 +46,11 @@ export class TaskBoard {
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: { readonly onError?: (error: unknown) => void } = {},
+    private readonly options: {
+      readonly onError?: (error: unknown) => void;
+      /** Told the stream of each case it sees opened, by whichever instance opened it. */
+      readonly onOpened?: (stream: string) => void;
+    } = {},
   ) {}
 
   /**
@@ -92,8 +96,10 @@ export class TaskBoard {
 
   private applyAll(events: readonly StoredEvent[]): void {
     for (const stored of events) {
-      this.apply(stored.stream.slice('review-'.length), reviewCodec.decode(stored));
+      const event = reviewCodec.decode(stored);
+      this.apply(stored.stream.slice('review-'.length), event);
       this.position = stored.globalPosition;
+      if (event.type === 'ReviewOpened') this.options.onOpened?.(stored.stream);
     }
   }
 

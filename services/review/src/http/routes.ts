@@ -32,6 +32,8 @@ const PreferHeaders = z.looseObject({
   prefer: z.string().optional().describe('`wait=<seconds>` (RFC 7240): a case or licence not there yet is waited for, up to 20 s, before the 404'),
 });
 const LicenceParams = z.strictObject({ licenceId: Id });
+/** How often a held read looks again without being woken (writes it is not told of). */
+const HELD_READ_RECHECK_MS = 5_000;
 const Reason = z.strictObject({ code: z.string().min(1).max(60).optional(), text: z.string().min(1).max(2000), legalBasis: z.string().min(1).max(500).optional() });
 const Contact = z.strictObject({ department: z.string().min(1).max(100), phone: z.string().regex(/^[0-9+()\- ]{3,30}$/), address: z.string().min(1).max(300).nullable() });
 // Reasons may be empty here on purpose: the decider refuses a refusal without reasons with the rule that says so (R-REV-2).
@@ -216,7 +218,7 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
 
   /**
    * With `Prefer: wait=<s>`, a read that would be 404 waits for its stream to be written (by this
-   * process: at once; by another instance: on a re-read every second), up to the preferred time. A
+   * process or, for a case, any instance: at once; otherwise on a re-read every 5 s), up to the preferred time. A
    * resource that exists but is not the caller's waits out the same time before its 404, so the
    * timing tells a prober nothing; its denied access is recorded once.
    */
@@ -238,8 +240,10 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
     try {
       if (waitMs === null) return await readVisible(arrivalOf(request));
       reply.header('preference-applied', `wait=${waitMs / 1000}`);
-      // Each read after the first looks at the store again: a wait is for what was written since.
-      return await awaitFound(() => readVisible(performance.now()), { key: resource.stream, waitMs, signals: service.changes, signal: request.signal });
+      // Each read after the first looks at the store again: a wait is for what was written since. Waking
+      // comes from this instance's appends and, for a case, from the task board, which sees every
+      // instance's openings; the re-read every few seconds covers a licence another instance issued.
+      return await awaitFound(() => readVisible(performance.now()), { key: resource.stream, waitMs, signals: service.changes, signal: request.signal, recheckMs: HELD_READ_RECHECK_MS });
     } finally {
       // The resource exists but is not the caller's: answered as unknown, and the attempt kept on record.
       if (denied) auditDeniedAccess(request, { type: resource.type, id: resource.id });

@@ -426,6 +426,24 @@ describe('Prefer: wait (RFC 7240) on reading a case or a licence not there yet',
     expect(performance.now() - started).toBeLessThan(900);
   });
 
+  it('a case another instance opens wakes the held read through the task board, long before the 5 s re-read', async () => {
+    await h.module.start(); // the task board follows the store, whoever writes
+    const other = await reviewHarness(h.store);
+    try {
+      const waiting = get(`/review/cases/${NEW}`, tokens.reviewer, 'wait=10');
+      await new Promise((r) => setTimeout(r, 50));
+      await openCase(other, NEW);
+      const opened = performance.now();
+      const res = await waiting;
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ caseId: NEW, status: 'open' });
+      expect(performance.now() - opened).toBeLessThan(2_000);
+    } finally {
+      await other.close();
+      await h.module.stop();
+    }
+  });
+
   it('without the preference an unknown case is 404 at once; with it, 404 once the wait is over', async () => {
     const now = await get(`/review/cases/${NEW}`, tokens.reviewer);
     expect(now.statusCode).toBe(404);
