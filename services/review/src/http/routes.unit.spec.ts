@@ -197,6 +197,43 @@ describe('reads per request', () => {
     }
   });
 
+  it('R-REV-3: the licence issuer catching up on an approval this process already issued reads nothing', async () => {
+    let reads = 0;
+    const counting = new Proxy(h.store, {
+      get(target, key, receiver) {
+        if (key === 'readStream') return (stream: string, options?: Parameters<Harness['store']['readStream']>[1]) => (reads++, target.readStream(stream, options));
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const counted = await reviewHarness(counting);
+    try {
+      const reviewer = await counted.token(['reviewer'], { subject: 'staff-h1', department: 'market-regulation' });
+      const chief = await counted.token(['chief'], { subject: 'staff-c1', department: 'market-regulation' });
+      const sign = (token: string, body: unknown) => counted.app.inject({ method: 'POST', url: `/review/cases/${CASE}/signatures`, headers: json(token), payload: JSON.stringify(body) });
+      expect((await sign(reviewer, { role: 'handler', draft: { outcome: 'approve' } })).statusCode).toBe(201);
+      expect((await sign(chief, { role: 'chief-representative' })).statusCode).toBe(201);
+      const licenceStream = `licence-LIC-${CASE}`;
+      expect(await h.store.streamRevision(licenceStream)).toBe(0n);
+
+      reads = 0;
+      const again = await counted.module.service.ensureLicence(CASE, { actor: { id: 'review-licence-issuer', role: 'system' }, correlationId: 'catch-up' });
+      expect(again.repeated).toBe(true);
+      expect(reads).toBe(0);
+      expect(await h.store.streamRevision(licenceStream)).toBe(0n);
+
+      // Another process, which does not hold the licence, reads and still finds it issued: nothing is written twice.
+      const other = await reviewHarness(h.store);
+      try {
+        expect((await other.module.service.ensureLicence(CASE, { actor: { id: 'review-licence-issuer', role: 'system' }, correlationId: 'catch-up-2' })).repeated).toBe(true);
+      } finally {
+        await other.close();
+      }
+      expect(await h.store.streamRevision(licenceStream)).toBe(0n);
+    } finally {
+      await counted.close();
+    }
+  });
+
   it('R-REV-5: a request still sees what another instance stored before it arrived', async () => {
     const other = await reviewHarness(countingView(h.store).view);
     try {
