@@ -141,7 +141,7 @@ export class ReviewService {
     codec: EventCodec<E>,
     command: C,
     ctx: CommandContext,
-    extra: { caseId?: string; guideVersion?: string; purpose: string },
+    extra: { caseId?: string; guideVersion?: string; purpose: string; probablyNew?: boolean },
   ): Promise<Outcome<S, E>> {
     const seed = ctx.idempotencyKey === undefined ? undefined : `${stream}\u0000${extra.purpose}\u0000${ctx.actor.id}\u0000${ctx.idempotencyKey}`;
     let expectedRevision = ctx.expectedRevision;
@@ -153,6 +153,7 @@ export class ReviewService {
     const result: CommandResult<S, E> = await handleCommand(this.deps.store, stream, decider, command, {
       cache: this.cacheOf(decider, codec),
       freshSince: ctx.freshSince,
+      ...(extra.probablyNew === true && { probablyNew: true }),
       ...(seed !== undefined && { eventIds: deterministicEventIds(seed) }),
       ...(expectedRevision !== undefined && { expectedRevision }),
       metadata: {
@@ -167,8 +168,8 @@ export class ReviewService {
     return { state: result.state, events: result.events, revision: result.nextExpectedRevision, repeated: result.alreadyAppended };
   }
 
-  private runReview(caseId: string, command: ReviewCommand, ctx: CommandContext, purpose: string, guideVersion?: string) {
-    return this.run(reviewStream(caseId), reviewDecider, reviewCodec, command, ctx, { caseId, purpose, ...(guideVersion !== undefined && { guideVersion }) });
+  private runReview(caseId: string, command: ReviewCommand, ctx: CommandContext, purpose: string, guideVersion?: string, probablyNew = false) {
+    return this.run(reviewStream(caseId), reviewDecider, reviewCodec, command, ctx, { caseId, purpose, probablyNew, ...(guideVersion !== undefined && { guideVersion }) });
   }
 
   private runLicence(licenceId: string, caseId: string, command: LicenceCommand, ctx: CommandContext, purpose: string) {
@@ -190,7 +191,9 @@ export class ReviewService {
   // ---- from intake ----------------------------------------------------------
 
   noteSubmission(data: ReviewEventOf<'SubmissionNoted'>['data'], ctx: CommandContext) {
-    return this.runReview(data.caseId, { type: 'NoteSubmission', data }, ctx, 'note-submission', data.guideVersion);
+    // The case's first event here: decided without reading its (nearly always absent) stream first; a
+    // redelivery finds the stream there and is answered from a fresh read.
+    return this.runReview(data.caseId, { type: 'NoteSubmission', data }, ctx, 'note-submission', data.guideVersion, true);
   }
 
   /**

@@ -234,6 +234,46 @@ describe('reads per request', () => {
     }
   });
 
+  it("R-FLOW-1: noting a new case's submission reads nothing first; its redelivery is a repeat with nothing appended", async () => {
+    let reads = 0;
+    const counting = new Proxy(h.store, {
+      get(target, key, receiver) {
+        if (key === 'readStream') return (stream: string, options?: Parameters<Harness['store']['readStream']>[1]) => (reads++, target.readStream(stream, options));
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const counted = await reviewHarness(counting);
+    try {
+      const submission = {
+        caseId: 'BJ-2026-000088',
+        itemCode: ITEM,
+        guideVersion: '3',
+        applicant: { kind: 'person' as const, maskedId: '110105********002X', ref: '7d1c7a5e-2f4b-4c55-9f0e-6e1f1d2a3b4c' },
+        collaboration: null,
+        materials: [{ materialId: 'm1', name: '营业执照' }],
+        submittedAt: '2026-03-02T01:00:00.000Z',
+      };
+      const ctx = { actor: { id: 'intake', role: 'integration' }, correlationId: 'corr-88', idempotencyKey: 'intake/msg-88' };
+      const first = await counted.module.service.noteSubmission(submission, ctx);
+      expect(first.repeated).toBe(false);
+      expect(reads).toBe(0);
+      const head = await h.store.streamRevision(reviewStream('BJ-2026-000088'));
+      expect(head).toBe(0n);
+
+      // Redelivered to another instance (nothing kept there): the guess is refused and a fresh read answers it.
+      const other = await reviewHarness(h.store);
+      try {
+        const again = await other.module.service.noteSubmission(submission, ctx);
+        expect(again.repeated).toBe(true);
+      } finally {
+        await other.close();
+      }
+      expect(await h.store.streamRevision(reviewStream('BJ-2026-000088'))).toBe(head);
+    } finally {
+      await counted.close();
+    }
+  });
+
   it('R-REV-5: a request still sees what another instance stored before it arrived', async () => {
     const other = await reviewHarness(countingView(h.store).view);
     try {
