@@ -55,7 +55,8 @@ export function courierHandlers(service: CourierService, keyring: ContactKeyring
     },
     'intake.application-submitted.v1': async (event: Of<'intake.application-submitted.v1'>) => {
       const d = event.data;
-      await service.recordCaseOwner(d.caseId, d.applicant.ref, d.applicant.maskedId, causeOf(event, 'owner'));
+      // The case's first contract: courier has not heard of it yet.
+      await service.recordCaseOwner(d.caseId, d.applicant.ref, d.applicant.maskedId, causeOf(event, 'owner'), { probablyNew: true });
       if (d.serviceCentre) await service.recordCaseCentre(d.caseId, d.serviceCentre, 'submission', causeOf(event, 'centre'));
     },
     'intake.delivery-preferences-recorded.v1': async (event: Of<'intake.delivery-preferences-recorded.v1'>) => {

@@ -70,7 +70,7 @@ export class CourierService {
     for (let i = 0; i < count; i++) for (const observer of this.observers) observer(outcome, carrier);
   }
 
-  private async run<S, C extends { data: object }, E extends DomainEvent>(stream: string, decider: Decider<S, C, E>, codec: EventCodec<E>, command: C, cause: Cause, caseId: string) {
+  private async run<S, C extends { data: object }, E extends DomainEvent>(stream: string, decider: Decider<S, C, E>, codec: EventCodec<E>, command: C, cause: Cause, caseId: string, probablyNew = false) {
     // Webhooks, the consumer and staff may append to one waybill at once: on a conflict the command is
     // decided again on the new state (each is a fact or an intent, never an edit of a version seen).
     for (let attempt = 1; ; attempt++) {
@@ -78,6 +78,7 @@ export class CourierService {
         return await handleCommand(this.deps.store, stream, decider, command, {
           cache: sharedFoldCache(this.deps.store, decider, codec),
           eventIds: deterministicEventIds(cause.seed),
+          ...(probablyNew && { probablyNew }),
           metadata: { caseId, correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
         });
       } catch (error) {
@@ -318,8 +319,17 @@ export class CourierService {
     return Promise.all((await this.directory.waybillsOf(caseId)).map((id) => this.state(id)));
   }
 
-  async recordCaseOwner(caseId: string, owner: string, maskedId: string, cause: Cause): Promise<void> {
-    await this.run(caseStream(caseId), caseOwnerDecider, caseOwnerCodec, { type: 'RecordCaseOwner', data: { owner, maskedId, recordedAt: this.deps.clock.now().toISOString() } }, cause, caseId);
+  /**
+   * `probablyNew`: the caller knows the case is nearly always new here (its submission), so it is decided
+   * without reading its stream first; a wrong guess is refused by the store and read after all.
+   */
+  async recordCaseOwner(caseId: string, owner: string, maskedId: string, cause: Cause, options: { probablyNew?: boolean } = {}): Promise<void> {
+    const stream = caseStream(caseId);
+    // A case's applicant does not change. Held here as recorded, a later contract naming the same owner
+    // (the preferences after the submission) adds nothing and needs no read to learn so.
+    const kept = sharedFoldCache(this.deps.store, caseOwnerDecider, caseOwnerCodec).kept(stream);
+    if (kept !== undefined && kept.state.owner === owner) return;
+    await this.run(stream, caseOwnerDecider, caseOwnerCodec, { type: 'RecordCaseOwner', data: { owner, maskedId, recordedAt: this.deps.clock.now().toISOString() } }, cause, caseId, options.probablyNew === true);
   }
 
   async recordCaseCentre(caseId: string, centre: string, basis: 'submission' | 'pickup', cause: Cause): Promise<void> {
