@@ -151,8 +151,11 @@ async function decideOnKeptState<State, Command, Event extends DomainEvent>(
   } catch {
     return null; // refused on a state that may be behind: the fresh read decides
   }
-  // Nothing to append, so nothing would confirm that the kept state is current.
-  if (events.length === 0) return null;
+  // Nothing to append, so nothing would confirm that the kept state is current, unless what the state
+  // holds already settles the command for good (Decider.settles).
+  if (events.length === 0) {
+    return !guessNew && decider.settles?.(command, kept.state) === true ? { state: kept.state, events, nextExpectedRevision: kept.revision, alreadyAppended: false } : null;
+  }
   let ids: string[];
   try {
     ids = idsFor(events, options.eventIds);

@@ -8,6 +8,13 @@ export interface Decider<State, Command, Event> {
   decide(command: Command, state: State): Event[];
   evolve(state: State, event: Event): State;
   initialState(): State;
+  /**
+   * Optional: true when `state` already holds all that `command` could add, whatever events follow it
+   * in the stream (a fact that, once recorded, stays: an applicant, a department the decider keeps).
+   * `handleCommand` then takes a command that decides nothing on a kept state, which may be behind the
+   * store, as handled, without a read. Without it, such an empty decision is confirmed by a fresh read.
+   */
+  settles?(command: Command, state: State): boolean;
 }
 
 /** Folds events into state with the decider's evolve. */

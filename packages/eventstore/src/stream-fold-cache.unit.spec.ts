@@ -159,6 +159,30 @@ describe('StreamFoldCache with handleCommand', () => {
     expect((await store.readStream('desk-1')).map((e) => e.type)).toEqual(['Opened', 'Closed', 'Opened', 'Acted', 'Closed', 'Opened', 'Closed', 'Opened', 'Closed']);
   });
 
+  it('a no-op the decider says is settled (Decider.settles) is answered on the kept state without a read; otherwise it is read', async () => {
+    // A signature, once given, stays: signing again adds nothing, whatever was appended since.
+    const settling: Decider<State, Command, Event> = { ...decider, settles: (command, state) => state.signers.includes(command.signer) };
+    const { store, reads } = recordingStore();
+    const cache = new StreamFoldCache(settling, codec);
+    await handleCommand(store, 'case-1', settling, sign('alice'), { metadata, cache });
+    await handleCommand(store, 'case-1', settling, sign('bob'), { metadata, codec }); // another writer, unseen by the cache
+    reads.length = 0;
+
+    expect(await handleCommand(store, 'case-1', settling, sign('alice'), { metadata, cache })).toMatchObject({ events: [], nextExpectedRevision: 0n, alreadyAppended: false });
+    expect(reads).toEqual([]);
+
+    // Without `settles` the same empty decision is confirmed by reading the tail.
+    const plain = new StreamFoldCache(decider, codec);
+    await handleCommand(store, 'case-2', decider, sign('alice'), { metadata, cache: plain });
+    reads.length = 0;
+    expect(await handleCommand(store, 'case-2', decider, sign('alice'), { metadata, cache: plain })).toMatchObject({ events: [] });
+    expect(reads).toHaveLength(1);
+
+    // A command that is not settled (a new signer) is decided as before: its append at the kept revision is
+    // refused (bob signed meanwhile), and on the stream as it is a third signature is refused by the rule.
+    await expect(handleCommand(store, 'case-1', settling, sign('carol'), { metadata, cache })).rejects.toThrow(RuleViolation);
+  });
+
   it('keeps at most maxStreams streams, dropping the least recently used', async () => {
     const { store } = recordingStore();
     const cache = new StreamFoldCache(decider, codec, { maxStreams: 2 });
