@@ -167,11 +167,12 @@ export class EvaluationService {
     codec: EventCodec<E>,
     command: C,
     ctx: CommandContext,
-    extra: { caseId?: string; purpose: string },
+    extra: { caseId?: string; purpose: string; probablyNew?: boolean },
   ): Promise<Outcome<S, E>> {
     const seed = ctx.idempotencyKey === undefined ? undefined : `${stream}\u0000${extra.purpose}\u0000${ctx.actor.id}\u0000${ctx.idempotencyKey}`;
     const attempt = () => handleCommand(this.deps.store, stream, decider, command, {
       cache: sharedFoldCache(this.deps.store, decider, codec),
+      ...(extra.probablyNew === true && { probablyNew: true }),
       ...(seed !== undefined && { eventIds: deterministicEventIds(seed) }),
       metadata: {
         correlationId: ctx.correlationId,
@@ -196,14 +197,15 @@ export class EvaluationService {
     return { state: result.state, events: result.events, revision: result.nextExpectedRevision, repeated: result.alreadyAppended };
   }
 
-  private runCase(caseId: string, command: EvaluationCommand, ctx: CommandContext, purpose: string) {
-    return this.run(evaluationStream(caseId), evaluationDecider, evaluationCodec, command, ctx, { caseId, purpose });
+  private runCase(caseId: string, command: EvaluationCommand, ctx: CommandContext, purpose: string, probablyNew = false) {
+    return this.run(evaluationStream(caseId), evaluationDecider, evaluationCodec, command, ctx, { caseId, purpose, probablyNew });
   }
 
   // ---- from intake and delivery -----------------------------------------
 
   registerCase(data: EvaluationCommandOf<'RegisterCase'>['data'], ctx: CommandContext) {
-    return this.runCase(data.caseId, { type: 'RegisterCase', data }, ctx, 'register-case');
+    // The case's first event here (its submission): decided without reading its stream first.
+    return this.runCase(data.caseId, { type: 'RegisterCase', data }, ctx, 'register-case', true);
   }
 
   assignDepartment(data: EvaluationCommandOf<'AssignDepartment'>['data'], ctx: CommandContext) {

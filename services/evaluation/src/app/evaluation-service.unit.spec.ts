@@ -42,3 +42,35 @@ describe('races on a case stream', () => {
     expect(types.sort()).toEqual(['CaseRegistered', 'RatingInvited', 'RatingSubmitted']);
   });
 });
+
+describe('reads of a case stream for the facts from Kafka (issue 8)', () => {
+  it('R-EVAL-1: a new case is registered without a read; a department, once assigned, is kept by the later contracts without a read', async () => {
+    const memory = createInMemoryEventStore();
+    let reads = 0;
+    const counting = new Proxy(memory, {
+      get(target, key, receiver) {
+        if (key === 'readStream') return (...args: Parameters<typeof memory.readStream>) => (reads++, target.readStream(...args));
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const counted = await evaluationHarness(counting);
+    const other = await evaluationHarness(memory); // another instance, writing unseen by `counted`
+    try {
+      const NEW = 'BJ-2026-000778';
+      await counted.module.service.registerCase({ caseId: NEW, itemCode: '110000-FOOD-LIC-01', applicantRef: APPLICANT_REF, serviceCentre: null, leadDepartment: null, submittedAt: '2026-03-02T01:00:00.000Z' }, ctx('intake'));
+      await counted.module.service.assignDepartment({ caseId: NEW, department: '东城区市场监督管理局', source: 'acceptance', at: '2026-03-02T02:00:00.000Z' }, ctx('intake'));
+      await other.module.service.inviteRating({ caseId: NEW, deliveryMethod: 'electronic', serviceCentre: null, deliveredAt: '2026-03-09T02:00:00.000Z' }, ctx('delivery'));
+      expect(reads).toBe(0);
+
+      // The decision's department only fills a gap: held here, the gap is closed, whatever was appended since.
+      const later = await counted.module.service.assignDepartment({ caseId: NEW, department: '西城区市场监督管理局', source: 'decision', at: '2026-03-05T02:00:00.000Z' }, ctx('review'));
+      expect(later.events).toEqual([]);
+      expect(reads).toBe(0);
+      const types = (await memory.readStream(evaluationStream(NEW))).map((e) => e.type);
+      expect(types).toEqual(['CaseRegistered', 'ResponsibleDepartmentAssigned', 'RatingInvited']);
+    } finally {
+      await other.close();
+      await counted.close();
+    }
+  });
+});

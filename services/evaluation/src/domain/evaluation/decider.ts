@@ -39,4 +39,8 @@ export const evaluationDecider: Decider<EvaluationState, EvaluationCommand, Eval
   decide,
   evolve: evolveEvaluation,
   initialState: initialEvaluationState,
+  // Facts that stay once held (decide-case-facts.ts): a case registered, a department assigned (the first
+  // wins). A later contract repeating them decides nothing on any state after, so it needs no read.
+  settles: (command, state) =>
+    (command.type === 'RegisterCase' && state.facts !== null) || (command.type === 'AssignDepartment' && state.facts !== null && state.facts.department !== null),
 };
