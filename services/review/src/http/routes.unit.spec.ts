@@ -160,14 +160,14 @@ describe('concurrency and retries', () => {
 });
 
 describe('reads per request', () => {
-  /** The same store, with every read of the case's stream counted (a new object: its own fold cache, as another instance has). */
-  function countingView(store: Harness['store']) {
+  /** The same store, with every read of the case's stream (or of the streams `counts` picks) counted (a new object: its own fold cache, as another instance has). */
+  function countingView(store: Harness['store'], counts: (stream: string) => boolean = (stream) => stream === reviewStream(CASE)) {
     const reads = { count: 0 };
     const view = new Proxy(store, {
       get(target, key, receiver) {
         if (key === 'readStream') {
           return (stream: string, options?: Parameters<Harness['store']['readStream']>[1]) => {
-            if (stream === reviewStream(CASE)) reads.count += 1;
+            if (counts(stream)) reads.count += 1;
             return target.readStream(stream, options);
           };
         }
@@ -198,13 +198,7 @@ describe('reads per request', () => {
   });
 
   it('R-REV-3: the licence issuer catching up on an approval this process already issued reads nothing', async () => {
-    let reads = 0;
-    const counting = new Proxy(h.store, {
-      get(target, key, receiver) {
-        if (key === 'readStream') return (stream: string, options?: Parameters<Harness['store']['readStream']>[1]) => (reads++, target.readStream(stream, options));
-        return Reflect.get(target, key, receiver) as unknown;
-      },
-    });
+    const { view: counting, reads: all } = countingView(h.store, () => true);
     const counted = await reviewHarness(counting);
     try {
       const reviewer = await counted.token(['reviewer'], { subject: 'staff-h1', department: 'market-regulation' });
@@ -215,10 +209,10 @@ describe('reads per request', () => {
       const licenceStream = `licence-LIC-${CASE}`;
       expect(await h.store.streamRevision(licenceStream)).toBe(0n);
 
-      reads = 0;
+      all.count = 0;
       const again = await counted.module.service.ensureLicence(CASE, { actor: { id: 'review-licence-issuer', role: 'system' }, correlationId: 'catch-up' });
       expect(again.repeated).toBe(true);
-      expect(reads).toBe(0);
+      expect(all.count).toBe(0);
       expect(await h.store.streamRevision(licenceStream)).toBe(0n);
 
       // Another process, which does not hold the licence, reads and still finds it issued: nothing is written twice.
@@ -235,13 +229,7 @@ describe('reads per request', () => {
   });
 
   it("R-FLOW-1: noting a new case's submission reads nothing first; its redelivery is a repeat with nothing appended", async () => {
-    let reads = 0;
-    const counting = new Proxy(h.store, {
-      get(target, key, receiver) {
-        if (key === 'readStream') return (stream: string, options?: Parameters<Harness['store']['readStream']>[1]) => (reads++, target.readStream(stream, options));
-        return Reflect.get(target, key, receiver) as unknown;
-      },
-    });
+    const { view: counting, reads: all } = countingView(h.store, () => true);
     const counted = await reviewHarness(counting);
     try {
       const submission = {
@@ -256,7 +244,7 @@ describe('reads per request', () => {
       const ctx = { actor: { id: 'intake', role: 'integration' }, correlationId: 'corr-88', idempotencyKey: 'intake/msg-88' };
       const first = await counted.module.service.noteSubmission(submission, ctx);
       expect(first.repeated).toBe(false);
-      expect(reads).toBe(0);
+      expect(all.count).toBe(0);
       const head = await h.store.streamRevision(reviewStream('BJ-2026-000088'));
       expect(head).toBe(0n);
 
