@@ -31,7 +31,7 @@ const serviceOn = (store: EventStore) =>
   });
 
 describe('recording the owner of a case (R-COURIER-1)', () => {
-  it('a new case is recorded without a read, and a later contract naming the same owner reads nothing and adds nothing', async () => {
+  it('a new case is recorded without a read, and a later contract naming the same owner and centre reads nothing and adds nothing', async () => {
     const memory = createInMemoryEventStore();
     const { store, reads } = countingStore(memory);
     const service = serviceOn(store);
@@ -39,6 +39,7 @@ describe('recording the owner of a case (R-COURIER-1)', () => {
     await service.recordCaseOwner('BJ-C1', OWNER, MASKED, cause('submitted'), { probablyNew: true });
     await service.recordCaseCentre('BJ-C1', 'centre-chaoyang', 'submission', cause('centre'));
     await service.recordCaseOwner('BJ-C1', OWNER, MASKED, cause('preferences'));
+    await service.recordCaseCentre('BJ-C1', 'centre-chaoyang', 'pickup', cause('preferences-centre'));
     expect(reads()).toBe(0);
     expect((await memory.readStream(caseStream('BJ-C1'))).map((e) => e.type)).toEqual(['CaseOwnerRecorded', 'CaseCentreRecorded']);
   });

@@ -324,12 +324,8 @@ export class CourierService {
    * without reading its stream first; a wrong guess is refused by the store and read after all.
    */
   async recordCaseOwner(caseId: string, owner: string, maskedId: string, cause: Cause, options: { probablyNew?: boolean } = {}): Promise<void> {
-    const stream = caseStream(caseId);
-    // A case's applicant does not change. Held here as recorded, a later contract naming the same owner
-    // (the preferences after the submission) adds nothing and needs no read to learn so.
-    const kept = sharedFoldCache(this.deps.store, caseOwnerDecider, caseOwnerCodec).kept(stream);
-    if (kept !== undefined && kept.state.owner === owner) return;
-    await this.run(stream, caseOwnerDecider, caseOwnerCodec, { type: 'RecordCaseOwner', data: { owner, maskedId, recordedAt: this.deps.clock.now().toISOString() } }, cause, caseId, options.probablyNew === true);
+    // A repeat of the owner held here (the preferences after the submission) is settled without a read (case-owner.ts).
+    await this.run(caseStream(caseId), caseOwnerDecider, caseOwnerCodec, { type: 'RecordCaseOwner', data: { owner, maskedId, recordedAt: this.deps.clock.now().toISOString() } }, cause, caseId, options.probablyNew === true);
   }
 
   async recordCaseCentre(caseId: string, centre: string, basis: 'submission' | 'pickup', cause: Cause): Promise<void> {

@@ -35,4 +35,8 @@ export const caseOwnerDecider: Decider<CaseOwnerState, CaseOwnerCommand, CaseOwn
   },
   evolve: (state, event) =>
     event.type === 'CaseOwnerRecorded' ? { ...state, owner: event.data.owner } : { ...state, centres: [...state.centres, event.data.centre] },
+  // What stays once recorded (Decider.settles): a case's applicant, and every centre it was seen at. A
+  // later contract repeating them needs no read to learn that it adds nothing.
+  settles: (command, state) =>
+    command.type === 'RecordCaseOwner' ? state.owner === command.data.owner : state.centres.includes(command.data.centre),
 };
