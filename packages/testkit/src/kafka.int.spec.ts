@@ -79,12 +79,12 @@ describe('testkit: kafkajs round trip on the real broker', () => {
 
   async function createTopic(topic: string, numPartitions: number): Promise<void> {
     topics.push(topic);
-    expect(await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true })).toBe(true);
+    expect(await createWaitingForLeaders(admin, topic, numPartitions)).toBe(true);
     // waitForLeaders covers the controller; wait until the metadata this
     // client sees has a leader for every partition before producing.
     await until(async () => {
-      const { topics: [meta] } = await admin.fetchTopicMetadata({ topics: [topic] });
-      return meta?.partitions.length === numPartitions && meta.partitions.every((p) => p.leader >= 0);
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] }).then(({ topics: [m] }) => m, notHostedYet);
+      return meta !== undefined && meta.partitions.length === numPartitions && meta.partitions.every((p) => p.leader >= 0);
     }, `metadata for ${topic}`);
   }
 
@@ -223,7 +223,7 @@ describe('testkit: the secure broker (kafka.sh --secure) lets in only SCRAM logi
     const admin = track(app.admin());
     await admin.connect();
     const topic = uniqueTopic('secure');
-    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })).toBe(true);
+    expect(await createWaitingForLeaders(admin, topic, 1)).toBe(true);
     const producer = track(app.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }));
     await producer.connect();
     await producer.send({ topic, messages: [{ key: 'case-1', value: 'sealed' }] });
@@ -275,6 +275,25 @@ describe('testkit: the secure broker (kafka.sh --secure) lets in only SCRAM logi
     ).rejects.toThrow(/authori[sz]/i);
   });
 });
+
+/**
+ * A KRaft broker answers metadata for a topic created a moment ago with "This server does not host this
+ * topic-partition" until its metadata cache has caught up. kafkajs's `waitForLeaders` retries only
+ * LEADER_NOT_AVAILABLE and throws on that, though the topic was created (a clean-clone CI run failed here
+ * once, 2026-11-29). The services' own `ensureTopics` retries it (messaging/kafka-bus.ts); here the
+ * creation's answer stands and the wait for leaders is the callers' (`until`), which tolerates it.
+ */
+const notHostedYet = (error: { type?: string }): undefined => {
+  if (error.type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
+  throw error;
+};
+
+async function createWaitingForLeaders(admin: Admin, topic: string, numPartitions: number): Promise<boolean> {
+  return admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true }).catch((error: { type?: string }) => {
+    notHostedYet(error);
+    return true;
+  });
+}
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
