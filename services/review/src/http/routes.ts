@@ -199,61 +199,73 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
     return { department, tasks: await tasks.tasksOf(department) };
   });
 
-  /** Loads the case the caller may see, or 404. */
-  async function visibleCase(request: FastifyRequest, caseId: string) {
-    const found = await service.getCase(caseId, arrivalOf(request));
-    if (!canSee(principalOf(request), found.state)) {
-      // The case exists but is not the caller's: answer as for an unknown case, and keep a record of the attempt.
-      auditDeniedAccess(request, { type: 'case', id: caseId });
-      throw new NotFoundError(`no review case ${caseId}`);
-    }
-    return found;
-  }
-
   async function respond(reply: FastifyReply, caseId: string, outcome: Outcome<unknown, unknown>, created = false) {
     const { state, revision } = await service.getCase(caseId, arrivalOf(reply.request));
     reply.header('etag', `"${revision}"`);
     return reply.code(created && !outcome.repeated ? 201 : 200).send(caseView(state, revision));
   }
 
+  /** Something a caller may see or not: a case, a licence. */
+  interface Resource<T> {
+    readonly type: 'case' | 'licence';
+    readonly id: string;
+    readonly stream: string;
+    readonly notFound: string;
+    read(freshSince: number): Promise<T>;
+    visibleTo(p: Principal, found: T): boolean;
+  }
+  const caseResource = (caseId: string): Resource<Awaited<ReturnType<ReviewService['getCase']>>> => ({
+    type: 'case',
+    id: caseId,
+    stream: reviewStream(caseId),
+    notFound: `no review case ${caseId}`,
+    read: (freshSince) => service.getCase(caseId, freshSince),
+    visibleTo: (p, found) => canSee(p, found.state),
+  });
+  const licenceResource = (licenceId: string): Resource<Awaited<ReturnType<ReviewService['getLicence']>>> => ({
+    type: 'licence',
+    id: licenceId,
+    stream: licenceStream(licenceId),
+    notFound: `no licence ${licenceId}`,
+    read: (freshSince) => service.getLicence(licenceId, freshSince),
+    visibleTo: (p, found) => licenceVisibleTo(p, found.state),
+  });
+
   /**
-   * With `Prefer: wait=<s>`, a read that would be 404 waits for its stream to be written (by this
-   * process or, for a case, any instance: at once; otherwise on a re-read every 5 s), up to the preferred time. A
-   * resource that exists but is not the caller's waits out the same time before its 404, so the
-   * timing tells a prober nothing; its denied access is recorded once.
+   * Loads what the caller may see, or 404: one that exists but is not the caller's is answered as
+   * unknown, and the attempt kept on record (once).
+   *
+   * Given the reply (the GET routes), `Prefer: wait=<s>` is honoured: a read that would be 404 waits for
+   * its stream to be written (by this process or, for a case, any instance: at once; otherwise on a
+   * re-read every 5 s), up to the preferred time. One that exists but is not the caller's waits out the
+   * same time before its 404, so the timing tells a prober nothing.
    */
-  async function awaitVisible<T>(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    resource: { type: 'case' | 'licence'; id: string; stream: string },
-    read: (freshSince: number) => Promise<T>,
-    visible: (found: T) => boolean,
-  ): Promise<T> {
-    const waitMs = preferredWaitMs(request.headers.prefer);
+  async function visible<T>(request: FastifyRequest, resource: Resource<T>, reply?: FastifyReply): Promise<T> {
+    const principal = principalOf(request);
+    const waitMs = reply === undefined ? null : preferredWaitMs(request.headers.prefer);
     let denied = false;
     const readVisible = async (freshSince: number) => {
-      const found = await read(freshSince);
-      if (visible(found)) return found;
+      const found = await resource.read(freshSince);
+      if (resource.visibleTo(principal, found)) return found;
       denied = true;
-      throw new NotFoundError(`no ${resource.type === 'case' ? 'review case' : 'licence'} ${resource.id}`);
+      throw new NotFoundError(resource.notFound);
     };
     try {
-      if (waitMs === null) return await readVisible(arrivalOf(request));
+      if (waitMs === null || reply === undefined) return await readVisible(arrivalOf(request));
       reply.header('preference-applied', `wait=${waitMs / 1000}`);
       // Each read after the first looks at the store again: a wait is for what was written since. Waking
       // comes from this instance's appends and, for a case, from the task board, which sees every
       // instance's openings; the re-read every few seconds covers a licence another instance issued.
       return await awaitFound(() => readVisible(performance.now()), { key: resource.stream, waitMs, signals: service.changes, signal: request.signal, recheckMs: HELD_READ_RECHECK_MS });
     } finally {
-      // The resource exists but is not the caller's: answered as unknown, and the attempt kept on record.
       if (denied) auditDeniedAccess(request, { type: resource.type, id: resource.id });
     }
   }
+  const visibleCase = (request: FastifyRequest, caseId: string) => visible(request, caseResource(caseId));
+  const visibleLicence = (request: FastifyRequest, licenceId: string) => visible(request, licenceResource(licenceId));
 
   app.get('/cases/:caseId', { config: allow('applicant', 'reviewer', 'chief', 'integration', 'supervisor', 'admin'), schema: { params: CaseParams, headers: PreferHeaders } }, async (request, reply) => {
-    const { caseId } = request.params;
-    const principal = principalOf(request);
-    const { state, revision } = await awaitVisible(request, reply, { type: 'case', id: caseId, stream: reviewStream(caseId) }, (fresh) => service.getCase(caseId, fresh), (found) => canSee(principal, found.state));
+    const { state, revision } = await visible(request, caseResource(request.params.caseId), reply);
     reply.header('etag', `"${revision}"`);
     return caseView(state, revision);
   });
@@ -328,15 +340,6 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
 
   // ---- licences ----
 
-  async function visibleLicence(request: FastifyRequest, licenceId: string) {
-    const found = await service.getLicence(licenceId, arrivalOf(request));
-    if (!licenceVisibleTo(principalOf(request), found.state)) {
-      auditDeniedAccess(request, { type: 'licence', id: licenceId });
-      throw new NotFoundError(`no licence ${licenceId}`);
-    }
-    return found;
-  }
-
   const licenceView = (s: Awaited<ReturnType<ReviewService['getLicence']>>['state']) => ({
     licenceId: s.licence.licenceId,
     caseId: s.licence.caseId,
@@ -351,9 +354,7 @@ export async function reviewRoutes(app: App, { service, tasks }: ReviewRoutesOpt
   });
 
   app.get('/licences/:licenceId', { config: allow('applicant', 'reviewer', 'chief', 'operator', 'integration', 'supervisor', 'admin'), schema: { params: LicenceParams, headers: PreferHeaders } }, async (request, reply) => {
-    const { licenceId } = request.params;
-    const principal = principalOf(request);
-    const { state } = await awaitVisible(request, reply, { type: 'licence', id: licenceId, stream: licenceStream(licenceId) }, (fresh) => service.getLicence(licenceId, fresh), (found) => licenceVisibleTo(principal, found.state));
+    const { state } = await visible(request, licenceResource(request.params.licenceId), reply);
     return licenceView(state);
   });
 
