@@ -143,8 +143,9 @@ export function createSupervisionModule(deps: SupervisionModuleDeps): Supervisio
     ...deps.scheduler,
     onError: (error, deadlineId) => log.error({ err: error, deadlineId }, 'firing a deadline failed; it stays due and is retried'),
   });
-  changes.on('deadline', () => scheduler.poke());
-  const consumer = createContractConsumer({ store: deps.store, index, calendar: () => calendar.current(), warning, onScheduled: () => scheduler.poke() });
+  // Every deadline the index learns is announced with when it fires next (the contracts' and the firings' alike).
+  changes.on('deadline', (entry: IndexEntry) => scheduler.poke(entry.nextAt));
+  const consumer = createContractConsumer({ store: deps.store, index, calendar: () => calendar.current(), warning });
   const sessions = new ConsoleSessions(deps.consoleSecret);
   const seals = new SealVerifier(deps.sealKeys ?? []);
 

@@ -32,8 +32,6 @@ export interface ContractConsumerDeps {
   readonly index: DeadlineIndex;
   readonly calendar: () => WorkingCalendar;
   readonly warning: WarningPolicy;
-  /** Called after index changes, so the scheduler can look again. */
-  readonly onScheduled?: () => void;
 }
 
 // Every contract reads its case file and guide file before it decides: both are read from where this
@@ -127,21 +125,18 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
     const execute = async ({ deadlineId, command, seed }: (typeof work)[number]) => {
       const result = await executeDeadline(store, deadlineId, command, { seed, correlationId: message.correlationId, causationId: message.id, guideVersion: context.guideVersion });
       await indexState(deps.index, result.state, result.revision);
-      return result.events.length > 0;
     };
-    let changed = false;
     if (new Set(work.map((w) => w.deadlineId)).size === work.length) {
       // Each on its own deadline stream: issued together, the store's group commit writes them in one
       // transaction instead of one commit after another (an acceptance closes two and opens two or three).
       // Every one settles before a failure is thrown, so the redelivery never runs beside them.
       const settled = await Promise.allSettled(work.map(execute));
       for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
-      changed = settled.some((outcome) => outcome.status === 'fulfilled' && outcome.value);
     } else {
       // Two commands for one deadline: in the contract's order.
-      for (const item of work) changed = (await execute(item)) || changed;
+      for (const item of work) await execute(item);
     }
-    if (changed) deps.onScheduled?.();
+    // The scheduler hears of each deadline from the index it writes (module.ts), with when it fires next.
   }
 
   /** The deadline commands of one effect (an open's deadline is already tracked in the case file). */

@@ -200,3 +200,76 @@ describe('scheduler pass', () => {
     expect(givingWayTo({ whenQuiet: () => undefined })()).toBeUndefined();
   });
 });
+
+describe('scheduler loop', () => {
+  /** An empty index that counts the loop's reads; `nextDue` waits for `hold` when one is set. */
+  function countingIndex() {
+    const index = createMemoryDeadlineIndex();
+    const reads = { due: 0, nextDue: 0 };
+    let hold: Promise<void> | null = null;
+    const counted = Object.assign(Object.create(index) as typeof index, {
+      due: (...args: Parameters<typeof index.due>) => ((reads.due += 1), index.due(...args)),
+      nextDue: async () => {
+        reads.nextDue += 1;
+        if (hold) await hold;
+        return index.nextDue();
+      },
+    });
+    return { index: counted, reads, holdNextDue: (until: Promise<void> | null) => (hold = until) };
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('a poke that announces a deadline firing after the loop would wake anyway wakes nothing; one firing sooner, or one that does not say, runs a pass (R-ACC-2, R-REV-1 deadlines watched)', async () => {
+    const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
+    const { index, reads } = countingIndex();
+    const scheduler = new Scheduler({ store: createInMemoryEventStore({ now: () => clock.now() }), index, clock, calendar: () => calendar, idleMs: 5_000 });
+    scheduler.start();
+    await settle();
+    expect(reads).toEqual({ due: 1, nextDue: 1 }); // asleep until the idle limit, 5 s on its clock
+
+    const now = clock.now().getTime();
+    scheduler.poke(now + 24 * 3600_000); // opened, due tomorrow
+    scheduler.poke(null); // nothing left to fire
+    scheduler.poke(now + 5_000); // fires just when the loop wakes anyway
+    await settle();
+    expect(reads).toEqual({ due: 1, nextDue: 1 });
+
+    scheduler.poke(now + 1_000);
+    await settle();
+    expect(reads).toEqual({ due: 2, nextDue: 2 });
+
+    scheduler.poke(); // a rebuild: could be anything
+    await settle();
+    expect(reads).toEqual({ due: 3, nextDue: 3 });
+    await scheduler.stop();
+  });
+
+  it('a poke while the loop is awake (its next-due read under way) is looked at before it sleeps: a write that read missed is not left for the idle limit', async () => {
+    const clock = new ControlledClock('2025-03-03T08:00:00+08:00');
+    const { index, reads, holdNextDue } = countingIndex();
+    let release!: () => void;
+    holdNextDue(new Promise<void>((resolve) => (release = resolve)));
+    const scheduler = new Scheduler({ store: createInMemoryEventStore({ now: () => clock.now() }), index, clock, calendar: () => calendar, idleMs: 5_000 });
+    scheduler.start();
+    await settle();
+    expect(reads).toEqual({ due: 1, nextDue: 1 }); // held in the next-due read
+
+    scheduler.poke(clock.now().getTime() + 24 * 3600_000); // later than the loop's sleep: changes nothing
+    holdNextDue(null);
+    release();
+    await settle();
+    expect(reads).toEqual({ due: 1, nextDue: 1 });
+
+    let again!: () => void;
+    holdNextDue(new Promise<void>((resolve) => (again = resolve)));
+    scheduler.poke(); // wakes it into its second pass, held again in its next-due read
+    await settle();
+    expect(reads).toEqual({ due: 2, nextDue: 2 });
+    scheduler.poke(clock.now().getTime() + 1_000); // due before the loop would wake
+    holdNextDue(null);
+    again();
+    await settle();
+    expect(reads).toEqual({ due: 3, nextDue: 3 });
+    await scheduler.stop();
+  });
+});
