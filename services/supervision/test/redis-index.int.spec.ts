@@ -3,7 +3,7 @@
  * from the store, get the same deadlines back, fire nothing twice) and firing
  * survives a crash between recording a breach and updating the index.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveComponent } from '@govsvc/testkit/infra';
 import { uniqueKeyPrefix } from '@govsvc/testkit/redis';
 import { createInMemoryEventStore, type InMemoryEventStore } from '@govsvc/eventstore/memory/memory-event-store';
@@ -409,6 +409,41 @@ describe('deadline index in Redis', () => {
       expect(snapshot(await redis.all())).toEqual(snapshot(await memory.all()));
       expect(snapshot(await redis.carded())).toEqual(snapshot(await memory.carded()));
       for (const id of ids) expect(await redis.get(id)).toEqual(await memory.get(id));
+    }
+  });
+
+  it('writes issued together share a script call (group commit): each caller gets its own answers in order, and a change refused by packing fails its own call only', async () => {
+    const redis = redisIndex(uniqueKeyPrefix('coalesce'));
+    const memory = createMemoryDeadlineIndex();
+    const at = Date.parse('2025-03-04T16:00:00.000Z');
+    const entryOf = (caseId: string, revision: number): IndexEntry => ({
+      deadlineId: deadlineIdOf(caseId, 'acceptance', 'submission'), caseId, kind: 'acceptance', label: '受理', step: 'submission', department: 'd', centre: 'c', itemCode, itemName: '食品经营许可',
+      due: '2025-03-04', dueAt: '2025-03-04T15:59:59.999Z', card: null, nextAt: at + revision * 1000, revision,
+    });
+    // 60 writers at once, as a contract's deadlines and the consumer's concurrent contracts give them: a deadline each,
+    // then the first ten again at an older revision (refused) and removed at a newer one, in that order.
+    const writes: IndexChange[][] = [
+      ...Array.from({ length: 60 }, (_, i) => [{ upsert: entryOf(`BJ-C${i}`, 2) }]),
+      ...Array.from({ length: 10 }, (_, i) => [{ upsert: entryOf(`BJ-C${i}`, 1) }, { remove: { deadlineId: deadlineIdOf(`BJ-C${i}`, 'acceptance', 'submission'), revision: 3 } }]),
+    ];
+    const expected: boolean[][] = [];
+    for (const changes of writes) expected.push(await memory.applyMany(changes));
+
+    const sent = vi.spyOn(Redis.prototype, 'sendCommand');
+    try {
+      const scriptCalls = () => sent.mock.calls.filter(([command]) => /^eval/i.test((command as { name: string }).name)).length;
+      expect(await Promise.all(writes.map((changes) => redis.applyMany(changes)))).toEqual(expected);
+      // The first write goes out on its own turn's microtasks with whatever joined it; the rest wait for it and share the next.
+      expect(scriptCalls()).toBeLessThanOrEqual(2);
+      expect(snapshot(await redis.all())).toEqual(snapshot(await memory.all()));
+
+      const refused = redis.upsert({ ...entryOf('BJ-X', 1), deadlineId: 'BJ-X\x1f:acceptance:submission' });
+      const beside = redis.upsert(entryOf('BJ-Y', 1));
+      await expect(refused).rejects.toThrow(/control character/);
+      expect(await beside).toBe(true);
+      expect(await redis.get(deadlineIdOf('BJ-Y', 'acceptance', 'submission'))).toMatchObject({ revision: 1 });
+    } finally {
+      sent.mockRestore();
     }
   });
 

@@ -157,6 +157,12 @@ function entryOfSummary(member: string, json: string): IndexEntry {
   return { deadlineId: deadlineIdOfMember(member), caseId, kind, label, step, department, centre, itemCode, itemName, due, dueAt, card, nextAt, revision };
 }
 
+/** Changes packed for `APPLY`, and how many. */
+interface Packed {
+  readonly packed: string;
+  readonly count: number;
+}
+
 function packableMember(deadlineId: string): string {
   // Deadline ids come from case ids the contracts validate; a separator in one would split the change wrongly.
   if (deadlineId.includes(FIELD_END) || deadlineId.includes(CHANGE_END)) throw new Error(`deadline id ${JSON.stringify(deadlineId)} holds a control character the index cannot store`);
@@ -226,18 +232,66 @@ export function createRedisDeadlineIndex(options: RedisDeadlineIndexOptions): Re
 
   // Redis away: UnavailableError, which the index's catch-up subscription waits out instead of ending, and HTTP
   // answers with 503 + Retry-After (reliability finding 12).
-  const apply = (changes: readonly IndexChange[]) => onRedis('deadline index', () => applyNow(changes));
-  async function applyNow(changes: readonly IndexChange[]): Promise<boolean[]> {
-    const out: boolean[] = [];
-    const sent: Promise<number[]>[] = [];
-    // Every chunk packed before any is sent: a change refused by `packChanges` leaves the index untouched.
-    const packed: string[] = [];
-    for (let i = 0; i < changes.length; i += CHUNK) packed.push(packChanges(changes.slice(i, i + CHUNK), (entry) => source === undefined || entry.card !== null));
-    // Not awaited one by one: the chunks go out pipelined on the one connection, which keeps their order.
+  const apply = (changes: readonly IndexChange[]) => onRedis('deadline index', () => applyCoalesced(changes));
+
+  // Writes handed in while a script call is under way wait for it and go out together in the next (group
+  // commit, as the event store's appends). The contract consumer writes each deadline of a contract on its
+  // own, 11 or 12 writes a case in a megacity day, and per call the client's socket write and Redis's script
+  // start cost far more than a change does.
+  let waiting: { pieces: Packed[]; resolve: (written: boolean[]) => void; reject: (error: unknown) => void }[] = [];
+  let sending = false;
+  function applyCoalesced(changes: readonly IndexChange[]): Promise<boolean[]> {
+    if (changes.length === 0) return Promise.resolve([]);
+    // Packed now, so a change refused by `packChanges` fails its own call and leaves the index untouched.
+    const pieces: Packed[] = [];
+    for (let i = 0; i < changes.length; i += CHUNK) {
+      const chunk = changes.slice(i, i + CHUNK);
+      pieces.push({ packed: packChanges(chunk, (entry) => source === undefined || entry.card !== null), count: chunk.length });
+    }
+    return new Promise((resolve, reject) => {
+      waiting.push({ pieces, resolve, reject });
+      if (!sending) void sendWaiting();
+    });
+  }
+  async function sendWaiting(): Promise<void> {
+    sending = true;
+    // One turn of the event loop's microtasks first: writes issued together (a contract's deadlines) share the call.
+    await Promise.resolve();
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      try {
+        const written = await sendPieces(batch.flatMap((w) => w.pieces));
+        let at = 0;
+        for (const w of batch) {
+          const count = w.pieces.reduce((n, p) => n + p.count, 0);
+          w.resolve(written.slice(at, at + count));
+          at += count;
+        }
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+    sending = false;
+  }
+  /** Pieces joined into script calls of at most CHUNK changes each, pipelined on the one connection (which keeps their order). */
+  async function sendPieces(pieces: readonly Packed[]): Promise<boolean[]> {
+    const calls: string[] = [];
+    let current = '';
+    let count = 0;
+    for (const piece of pieces) {
+      if (count > 0 && count + piece.count > CHUNK) {
+        calls.push(current);
+        current = '';
+        count = 0;
+      }
+      current += piece.packed;
+      count += piece.count;
+    }
+    if (count > 0) calls.push(current);
     // As bytes: a string argument is measured as UTF-8 by the client and then encoded again when written.
-    for (const chunk of packed) sent.push(redis.deadlineApply(keys.due, keys.summaries, tombstoneSeconds, Buffer.from(chunk)));
-    for (const written of (await Promise.all(sent)).flat()) out.push(written === 1);
-    return out;
+    const sent = calls.map((packed) => redis.deadlineApply(keys.due, keys.summaries, tombstoneSeconds, Buffer.from(packed)));
+    return (await Promise.all(sent)).flat().map((written) => written === 1);
   }
 
   /** Entries for live members with their scores: kept summaries, the rest from the source. */
