@@ -6,7 +6,8 @@
  * input. So:
  *
  * - `compileCheck(schema)` returns a predicate, or `null` when the schema uses anything this
- *   compiler does not know (transforms, defaults, refinements, unions …): that schema is always
+ *   compiler does not know (transforms, defaults, refinements of anything but an object, unions
+ *   that are not discriminated …): that schema is always
  *   parsed by zod.
  * - The predicate is true only for values zod certainly accepts *and* returns unchanged (no
  *   unknown keys to strip). Every other value, valid or not, goes to zod, which decides and
@@ -28,6 +29,9 @@ interface Def {
   readonly innerType?: Schema;
   readonly element?: Schema;
   readonly values?: readonly unknown[];
+  readonly discriminator?: unknown;
+  readonly unionFallback?: boolean;
+  readonly options?: readonly Schema[];
 }
 interface CheckDef {
   readonly check: string;
@@ -39,9 +43,10 @@ interface CheckDef {
   readonly value?: number;
   readonly inclusive?: boolean;
   readonly when?: unknown;
+  readonly fn?: (value: unknown) => unknown;
 }
 interface Schema {
-  readonly _zod: { readonly def: Def; readonly values?: ReadonlySet<unknown> };
+  readonly _zod: { readonly def: Def; readonly values?: ReadonlySet<unknown>; readonly propValues?: Readonly<Record<string, ReadonlySet<unknown>>> };
 }
 
 /** String formats zod 4 checks with their pattern alone. */
@@ -114,6 +119,48 @@ function numberCheck(def: Def): Check {
   return (value) => typeof value === 'number' && Number.isFinite(value) && tests.every((test) => test(value));
 }
 
+/**
+ * A `.refine()` on an object: zod calls its function with the parsed value and fails the value when
+ * the answer is falsy. Here only a plain `true` passes: a promise (an async refinement) or a throw
+ * leaves the value to zod, which then answers (or throws) as it would have.
+ */
+function refinementOf(def: CheckDef): Check {
+  if (def.check !== 'custom' || def.when !== undefined || typeof def.fn !== 'function') throw new Unsupported(`object check ${def.check}`);
+  const fn = def.fn;
+  return (value) => {
+    try {
+      return fn(value) === true;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
+ * `z.discriminatedUnion`: zod picks the one option whose discriminator values hold the value's
+ * discriminator and parses with it alone, so the compiled check of that option answers for the
+ * union. A plain `z.union` (first option that parses wins) or one with `unionFallback` is left to zod.
+ */
+function discriminatedUnionCheck(def: Def, ordered: boolean): Check {
+  const key = def.discriminator;
+  if (typeof key !== 'string' || def.unionFallback) throw new Unsupported('union');
+  const byValue = new Map<unknown, Check>();
+  for (const option of def.options ?? []) {
+    const values = option._zod.propValues?.[key];
+    if (!values || values.size === 0) throw new Unsupported('union option without discriminator values');
+    const check = compile(option, ordered);
+    for (const value of values) {
+      if (value === undefined || byValue.has(value)) throw new Unsupported('union discriminator');
+      byValue.set(value, check);
+    }
+  }
+  return (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const check = byValue.get((value as Record<string, unknown>)[key]);
+    return check !== undefined && check(value);
+  };
+}
+
 function compile(schema: Schema, ordered: boolean): Check {
   const def = schema._zod.def;
   switch (def.type) {
@@ -156,8 +203,10 @@ function compile(schema: Schema, ordered: boolean): Check {
         return true;
       };
     }
+    case 'union':
+      return discriminatedUnionCheck(def, ordered);
     case 'object': {
-      if (def.checks?.length) throw new Unsupported('object checks');
+      const refinements = (def.checks ?? []).map(({ _zod }) => refinementOf(_zod.def));
       // Unknown keys: a loose object keeps them (catchall unknown); a strict or stripping one would
       // not return the input unchanged, so a value with unknown keys goes to zod.
       const loose = def.catchall?._zod.def.type === 'unknown';
@@ -190,11 +239,13 @@ function compile(schema: Schema, ordered: boolean): Check {
             if (at === undefined || at < previous) return false;
             previous = at;
           }
-          return true;
+        } else if (!loose && Object.keys(record).length !== present) {
+          // Keys beyond the members: a loose object keeps them; any other would strip them.
+          return false;
         }
-        // Keys beyond the members: a loose object keeps them; any other would strip them.
-        if (loose) return true;
-        return Object.keys(record).length === present;
+        // zod runs an object's refinements on its output, which here equals the value.
+        for (const refined of refinements) if (!refined(record)) return false;
+        return true;
       };
     }
     default:
