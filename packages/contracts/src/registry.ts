@@ -25,7 +25,7 @@ import { intakeSuspensionEvents } from './events/intake-suspensions.ts';
 import { evaluationRectificationEvents } from './events/evaluation-rectification.ts';
 import { catalogGuidePublishedV2Events } from './events/catalog-guide-published-v2.ts';
 import { upcasters } from './upcasters.ts';
-import { compileCheck } from './compiled-check.ts';
+import { compileCheck } from '@govsvc/schema-check/compiled-check';
 
 export const integrationEventDefinitions = [
   ...catalogEvents,

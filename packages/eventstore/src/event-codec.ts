@@ -6,6 +6,7 @@
  * a silently wrong state).
  */
 import { ValidationError } from '@govsvc/errors/errors';
+import { compileCheck } from '@govsvc/schema-check/compiled-check';
 import type { z } from 'zod';
 import type { NewEvent, EventMetadataInput, StoredEvent } from './port.ts';
 
@@ -40,13 +41,29 @@ export type EventDefinitions<Event extends DomainEvent> = {
   readonly [Type in Event['type']]: EventTypeDefinition<DataOf<Event, Type>>;
 };
 
-/** A codec from one zod schema (and optional upcasters) per event type. */
+/**
+ * A codec from one zod schema (and optional upcasters) per event type. Each schema is also compiled
+ * once into a plain check (`@govsvc/schema-check`, ADR 0005) that answers yes only where zod would
+ * accept the data and return it unchanged: such data is kept as it is, and everything else is parsed
+ * by zod as before. In a megacity day's profiles zod's copies of the events written and read took
+ * 2 to 7 % of each service's time.
+ */
 export function zodEventCodec<Event extends DomainEvent>(definitions: EventDefinitions<Event>): EventCodec<Event> {
   const lookup = (type: string) => (definitions as Record<string, EventTypeDefinition<unknown> | undefined>)[type];
+  const checks = new Map<string, ((data: unknown) => boolean) | null>();
+  const passes = (type: string, definition: EventTypeDefinition<unknown>, data: unknown): boolean => {
+    let check = checks.get(type);
+    if (check === undefined) {
+      check = compileCheck(definition.schema);
+      checks.set(type, check);
+    }
+    return check !== null && check(data);
+  };
   return {
     encode(event) {
       const definition = lookup(event.type);
       if (!definition) throw new ValidationError(`unknown event type ${event.type}`, [{ path: '/type', reason: 'no schema registered' }]);
+      if (passes(event.type, definition, event.data)) return { type: event.type, schemaVersion: definition.schemaVersion, data: event.data };
       const parsed = definition.schema.safeParse(event.data);
       if (!parsed.success) {
         throw new ValidationError(
@@ -73,6 +90,7 @@ export function zodEventCodec<Event extends DomainEvent>(definitions: EventDefin
         }
         data = upcast(data);
       }
+      if (passes(stored.type, definition, data)) return { type: stored.type, data } as Event;
       const parsed = definition.schema.safeParse(data);
       if (!parsed.success) {
         throw new ValidationError(

@@ -39,6 +39,28 @@ describe('zodEventCodec', () => {
     expect(() => codec.encode({ type: 'SupplementRequested', data: { items: [] } })).toThrow(ValidationError);
   });
 
+  it("keeps data its schema's compiled check accepts as it is, and leaves the rest to zod: unknown keys stripped, defaults filled, issues named", () => {
+    const data = { applicant: 'p-1', channel: 'online' as const };
+    expect(codec.encode({ type: 'ApplicationSubmitted', data }).data).toBe(data);
+    const stored = { items: ['x'] };
+    expect(codec.decode({ ...at, type: 'SupplementRequested', schemaVersion: 1, data: stored }).data).toBe(stored);
+
+    const extra = { applicant: 'p-1', channel: 'online' as const, secret: 'not in the schema' };
+    expect(codec.encode({ type: 'ApplicationSubmitted', data: extra }).data).toEqual({ applicant: 'p-1', channel: 'online' });
+    expect(codec.decode({ ...at, type: 'SupplementRequested', schemaVersion: 1, data: { items: ['x'], more: 1 } }).data).toEqual({ items: ['x'] });
+
+    const defaults = zodEventCodec<{ type: 'Noted'; data: { note: string } }>({ Noted: { schemaVersion: 1, schema: z.object({ note: z.string().default('none') }) } });
+    expect(defaults.decode({ ...at, type: 'Noted', schemaVersion: 1, data: {} }).data).toEqual({ note: 'none' });
+    const refused = (() => {
+      try {
+        codec.encode({ type: 'SupplementRequested', data: { items: [] } });
+      } catch (error) {
+        return error as ValidationError;
+      }
+    })();
+    expect(refused?.issues.map((i) => i.path)).toEqual(['/data/items']);
+  });
+
   it('refuses stored events of unknown type, newer version or broken payload', () => {
     expect(() => codec.decode({ ...at, type: 'CaseUpdated', schemaVersion: 1, data: {} })).toThrow(/unknown event type/);
     expect(() => codec.decode({ ...at, type: 'SupplementRequested', schemaVersion: 2, data: { items: ['x'] } })).toThrow(/newer/);

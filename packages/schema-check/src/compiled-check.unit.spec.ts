@@ -1,0 +1,74 @@
+/**
+ * The compiler's own cases on small schemas; `@govsvc/contracts` checks every published contract
+ * against zod with a property test over mutated examples.
+ */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { compileCheck } from './compiled-check.ts';
+
+describe('compileCheck: never accepts what zod refuses, never skips what zod would change', () => {
+  it('objects, strings, numbers, enums, arrays, nullable and optional members', () => {
+    const schema = z.object({
+      id: z.string().min(2).max(8),
+      at: z.iso.datetime(),
+      count: z.int().min(0),
+      kind: z.enum(['a', 'b']),
+      tags: z.array(z.string()).max(2),
+      note: z.string().nullable(),
+      extra: z.number().optional(),
+    });
+    const check = compileCheck(schema)!;
+    const good = { id: 'BJ1', at: '2025-03-03T08:00:00Z', count: 2, kind: 'a', tags: ['x'], note: null };
+    expect(check(good)).toBe(true);
+    expect(schema.parse(good)).toEqual(good);
+    for (const bad of [
+      { ...good, id: 'B' },
+      { ...good, at: '2025-03-03' },
+      { ...good, count: 1.5 },
+      { ...good, kind: 'c' },
+      { ...good, tags: ['x', 'y', 'z'] },
+      { ...good, note: undefined },
+      { ...good, unknown: 1 }, // zod would strip it: not unchanged
+    ]) {
+      expect(check(bad)).toBe(false);
+    }
+    const ordered = compileCheck(schema, { ordered: true })!;
+    expect(ordered(good)).toBe(true);
+    expect(ordered(Object.fromEntries(Object.entries(good).reverse()))).toBe(false);
+  });
+
+  it("compiles an object's refinements and a discriminated union", () => {
+    const range = z.object({ from: z.string(), to: z.string() }).refine((r) => r.to >= r.from, { path: ['to'], message: 'before from' });
+    const rangeCheck = compileCheck(range)!;
+    expect(rangeCheck({ from: '2025-03-01', to: '2025-03-02' })).toBe(true);
+    expect(rangeCheck({ from: '2025-03-02', to: '2025-03-01' })).toBe(false); // zod refuses it
+    expect(range.safeParse({ from: '2025-03-02', to: '2025-03-01' }).success).toBe(false);
+    expect(rangeCheck({ from: '2025-03-01', to: '2025-03-02', extra: 1 })).toBe(false); // zod would strip the key
+    const throwing = compileCheck(z.object({ a: z.string() }).refine(() => { throw new Error('no'); }))!;
+    expect(throwing({ a: 'x' })).toBe(false); // left to zod, which throws as it would have
+
+    const delivery = z.discriminatedUnion('method', [
+      z.object({ method: z.literal('electronic') }),
+      z.object({ method: z.enum(['courier', 'post']), address: z.string().min(1) }),
+    ]);
+    const deliveryCheck = compileCheck(delivery)!;
+    expect(deliveryCheck({ method: 'electronic' })).toBe(true);
+    expect(deliveryCheck({ method: 'post', address: '北京' })).toBe(true);
+    expect(deliveryCheck({ method: 'electronic', address: '北京' })).toBe(false); // zod strips the address
+    expect(deliveryCheck({ method: 'courier' })).toBe(false);
+    expect(deliveryCheck({ method: 'pigeon' })).toBe(false);
+    expect(deliveryCheck({ address: '北京' })).toBe(false);
+    expect(deliveryCheck([{ method: 'electronic' }])).toBe(false);
+  });
+
+  it('leaves to zod what it does not know: refinements of a value, transforms, defaults, plain unions', () => {
+    expect(compileCheck(z.object({ a: z.string().refine((s) => s.length > 2) }))).toBeNull();
+    expect(compileCheck(z.object({ a: z.string().transform((s) => s.trim()) }))).toBeNull();
+    expect(compileCheck(z.object({ a: z.string().default('x') }))).toBeNull();
+    expect(compileCheck(z.object({ a: z.union([z.string(), z.number()]) }))).toBeNull();
+    expect(compileCheck(z.object({ a: z.string().regex(/x/g) }))).toBeNull();
+    expect(compileCheck(z.object({ a: z.string() }).refine(async () => true))).not.toBeNull(); // compiled, but a promise is never `true`
+    expect(compileCheck(z.discriminatedUnion('k', [z.object({ k: z.literal('a') })], { unionFallback: true }))).toBeNull();
+  });
+
+});
