@@ -132,7 +132,11 @@ export function hotPathsEnv(env: Record<string, string | undefined> = process.en
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     // HOT_PATHS_KEEP_SCHEMA=1: the run's schema stays, to look at what was stored (event sizes, counts).
     keepSchema: Boolean(env.HOT_PATHS_KEEP_SCHEMA),
-    // HOT_PATHS_POOL, HOT_PATHS_APPEND_CONCURRENCY: passed on to the intake process (its store's pool and commit slots).
-    childEnv: { ...baseChildEnv(env), ...Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('HOT_PATHS_') && e[1] !== undefined)) },
+    // HOT_PATHS_POOL, HOT_PATHS_APPEND_CONCURRENCY: passed on to the intake process (its store's pool and commit slots);
+    // GOVSVC_PROFILE_SITES too, for `--profile` (where in intake a statement is sent from).
+    childEnv: {
+      ...baseChildEnv(env),
+      ...Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => (e[0].startsWith('HOT_PATHS_') || e[0] === 'GOVSVC_PROFILE_SITES') && e[1] !== undefined)),
+    },
   };
 }
