@@ -6,8 +6,8 @@
  * input. So:
  *
  * - `compileCheck(schema)` returns a predicate, or `null` when the schema uses anything this
- *   compiler does not know (transforms, defaults, refinements of anything but an object, unions
- *   that are not discriminated …): that schema is always
+ *   compiler does not know (transforms, unions that are not discriminated, intersections,
+ *   records …): that schema is always
  *   parsed by zod.
  * - The predicate is true only for values zod certainly accepts *and* returns unchanged (no
  *   unknown keys to strip). Every other value, valid or not, goes to zod, which decides and
@@ -32,6 +32,8 @@ interface Def {
   readonly discriminator?: unknown;
   readonly unionFallback?: boolean;
   readonly options?: readonly Schema[];
+  readonly in?: Schema;
+  readonly out?: Schema;
 }
 interface CheckDef {
   readonly check: string;
@@ -44,6 +46,7 @@ interface CheckDef {
   readonly inclusive?: boolean;
   readonly when?: unknown;
   readonly fn?: (value: unknown) => unknown;
+  readonly tx?: (value: unknown) => unknown;
 }
 interface Schema {
   readonly _zod: { readonly def: Def; readonly values?: ReadonlySet<unknown>; readonly propValues?: Readonly<Record<string, ReadonlySet<unknown>>> };
@@ -78,6 +81,8 @@ function stringCheck(def: Def): Check {
   let min = 0;
   let max = Number.POSITIVE_INFINITY;
   const patterns: RegExp[] = [];
+  // Refinements, and overwrites (`.trim()`, `.toLowerCase()`) that must leave the value as it is.
+  const tests: Check[] = [];
   // A format schema (z.iso.datetime(), z.uuid()) is itself a check.
   if (def.format !== undefined) {
     if (!PATTERN_FORMATS.has(def.format)) throw new Unsupported(def.format);
@@ -93,8 +98,20 @@ function stringCheck(def: Def): Check {
       min = Math.max(min, c.length!);
       max = Math.min(max, c.length!);
     } else if (c.check === 'string_format' && c.when === undefined && PATTERN_FORMATS.has(c.format ?? '')) patterns.push(patternOf(c.pattern));
-    else throw new Unsupported(c.check);
+    else if (c.check === 'overwrite' && typeof c.tx === 'function') {
+      // zod replaces the value with `tx(value)`: unchanged only where that is the value itself.
+      const tx = c.tx;
+      tests.push((value) => tx(value) === value);
+    } else tests.push(refinementOf(c));
   }
+  if (tests.length > 0) {
+    const shape = stringShape(min, max, patterns);
+    return (value) => shape(value) && tests.every((test) => test(value));
+  }
+  return stringShape(min, max, patterns);
+}
+
+function stringShape(min: number, max: number, patterns: readonly RegExp[]): Check {
   const [first, ...rest] = patterns;
   if (!first) return (value) => typeof value === 'string' && value.length >= min && value.length <= max;
   if (rest.length === 0) return (value) => typeof value === 'string' && value.length >= min && value.length <= max && first.test(value);
@@ -120,12 +137,12 @@ function numberCheck(def: Def): Check {
 }
 
 /**
- * A `.refine()` on an object: zod calls its function with the parsed value and fails the value when
- * the answer is falsy. Here only a plain `true` passes: a promise (an async refinement) or a throw
+ * A `.refine()` (on an object or a string) or a `z.custom()`: zod calls its function with the parsed
+ * value and fails the value when the answer is falsy. Here only a plain `true` passes: a promise (an async refinement) or a throw
  * leaves the value to zod, which then answers (or throws) as it would have.
  */
 function refinementOf(def: CheckDef): Check {
-  if (def.check !== 'custom' || def.when !== undefined || typeof def.fn !== 'function') throw new Unsupported(`object check ${def.check}`);
+  if (def.check !== 'custom' || def.when !== undefined || typeof def.fn !== 'function') throw new Unsupported(`check ${def.check}`);
   const fn = def.fn;
   return (value) => {
     try {
@@ -205,6 +222,21 @@ function compile(schema: Schema, ordered: boolean): Check {
     }
     case 'union':
       return discriminatedUnionCheck(def, ordered);
+    case 'default': {
+      // Absent, zod fills the default in (a changed value): only a value present can pass.
+      const inner = compile(def.innerType!, ordered);
+      return (value) => value !== undefined && inner(value);
+    }
+    case 'pipe': {
+      // zod parses with `in` and hands its output to `out`: both unchanged, the value is. A transform is opaque.
+      if (def.out!._zod.def.type === 'transform') throw new Unsupported('transform');
+      const first = compile(def.in!, ordered);
+      const then = compile(def.out!, ordered);
+      return (value) => first(value) && then(value);
+    }
+    case 'custom':
+      if (def.checks?.length) throw new Unsupported('custom with checks');
+      return refinementOf(def as unknown as CheckDef);
     case 'object': {
       const refinements = (def.checks ?? []).map(({ _zod }) => refinementOf(_zod.def));
       // Unknown keys: a loose object keeps them (catchall unknown); a strict or stripping one would

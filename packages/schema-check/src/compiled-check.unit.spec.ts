@@ -61,14 +61,33 @@ describe('compileCheck: never accepts what zod refuses, never skips what zod wou
     expect(deliveryCheck([{ method: 'electronic' }])).toBe(false);
   });
 
-  it('leaves to zod what it does not know: refinements of a value, transforms, defaults, plain unions', () => {
-    expect(compileCheck(z.object({ a: z.string().refine((s) => s.length > 2) }))).toBeNull();
+  it("a string's refinements and overwrites, defaults, pipes and z.custom: true only where zod returns the value as it is", () => {
+    const cases: { schema: z.ZodType; values: unknown[] }[] = [
+      { schema: z.object({ a: z.string().refine((s) => s.length > 2) }), values: [{ a: 'abc' }, { a: 'ab' }, { a: 3 }] },
+      { schema: z.object({ text: z.string().trim().min(1) }), values: [{ text: 'ok' }, { text: ' ok' }, { text: '   ' }, { text: '' }] },
+      { schema: z.object({ unit: z.enum(['days', 'hours']).default('days'), n: z.number() }), values: [{ unit: 'hours', n: 1 }, { n: 1 }, { unit: undefined, n: 1 }, { unit: 'weeks', n: 1 }] },
+      { schema: z.string().pipe(z.string().min(2)), values: ['ab', 'a', 1] },
+      { schema: z.object({ at: z.custom<string>((v) => typeof v === 'string' && v.endsWith('Z')) }), values: [{ at: '2025Z' }, { at: '2025' }, {}] },
+    ];
+    for (const { schema, values } of cases) {
+      const check = compileCheck(schema)!;
+      expect(check).not.toBeNull();
+      for (const value of values) {
+        const zod = schema.safeParse(value);
+        if (check(value)) expect(zod).toEqual({ success: true, data: value });
+        // And it says yes wherever zod returns the value unchanged.
+        else expect(zod.success && JSON.stringify(zod.data) === JSON.stringify(value)).toBe(false);
+      }
+    }
+  });
+
+  it('leaves to zod what it does not know: transforms, plain unions, intersections, records', () => {
     expect(compileCheck(z.object({ a: z.string().transform((s) => s.trim()) }))).toBeNull();
-    expect(compileCheck(z.object({ a: z.string().default('x') }))).toBeNull();
     expect(compileCheck(z.object({ a: z.union([z.string(), z.number()]) }))).toBeNull();
     expect(compileCheck(z.object({ a: z.string().regex(/x/g) }))).toBeNull();
+    expect(compileCheck(z.intersection(z.object({ a: z.string() }), z.object({ b: z.string() })))).toBeNull();
+    expect(compileCheck(z.record(z.string(), z.number()))).toBeNull();
     expect(compileCheck(z.object({ a: z.string() }).refine(async () => true))).not.toBeNull(); // compiled, but a promise is never `true`
     expect(compileCheck(z.discriminatedUnion('k', [z.object({ k: z.literal('a') })], { unionFallback: true }))).toBeNull();
   });
-
 });
