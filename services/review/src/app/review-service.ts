@@ -172,8 +172,8 @@ export class ReviewService {
     return this.run(reviewStream(caseId), reviewDecider, reviewCodec, command, ctx, { caseId, purpose, probablyNew, ...(guideVersion !== undefined && { guideVersion }) });
   }
 
-  private runLicence(licenceId: string, caseId: string, command: LicenceCommand, ctx: CommandContext, purpose: string) {
-    return this.run(licenceStream(licenceId), licenceDecider, licenceCodec, command, ctx, { caseId, purpose });
+  private runLicence(licenceId: string, caseId: string, command: LicenceCommand, ctx: CommandContext, purpose: string, probablyNew = false) {
+    return this.run(licenceStream(licenceId), licenceDecider, licenceCodec, command, ctx, { caseId, purpose, probablyNew });
   }
 
   // ---- items --------------------------------------------------------------
@@ -483,15 +483,16 @@ export class ReviewService {
     const { state } = await this.getCase(caseId, ctx.freshSince);
     const decision = state.decision;
     if (!decision || decision.outcome !== 'approve') throw new RuleViolation('R-REV-3', `case ${caseId} has no approval to issue a licence for`);
-    const existing = await this.readLicence(licenceId, ctx.freshSince);
-    if (existing.state.status === 'issued') return { state: existing.state, events: [], revision: existing.revision, repeated: true };
     const issuedAt = this.now();
     const validFrom = shanghaiDateOf(decision.decidedAt);
     const months = state.item.licence.validityMonths;
     const validUntil = months === null ? null : addDays(civilDate(addMonths(validFrom, months)), -1);
     const base = { licenceId, caseId, itemCode: state.item.itemCode, resultName: state.item.resultName, holder: state.applicant, validFrom };
     const electronic = decision.licenceForms.includes('electronic') ? await this.signLicence(base, validUntil, issuedAt) : null;
-    return this.runLicence(
+    // The licence's stream is nearly always absent here: decided without reading it first (`probablyNew`). One
+    // another process issued meanwhile makes the store refuse the append; decided again on the stream as it is,
+    // IssueLicence adds nothing, and that is the repeat.
+    const outcome = await this.runLicence(
       licenceId,
       caseId,
       {
@@ -513,7 +514,9 @@ export class ReviewService {
       },
       ctx,
       'issue',
+      true,
     );
+    return outcome.events.length === 0 ? { ...outcome, repeated: true } : outcome;
   }
 
   /** R-REV-2 / Art. 34: checks the seal of a case's decision against the decision as stored. */

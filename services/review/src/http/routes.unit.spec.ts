@@ -197,9 +197,10 @@ describe('reads per request', () => {
     }
   });
 
-  it('R-REV-3: the licence issuer catching up on an approval this process already issued reads nothing', async () => {
+  it("R-REV-3: an approval's licence is issued without a read of its absent stream, and the issuer catching up on it in this process reads nothing", async () => {
     const { view: counting, reads: all } = countingView(h.store, () => true);
-    const counted = await reviewHarness(counting);
+    const { view: licenceCounting, reads: licenceReads } = countingView(counting, (stream) => stream.startsWith('licence-'));
+    const counted = await reviewHarness(licenceCounting);
     try {
       const reviewer = await counted.token(['reviewer'], { subject: 'staff-h1', department: 'market-regulation' });
       const chief = await counted.token(['chief'], { subject: 'staff-c1', department: 'market-regulation' });
@@ -208,6 +209,8 @@ describe('reads per request', () => {
       expect((await sign(chief, { role: 'chief-representative' })).statusCode).toBe(201);
       const licenceStream = `licence-LIC-${CASE}`;
       expect(await h.store.streamRevision(licenceStream)).toBe(0n);
+      // The approval's licence was issued without a read of its (absent) stream first.
+      expect(licenceReads.count).toBe(0);
 
       all.count = 0;
       const again = await counted.module.service.ensureLicence(CASE, { actor: { id: 'review-licence-issuer', role: 'system' }, correlationId: 'catch-up' });
