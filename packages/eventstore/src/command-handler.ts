@@ -152,9 +152,10 @@ async function decideOnKeptState<State, Command, Event extends DomainEvent>(
     return null; // refused on a state that may be behind: the fresh read decides
   }
   // Nothing to append, so nothing would confirm that the kept state is current, unless what the state
-  // holds already settles the command for good (Decider.settles).
+  // holds already settles the command for good (Decider.settles). Guessed new, the state is the initial
+  // one, which every state of the stream follows: settled there, the command is a no-op on any of them.
   if (events.length === 0) {
-    return !guessNew && decider.settles?.(command, kept.state) === true ? { state: kept.state, events, nextExpectedRevision: kept.revision, alreadyAppended: false } : null;
+    return decider.settles?.(command, kept.state) === true ? { state: kept.state, events, nextExpectedRevision: kept.revision, alreadyAppended: false } : null;
   }
   let ids: string[];
   try {

@@ -12,7 +12,8 @@ export interface Decider<State, Command, Event> {
    * Optional: true when `state` already holds all that `command` could add, whatever events follow it
    * in the stream (a fact that, once recorded, stays: an applicant, a department the decider keeps).
    * `handleCommand` then takes a command that decides nothing on a kept state, which may be behind the
-   * store, as handled, without a read. Without it, such an empty decision is confirmed by a fresh read.
+   * store, as handled, without a read; with `probablyNew`, on the initial state too (a command settled
+   * there is a no-op on every state). Without it, such an empty decision is confirmed by a fresh read.
    */
   settles?(command: Command, state: State): boolean;
 }

@@ -284,6 +284,24 @@ describe('handleCommand with probablyNew (a stream the caller expects not to exi
     expect((await store.readStream('deadline-1')).map((e) => e.data)).toEqual([{ signer: 'a' }, { signer: 'b' }]);
   });
 
+  it('a command settled on the initial state (Decider.settles) is answered without a read; a no-op not settled there is read', async () => {
+    // "Nobody" signing adds nothing on any state, and the decider says so.
+    const quiet: Decider<State, Command, Event> = { ...decider, decide: (command, state) => (command.signer === 'nobody' ? [] : decider.decide(command, state)) };
+    const settling: Decider<State, Command, Event> = { ...quiet, settles: (command) => command.signer === 'nobody' };
+    const { store, reads } = recordingStore();
+    await handleCommand(store, 'case-9', decider, sign('x'), { metadata }); // the guess is wrong: the stream exists
+    reads.length = 0;
+
+    const settled = await handleCommand(store, 'case-9', settling, sign('nobody'), { metadata, cache: new StreamFoldCache(settling, codec), probablyNew: true });
+    expect(settled).toMatchObject({ events: [], alreadyAppended: false });
+    expect(reads).toEqual([]);
+
+    const unsettled = await handleCommand(store, 'case-9', quiet, sign('nobody'), { metadata, cache: new StreamFoldCache(quiet, codec), probablyNew: true });
+    expect(unsettled).toMatchObject({ events: [], state: { signers: ['x'] }, nextExpectedRevision: 0n });
+    expect(reads).toHaveLength(1);
+    expect(await store.readStream('case-9')).toHaveLength(1);
+  });
+
   it('R-REV-5: a wrong guess is refused by the store and the command decided again on a fresh read', async () => {
     const { store, reads } = recordingStore();
     await handleCommand(store, 'deadline-1', decider, sign('x'), { metadata });
