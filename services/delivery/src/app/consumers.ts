@@ -48,13 +48,15 @@ export function deliveryHandlers(service: DeliveryService) {
           },
         },
         causeOf(event, 'preferences'),
+        { probablyNew: true },
       );
       // Notices that came before the preferences (a replay out of order, review's topic ahead of intake's) go out now.
       await service.releaseParkedNotices(d.caseId);
     },
     'intake.application-submitted.v1': async (event: Of<'intake.application-submitted.v1'>) => {
       const d = event.data;
-      await service.execute(d.caseId, { type: 'RecordSubmission', data: { serviceCentre: d.serviceCentre, submittedAt: d.submittedAt } }, causeOf(event, 'submission'));
+      // Intake's first contracts for a case: its stream here is nearly always new (an online submission records nothing).
+      await service.execute(d.caseId, { type: 'RecordSubmission', data: { serviceCentre: d.serviceCentre, submittedAt: d.submittedAt } }, causeOf(event, 'submission'), { probablyNew: true });
     },
     'intake.case-accepted.v2': async (event: Of<'intake.case-accepted.v2'>) => {
       const d = event.data;

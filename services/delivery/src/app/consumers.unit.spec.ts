@@ -168,6 +168,37 @@ describe('a case’s contracts out of order (reliability finding 7, R-NOTIFY-1)'
   });
 });
 
+describe("intake's first contracts for a case (R-DELIV-1)", () => {
+  it('an online submission and the preferences are recorded without a read of the case first; a window submission found stored is decided on a fresh read', async () => {
+    const base = await setup();
+    const reads: string[] = [];
+    // A process's view of the one store (the fold cache is per store object).
+    const processView = () =>
+      new Proxy(base.store, {
+        get(target, property, receiver) {
+          if (property === 'readStream') return (stream: string, options?: unknown) => (reads.push(stream), target.readStream(stream, options as never));
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+    const service = new DeliveryService({ store: processView(), clock: new ControlledClock('2025-03-20T08:00:00Z'), calendar: await loadCalendar(), signer: createEd25519Signer('k'), keyring: contactKeys, retry: { maxAttempts: 3, delaysMs: [1] } });
+    const handlers = deliveryHandlers(service);
+    const submitted = examples['intake.application-submitted.v1'];
+    await handlers['intake.application-submitted.v1'](decoded('intake.application-submitted.v1', { ...submitted, caseId, serviceCentre: null }));
+    await handlers['intake.delivery-preferences-recorded.v1'](decoded('intake.delivery-preferences-recorded.v1', { ...examples['intake.delivery-preferences-recorded.v1'], caseId }));
+    expect(reads.filter((stream) => stream === deliveryStreamOf(caseId))).toEqual([]);
+    expect(await base.store.readStream(deliveryStreamOf(caseId))).toHaveLength(1); // the preferences: an online submission records nothing
+    expect((await service.state(caseId)).preferences).not.toBeNull();
+
+    // At a window, in another process after the preferences: the guess that the stream is new is refused, and read.
+    const other = new DeliveryService({ store: processView(), clock: new ControlledClock('2025-03-20T08:00:00Z'), calendar: await loadCalendar(), signer: createEd25519Signer('k'), keyring: contactKeys, retry: { maxAttempts: 3, delaysMs: [1] } });
+    reads.length = 0;
+    await deliveryHandlers(other)['intake.application-submitted.v1'](decoded('intake.application-submitted.v1', { ...submitted, caseId, serviceCentre: 'centre-chaoyang' }, 'evt-window'));
+    expect(reads.filter((stream) => stream === deliveryStreamOf(caseId))).toHaveLength(1);
+    expect((await other.state(caseId)).submissionCentre).toBe('centre-chaoyang');
+    expect((await other.state(caseId)).preferences).not.toBeNull();
+  });
+});
+
 async function preferencesData() {
   const d = examples['intake.delivery-preferences-recorded.v1'];
   return { caseNumber: d.caseNumber, itemCode: d.itemCode, itemName: d.itemName, applicant: d.applicant, channels: d.notificationChannels, choice: d.resultDelivery, contact: d.contact, recordedAt: d.recordedAt };

@@ -59,7 +59,17 @@ export class DeliveryService {
     return deterministicId('govsvc-delivery-notice', `${caseId}/${noticeKey}`);
   }
 
-  async execute(caseId: string, command: CommandWithoutCtx, cause: Cause): Promise<{ events: readonly DeliveryEvent[]; state: DeliveryState; alreadyAppended: boolean }> {
+  /**
+   * `probablyNew`: the case's stream is likely absent (its first contracts from intake): decided on the initial
+   * state and appended expecting no stream, without a read first; a wrong guess is refused by the store and
+   * decided again on a fresh read (handleCommand).
+   */
+  async execute(
+    caseId: string,
+    command: CommandWithoutCtx,
+    cause: Cause,
+    options: { readonly probablyNew?: boolean } = {},
+  ): Promise<{ events: readonly DeliveryEvent[]; state: DeliveryState; alreadyAppended: boolean }> {
     const ctx: CommandContext = {
       caseId,
       now: this.deps.clock.now().toISOString(),
@@ -74,6 +84,7 @@ export class DeliveryService {
       try {
         const result = await handleCommand(this.deps.store, streamOf(caseId), deliveryDecider, { ...command, ctx } as DeliveryCommand, {
           cache: this.cases,
+          ...(options.probablyNew === true && { probablyNew: true }),
           eventIds: deterministicEventIds(cause.seed),
           metadata: { caseId, correlationId: cause.correlationId, ...(cause.causationId ? { causationId: cause.causationId } : {}), actor: cause.actor },
         });

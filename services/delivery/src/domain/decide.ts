@@ -133,7 +133,8 @@ function decideOwn(command: DeliveryCommand, state: DeliveryState): DeliveryEven
       ];
     }
     case 'RecordSubmission': {
-      if (state.submissionCentre === command.data.serviceCentre) return [];
+      // Online (no centre) there is nothing to record: pickup is offered only at a centre the case was handed in at.
+      if (command.data.serviceCentre === null || state.submissionCentre === command.data.serviceCentre) return [];
       return [{ type: 'SubmissionRecorded', data: { serviceCentre: command.data.serviceCentre, submittedAt: command.data.submittedAt } }];
     }
     case 'ChangeDeliveryMethod': {
@@ -258,4 +259,6 @@ export const deliveryDecider: Decider<DeliveryState, DeliveryCommand, DeliveryEv
   decide: decideDelivery,
   evolve: evolveDelivery,
   initialState: initialDeliveryState,
+  // An online submission records nothing on any state (Decider.settles): no read to confirm that.
+  settles: (command) => command.type === 'RecordSubmission' && command.data.serviceCentre === null,
 };
