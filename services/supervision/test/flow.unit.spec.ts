@@ -223,6 +223,33 @@ describe('supervision flow on the bus', () => {
 });
 
 describe('supervision flow: the guide a contract is decided on', () => {
+  it('issue 8: a contract reads its case file once, and its own commands on the file start from that read: one that notes nothing new reads no more', async () => {
+    const clock = new ControlledClock('2025-03-03T09:00:00+08:00');
+    const inner = createInMemoryEventStore({ now: () => clock.now() });
+    const caseFileReads: string[] = [];
+    const store = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property !== 'readStream') return Reflect.get(target, property, receiver);
+        return (stream: string, options?: ReadStreamOptions) => {
+          if (stream === 'supervisedcase-BJ-F1') caseFileReads.push(stream);
+          return target.readStream(stream, options);
+        };
+      },
+    });
+    h = await startHarness({ start: '2025-03-03T09:00:00+08:00', clock, store });
+    await h.publish('catalog.guide-published.v1', guide);
+    await h.publish('intake.application-submitted.v1', submitted('BJ-F1', '2025-03-03T09:30:00+08:00'));
+    const accepted = { caseId: 'BJ-F1', itemCode, guideVersion: '2025.2', basis: 'decision', effectiveFrom: '2025-03-03', acceptedAt: '2025-03-03T10:00:00+08:00', toleratedDeficiencies: null } as never;
+    await h.publish('intake.case-accepted.v2', accepted);
+    caseFileReads.length = 0;
+    // The same acceptance published again (a new message, not a redelivery): its context patch and its deadlines are
+    // in the file already, and those empty decisions are answered on the read the contract was planned on.
+    const before = await h.store.headPosition();
+    await h.publish('intake.case-accepted.v2', accepted);
+    expect(caseFileReads).toHaveLength(1);
+    expect(await h.store.headPosition()).toBe(before);
+  });
+
   it('issue 8: a guide version this process holds is not read again per contract; one noted elsewhere since is read, and its limits apply', async () => {
     const clock = new ControlledClock('2025-03-03T09:00:00+08:00');
     const inner = createInMemoryEventStore({ now: () => clock.now() });

@@ -92,6 +92,9 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
 
     const caseId = (message.data as { caseId?: string; itemCode?: string }).caseId ?? (message.data as { itemCode?: string }).itemCode;
     if (caseId === undefined) return;
+    // The case file as read here is what the contract is planned on, and what its own commands on the case file
+    // start from (`freshSince`): a patch that adds nothing is then answered without reading the file again.
+    const readAt = performance.now();
     let context = await readCaseContext(store, caseId);
     const own = message.data as { itemCode?: string; guideVersion?: string };
     const guide = await readGuide(store, context.itemCode ?? own.itemCode ?? null, context.guideVersion ?? own.guideVersion ?? null);
@@ -101,6 +104,7 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
     if (Object.keys(plan.context).length > 0) {
       const result = await handleCommand(store, caseFileStream(plan.caseId), caseFileDecider, { type: 'NoteContext', caseId: plan.caseId, patch: plan.context, cause: message.type }, {
         cache: caseFiles(store),
+        freshSince: readAt,
         eventIds: deterministicEventIds(`${message.id}:context`),
         metadata: meta(message, plan.caseId),
       });
@@ -113,6 +117,7 @@ export function createContractConsumer(deps: ContractConsumerDeps) {
     if (opened.length > 0) {
       await handleCommand(store, caseFileStream(plan.caseId), caseFileDecider, { type: 'TrackDeadlines', caseId: plan.caseId, deadlines: opened }, {
         cache: caseFiles(store),
+        freshSince: readAt,
         eventIds: deterministicEventIds(`${message.id}:track`),
         metadata: meta(message, plan.caseId),
       });
