@@ -25,6 +25,21 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** The store, with every read of `stream` recorded. */
+function readsOf<S extends EventStore>(inner: S, stream: string): { store: S; reads: string[] } {
+  const reads: string[] = [];
+  const store = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property !== 'readStream') return Reflect.get(target, property, receiver);
+      return (read: string, options?: ReadStreamOptions) => {
+        if (read === stream) reads.push(read);
+        return target.readStream(read, options);
+      };
+    },
+  });
+  return { store, reads };
+}
+
 const types = async (harness: Harness, deadlineId: string) => (await readDeadline(harness.store, deadlineId)).decoded.map((e) => e.type);
 
 describe('supervision flow on the bus', () => {
@@ -225,17 +240,7 @@ describe('supervision flow on the bus', () => {
 describe('supervision flow: the guide a contract is decided on', () => {
   it('issue 8: a contract reads its case file once, and its own commands on the file start from that read: one that notes nothing new reads no more', async () => {
     const clock = new ControlledClock('2025-03-03T09:00:00+08:00');
-    const inner = createInMemoryEventStore({ now: () => clock.now() });
-    const caseFileReads: string[] = [];
-    const store = new Proxy(inner, {
-      get(target, property, receiver) {
-        if (property !== 'readStream') return Reflect.get(target, property, receiver);
-        return (stream: string, options?: ReadStreamOptions) => {
-          if (stream === 'supervisedcase-BJ-F1') caseFileReads.push(stream);
-          return target.readStream(stream, options);
-        };
-      },
-    });
+    const { store, reads: caseFileReads } = readsOf(createInMemoryEventStore({ now: () => clock.now() }), 'supervisedcase-BJ-F1');
     h = await startHarness({ start: '2025-03-03T09:00:00+08:00', clock, store });
     await h.publish('catalog.guide-published.v1', guide);
     await h.publish('intake.application-submitted.v1', submitted('BJ-F1', '2025-03-03T09:30:00+08:00'));
@@ -253,16 +258,7 @@ describe('supervision flow: the guide a contract is decided on', () => {
   it('issue 8: a guide version this process holds is not read again per contract; one noted elsewhere since is read, and its limits apply', async () => {
     const clock = new ControlledClock('2025-03-03T09:00:00+08:00');
     const inner = createInMemoryEventStore({ now: () => clock.now() });
-    const guideReads: string[] = [];
-    const store = new Proxy(inner, {
-      get(target, property, receiver) {
-        if (property !== 'readStream') return Reflect.get(target, property, receiver);
-        return (stream: string, options?: ReadStreamOptions) => {
-          if (stream === guideFileStream(itemCode)) guideReads.push(stream);
-          return target.readStream(stream, options);
-        };
-      },
-    });
+    const { store, reads: guideReads } = readsOf(inner, guideFileStream(itemCode));
     h = await startHarness({ start: '2025-03-03T09:00:00+08:00', clock, store });
     const accepted = (caseId: string, guideVersion: string) =>
       ({ caseId, itemCode, guideVersion, basis: 'decision', effectiveFrom: '2025-03-03', acceptedAt: '2025-03-03T10:00:00+08:00', toleratedDeficiencies: null }) as never;

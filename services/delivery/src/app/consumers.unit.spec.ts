@@ -28,6 +28,22 @@ async function setup() {
   return { store, service, handlers: deliveryHandlers(service) };
 }
 
+/**
+ * Views of one store as separate processes see it (each has its own kept states: the fold cache is per store
+ * object), every stream read through any of them recorded in `reads`.
+ */
+function readRecording(store: Awaited<ReturnType<typeof setup>>['store']) {
+  const reads: string[] = [];
+  const processView = () =>
+    new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'readStream') return (stream: string, options?: unknown) => (reads.push(stream), target.readStream(stream, options as never));
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+  return { reads, processView };
+}
+
 const ctx = { caseNumber: 'BJ-1', itemName: '食品经营许可', name: '张三' };
 const caseId = examples['intake.case-accepted.v2'].caseId;
 
@@ -143,15 +159,7 @@ describe('a case’s contracts out of order (reliability finding 7, R-NOTIFY-1)'
 
   it('a notice for a case whose preferences this process already holds asks the store nothing before appending; one whose preferences it has not seen reads the case first', async () => {
     const base = await setup();
-    const reads: string[] = [];
-    // A process's view of the one store: each has its own kept states (the fold cache is per store object).
-    const processView = () =>
-      new Proxy(base.store, {
-        get(target, property, receiver) {
-          if (property === 'readStream') return (stream: string, options?: unknown) => (reads.push(stream), target.readStream(stream, options as never));
-          return Reflect.get(target, property, receiver) as unknown;
-        },
-      });
+    const { reads, processView } = readRecording(base.store);
     const service = new DeliveryService({ store: processView(), clock: new ControlledClock('2025-03-20T08:00:00Z'), calendar: await loadCalendar(), signer: createEd25519Signer('k'), keyring: contactKeys, retry: { maxAttempts: 3, delaysMs: [1] } });
     const handlers = deliveryHandlers(service);
     await handlers['intake.delivery-preferences-recorded.v1'](decoded('intake.delivery-preferences-recorded.v1', { ...examples['intake.delivery-preferences-recorded.v1'], caseId }));
@@ -171,15 +179,7 @@ describe('a case’s contracts out of order (reliability finding 7, R-NOTIFY-1)'
 describe("intake's first contracts for a case (R-DELIV-1)", () => {
   it('an online submission and the preferences are recorded without a read of the case first; a window submission found stored is decided on a fresh read', async () => {
     const base = await setup();
-    const reads: string[] = [];
-    // A process's view of the one store (the fold cache is per store object).
-    const processView = () =>
-      new Proxy(base.store, {
-        get(target, property, receiver) {
-          if (property === 'readStream') return (stream: string, options?: unknown) => (reads.push(stream), target.readStream(stream, options as never));
-          return Reflect.get(target, property, receiver) as unknown;
-        },
-      });
+    const { reads, processView } = readRecording(base.store);
     const service = new DeliveryService({ store: processView(), clock: new ControlledClock('2025-03-20T08:00:00Z'), calendar: await loadCalendar(), signer: createEd25519Signer('k'), keyring: contactKeys, retry: { maxAttempts: 3, delaysMs: [1] } });
     const handlers = deliveryHandlers(service);
     const submitted = examples['intake.application-submitted.v1'];
