@@ -23,8 +23,10 @@ if (dir) {
   // The pg the event store's driver loads (resolved from its package), so the count sees the services' queries.
   const statements = new Map();
   // GOVSVC_PROFILE_SITES=<statement name>: also count where in the services that statement is sent from (the
-  // async stack through the store, its first three frames of our own code outside the store's SQL adapter).
-  const sitesOf = process.env.GOVSVC_PROFILE_SITES;
+  // async stack through the store, its first three frames of our own code outside the store's SQL adapter;
+  // `<statement>:<n>` for n frames).
+  const [sitesOf, framesWanted] = (process.env.GOVSVC_PROFILE_SITES || '').split(':');
+  const siteFrames = Number(framesWanted) || 3;
   const sites = new Map();
   const countSite = () => {
     const limit = Error.stackTraceLimit;
@@ -32,7 +34,7 @@ if (dir) {
     const stack = new Error().stack || '';
     Error.stackTraceLimit = limit;
     const frames = stack.split('\n').filter((l) => /\/(services|packages)\//.test(l) && !/node_modules|sql-event-store|pg-client|stream-fold-cache|preload|guarded/.test(l));
-    const site = frames.slice(0, 3).map((l) => l.trim().replace(/^at (async )?/, '').replace(/\(?(file:\/\/)?\/.*\/(services|packages)\//, '($2/')).join(' < ');
+    const site = frames.slice(0, siteFrames).map((l) => l.trim().replace(/^at (async )?/, '').replace(/\(?(file:\/\/)?\/.*\/(services|packages)\//, '($2/')).join(' < ');
     sites.set(site, (sites.get(site) || 0) + 1);
   };
   try {
@@ -50,7 +52,7 @@ if (dir) {
     if (sitesOf) {
       const poolQuery = pg.Pool.prototype.query;
       pg.Pool.prototype.query = function sitedQuery(config, ...rest) {
-        if (config && config.name === sitesOf) countSite();
+        if (sitesOf && config && config.name === sitesOf) countSite();
         return poolQuery.call(this, config, ...rest);
       };
     }
