@@ -474,18 +474,21 @@ describe('R-REV-4 over HTTP: a renewal decided in time', () => {
   });
 });
 
-
 describe('Prefer: wait (RFC 7240) on reading a case or a licence not there yet', () => {
   const NEW = 'BJ-2026-000077';
   const get = (url: string, token: string, prefer?: string) => h.app.inject({ method: 'GET', url, headers: json(token, prefer === undefined ? {} : { prefer }) });
+  /** A reviewer's read of the new case held up to 10 s, the case opened by `opener` 50 ms into it: the answer, and when the opening ended. */
+  async function heldReadOpenedBy(opener: Harness) {
+    const waiting = get(`/review/cases/${NEW}`, tokens.reviewer, 'wait=10');
+    await new Promise((r) => setTimeout(r, 50));
+    await openCase(opener, NEW);
+    const opened = performance.now();
+    return { res: await waiting, opened };
+  }
 
   it('a case review opens while the read waits is answered as soon as it is opened, not at a poll', async () => {
     const started = performance.now();
-    const waiting = get(`/review/cases/${NEW}`, tokens.reviewer, 'wait=10');
-    await new Promise((r) => setTimeout(r, 50));
-    await openCase(h, NEW);
-    const opened = performance.now();
-    const res = await waiting;
+    const { res, opened } = await heldReadOpenedBy(h);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ caseId: NEW, status: 'open' });
     expect(res.headers['preference-applied']).toBe('wait=10');
@@ -498,11 +501,7 @@ describe('Prefer: wait (RFC 7240) on reading a case or a licence not there yet',
     await h.module.start(); // the task board follows the store, whoever writes
     const other = await reviewHarness(h.store);
     try {
-      const waiting = get(`/review/cases/${NEW}`, tokens.reviewer, 'wait=10');
-      await new Promise((r) => setTimeout(r, 50));
-      await openCase(other, NEW);
-      const opened = performance.now();
-      const res = await waiting;
+      const { res, opened } = await heldReadOpenedBy(other);
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ caseId: NEW, status: 'open' });
       expect(performance.now() - opened).toBeLessThan(2_000);
