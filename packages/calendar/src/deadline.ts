@@ -6,7 +6,7 @@
  */
 import { civilDate, endOfShanghaiDayIso, weekdayName, type CivilDate } from './civil-date.ts';
 import { parseSuspensions, SUSPENSION_REASONS, type Suspension, type SuspensionReason } from './suspension.ts';
-import { walkWorkingDays, type DayKind, type WorkingCalendar } from './working-calendar.ts';
+import { CalendarMemo, walkWorkingDays, type DayKind, type WorkingCalendar } from './working-calendar.ts';
 
 export interface DeadlineSpec {
   /** The day the period runs from (submission, acceptance …); it is not itself counted. */
@@ -147,10 +147,24 @@ export interface Deadline {
   readonly calendarVersion: string;
 }
 
-/** `explainDeadline` without the day lists: what a deadline projection stores. */
+// Deadlines without suspensions, per calendar (issue 8): intake, review and delivery compute the same few
+// (today + 1, + 5, + the promised limit) for every case. A calendar is immutable, so its answers stay right;
+// a newly published year is a new calendar, with a memo of its own.
+const plainDeadlines = new WeakMap<WorkingCalendar, CalendarMemo<Deadline>>();
+
+/** `explainDeadline` without the day lists: what a deadline projection stores. Frozen: one suspension-free deadline is shared by its callers. */
 export function computeDeadline(calendar: WorkingCalendar, spec: DeadlineSpec): Deadline {
-  const e = explainDeadline(calendar, spec);
-  return {
+  if (spec.suspensions && spec.suspensions.length > 0) return deadlineOf(explainDeadline(calendar, spec));
+  let memo = plainDeadlines.get(calendar);
+  if (!memo) plainDeadlines.set(calendar, (memo = new CalendarMemo<Deadline>()));
+  // Only answers are kept: a spec that throws (a bad date, a count out of range) throws again every time.
+  const key = `${spec.start}|${spec.workingDays}`;
+  return memo.get(key) ?? memo.set(key, deadlineOf(explainDeadline(calendar, spec)));
+}
+
+function deadlineOf(e: DeadlineExplanation): Deadline {
+  Object.freeze(e.awaitingYears);
+  return Object.freeze({
     start: e.start,
     workingDays: e.workingDays,
     due: e.due,
@@ -158,5 +172,5 @@ export function computeDeadline(calendar: WorkingCalendar, spec: DeadlineSpec): 
     provisional: e.provisional,
     awaitingYears: e.awaitingYears,
     calendarVersion: e.calendar.version,
-  };
+  });
 }

@@ -59,8 +59,40 @@ function index(schedule: YearSchedule): IndexedSchedule {
   return { schedule, days };
 }
 
+/**
+ * How many answers each memo of a calendar keeps. Services ask about a handful of days at a time (today, the
+ * next few weeks), so the bound is far above any working set; it only stops a long scan (a rebuild walking
+ * years of dates) from growing a memo without end. A full memo is emptied and fills again.
+ */
+export const CALENDAR_MEMO_LIMIT = 4_096;
+
+/** A memo of an immutable calendar: answers never go stale, so the only policy is the size bound. */
+export class CalendarMemo<V> {
+  private readonly entries = new Map<string, V>();
+
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: V): V {
+    if (this.entries.size >= CALENDAR_MEMO_LIMIT) this.entries.clear();
+    this.entries.set(key, value);
+    return value;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
 export class WorkingCalendar {
   private readonly statutoryCache = new Map<number, ReadonlyMap<string, string>>();
+  // Memos (issue 8): every case's acceptance, decision and delivery dates count the same few weeks again, at
+  // about a microsecond per day walked. The calendar never changes (publishing a year makes a new one), so a
+  // day's status and a count without suspensions are computed once per calendar. Memoized values are frozen:
+  // they are shared by every caller.
+  private readonly statusMemo = new CalendarMemo<DayStatus>();
+  private readonly countMemo = new CalendarMemo<CivilDate>();
 
   private constructor(private readonly byYear: ReadonlyMap<number, IndexedSchedule>) {}
 
@@ -99,6 +131,11 @@ export class WorkingCalendar {
   }
 
   dayStatus(input: string): DayStatus {
+    // Keyed by the text asked for: only a valid date ever gets an entry (civilDate throws first otherwise).
+    return this.statusMemo.get(input) ?? this.statusMemo.set(input, freezeStatus(this.computeStatus(input)));
+  }
+
+  private computeStatus(input: string): DayStatus {
     const date = civilDate(input);
     const year = yearOf(date);
     const reachedByNext = date >= `${year}-${NEXT_NOTICE_REACH}`;
@@ -142,8 +179,14 @@ export class WorkingCalendar {
    * count. `n = 0` returns `start`.
    */
   addWorkingDays(start: string, n: number, options: CountOptions = {}): CivilDate {
+    if (options.suspensions && options.suspensions.length > 0) return this.countWorkingDays(start, n, options.suspensions);
+    const key = `${start}|${n}`;
+    return this.countMemo.get(key) ?? this.countMemo.set(key, this.countWorkingDays(start, n, []));
+  }
+
+  private countWorkingDays(start: string, n: number, suspensions: readonly Suspension[]): CivilDate {
     let due = civilDate(start, 'start');
-    walkWorkingDays(this, due, n, options.suspensions ?? [], (step) => {
+    walkWorkingDays(this, due, n, suspensions, (step) => {
       due = step.status.date;
     });
     return due;
@@ -202,6 +245,11 @@ export interface WalkStep {
   readonly alsoSuspendedBy?: Suspension;
   /** 1-based position among counted days, for counted days only. */
   readonly ordinal?: number;
+}
+
+function freezeStatus(status: DayStatus): DayStatus {
+  Object.freeze(status.governedBy);
+  return Object.freeze(status);
 }
 
 /**
