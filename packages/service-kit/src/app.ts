@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions, type FastifyInstance, type RawServerDefault } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream, Logger } from 'pino';
 import { auditPlugin } from './audit.ts';
 import { authPlugin } from './auth.ts';
@@ -32,6 +32,7 @@ import { metricsPlugin } from './metrics.ts';
 import { openapiPlugin } from './openapi.ts';
 import { PROBLEM_CONTENT_TYPE, problemErrorHandler, problemPlugin, problemType } from './problem.ts';
 import { InMemoryRateLimitStore, rateLimitCounters, rateLimitHooks, type RateLimitOptions, type RateLimitStore } from './rate-limit.ts';
+import { checkedValidatorCompiler } from './request-validation.ts';
 import { assertStrictRequestSchemas } from './schema-policy.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 
@@ -139,7 +140,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions): Promise<App>
     },
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(checkedValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON APIs only: anything but application/json is answered with 415.
   app.removeContentTypeParser('text/plain');
