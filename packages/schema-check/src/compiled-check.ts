@@ -34,6 +34,8 @@ interface Def {
   readonly options?: readonly Schema[];
   readonly in?: Schema;
   readonly out?: Schema;
+  readonly keyType?: Schema;
+  readonly valueType?: Schema;
 }
 interface CheckDef {
   readonly check: string;
@@ -233,6 +235,20 @@ function compile(schema: Schema, ordered: boolean): Check {
       const first = compile(def.in!, ordered);
       const then = compile(def.out!, ordered);
       return (value) => first(value) && then(value);
+    }
+    case 'record': {
+      // Only string keys without checks: zod then keeps every key, as it is. A key schema of an enum or
+      // literals makes the record exhaustive, and a checked or transformed key is left to zod.
+      const keyDef = def.keyType?._zod.def;
+      if (!keyDef || keyDef.type !== 'string' || keyDef.checks?.length || def.checks?.length) throw new Unsupported('record key');
+      const valueOf = compile(def.valueType!, ordered);
+      return (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
+        // zod assigns each key to a new object: an own `__proto__` key would set its prototype instead.
+        if (Object.hasOwn(value, '__proto__')) return false;
+        for (const item of Object.values(value)) if (!valueOf(item)) return false;
+        return true;
+      };
     }
     case 'custom':
       if (def.checks?.length) throw new Unsupported('custom with checks');

@@ -68,6 +68,10 @@ describe('compileCheck: never accepts what zod refuses, never skips what zod wou
       { schema: z.object({ unit: z.enum(['days', 'hours']).default('days'), n: z.number() }), values: [{ unit: 'hours', n: 1 }, { n: 1 }, { unit: undefined, n: 1 }, { unit: 'weeks', n: 1 }] },
       { schema: z.string().pipe(z.string().min(2)), values: ['ab', 'a', 1] },
       { schema: z.object({ at: z.custom<string>((v) => typeof v === 'string' && v.endsWith('Z')) }), values: [{ at: '2025Z' }, { at: '2025' }, {}] },
+      {
+        schema: z.object({ details: z.record(z.string(), z.string().min(1)) }),
+        values: [{ details: {} }, { details: { licenceId: 'L-1', '2': 'x' } }, { details: { a: '' } }, { details: { a: 1 } }, { details: [] }, { details: null }, { details: JSON.parse('{"__proto__": "x"}') }],
+      },
     ];
     for (const { schema, values } of cases) {
       const check = compileCheck(schema)!;
@@ -81,12 +85,13 @@ describe('compileCheck: never accepts what zod refuses, never skips what zod wou
     }
   });
 
-  it('leaves to zod what it does not know: transforms, plain unions, intersections, records', () => {
+  it('leaves to zod what it does not know: transforms, plain unions, intersections, records with checked or enum keys', () => {
     expect(compileCheck(z.object({ a: z.string().transform((s) => s.trim()) }))).toBeNull();
     expect(compileCheck(z.object({ a: z.union([z.string(), z.number()]) }))).toBeNull();
     expect(compileCheck(z.object({ a: z.string().regex(/x/g) }))).toBeNull();
     expect(compileCheck(z.intersection(z.object({ a: z.string() }), z.object({ b: z.string() })))).toBeNull();
-    expect(compileCheck(z.record(z.string(), z.number()))).toBeNull();
+    expect(compileCheck(z.record(z.string().min(2), z.number()))).toBeNull();
+    expect(compileCheck(z.record(z.enum(['a', 'b']), z.number()))).toBeNull();
     expect(compileCheck(z.object({ a: z.string() }).refine(async () => true))).not.toBeNull(); // compiled, but a promise is never `true`
     expect(compileCheck(z.discriminatedUnion('k', [z.object({ k: z.literal('a') })], { unionFallback: true }))).toBeNull();
   });
