@@ -17,10 +17,10 @@ import { isCivilDate, isWeekend, type CivilDate } from './civil-date.ts';
  */
 export const NEXT_NOTICE_REACH = '12-25';
 
-export const civilDateSchema = z
-  .string()
-  .refine(isCivilDate, { message: 'must be a real date written YYYY-MM-DD' })
-  .transform((value) => value as CivilDate);
+// A refinement typed as CivilDate, not a transform to it: the value is the string itself either way, and
+// without a transform every schema holding a date compiles to a plain check (@govsvc/schema-check), so
+// supervision's deadline events are checked without zod's copy (issue 8).
+export const civilDateSchema = z.string().refine(isCivilDate, { message: 'must be a real date written YYYY-MM-DD' }) as unknown as z.ZodType<CivilDate, string>;
 
 export const noticeSchema = z.strictObject({
   /** Full title, e.g. 国务院办公厅关于2025年部分节假日安排的通知. */

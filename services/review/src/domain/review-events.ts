@@ -79,10 +79,9 @@ export const OpinionGiven = z.object({
   channel: z.enum(['http', 'kafka']),
 });
 
-export const DecisionDraft = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('approve') }),
-  z.object({ outcome: z.literal('refuse'), reasons: z.array(Reason).min(1), contact: OfficeContact }),
-]);
+const approvalDraft = z.object({ outcome: z.literal('approve') });
+const refusalDraft = z.object({ outcome: z.literal('refuse'), reasons: z.array(Reason).min(1), contact: OfficeContact });
+export const DecisionDraft = z.discriminatedUnion('outcome', [approvalDraft, refusalDraft]);
 export type DecisionDraft = z.infer<typeof DecisionDraft>;
 
 export const DecisionSigned = z.object({
@@ -100,20 +99,21 @@ export const CollectiveDecisionRecorded = z.object({
   recordedAt: Instant,
 });
 
-export const DecisionMade = z.intersection(
-  DecisionDraft,
-  z.object({
-    decisionId: Id,
-    signatures: z.array(Signature).min(1).max(2),
-    collectiveMinutesId: Id.nullable(),
-    seal: SealImprint,
-    decidedAt: Instant,
-    decisionDue: Deadline,
-    withinPromisedLimit: z.boolean(),
-    /** The forms the licence will be issued in (approvals only; empty for refusals). */
-    licenceForms: z.array(LicenceForm),
-  }),
-);
+// The draft's fields (by outcome) and the decision's own, as one discriminated union of objects rather than
+// z.intersection(DecisionDraft, …): the same data either way, but a union of objects compiles to a plain check
+// (@govsvc/schema-check), so a decision is written and read without zod's copy (issue 8).
+const decisionFields = {
+  decisionId: Id,
+  signatures: z.array(Signature).min(1).max(2),
+  collectiveMinutesId: Id.nullable(),
+  seal: SealImprint,
+  decidedAt: Instant,
+  decisionDue: Deadline,
+  withinPromisedLimit: z.boolean(),
+  /** The forms the licence will be issued in (approvals only; empty for refusals). */
+  licenceForms: z.array(LicenceForm),
+};
+export const DecisionMade = z.discriminatedUnion('outcome', [approvalDraft.extend(decisionFields), refusalDraft.extend(decisionFields)]);
 
 export const TimeLimitExtended = z.object({
   authority: z.enum(['agency-head', 'government-head']),
