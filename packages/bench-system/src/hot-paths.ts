@@ -8,6 +8,8 @@
  *
  *   --seconds 10 --connections 100 --only read,post --profile <dir> (intake's CPU profile and its SQL
  *   statement counts, written by the same preload as `bench:system --profile-services`)
+ *   HOT_PATHS_NODE_OPTIONS: Node options for the intake process alone (e.g. `--require <preload>` that
+ *   samples the heap during a phase, to see what a request allocates)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -60,6 +62,7 @@ const hello = start(dir, ['src/hello-server.ts', values['hello-port']], {});
 const intake = start(intakeDir, ['bench/hot-paths-server.ts', values.port], {
   DATABASE_URL: url.toString(),
   LOG_LEVEL: values['log-level'],
+  ...(process.env.HOT_PATHS_NODE_OPTIONS && { NODE_OPTIONS: process.env.HOT_PATHS_NODE_OPTIONS }),
   ...(values.profile && { NODE_OPTIONS: `--require ${join(dir, 'scripts/service-profile-preload.cjs')}`, GOVSVC_PROFILE_DIR: values.profile, SERVICE_NAME: 'intake' }),
 });
 const lines = createInterface({ input: intake.stdout! });
