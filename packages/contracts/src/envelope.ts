@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '@govsvc/errors/errors';
 import {
   definitionOf,
+  inSchemaOrder,
   issuesOf,
   parseIntegrationEvent,
   parseOwnedIntegrationEvent,
@@ -121,9 +122,12 @@ export function encodeIntegrationEventViaSdk(event: IntegrationEvent, attributes
 
 function encode(event: IntegrationEvent, attributes: EnvelopeAttributes, fast: boolean): EncodedRecord {
   // Serialized below before anything could change it, so data the compiled check accepts, keys in
-  // the schema's order, is sent as it is: the same bytes as zod's copy (ADR 0005). Anything else is
-  // parsed by zod, which refuses it or returns the copy to send.
-  const parsed = passesCompiledCheck(event.type, event.data, { ordered: true }) ? event : parseIntegrationEvent(event.type, event.data, '/data');
+  // the schema's order, is sent as it is: the same bytes as zod's copy (ADR 0005). Accepted with keys
+  // in another order (read back from jsonb), it is copied into the schema's order without zod.
+  // Anything else is parsed by zod, which refuses it or returns the copy to send.
+  const parsed = passesCompiledCheck(event.type, event.data, { ordered: true })
+    ? event
+    : (inSchemaOrder(event.type, event.data) ?? parseIntegrationEvent(event.type, event.data, '/data'));
   // parseIntegrationEvent found it, so the definition exists.
   const definition = definitionOf(parsed.type)!;
   const key = definition.keyOf(parsed.data);

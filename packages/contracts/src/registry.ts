@@ -26,6 +26,7 @@ import { evaluationRectificationEvents } from './events/evaluation-rectification
 import { catalogGuidePublishedV2Events } from './events/catalog-guide-published-v2.ts';
 import { upcasters } from './upcasters.ts';
 import { compileCheck } from '@govsvc/schema-check/compiled-check';
+import { compileOrderedCopy } from '@govsvc/schema-check/ordered-copy';
 
 export const integrationEventDefinitions = [
   ...catalogEvents,
@@ -132,6 +133,24 @@ function compiledCheckOf(definition: IntegrationEventDefinition, ordered: boolea
 export function passesCompiledCheck(type: string, data: unknown, options: { readonly ordered?: boolean } = {}): boolean {
   const definition = byType.get(type);
   return definition !== undefined && compiledCheckOf(definition, options.ordered ?? false)?.(data) === true;
+}
+
+const orderedCopies = new Map<string, ((value: unknown) => unknown) | null>();
+
+/**
+ * The event as zod would return it when the compiled check accepts its data with keys in another
+ * order than the schema's (data read back from jsonb): a copy in the schema's order, made without
+ * zod (`compileOrderedCopy`). Null when the check does not accept the data: then zod decides.
+ */
+export function inSchemaOrder(type: string, data: unknown): IntegrationEvent | null {
+  const definition = byType.get(type);
+  if (!definition || compiledCheckOf(definition, false)?.(data) !== true) return null;
+  let copy = orderedCopies.get(type);
+  if (copy === undefined) {
+    copy = compileOrderedCopy(definition.schema);
+    orderedCopies.set(type, copy);
+  }
+  return copy ? ({ type, data: copy(data) } as IntegrationEvent) : null;
 }
 
 /**

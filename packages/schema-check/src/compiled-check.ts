@@ -15,49 +15,12 @@
  *   (the same patterns, taken from the schema, the same bounds).
  */
 import type { z } from 'zod';
+import { Unsupported, type CheckDef, type Def, type Schema } from './zod-def.ts';
 
 type Check = (value: unknown) => boolean;
 
-/** The parts of zod 4's internal definitions read here (`schema._zod.def`). */
-interface Def {
-  readonly type: string;
-  readonly checks?: readonly { readonly _zod: { readonly def: CheckDef } }[];
-  readonly format?: string;
-  readonly pattern?: RegExp;
-  readonly shape?: Record<string, Schema>;
-  readonly catchall?: Schema;
-  readonly innerType?: Schema;
-  readonly element?: Schema;
-  readonly values?: readonly unknown[];
-  readonly discriminator?: unknown;
-  readonly unionFallback?: boolean;
-  readonly options?: readonly Schema[];
-  readonly in?: Schema;
-  readonly out?: Schema;
-  readonly keyType?: Schema;
-  readonly valueType?: Schema;
-}
-interface CheckDef {
-  readonly check: string;
-  readonly format?: string;
-  readonly pattern?: RegExp;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly length?: number;
-  readonly value?: number;
-  readonly inclusive?: boolean;
-  readonly when?: unknown;
-  readonly fn?: (value: unknown) => unknown;
-  readonly tx?: (value: unknown) => unknown;
-}
-interface Schema {
-  readonly _zod: { readonly def: Def; readonly values?: ReadonlySet<unknown>; readonly propValues?: Readonly<Record<string, ReadonlySet<unknown>>> };
-}
-
 /** String formats zod 4 checks with their pattern alone. */
 const PATTERN_FORMATS = new Set(['regex', 'datetime', 'date', 'time', 'uuid', 'guid']);
-
-class Unsupported extends Error {}
 
 /** A global or sticky pattern keeps state between tests: left to zod. */
 function patternOf(pattern: unknown): RegExp {
