@@ -127,9 +127,16 @@ export function exportInfraEnv(config: BenchConfig, kafkaBrokers: string, env: R
 }
 
 /** What the focused hot-path measurement (`src/hot-paths.ts`) takes from the environment. */
-export function hotPathsEnv(env: Record<string, string | undefined> = process.env): { databaseUrl: string; childEnv: Record<string, string>; keepSchema: boolean } {
+export function hotPathsEnv(env: Record<string, string | undefined> = process.env): {
+  databaseUrl: string;
+  childEnv: Record<string, string>;
+  keepSchema: boolean;
+  intakeNodeOptions: string | undefined;
+} {
   return {
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    // HOT_PATHS_NODE_OPTIONS: Node options for the intake process alone (a heap-sampling preload, say).
+    intakeNodeOptions: env.HOT_PATHS_NODE_OPTIONS || undefined,
     // HOT_PATHS_KEEP_SCHEMA=1: the run's schema stays, to look at what was stored (event sizes, counts).
     keepSchema: Boolean(env.HOT_PATHS_KEEP_SCHEMA),
     // HOT_PATHS_POOL, HOT_PATHS_APPEND_CONCURRENCY: passed on to the intake process (its store's pool and commit slots);

@@ -39,7 +39,7 @@ const phases = new Set(values.only.split(',').map((p) => p.trim()));
 const dir = join(REPO_ROOT, 'packages', 'bench-system');
 const intakeDir = join(REPO_ROOT, 'services', 'intake');
 const tsx = join(dir, 'node_modules/tsx/dist/esm/index.mjs');
-const { databaseUrl: baseUrl, childEnv, keepSchema } = hotPathsEnv();
+const { databaseUrl: baseUrl, childEnv, keepSchema, intakeNodeOptions } = hotPathsEnv();
 const schema = `hot_paths_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
 
 const admin = new pg.Client({ connectionString: baseUrl });
@@ -62,7 +62,7 @@ const hello = start(dir, ['src/hello-server.ts', values['hello-port']], {});
 const intake = start(intakeDir, ['bench/hot-paths-server.ts', values.port], {
   DATABASE_URL: url.toString(),
   LOG_LEVEL: values['log-level'],
-  ...(process.env.HOT_PATHS_NODE_OPTIONS && { NODE_OPTIONS: process.env.HOT_PATHS_NODE_OPTIONS }),
+  ...(intakeNodeOptions && { NODE_OPTIONS: intakeNodeOptions }),
   ...(values.profile && { NODE_OPTIONS: `--require ${join(dir, 'scripts/service-profile-preload.cjs')}`, GOVSVC_PROFILE_DIR: values.profile, SERVICE_NAME: 'intake' }),
 });
 const lines = createInterface({ input: intake.stdout! });

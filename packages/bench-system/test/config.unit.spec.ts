@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBenchConfig } from '../src/config.ts';
+import { hotPathsEnv, loadBenchConfig } from '../src/config.ts';
 
 describe('bench configuration: topology and broker', () => {
   it('runs the distributed run on the shared broker unless told otherwise (issue 8)', () => {
@@ -24,5 +24,16 @@ describe('bench configuration: topology and broker', () => {
 
   it('refuses an unknown topology', () => {
     expect(() => loadBenchConfig(['--topology', 'cluster'], {})).toThrow(/--topology: distributed or standalone \(cluster\)/);
+  });
+});
+
+describe('bench:hot-paths configuration', () => {
+  it('passes HOT_PATHS_* settings to intake, and Node options to intake alone', () => {
+    const env = { DATABASE_URL: 'postgres://x@h/db', HOT_PATHS_POOL: '4', HOT_PATHS_NODE_OPTIONS: '--require /tmp/heap.cjs', PATH: '/usr/bin' };
+    const hot = hotPathsEnv(env);
+    expect(hot.databaseUrl).toBe('postgres://x@h/db');
+    expect(hot.intakeNodeOptions).toBe('--require /tmp/heap.cjs');
+    expect(hot.childEnv.HOT_PATHS_POOL).toBe('4');
+    expect(hotPathsEnv({ HOT_PATHS_NODE_OPTIONS: '' }).intakeNodeOptions).toBeUndefined();
   });
 });
