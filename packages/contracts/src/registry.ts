@@ -182,32 +182,6 @@ export function upcastToCurrent(event: IntegrationEvent): CurrentIntegrationEven
   }
 }
 
-const readAsType = new Map<string, CurrentTypeName | null>();
-
-/**
- * The current type a payload of `type` is read as (its upcasters followed: `intake.case-accepted.v1` →
- * `intake.case-accepted.v2`), known from the type alone, before any data is parsed; undefined for a type
- * the registry does not know. Lets a consumer pass over what none of its handlers would get (issue 8).
- */
-export function currentTypeOfReceived(type: string): CurrentTypeName | undefined {
-  let known = readAsType.get(type);
-  if (known === undefined) {
-    known = null;
-    let current: string = type;
-    // Upcasters only ever lift to a newer version of a registered type; the bound is a guard, not a limit.
-    for (let step = 0; byType.has(current) && step <= byType.size; step++) {
-      const next = (upcasters as Record<string, { readonly to: string } | undefined>)[current];
-      if (!next) {
-        known = current as CurrentTypeName;
-        break;
-      }
-      current = next.to;
-    }
-    readAsType.set(type, known);
-  }
-  return known ?? undefined;
-}
-
 /** Parse then upcast: what a reader of stored or received payloads calls. */
 export function readIntegrationEvent(type: string, data: unknown, pathPrefix?: string): CurrentIntegrationEvent {
   return upcastToCurrent(parseIntegrationEvent(type, data, pathPrefix));

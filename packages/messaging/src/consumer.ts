@@ -2,9 +2,8 @@
  * The consumer runner: turns a consumer group on the bus into calls of typed
  * integration-event handlers, with the guarantees a service needs:
  *
- * - Every record of a type some handler takes is decoded as a CloudEvent and
- *   validated against the contracts registry (then upcast to the current
- *   version); the others are acknowledged from their `ce_type` header. A record that
+ * - Every record is decoded as a CloudEvent and validated against the
+ *   contracts registry (then upcast to the current version). A record that
  *   cannot be read never reaches a handler and never stops the consumer: it
  *   goes to `<topic>.dlq` with the error and its original key, value and
  *   headers, and the partition moves on.
@@ -21,9 +20,9 @@
 import { RuleViolation, UnavailableError, ValidationError } from '@govsvc/errors/errors';
 import { deadLetterHeaders, type DeadLetterReason } from '@govsvc/contracts/dead-letter';
 import { decodeFailureStage, decodeIntegrationEvent, type DecodedIntegrationEvent } from '@govsvc/contracts/envelope';
-import { currentTypeOfReceived, type CurrentIntegrationEvent, type CurrentTypeName } from '@govsvc/contracts/registry';
+import type { CurrentIntegrationEvent, CurrentTypeName } from '@govsvc/contracts/registry';
 import { deadLetterTopicOf } from '@govsvc/contracts/topics';
-import type { BusSubscription, HandlerContext, IncomingHeaders, IncomingMessage, MessageBus, OutgoingHeaders, SubscriptionHealth, TopicPartitions } from './bus.ts';
+import type { BusSubscription, HandlerContext, IncomingMessage, MessageBus, OutgoingHeaders, SubscriptionHealth, TopicPartitions } from './bus.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import type { ProcessedMessages } from './processed-messages.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
@@ -138,18 +137,6 @@ export function createIntegrationEventConsumer<Tx>(options: IntegrationEventCons
   }
 
   async function handle(message: IncomingMessage, context: HandlerContext): Promise<void> {
-    // A type none of the handlers would get is acknowledged from its ce_type header alone: a consumer reads
-    // what it consumes. Decoding and validating every record first cost services like evaluation (which
-    // reads three topics for four types) an eighth of their CPU (issue 8). A record whose type is unknown, or
-    // whose ce_type header is missing or repeated, is decoded as before and dead-lettered; one of a type handled
-    // here is decoded in full, so bad data still reaches the dead-letter topic from every group that consumes it.
-    const received = typeHeaderOf(message.headers);
-    const readAs = received === undefined ? undefined : currentTypeOfReceived(received);
-    if (readAs !== undefined && !options.handlers[readAs]) {
-      metrics?.consumed.inc({ group: groupId, topic: message.topic, outcome: 'ignored' });
-      return;
-    }
-
     let event: DecodedIntegrationEvent;
     try {
       event = decodeIntegrationEvent(message);
@@ -239,16 +226,4 @@ export function createIntegrationEventConsumer<Tx>(options: IntegrationEventCons
       await running?.stop();
     },
   };
-}
-
-/** The record's one `ce_type` header as text; undefined when it is missing or given more than once (in any letter case). */
-function typeHeaderOf(headers: IncomingHeaders): string | undefined {
-  let found: string | undefined;
-  for (const name in headers) {
-    if (name.length !== 7 || name.toLowerCase() !== 'ce_type') continue;
-    const value: unknown = headers[name];
-    if (found !== undefined || !(typeof value === 'string' || Buffer.isBuffer(value))) return undefined;
-    found = typeof value === 'string' ? value : value.toString('utf8');
-  }
-  return found;
 }

@@ -269,35 +269,6 @@ describe('consumer runner (in-process bus)', () => {
     expect(deadLetters).toEqual([]);
   });
 
-  it('acknowledges a type none of its handlers would get from its ce_type alone: even bad data of it is not dead-lettered here', async () => {
-    const registry = new Registry();
-    const metrics = createMessagingMetrics(registry);
-    const seen: string[] = [];
-    const notAccepted = exampleEvent('intake.case-not-accepted.v1');
-    const wanted = encodeIntegrationEvent(notAccepted, { id: 'e-wanted', time: '2025-03-12T02:00:00.000Z', correlationId: 'corr-1' });
-    await startConsumer({ metrics, handlers: { 'intake.case-not-accepted.v1': async (event) => void seen.push(event.id) } });
-    const unwanted = record(notAccepted.data.caseId, 'e-unwanted');
-    // Same key, so one partition: the unwanted record sits in front of the wanted one.
-    await bus.publish(topic, [{ ...unwanted, value: '{"not": "a case-accepted event"' }, { key: wanted.key, value: wanted.value, headers: wanted.headers }]);
-    await waitFor(() => seen.length === 1, 'the wanted event');
-    expect(seen).toEqual(['e-wanted']);
-    const ignored = (await metrics.consumed.get()).values.find((v) => v.labels.outcome === 'ignored');
-    expect(ignored?.value).toBe(1);
-    expect(deadLetters).toEqual([]);
-  });
-
-  it('still decodes, and dead-letters, a record whose ce_type is repeated or unknown, whatever it handles', async () => {
-    await startConsumer({ handlers: { 'intake.case-not-accepted.v1': async () => undefined } });
-    const valid = record('BJ-1', 'e-1');
-    const headers = valid.headers as Record<string, string>;
-    await bus.publish(topic, [
-      { ...valid, headers: { ...headers, CE_TYPE: headers.ce_type! } },
-      { ...valid, headers: { ...headers, ce_type: 'intake.case-teleported.v1' } },
-    ]);
-    await waitFor(() => deadLetters.length === 2, 'two dead letters');
-    expect(deadLetters.map((l) => headerText(l.headers, deadLetterHeaders.reason)).sort()).toEqual(['malformed', 'unknown-type']);
-  });
-
   it('exposes consumer lag per group, topic and partition as a Prometheus gauge', async () => {
     const registry = new Registry();
     registerConsumerLagGauge(registry, bus, () => [{ groupId: 'not-started', topics: [topic] }]);
