@@ -7,8 +7,7 @@
  *
  * - `compileCheck(schema)` returns a predicate, or `null` when the schema uses anything this
  *   compiler does not know (transforms, unions that are not discriminated, intersections,
- *   records …): that schema is always
- *   parsed by zod.
+ *   records whose keys are checked or an enum …): that schema is always parsed by zod.
  * - The predicate is true only for values zod certainly accepts *and* returns unchanged (no
  *   unknown keys to strip). Every other value, valid or not, goes to zod, which decides and
  *   names every issue. It never accepts more than zod: every check it compiles is zod's own
