@@ -153,6 +153,56 @@ export function describeBusContract(adapter: string, createContext: () => Promis
       }
     });
 
+    it('with keyConcurrency, a slow case does not hold up the other cases of its partition, and each case stays in order', async () => {
+      const topic = ctx.topic('lanes');
+      await ctx.bus.ensureTopics([{ topic, partitions: 1 }]);
+      await ctx.bus.publish(topic, [
+        { key: 'case-a', value: 'a1' },
+        { key: 'case-b', value: 'b1' },
+        { key: 'case-a', value: 'a2' },
+        { key: 'case-b', value: 'b2' },
+        { key: 'case-c', value: 'c1' },
+      ]);
+      // a1 finishes only once b2 and c1, published after it in the same partition, have been handled.
+      const r = recorder(async (m) => {
+        if (text(m) === 'a1') await waitFor(() => r.done.some((d) => text(d) === 'b2') && r.done.some((d) => text(d) === 'c1'), 'b2 and c1 past a1');
+      });
+      const sub = await ctx.bus.subscribe({ groupId: ctx.group('lanes'), topics: [topic], fromBeginning: true, handler: r.handler, keyConcurrency: 4 });
+      try {
+        await waitFor(() => r.done.length === 5, 'all five handled');
+        const order = r.done.map(text);
+        expect(order.indexOf('b2')).toBeLessThan(order.indexOf('a1'));
+        // Per key: a2 starts only after a1 finished, b2 after b1.
+        expect(order.indexOf('a1')).toBeLessThan(order.indexOf('a2'));
+        expect(order.indexOf('b1')).toBeLessThan(order.indexOf('b2'));
+        expect(r.seen.map(text).indexOf('a2')).toBeGreaterThan(order.indexOf('a1'));
+      } finally {
+        await sub.stop();
+      }
+    });
+
+    it('with keyConcurrency, a failed message comes again before anything of its case behind it, and the rest at least once', async () => {
+      const topic = ctx.topic('lanes-redeliver');
+      await ctx.bus.ensureTopics([{ topic, partitions: 1 }]);
+      const values = ['a1', 'b1', 'a2', 'b2', 'a3'];
+      await ctx.bus.publish(topic, values.map((value) => ({ key: `case-${value[0]}`, value })));
+      const r = recorder(async (m, attempt) => {
+        if (text(m) === 'a2' && attempt <= 2) throw new Error('transient');
+      });
+      const group = ctx.group('lanes-redeliver');
+      const sub = await ctx.bus.subscribe({ groupId: group, topics: [topic], fromBeginning: true, handler: r.handler, keyConcurrency: 4 });
+      try {
+        await waitFor(() => values.every((v) => r.done.some((d) => text(d) === v)) && r.done.filter((d) => text(d) === 'a2').length === 1, 'all handled');
+        const seenA = r.seen.map(text).filter((v) => v.startsWith('a'));
+        // a3 is never even started before a2 has succeeded (the third attempt).
+        expect(seenA.slice(0, seenA.indexOf('a3'))).toEqual(['a1', 'a2', 'a2', 'a2']);
+        expect(r.done.filter((d) => text(d) === 'a2')).toHaveLength(1);
+        await waitFor(async () => (await ctx.bus.consumerLag(group, [topic]))[0]?.lag === 0n, 'committed through the end', ctx.settleTimeoutMs);
+      } finally {
+        await sub.stop();
+      }
+    });
+
     it('a group resumes after its last committed message; a new group starts where it asks', async () => {
       const topic = ctx.topic('resume');
       await ctx.bus.ensureTopics([{ topic, partitions: 2 }]);

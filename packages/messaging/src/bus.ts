@@ -12,8 +12,12 @@
  *   partition has one owner at a time); every group gets every message.
  * - A message counts as consumed when its handler resolves; the group's
  *   committed offset then moves past it. A handler that rejects gets the same
- *   message again (after a short delay) and nothing after it in that
- *   partition is delivered before it succeeds: failures never reorder.
+ *   message again (after a short delay) and nothing of its key after it is
+ *   delivered before it succeeds: failures never reorder a key. By default a
+ *   partition's messages are handled one at a time; with `keyConcurrency`,
+ *   messages of different keys in one partition run at once (each key still
+ *   one at a time, in order), and after a failure the messages of other keys
+ *   that finished behind it are delivered again (key-lanes.ts).
  * - Delivery is at least once: a crash or rebalance can redeliver messages
  *   whose handler ran but whose offset was not yet committed.
  */
@@ -56,6 +60,12 @@ export interface SubscribeOptions {
   /** Where a group with no committed offset starts: the oldest message (true) or new ones only (false, default). */
   readonly fromBeginning?: boolean;
   readonly handler: MessageHandler;
+  /**
+   * Messages of one partition handled at once, each of a different key (default 1: one at a time,
+   * in partition order). Handlers must then be idempotent across keys: a failure redelivers the
+   * messages of other keys that had finished behind the failed one.
+   */
+  readonly keyConcurrency?: number;
 }
 
 export interface TopicPartitions {

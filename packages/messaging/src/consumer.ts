@@ -67,6 +67,13 @@ export interface IntegrationEventConsumerOptions<Tx> {
   readonly isPermanent?: (error: unknown) => boolean;
   /** Where a new group starts: all retained messages (default) or only new ones. */
   readonly fromBeginning?: boolean;
+  /**
+   * Messages of different keys (cases) in one partition handled at once (default
+   * `DEFAULT_KEY_CONCURRENCY`); one case's messages stay one at a time, in order. 1 restores
+   * strict partition order. Handlers are idempotent (the processed record), so the redelivery
+   * of other keys' messages after a failure has no second effect.
+   */
+  readonly keyConcurrency?: number;
   readonly metrics?: MessagingMetrics;
   readonly log?: ConsumerLogger;
 }
@@ -103,6 +110,13 @@ const truncate = (text: string, max: number) => (text.length > max ? `${text.sli
 
 /** The processed-message key: CloudEvents ids are unique per source, so the pair identifies an event. */
 export const processedKeyOf = (event: { readonly id: string; readonly source: string }): string => `${event.source}#${event.id}`;
+
+/**
+ * Cases handled at once per partition. A partition carries many cases, and a case's handler mostly
+ * waits on its store's group commit: with several in flight, their appends share commits, and one
+ * case retrying with backoff no longer holds up the others behind it.
+ */
+export const DEFAULT_KEY_CONCURRENCY = 16;
 
 class Aborted extends Error {}
 
@@ -206,7 +220,13 @@ export function createIntegrationEventConsumer<Tx>(options: IntegrationEventCons
       if (subscription) return;
       starting = true;
       await bus.ensureTopics(options.topics.map((topic) => ({ topic: deadLetterTopicOf(topic), partitions: 1 })));
-      subscription = await bus.subscribe({ groupId, topics: options.topics, fromBeginning: options.fromBeginning ?? true, handler: handle });
+      subscription = await bus.subscribe({
+        groupId,
+        topics: options.topics,
+        fromBeginning: options.fromBeginning ?? true,
+        handler: handle,
+        keyConcurrency: options.keyConcurrency ?? DEFAULT_KEY_CONCURRENCY,
+      });
     },
     assignment: () => subscription?.assignment() ?? [],
     health: () => subscription?.health() ?? { state: 'stopped', restarts: 0 },

@@ -6,8 +6,9 @@
  * republishes from its checkpoint, as it would to an emptied Kafka.
  *
  * Each (group, partition) has one delivery loop, so a partition is handled
- * strictly in order while partitions proceed concurrently, as with Kafka's
- * `partitionsConsumedConcurrently`.
+ * in order (one key at a time, or several keys at once with `keyConcurrency`,
+ * as the Kafka adapter does) while partitions proceed concurrently, as with
+ * Kafka's `partitionsConsumedConcurrently`.
  */
 import { UnavailableError, ValidationError } from '@govsvc/errors/errors';
 import type {
@@ -23,6 +24,7 @@ import type {
   TopicPartitions,
   TopicSpec,
 } from './bus.ts';
+import { handleInKeyLanes } from './key-lanes.ts';
 import { sleep } from './timing.ts';
 
 export interface InProcessBusOptions {
@@ -40,6 +42,9 @@ export interface InProcessBus extends MessageBus {
   /** Messages still held for a topic, over all partitions (for tests and diagnostics). */
   retained(topic: string): number;
 }
+
+/** Messages one delivery round takes from a partition at most (Kafka's fetch is bounded too). */
+const MAX_BATCH = 500;
 
 interface Entry {
   readonly key: Buffer | null;
@@ -65,6 +70,7 @@ interface Member {
   readonly topics: ReadonlySet<string>;
   readonly fromBeginning: boolean;
   readonly handler: SubscribeOptions['handler'];
+  readonly keyConcurrency: number;
   readonly abort: AbortController;
   readonly inFlight: Set<Promise<void>>;
 }
@@ -172,26 +178,35 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
         await signal;
         continue;
       }
-      const entry = log.entries[position - log.start]!;
-      const message: IncomingMessage = { topic: topicName, partition, offset: BigInt(position), ...entry };
+      // What is there now, up to a bound: handled in key lanes (key-lanes.ts), committed as its handled prefix grows.
+      const from = position;
+      const batch = log.entries.slice(from - log.start, from - log.start + MAX_BATCH);
       const context: HandlerContext = { heartbeat: async () => undefined, signal: owner.abort.signal };
-      const delivery = owner.handler(message, context);
-      const settled = delivery.then(
-        () => undefined,
-        () => undefined,
+      const outcome = await handleInKeyLanes(
+        batch.map((entry, i) => ({ topic: topicName, partition, offset: BigInt(from + i), ...entry }) satisfies IncomingMessage),
+        {
+          concurrency: owner.keyConcurrency,
+          keyOf: (message) => (message.key ? message.key.toString('latin1') : null),
+          shouldContinue: () => !closed && !owner.abort.signal.aborted && ownerOf(group, topicName, partition) === owner,
+          handle: (message) => {
+            const delivery = owner.handler(message, context);
+            const settled = delivery.then(
+              () => undefined,
+              () => undefined,
+            );
+            owner.inFlight.add(settled);
+            void settled.then(() => owner.inFlight.delete(settled));
+            return delivery;
+          },
+          onProgress: (prefix) => {
+            position = from + prefix;
+            group.committed.set(key, position);
+            trim(topicName, partition);
+          },
+        },
       );
-      owner.inFlight.add(settled);
-      try {
-        await delivery;
-        position += 1;
-        group.committed.set(key, position);
-        trim(topicName, partition);
-      } catch {
-        // Not committed: the same message again, after a pause, to whoever owns the partition then.
-        await Promise.race([sleep(redeliveryDelayMs), closedSignal]);
-      } finally {
-        owner.inFlight.delete(settled);
-      }
+      // Not committed: from the first message not handled again, after a pause, to whoever owns the partition then.
+      if (outcome.failure) await Promise.race([sleep(redeliveryDelayMs), closedSignal]);
     }
   }
 
@@ -269,6 +284,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
         topics: new Set(subscribeOptions.topics),
         fromBeginning: subscribeOptions.fromBeginning ?? false,
         handler: subscribeOptions.handler,
+        keyConcurrency: subscribeOptions.keyConcurrency ?? 1,
         abort: new AbortController(),
         inFlight: new Set(),
       };

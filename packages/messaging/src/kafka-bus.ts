@@ -32,6 +32,7 @@ import type {
   TopicPartitions,
   TopicSpec,
 } from './bus.ts';
+import { handleInKeyLanes } from './key-lanes.ts';
 import { createOffsetCommits, type OffsetCommits } from './offset-commits.ts';
 import { retryTransient, type TransientRetry } from './kafka-transient.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
@@ -275,6 +276,7 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
     async subscribe(subscribeOptions: SubscribeOptions): Promise<BusSubscription> {
       assertOpen();
       const { groupId } = subscribeOptions;
+      const keyConcurrency = subscribeOptions.keyConcurrency ?? 1;
       const abort = new AbortController();
       const restartPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, factor: 2, ...options.restartBackoff };
       let stopping = false;
@@ -447,33 +449,44 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
           const onStop = () => delivery?.controller.abort(abort.signal.reason);
           abort.signal.addEventListener('abort', onStop, { once: true });
           try {
-            for (const message of batch.messages) {
-              if (!isRunning() || isStale() || abort.signal.aborted) break;
-              if (delivery === null || delivery.controller.signal.aborted) delivery = newDelivery();
-              const incoming: IncomingMessage = {
-                topic,
-                partition,
-                offset: BigInt(message.offset),
-                key: message.key ?? null,
-                value: message.value ?? null,
-                headers: toIncomingHeaders(message.headers),
-                timestamp: new Date(Number(message.timestamp)),
-              };
-              try {
-                await subscribeOptions.handler(incoming, delivery.context);
-              } catch {
-                // Not resolved: fetch this message again after a pause; what follows waits behind it.
-                consumer.seek({ topic, partition, offset: message.offset });
-                await commit();
-                if (!abort.signal.aborted) await sleep(redeliveryDelayMs, abort.signal).catch(() => undefined);
-                return;
-              }
-              resolveOffset(message.offset);
-              lastDone = message.offset;
-              uncommittedFrom ??= message.offset;
-              sinceCommit += 1;
-              if (sinceCommit >= 100 || Date.now() - lastCommitAt >= 1_000) await commit();
-              await heartbeat();
+            const { messages } = batch;
+            let handled = 0;
+            const outcome = await handleInKeyLanes(messages, {
+              concurrency: keyConcurrency,
+              // Kafka keys are bytes: latin1 maps each byte to one character, so equal keys give equal lanes.
+              keyOf: (message) => (message.key ? message.key.toString('latin1') : null),
+              shouldContinue: () => isRunning() && !isStale() && !abort.signal.aborted,
+              handle: (message) => {
+                if (delivery === null || delivery.controller.signal.aborted) delivery = newDelivery();
+                const incoming: IncomingMessage = {
+                  topic,
+                  partition,
+                  offset: BigInt(message.offset),
+                  key: message.key ?? null,
+                  value: message.value ?? null,
+                  headers: toIncomingHeaders(message.headers),
+                  timestamp: new Date(Number(message.timestamp)),
+                };
+                return subscribeOptions.handler(incoming, delivery.context);
+              },
+              onProgress: async (prefix) => {
+                const last = messages[prefix - 1]!.offset;
+                resolveOffset(last);
+                lastDone = last;
+                uncommittedFrom ??= messages[handled]!.offset;
+                sinceCommit += prefix - handled;
+                handled = prefix;
+                if (sinceCommit >= 100 || Date.now() - lastCommitAt >= 1_000) await commit();
+                await heartbeat();
+              },
+            });
+            if (outcome.failure) {
+              // Not resolved: fetch again from the first message not handled, after a pause; its key's later
+              // messages wait behind it (other keys' messages that finished meanwhile come again: at least once).
+              consumer.seek({ topic, partition, offset: messages[outcome.prefix]!.offset });
+              await commit();
+              if (!abort.signal.aborted) await sleep(redeliveryDelayMs, abort.signal).catch(() => undefined);
+              return;
             }
             // Stopping, stale or taken away: commit before kafkajs leaves the group or hands the partition over.
             if (abort.signal.aborted || !isRunning() || isStale()) await commit();
