@@ -50,7 +50,11 @@ export async function handleInKeyLanes<M>(messages: readonly M[], options: KeyLa
   const settled: (boolean | undefined)[] = new Array<boolean | undefined>(messages.length);
   /** The last started message of each key, as the promise that settles with it (true: handled). */
   const lanes = new Map<string, Promise<boolean>>();
-  const inFlight = new Set<Promise<boolean>>();
+  // A counter and one waiter, not Promise.race over the messages in flight: that would add a reaction to
+  // every one of them for each message started.
+  let running = 0;
+  let wake: (() => void) | null = null;
+  const aSlotFrees = () => new Promise<void>((resolve) => (wake = resolve));
   let failure: { readonly error: unknown } | undefined;
   let prefix = 0;
   let reported = 0;
@@ -67,40 +71,41 @@ export async function handleInKeyLanes<M>(messages: readonly M[], options: KeyLa
     }
   };
 
+  const start = async (i: number, previous: Promise<boolean> | undefined): Promise<boolean> => {
+    try {
+      // Behind a failed (or skipped) message of its key, or after any failure: not started.
+      if ((previous !== undefined && !(await previous)) || failure) return (settled[i] = false);
+      await options.handle(messages[i]!);
+      return (settled[i] = true);
+    } catch (error) {
+      failure ??= { error };
+      return (settled[i] = false);
+    } finally {
+      running--;
+      const waiting = wake;
+      wake = null;
+      waiting?.();
+    }
+  };
+
   for (let i = 0; i < messages.length; i++) {
-    while (inFlight.size >= concurrency) {
-      await Promise.race(inFlight);
+    while (running >= concurrency) {
+      await aSlotFrees();
       await report();
     }
     if (failure || progressError || !shouldContinue()) break;
-    const message = messages[i]!;
-    const lane = options.keyOf(message) ?? NULL_LANE;
-    const previous = lanes.get(lane);
-    const run = (previous ?? Promise.resolve(true)).then(async (previousHandled) => {
-      // Behind a failed (or skipped) message of its key, or after any failure: not started.
-      if (!previousHandled || failure) return (settled[i] = false);
-      try {
-        await options.handle(message);
-        return (settled[i] = true);
-      } catch (error) {
-        failure ??= { error };
-        return (settled[i] = false);
-      }
-    });
+    const lane = options.keyOf(messages[i]!) ?? NULL_LANE;
+    running++;
+    const run = start(i, lanes.get(lane));
     lanes.set(lane, run);
-    inFlight.add(run);
-    void run.then(() => {
-      inFlight.delete(run);
-      if (lanes.get(lane) === run) lanes.delete(lane);
-    });
     // One at a time: the message settles before the next starts, as the plain loop did.
     if (concurrency === 1) {
       await run;
       await report();
     }
   }
-  while (inFlight.size > 0) {
-    await Promise.race(inFlight);
+  while (running > 0) {
+    await aSlotFrees();
     await report();
   }
   await report();
