@@ -6,10 +6,11 @@
  *   back-end keying by case id lands on the same partitions). Sends are
  *   serialized: concurrent send() calls on one idempotent kafkajs producer can
  *   fail with OUT_OF_ORDER_SEQUENCE_NUMBER (tulios/kafkajs#598).
- * - Consumer: `eachBatch` with auto-commit and auto-resolve off. A message is
- *   resolved only after its handler resolved; on a handler failure the
- *   partition seeks back to that message, so it is fetched again and nothing
- *   behind it overtakes it. Offsets are committed explicitly (at most every
+ * - Consumer: `eachBatch` with auto-commit and auto-resolve off, the batch
+ *   handled in key lanes (`keyConcurrency`, key-lanes.ts). A message is
+ *   resolved only once it and every message before it resolved; on a handler
+ *   failure the partition seeks back to the first message not handled, so it
+ *   is fetched again and nothing of its key overtakes it. Offsets are committed explicitly (at most every
  *   100 messages or second, and at the end of each batch, that one sent behind
  *   the batch so the next fetch does not wait for it, gathered with the
  *   consumer's other commits of the next `commitLingerMs`); a batch that ends
