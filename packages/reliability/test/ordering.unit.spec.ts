@@ -45,7 +45,8 @@ const PARKING = /^deliveryparked-/;
  * Finding 8, fixed by supervision: with the same contracts reordered, supervision's case stream recorded
  * CaseContextNoted twice where the in-order run records it once (CaseContextNoted, DeadlineTracked ×2,
  * CaseContextNoted, DeadlineTracked ×2), and opened acceptance deadlines for a case already accepted.
- * A submission arriving after its acceptance now changes nothing. Checked in its own row below.
+ * A submission arriving after its acceptance now changes nothing. Checked in its own row below. (Case files
+ * record one DeadlinesTracked per contract now, where they then recorded one DeadlineTracked per deadline.)
  */
 const KNOWN_SUPERVISION = /^supervisedcase-/;
 

@@ -31,10 +31,14 @@ export type TrackedDeadline = z.infer<typeof trackedSchema>;
 
 export type CaseFileEvent =
   | { type: 'CaseContextNoted'; data: { caseId: string; patch: ContextPatch; cause: string } }
+  /** Every deadline one contract opens, in one event (the case file's rows are a tenth of all stored: issue 8). */
+  | { type: 'DeadlinesTracked'; data: { caseId: string; deadlines: TrackedDeadline[] } }
+  /** One deadline: what case files recorded before DeadlinesTracked; still read. */
   | { type: 'DeadlineTracked'; data: { caseId: string } & TrackedDeadline };
 
 export const caseFileEventDefinitions: EventDefinitions<CaseFileEvent> = {
   CaseContextNoted: { schemaVersion: 1, schema: z.object({ caseId: z.string(), patch: contextPatchSchema, cause: z.string() }) },
+  DeadlinesTracked: { schemaVersion: 1, schema: z.object({ caseId: z.string(), deadlines: z.array(trackedSchema).min(1) }) },
   DeadlineTracked: { schemaVersion: 1, schema: trackedSchema.extend({ caseId: z.string() }) },
 };
 
@@ -69,11 +73,12 @@ export const caseFileDecider: Decider<CaseContext, CaseFileCommand, CaseFileEven
     if (command.type === 'TrackDeadlines') {
       // Each deadline once, whatever was tracked before or repeats in the command (a redelivered contract adds nothing).
       const known = new Set(state.deadlines.map((d) => d.deadlineId));
-      return command.deadlines.flatMap((deadline) => {
-        if (known.has(deadline.deadlineId)) return [];
-        known.add(deadline.deadlineId);
-        return [{ type: 'DeadlineTracked' as const, data: { caseId: command.caseId, ...deadline } }];
+      const deadlines = command.deadlines.flatMap(({ deadlineId, kind, step }) => {
+        if (known.has(deadlineId)) return [];
+        known.add(deadlineId);
+        return [{ deadlineId, kind, step }];
       });
+      return deadlines.length === 0 ? [] : [{ type: 'DeadlinesTracked' as const, data: { caseId: command.caseId, deadlines } }];
     }
     // Only what changes is recorded, so redelivered contracts add nothing.
     const changed = Object.fromEntries(
@@ -83,6 +88,9 @@ export const caseFileDecider: Decider<CaseContext, CaseFileCommand, CaseFileEven
     return [{ type: 'CaseContextNoted', data: { caseId: command.caseId, patch: changed, cause: command.cause } }];
   },
   evolve(state, event) {
+    if (event.type === 'DeadlinesTracked') {
+      return { ...state, deadlines: [...state.deadlines, ...event.data.deadlines.map(({ deadlineId, kind, step }) => ({ deadlineId, kind, step }))] };
+    }
     if (event.type === 'DeadlineTracked') {
       const { deadlineId, kind, step } = event.data;
       return { ...state, deadlines: [...state.deadlines, { deadlineId, kind, step }] };
