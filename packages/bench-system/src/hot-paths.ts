@@ -59,11 +59,13 @@ async function stop(child: ChildProcess): Promise<void> {
 
 if (values.profile) await mkdir(values.profile, { recursive: true });
 const hello = start(dir, ['src/hello-server.ts', values['hello-port']], {});
+// Both kinds of Node options together: HOT_PATHS_NODE_OPTIONS does not silently drop the profiling preload, nor the reverse.
+const intakeNodeOptionsAll = [intakeNodeOptions, values.profile && `--require ${join(dir, 'scripts/service-profile-preload.cjs')}`].filter(Boolean).join(' ');
 const intake = start(intakeDir, ['bench/hot-paths-server.ts', values.port], {
+  ...(intakeNodeOptionsAll && { NODE_OPTIONS: intakeNodeOptionsAll }),
   DATABASE_URL: url.toString(),
   LOG_LEVEL: values['log-level'],
-  ...(intakeNodeOptions && { NODE_OPTIONS: intakeNodeOptions }),
-  ...(values.profile && { NODE_OPTIONS: `--require ${join(dir, 'scripts/service-profile-preload.cjs')}`, GOVSVC_PROFILE_DIR: values.profile, SERVICE_NAME: 'intake' }),
+  ...(values.profile && { GOVSVC_PROFILE_DIR: values.profile, SERVICE_NAME: 'intake' }),
 });
 const lines = createInterface({ input: intake.stdout! });
 const firstLine = new Promise<string>((resolve, reject) => {
