@@ -52,7 +52,6 @@ export async function rssOf(pid: number): Promise<number> {
   }
 }
 
-/** Every process with its parent and command name, from /proc. */
 /**
  * Every process's pid, parent and name. Read synchronously: /proc answers from memory, and the
  * sampler reads ~200 of these a second on the cores the system under test shares; a promise-based
