@@ -15,10 +15,10 @@
  * The CloudEvents id is the domain event id, so a republished or replayed
  * event is recognisably the same event.
  */
-import { createHash } from 'node:crypto';
 import { encodeIntegrationEvent, type EncodedRecord } from '@govsvc/contracts/envelope';
 import type { IntegrationEvent } from '@govsvc/contracts/registry';
 import type { EventFilter, EventStore, StoredEvent, Subscription } from '@govsvc/eventstore/port';
+import { deterministicId } from '@govsvc/runtime/ids';
 import type { MessageBus, OutgoingMessage, PublishSequence } from './bus.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
@@ -39,12 +39,7 @@ export type IntegrationEventMapping = (
  * mapping keeps the ids of the earlier ones.
  */
 export function contractIdOf(eventId: string, index: number): string {
-  if (index === 0) return eventId;
-  const bytes = createHash('sha1').update(`govsvc-relay\u0000${eventId}\u0000${index}`).digest().subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return index === 0 ? eventId : deterministicId('govsvc-relay', `${eventId}\u0000${index}`);
 }
 
 export interface RelayLogger {

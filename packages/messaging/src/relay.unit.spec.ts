@@ -163,6 +163,11 @@ describe('relay: event store → bus (in-memory store, in-process bus)', () => {
     expect(contractIdOf(stored.id, 1)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(contractIdOf(stored.id, 1)).toBe(contractIdOf(stored.id, 1));
     expect(contractIdOf(stored.id, 2)).not.toBe(contractIdOf(stored.id, 1));
+    // Pinned: ids already published must not change with the code that derives them.
+    expect([contractIdOf('0f8e6a52-3c1d-4f7a-9b2e-5d6c7a8b9c0d', 1), contractIdOf('0f8e6a52-3c1d-4f7a-9b2e-5d6c7a8b9c0d', 2)]).toEqual([
+      '2ee91c2d-3179-5d54-b199-7d8141c1d590',
+      'd2cd293c-2e2c-574d-92ef-0b9391501460',
+    ]);
     expect(sequencesByCase(events).get('BJ-5')).toEqual([0, 1]);
   });
 
