@@ -24,7 +24,7 @@ import type {
   TopicPartitions,
   TopicSpec,
 } from './bus.ts';
-import { handleInKeyLanes } from './key-lanes.ts';
+import { handleInKeyLanes, laneOfKey } from './key-lanes.ts';
 import { sleep } from './timing.ts';
 
 export interface InProcessBusOptions {
@@ -186,7 +186,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
         batch.map((entry, i) => ({ topic: topicName, partition, offset: BigInt(from + i), ...entry }) satisfies IncomingMessage),
         {
           concurrency: owner.keyConcurrency,
-          keyOf: (message) => (message.key ? message.key.toString('latin1') : null),
+          keyOf: laneOfKey,
           shouldContinue: () => !closed && !owner.abort.signal.aborted && ownerOf(group, topicName, partition) === owner,
           handle: (message) => {
             const delivery = owner.handler(message, context);

@@ -33,7 +33,7 @@ import type {
   TopicPartitions,
   TopicSpec,
 } from './bus.ts';
-import { handleInKeyLanes } from './key-lanes.ts';
+import { handleInKeyLanes, laneOfKey } from './key-lanes.ts';
 import { createOffsetCommits, type OffsetCommits } from './offset-commits.ts';
 import { retryTransient, type TransientRetry } from './kafka-transient.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from './timing.ts';
@@ -454,8 +454,7 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
             let handled = 0;
             const outcome = await handleInKeyLanes(messages, {
               concurrency: keyConcurrency,
-              // Kafka keys are bytes: latin1 maps each byte to one character, so equal keys give equal lanes.
-              keyOf: (message) => (message.key ? message.key.toString('latin1') : null),
+              keyOf: laneOfKey,
               shouldContinue: () => isRunning() && !isStale() && !abort.signal.aborted,
               handle: (message) => {
                 if (delivery === null || delivery.controller.signal.aborted) delivery = newDelivery();

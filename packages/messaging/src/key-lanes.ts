@@ -43,6 +43,12 @@ export interface KeyLanesOutcome {
 
 const NULL_LANE = '\u0000null';
 
+/**
+ * The lane of a bus message: its key's bytes. Kafka keys are bytes, and latin1 maps each byte to
+ * one character, so equal keys give equal lanes whatever their encoding; no key is null.
+ */
+export const laneOfKey = (message: { readonly key?: Buffer | null }): string | null => (message.key ? message.key.toString('latin1') : null);
+
 export async function handleInKeyLanes<M>(messages: readonly M[], options: KeyLanesOptions<M>): Promise<KeyLanesOutcome> {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const shouldContinue = options.shouldContinue ?? (() => true);

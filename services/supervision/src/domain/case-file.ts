@@ -28,6 +28,8 @@ export type ContextPatch = z.infer<typeof contextPatchSchema>;
 
 const trackedSchema = z.object({ deadlineId: z.string(), kind: z.enum(DEADLINE_KINDS), step: z.string() });
 export type TrackedDeadline = z.infer<typeof trackedSchema>;
+/** A deadline as the case file keeps it: only these three fields, whatever else the source carries. */
+const trackedOf = ({ deadlineId, kind, step }: TrackedDeadline): TrackedDeadline => ({ deadlineId, kind, step });
 
 export type CaseFileEvent =
   | { type: 'CaseContextNoted'; data: { caseId: string; patch: ContextPatch; cause: string } }
@@ -73,10 +75,10 @@ export const caseFileDecider: Decider<CaseContext, CaseFileCommand, CaseFileEven
     if (command.type === 'TrackDeadlines') {
       // Each deadline once, whatever was tracked before or repeats in the command (a redelivered contract adds nothing).
       const known = new Set(state.deadlines.map((d) => d.deadlineId));
-      const deadlines = command.deadlines.flatMap(({ deadlineId, kind, step }) => {
-        if (known.has(deadlineId)) return [];
-        known.add(deadlineId);
-        return [{ deadlineId, kind, step }];
+      const deadlines = command.deadlines.flatMap((deadline) => {
+        if (known.has(deadline.deadlineId)) return [];
+        known.add(deadline.deadlineId);
+        return [trackedOf(deadline)];
       });
       return deadlines.length === 0 ? [] : [{ type: 'DeadlinesTracked' as const, data: { caseId: command.caseId, deadlines } }];
     }
@@ -88,13 +90,8 @@ export const caseFileDecider: Decider<CaseContext, CaseFileCommand, CaseFileEven
     return [{ type: 'CaseContextNoted', data: { caseId: command.caseId, patch: changed, cause: command.cause } }];
   },
   evolve(state, event) {
-    if (event.type === 'DeadlinesTracked') {
-      return { ...state, deadlines: [...state.deadlines, ...event.data.deadlines.map(({ deadlineId, kind, step }) => ({ deadlineId, kind, step }))] };
-    }
-    if (event.type === 'DeadlineTracked') {
-      const { deadlineId, kind, step } = event.data;
-      return { ...state, deadlines: [...state.deadlines, { deadlineId, kind, step }] };
-    }
+    if (event.type === 'DeadlinesTracked') return { ...state, deadlines: [...state.deadlines, ...event.data.deadlines.map(trackedOf)] };
+    if (event.type === 'DeadlineTracked') return { ...state, deadlines: [...state.deadlines, trackedOf(event.data)] };
     const patch = Object.fromEntries(Object.entries(event.data.patch).filter(([, v]) => v !== undefined));
     return { ...state, ...patch };
   },
