@@ -2,7 +2,8 @@
  * Case numbers from database sequences, on the real PostgreSQL (several
  * stores, as several intake processes would have) and on PGlite (the
  * standalone's data folder, across a restart): unique under concurrency,
- * per region and day, continuing after the old counter stream, refused past 99,999.
+ * per region and day, continuing after the old counter stream, past 99,999 with
+ * more digits (an older intake's narrower sequence widened), refused past 9,999,999.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,10 +13,10 @@ import { createEmbeddedEventStore } from '@govsvc/eventstore/pglite/embedded-eve
 import { createPostgresEventStore } from '@govsvc/eventstore/postgres/postgres-event-store';
 import type { SqlEventStore } from '@govsvc/eventstore/sql/sql-event-store';
 import { createIsolatedSchema, type IsolatedSchema } from '@govsvc/testkit/postgres';
-import { formatCaseNumber, legacyCaseNumberStream } from '../domain/case-number.ts';
+import { formatCaseNumber, legacyCaseNumberStream, MAX_SEQUENCE } from '../domain/case-number.ts';
 import { defaultCaseNumberAllocator } from '../module.ts';
 import { InMemoryCaseNumberAllocator } from './case-number-allocator.ts';
-import { createSqlCaseNumberAllocator, sqlOf } from './sql-case-number-allocator.ts';
+import { createSqlCaseNumberAllocator, sequenceName, sqlOf } from './sql-case-number-allocator.ts';
 import type { SqlExecutor } from '@govsvc/eventstore/sql/executor';
 
 const caseId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -64,22 +65,41 @@ describe('on PostgreSQL', () => {
     expect([...numbers].sort()).toEqual(['京1101012026112500042', '京1101012026112500043', '京1101012026112500044']);
   });
 
-  it('R-ACC-1: past 99,999 a region’s day is refused with a rule violation, not a malformed number', async () => {
+  it('R-ACC-1, issue 8: past 99,999 a region’s day goes on with 6 digits', async () => {
     await legacyCounter(stores[0]!, '110102', '2026-11-25', 99_998);
     const allocator = defaultCaseNumberAllocator(stores[1]!);
     expect(await allocator.next('110102', '2026-11-25')).toBe('京1101022026112599999');
-    await expect(allocator.next('110102', '2026-11-25')).rejects.toMatchObject({ status: 409, rule: 'R-ACC-1', message: expect.stringMatching(/no case numbers left/) });
+    expect(await allocator.next('110102', '2026-11-25')).toBe('京11010220261125100000');
   });
 
-  it('R-ACC-1: the day’s last numbers asked for together: never past 99,999, the rest refused with the rule', async () => {
-    await legacyCounter(stores[0]!, '110106', '2026-11-25', 99_996);
+  it('issue 8: a sequence an older intake made (limit 99,999) is widened when reached, by several processes at once', async () => {
+    const sql = sqlOf(stores[0]!)!;
+    await sql.query(`CREATE SEQUENCE "${sequenceName('110109', '2026-11-25')}" AS integer MINVALUE 1 MAXVALUE 99999 START WITH 99990 NO CYCLE`);
+    const numbers = await Promise.all(stores.flatMap((s) => Array.from({ length: 10 }, () => defaultCaseNumberAllocator(s).next('110109', '2026-11-25'))));
+    // 99,990 … 99,999 and then 100,000 onwards: 30 distinct numbers, the widening may burn the draws that met the old limit.
+    expect(new Set(numbers).size).toBe(30);
+    expect(numbers.filter((n) => n.length === '京1101092026112599990'.length)).toHaveLength(10);
+    expect(numbers.every((n) => /^京11010920261125(999\d\d|1\d{5})$/.test(n))).toBe(true);
+  });
+
+  it('R-ACC-1: past the day’s last number (9,999,999) a region’s day is refused with a rule violation, not a malformed number', async () => {
     const allocator = defaultCaseNumberAllocator(stores[1]!);
-    expect(await allocator.next('110106', '2026-11-25')).toBe('京1101062026112599997'); // creates the sequence
+    expect(await allocator.next('110104', '2026-11-25')).toBe('京1101042026112500001'); // creates the sequence
+    await sqlOf(stores[0]!)!.query(`ALTER SEQUENCE "${sequenceName('110104', '2026-11-25')}" RESTART WITH ${MAX_SEQUENCE}`);
+    expect(await allocator.next('110104', '2026-11-25')).toBe('京110104202611259999999');
+    await expect(allocator.next('110104', '2026-11-25')).rejects.toMatchObject({ status: 409, rule: 'R-ACC-1', message: expect.stringMatching(/no case numbers left/) });
+  });
+
+  it('R-ACC-1: the day’s last numbers asked for together: never past 9,999,999, the rest refused with the rule', async () => {
+    const allocator = defaultCaseNumberAllocator(stores[1]!);
+    expect(await allocator.next('110106', '2026-11-25')).toBe('京1101062026112500001'); // creates the sequence
+    await sqlOf(stores[0]!)!.query(`ALTER SEQUENCE "${sequenceName('110106', '2026-11-25')}" RESTART WITH ${MAX_SEQUENCE - 2}`);
+    expect(await allocator.next('110106', '2026-11-25')).toBe('京110106202611259999997');
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => allocator.next('110106', '2026-11-25')));
     const numbers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    // The first asks alone (99,998); the other three together overrun the day, and the statement that
-    // overran burns what it drew (99,999): a gap, as after a failed submission, never a repeat.
-    expect(numbers).toEqual(['京1101062026112599998']);
+    // The first asks alone (…98); the other three together overrun the day, and the statement that
+    // overran burns what it drew (…99): a gap, as after a failed submission, never a repeat.
+    expect(numbers).toEqual(['京110106202611259999998']);
     const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     expect(refused).toEqual(Array.from({ length: 3 }, () => expect.objectContaining({ rule: 'R-ACC-1' })));
   });

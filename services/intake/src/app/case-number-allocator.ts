@@ -17,7 +17,7 @@ import { checkSequenceKey, formatCaseNumber, legacyCaseNumberEventDefinitions, l
 import { RuleViolation } from '@govsvc/errors/errors';
 
 export interface CaseNumberAllocator {
-  /** The next number of `region` on `date` (Shanghai civil date, `YYYY-MM-DD`); RuleViolation when the day's 99,999 are used up. */
+  /** The next number of `region` on `date` (Shanghai civil date, `YYYY-MM-DD`); RuleViolation when the day's numbers are used up (MAX_SEQUENCE). */
   next(region: string, date: string): Promise<string>;
 }
 

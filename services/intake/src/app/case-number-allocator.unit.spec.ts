@@ -19,10 +19,21 @@ describe('case numbers', () => {
     expect(await numbers.next('110105', '2026-11-27')).toBe('京1101052026112700001');
   });
 
-  it('R-ACC-1: after 99,999 numbers in a day the region gets none (the number would no longer be readable)', async () => {
+  it('R-ACC-1, issue 8: past 99,999 in a day the sequence goes on with more digits, and no number repeats', async () => {
     const numbers = new InMemoryCaseNumberAllocator();
-    for (let i = 0; i < MAX_SEQUENCE; i++) await numbers.next('110105', '2026-11-26');
-    await expect(numbers.next('110105', '2026-11-26')).rejects.toThrow(/no case numbers left for region 110105 on 2026-11-26/);
+    const seen = new Set<string>();
+    for (let i = 0; i < 99_999; i++) seen.add(await numbers.next('110105', '2026-11-26'));
+    expect(seen.size).toBe(99_999);
+    const next = await numbers.next('110105', '2026-11-26');
+    expect(next).toBe('京11010520261126100000');
+    expect(seen.has(next)).toBe(false);
+  });
+
+  it('writes the sequence with at least 5 digits, up to the 7 of the day’s last number', () => {
+    expect(formatCaseNumber('110105', '2026-11-26', 99_999)).toBe('京1101052026112699999');
+    expect(formatCaseNumber('110105', '2026-11-26', 100_000)).toBe('京11010520261126100000');
+    expect(MAX_SEQUENCE).toBe(9_999_999);
+    expect(formatCaseNumber('110105', '2026-11-26', MAX_SEQUENCE)).toBe('京1101052026112699999' + '99');
   });
 
   it('refuses a region or date that would not make a readable number', () => {

@@ -13,20 +13,22 @@
  * wait and are drawn together by the next query (`nextval` over
  * `generate_series(1, n)`). Every submission used to take a pool connection
  * for its own `nextval`, queueing ahead of the store's group commit on the
- * same pool under load. A batch that overruns the day's 99,999 fails whole and
- * burns what it drew (a gap at the day's very end); each of its submissions
+ * same pool under load. A batch that overruns the day's last number fails whole
+ * and burns what it drew (a gap at the day's very end); each of its submissions
  * then asks alone and is refused.
  *
  * A day's sequence is created when the day's first number is asked for
- * (`CREATE SEQUENCE IF NOT EXISTS`, MAXVALUE 99,999, NO CYCLE), starting after
- * whatever the old counter stream of that day handed out. One relation per
+ * (`CREATE SEQUENCE IF NOT EXISTS`, MAXVALUE 9,999,999, NO CYCLE), starting after
+ * whatever the old counter stream of that day handed out. A sequence created
+ * by an intake from before the numbers could grow stops at 99,999: the first
+ * time it does, it is widened (`ALTER SEQUENCE … MAXVALUE`) and asked again. One relation per
  * region and day: about 6,000 a year for Beijing's 16 districts and the city,
  * which PostgreSQL holds without trouble; old days' sequences can be dropped by
  * an operator (they are never asked again once their day has passed).
  */
 import type { EventStore } from '@govsvc/eventstore/port';
 import { errorInfo, type SqlExecutor } from '@govsvc/eventstore/sql/executor';
-import { checkSequenceKey, formatCaseNumber } from '../domain/case-number.ts';
+import { checkSequenceKey, formatCaseNumber, MAX_SEQUENCE } from '../domain/case-number.ts';
 import { exhausted, legacyLastSequence, type CaseNumberAllocator } from './case-number-allocator.ts';
 
 const UNDEFINED_TABLE = '42P01';
@@ -46,12 +48,29 @@ export const sequenceName = (region: string, date: string): string => `intake_ca
 export function createSqlCaseNumberAllocator(sql: SqlExecutor, store: EventStore): CaseNumberAllocator {
   // One creation per (region, day) in flight in this process; other instances meet at IF NOT EXISTS.
   const creating = new Map<string, Promise<void>>();
+  // Sequences this process has widened: a limit met by a number asked for after that is the day's real end.
+  const widening = new Map<string, Promise<void>>();
+  const wide = new Set<string>();
+
+  /** An older intake's sequence stops at 99,999: raising its limit is idempotent, so instances may race on it. */
+  function widen(region: string, date: string, key: string): Promise<void> {
+    let pending = widening.get(key);
+    if (!pending) {
+      pending = sql
+        .query(`ALTER SEQUENCE "${sequenceName(region, date)}" MAXVALUE ${MAX_SEQUENCE}`)
+        .then(() => void wide.add(key))
+        // A failed ALTER may be tried again by a later submission.
+        .finally(() => widening.delete(key));
+      widening.set(key, pending);
+    }
+    return pending;
+  }
 
   async function create(region: string, date: string): Promise<void> {
     const start = (await legacyLastSequence(store, region, date)) + 1;
     try {
       // Identifier built from checked digits only (checkSequenceKey): nothing of the caller's text reaches the SQL.
-      await sql.query(`CREATE SEQUENCE IF NOT EXISTS "${sequenceName(region, date)}" AS integer MINVALUE 1 MAXVALUE 99999 START WITH ${start} NO CYCLE`);
+      await sql.query(`CREATE SEQUENCE IF NOT EXISTS "${sequenceName(region, date)}" AS integer MINVALUE 1 MAXVALUE ${MAX_SEQUENCE} START WITH ${start} NO CYCLE`);
     } catch (error) {
       if (!ALREADY_CREATED.has(errorInfo(error).code ?? '')) throw error;
     }
@@ -112,15 +131,21 @@ export function createSqlCaseNumberAllocator(sql: SqlExecutor, store: EventStore
   return {
     async next(region, date) {
       checkSequenceKey(region, date);
+      const key = `${region}|${date}`;
       for (let attempt = 0; ; attempt++) {
+        const wideBefore = wide.has(key);
         try {
           return formatCaseNumber(region, date, await nextval(region, date));
         } catch (error) {
           const code = errorInfo(error).code;
-          if (code === SEQUENCE_LIMIT) throw exhausted(region, date);
+          if (code === SEQUENCE_LIMIT) {
+            // Widened before this number was asked for: the limit met is MAX_SEQUENCE itself.
+            if (wideBefore || attempt >= 3) throw exhausted(region, date);
+            await widen(region, date, key);
+            continue;
+          }
           if (code !== UNDEFINED_TABLE || attempt >= 2) throw error;
         }
-        const key = `${region}|${date}`;
         let pending = creating.get(key);
         if (!pending) {
           pending = create(region, date).finally(() => creating.delete(key));

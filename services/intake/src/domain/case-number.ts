@@ -1,15 +1,26 @@
 /**
  * Case numbers: `京<region><yyyymmdd><seq>`, e.g. 京1101052026112600001 —
  * 京, the 6-digit region code of the centre, the Shanghai date of submission
- * and a 5-digit sequence per region and day. Which sequence number a case
- * gets is the allocator's business (`app/case-number-allocator.ts`): a
- * database sequence per region and day, so submissions never race on a
- * shared stream. This module only says what a number looks like.
+ * and a sequence per region and day, written with at least 5 digits. Which
+ * sequence number a case gets is the allocator's business
+ * (`app/case-number-allocator.ts`): a database sequence per region and day, so
+ * submissions never race on a shared stream. This module only says what a
+ * number looks like.
+ *
+ * Past 99,999 the sequence goes on with 6 or 7 digits (京…20261019100000)
+ * instead of refusing the day's later applicants: a megacity's online channel
+ * takes 250,000 cases a day in one region (issue 8's day stopped at its
+ * 100,000th case). Region and date have fixed widths, so a number's length
+ * tells its sequence's and no two numbers of one region and day can be equal;
+ * the numbers of an ordinary day keep their 5 digits.
  */
 import { z } from 'zod';
 import type { EventDefinitions } from '@govsvc/eventstore/event-codec';
 
-export const MAX_SEQUENCE = 99_999;
+/** The last sequence number of a region's day (7 digits): past it the day's later applications are refused. */
+export const MAX_SEQUENCE = 9_999_999;
+/** The most the old counter streams could hand out (5 digits, before the sequence could grow). */
+export const LEGACY_MAX_SEQUENCE = 99_999;
 
 const REGION = /^\d{6}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -31,6 +42,6 @@ export const formatCaseNumber = (region: string, date: string, sequence: number)
  */
 export const legacyCaseNumberStream = (region: string, date: string): string => `casenumber-${region}_${date.replaceAll('-', '')}`;
 
-const legacyAssigned = z.object({ caseId: z.uuid(), caseNumber: z.string().min(1), sequence: z.int().min(1).max(MAX_SEQUENCE) });
+const legacyAssigned = z.object({ caseId: z.uuid(), caseNumber: z.string().min(1), sequence: z.int().min(1).max(LEGACY_MAX_SEQUENCE) });
 export type LegacyCaseNumberEvent = { readonly type: 'CaseNumberAssigned'; readonly data: z.infer<typeof legacyAssigned> };
 export const legacyCaseNumberEventDefinitions: EventDefinitions<LegacyCaseNumberEvent> = { CaseNumberAssigned: { schemaVersion: 1, schema: legacyAssigned } };
