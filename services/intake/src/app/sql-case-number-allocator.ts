@@ -21,8 +21,8 @@
  * (`CREATE SEQUENCE IF NOT EXISTS`, MAXVALUE 9,999,999, NO CYCLE), starting after
  * whatever the old counter stream of that day handed out. A sequence created
  * by an intake from before the numbers could grow stops at 99,999: the first
- * time it does, it is widened (`ALTER SEQUENCE … MAXVALUE`) and asked again. One relation per
- * region and day: about 6,000 a year for Beijing's 16 districts and the city,
+ * time it does, it is widened (`ALTER SEQUENCE … MAXVALUE`) and asked again.
+ * One relation per region and day: about 6,000 a year for Beijing's 16 districts and the city,
  * which PostgreSQL holds without trouble; old days' sequences can be dropped by
  * an operator (they are never asked again once their day has passed).
  */
