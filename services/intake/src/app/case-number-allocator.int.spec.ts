@@ -72,7 +72,7 @@ describe('on PostgreSQL', () => {
     expect(await allocator.next('110102', '2026-11-25')).toBe('京11010220261125100000');
   });
 
-  it('issue 8: a sequence an older intake made (limit 99,999) is widened when reached, by several processes at once', async () => {
+  it('R-ACC-1, issue 8: a sequence an older intake made (limit 99,999) is widened when reached, by several processes at once', async () => {
     const sql = sqlOf(stores[0]!)!;
     await sql.query(`CREATE SEQUENCE "${sequenceName('110109', '2026-11-25')}" AS integer MINVALUE 1 MAXVALUE 99999 START WITH 99990 NO CYCLE`);
     const numbers = await Promise.all(stores.flatMap((s) => Array.from({ length: 10 }, () => defaultCaseNumberAllocator(s).next('110109', '2026-11-25'))));
