@@ -4,7 +4,9 @@
  * a schema of its own) and the bare fastify hello-world in another, measured by the same autocannon
  * settings as `bench:system` in one run: hello-world, POST /intake/applications (durable append), the
  * case-state read, hello-world again. Ratios use the better hello-world. Prints a Markdown table and the
- * store's group-commit counts (appends per commit) for the POST phase.
+ * store's group-commit counts (appends per commit) for the POST phase, and who had the cores in each
+ * timed phase (CPU of the load generator, the hello-world server, intake, PostgreSQL, Redis, the rest):
+ * on two cores the ratio to hello-world is only as telling as the share each side got.
  *
  *   --seconds 10 --connections 100 --only read,post --profile <dir> (intake's CPU profile and its SQL
  *   statement counts, written by the same preload as `bench:system --profile-services`)
@@ -20,7 +22,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { hotPathsEnv, REPO_ROOT } from './config.ts';
-import { measure, type LoadResult } from './load.ts';
+import { cpuBetween, cpuSnapshot, type CpuGroups, type CpuSnapshot } from './cpu.ts';
+import { measure, type LoadOptions, type LoadResult } from './load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -98,20 +101,32 @@ const note = (r: LoadResult) => {
   results.push(r);
   process.stderr.write(`${r.label}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}\n`);
 };
+// CPU of each side over each timed phase (warm-up excluded). autocannon runs in this process, so its
+// share is cpu.ts's 'bench driver'.
+const cpuGroups: CpuGroups = { services: [{ name: 'hello-world server', pid: hello.pid! }, { name: 'intake', pid: intake.pid! }], kafkaPid: null };
+const cpuByPhase: { label: string; shares: Map<string, number> }[] = [];
+async function measured(options: LoadOptions): Promise<LoadResult> {
+  let start: CpuSnapshot | undefined;
+  const result = await measure({ ...options, beforeTimed: async () => void (start = await cpuSnapshot(cpuGroups)) });
+  const end = await cpuSnapshot(cpuGroups);
+  const phaseSeconds = (end.atMs - start!.atMs) / 1000;
+  cpuByPhase.push({ label: options.label, shares: new Map(cpuBetween(start!, end).map(({ group, seconds }) => [group, seconds / phaseSeconds])) });
+  return result;
+}
 const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-note(await measure({ label: 'hello-world GET /', url: `http://127.0.0.1:${values['hello-port']}/`, connections, seconds }));
+note(await measured({ label: 'hello-world GET /', url: `http://127.0.0.1:${values['hello-port']}/`, connections, seconds }));
 let commits = '';
 if (phases.has('post')) {
   const before = await appendStats();
-  note(await measure({ label: 'intake POST /intake/applications (durable append)', url: `${intakeUrl}/applications`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: APPLICATION_BODY, connections, seconds }));
+  note(await measured({ label: 'intake POST /intake/applications (durable append)', url: `${intakeUrl}/applications`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: APPLICATION_BODY, connections, seconds }));
   const after = await appendStats();
   const appends = after.fast - before.fast;
   const groups = after.groups - before.groups;
   commits = `group commit during POST (warm-up included): ${appends} appends in ${groups} commits (${(appends / Math.max(1, groups)).toFixed(1)} per commit), ${after.locked - before.locked} via the locked path`;
   process.stderr.write(`${commits}\n`);
 }
-if (phases.has('read')) note(await measure({ label: 'intake GET /intake/applications/:caseId', url: `${intakeUrl}/applications/${caseId}`, headers: auth, connections, seconds }));
-note(await measure({ label: 'hello-world GET /, again', url: `http://127.0.0.1:${values['hello-port']}/`, connections, seconds }));
+if (phases.has('read')) note(await measured({ label: 'intake GET /intake/applications/:caseId', url: `${intakeUrl}/applications/${caseId}`, headers: auth, connections, seconds }));
+note(await measured({ label: 'hello-world GET /, again', url: `http://127.0.0.1:${values['hello-port']}/`, connections, seconds }));
 
 await stop(intake);
 await stop(hello);
@@ -124,3 +139,18 @@ console.log('| measured | req/s | × hello-world | p50 ms | p99 ms | non-2xx |')
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of results) console.log(`| ${r.label} | ${r.requestsPerSecond.toFixed(0)} | ${(r.requestsPerSecond / best).toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} |`);
 if (commits) console.log(`\n${commits}`);
+const cpuColumns: [string, string][] = [
+  ['bench driver', 'load generator'],
+  ['hello-world server', 'hello-world server'],
+  ['intake', 'intake'],
+  ['PostgreSQL', 'PostgreSQL'],
+  ['Redis', 'Redis'],
+];
+const pct = (share: number | undefined) => `${Math.round(100 * (share ?? 0))} %`;
+console.log('\nCPU during each timed phase, % of one core (two cores: 200 %; "rest": the kernel, other processes)\n');
+console.log(`| phase | ${cpuColumns.map(([, title]) => title).join(' | ')} | rest |`);
+console.log(`|---|${cpuColumns.map(() => '---:').join('|')}|---:|`);
+for (const { label, shares } of cpuByPhase) {
+  const rest = [...shares].filter(([group]) => group.startsWith('other')).reduce((sum, [, v]) => sum + v, 0);
+  console.log(`| ${label} | ${cpuColumns.map(([group]) => pct(shares.get(group))).join(' | ')} | ${pct(rest)} |`);
+}

@@ -26,6 +26,8 @@ export interface LoadOptions {
   readonly body?: string;
   readonly connections: number;
   readonly seconds: number;
+  /** Called after the warm-up, just before the timed run starts (e.g. to take a CPU snapshot). */
+  readonly beforeTimed?: () => Promise<void>;
 }
 
 export async function measure(options: LoadOptions): Promise<LoadResult> {
@@ -39,6 +41,7 @@ export async function measure(options: LoadOptions): Promise<LoadResult> {
     duration: Math.min(3, options.seconds),
     timeout: 30,
   });
+  await options.beforeTimed?.();
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',
