@@ -7,6 +7,8 @@ export interface BenchConfig {
   readonly relayProducer: 'worker' | 'inline';
   /** Events the replay scenario loads (default 1,000,000; 100,000 with --quick). 10,000,000 measures the target instead of extrapolating. */
   readonly replayEvents: number | undefined;
+  /** Untimed appends per writer before append-1's timed slices (default 3,000; see the scenario). */
+  readonly appendWarmUp: number | undefined;
 }
 
 export const config: BenchConfig = {
@@ -15,6 +17,7 @@ export const config: BenchConfig = {
   pgTestFsync: process.env['PG_TEST_FSYNC'] ?? '/usr/lib/postgresql/15/bin/pg_test_fsync',
   relayProducer: process.env['BENCH_RELAY_PRODUCER'] === 'worker' ? 'worker' : 'inline',
   replayEvents: positiveInteger(process.env['BENCH_REPLAY_EVENTS'], 'BENCH_REPLAY_EVENTS'),
+  appendWarmUp: positiveInteger(process.env['BENCH_APPEND_WARM_UP'], 'BENCH_APPEND_WARM_UP'),
 };
 
 function positiveInteger(value: string | undefined, name: string): number | undefined {
