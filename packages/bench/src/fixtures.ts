@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { NewEvent } from '@govsvc/eventstore/port';
 import { PG_TYPES } from '@govsvc/eventstore/postgres/pg-client';
-import { schemaStatements } from '@govsvc/eventstore/sql/schema';
+import { EVENTS_COMMIT_ORDER_INDEX, EVENTS_COMPRESSION, EVENTS_TABLE } from '@govsvc/eventstore/sql/schema';
 import { config, inSchema } from './config.ts';
 
 export const EVENT_TYPES = ['ApplicationSubmitted', 'MaterialsChecked', 'SupplementRequested', 'SupplementReceived', 'CaseAccepted'] as const;
@@ -73,14 +73,13 @@ export function peerPool(connectionString: string, max: number): pg.Pool {
 }
 
 /**
- * The raw baseline: exactly our `events` table (same columns, constraints, commit-order index),
+ * The raw baseline: exactly our `events` table (same columns, constraints, compression, commit-order index),
  * written with plain INSERTs and no event store around them.
  */
 export async function rawTable(schema: string): Promise<pg.Pool> {
   const url = await freshSchema(schema);
   const pool = peerPool(url, 40);
-  await pool.query(schemaStatements[0]!);
-  await pool.query(schemaStatements[1]!);
+  for (const statement of [EVENTS_TABLE, EVENTS_COMPRESSION, EVENTS_COMMIT_ORDER_INDEX]) await pool.query(statement);
   return pool;
 }
 
